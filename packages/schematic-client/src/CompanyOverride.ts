@@ -1,0 +1,74 @@
+/**
+ * Company overrides: a company-level entitlement for one feature that beats what its plan grants.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { OptionalNullable, Page, Timestamp } from "./Common.js"
+
+export const ValueType = Schema.Literal("boolean", "credit", "numeric", "trait", "unknown", "unlimited")
+export type ValueType = typeof ValueType.Type
+
+export const MetricPeriod = Schema.Literal("all_time", "current_day", "current_month", "current_week")
+export const MetricPeriodMonthReset = Schema.Literal("billing_cycle", "first_of_month")
+
+export const OverrideNote = Schema.Struct({
+  id: Schema.String,
+  note: Schema.String,
+  created_at: Timestamp,
+  updated_at: Timestamp
+})
+
+export const CompanyOverride = Schema.Struct({
+  id: Schema.String,
+  company_id: Schema.String,
+  feature_id: Schema.String,
+  environment_id: Schema.String,
+  value_type: ValueType,
+  value_bool: OptionalNullable(Schema.Boolean),
+  value_numeric: OptionalNullable(Schema.Number),
+  value_trait_id: OptionalNullable(Schema.String),
+  metric_period: OptionalNullable(MetricPeriod),
+  metric_period_month_reset: OptionalNullable(MetricPeriodMonthReset),
+  consumption_rate: OptionalNullable(Schema.Number),
+  expiration_date: OptionalNullable(Timestamp),
+  notes: Schema.Array(OverrideNote),
+  created_at: Timestamp,
+  updated_at: Timestamp
+})
+export interface CompanyOverride extends Schema.Schema.Type<typeof CompanyOverride> {}
+
+export const ListCompanyOverridesParams = Schema.Struct({
+  ...Page.fields,
+  company_id: Schema.optional(Schema.String),
+  company_ids: Schema.optional(Schema.Array(Schema.String)),
+  feature_id: Schema.optional(Schema.String),
+  feature_ids: Schema.optional(Schema.Array(Schema.String)),
+  ids: Schema.optional(Schema.Array(Schema.String)),
+  without_expired: Schema.optional(Schema.Boolean),
+  q: Schema.optional(Schema.String)
+})
+export interface ListCompanyOverridesParams extends Schema.Schema.Type<typeof ListCompanyOverridesParams> {}
+
+const OverrideValue = {
+  value_type: ValueType,
+  value_bool: Schema.optional(Schema.NullOr(Schema.Boolean)),
+  value_numeric: Schema.optional(Schema.NullOr(Schema.Int)),
+  value_trait_id: Schema.optional(Schema.NullOr(Schema.String)),
+  value_credit_id: Schema.optional(Schema.NullOr(Schema.String)),
+  credit_consumption_rate: Schema.optional(Schema.NullOr(Schema.Number)),
+  metric_period: Schema.optional(Schema.NullOr(MetricPeriod)),
+  metric_period_month_reset: Schema.optional(Schema.NullOr(MetricPeriodMonthReset)),
+  expiration_date: Schema.optional(Schema.NullOr(Timestamp)),
+  note: Schema.optional(Schema.NullOr(Schema.String))
+}
+
+export const CreateCompanyOverrideBody = Schema.Struct({
+  company_id: Schema.NonEmptyString,
+  feature_id: Schema.NonEmptyString,
+  ...OverrideValue
+})
+export interface CreateCompanyOverrideBody extends Schema.Schema.Type<typeof CreateCompanyOverrideBody> {}
+
+export const UpdateCompanyOverrideBody = Schema.Struct(OverrideValue)
+export interface UpdateCompanyOverrideBody extends Schema.Schema.Type<typeof UpdateCompanyOverrideBody> {}

@@ -1,0 +1,319 @@
+/**
+ * The Schematic API as an Effect service: one method per upstream operation, typed input and output,
+ * typed errors, retries that never double a write, client-side rate budgets and paginated streams.
+ *
+ * @since 0.1.0
+ */
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { Chunk, Effect, Layer, Option, RateLimiter, Schema, Stream } from "effect"
+import * as CompanyModule from "./Company.js"
+import * as CompanyOverrideModule from "./CompanyOverride.js"
+import { Count, Deleted, type KeyMap, MAX_PAGE_SIZE } from "./Common.js"
+import * as EventModule from "./Event.js"
+import * as FeatureModule from "./Feature.js"
+import * as InsightsModule from "./Insights.js"
+import { type Call, makeExecutor, validate } from "./internal/execute.js"
+import * as PlanModule from "./Plan.js"
+import { make as makeConfig, SchematicConfig, type SchematicConfigInput } from "./SchematicConfig.js"
+import type { SchematicError } from "./SchematicError.js"
+import * as UserModule from "./User.js"
+
+type Result<A> = Effect.Effect<A, SchematicError>
+
+const segment = (id: string) => encodeURIComponent(id)
+
+const make = Effect.gen(function* () {
+  const config = yield* SchematicConfig
+  const http = yield* HttpClient.HttpClient
+  const limiterFor = (perSecond: number) =>
+    perSecond > 0
+      ? RateLimiter.make({ limit: perSecond, interval: "1 second", algorithm: "token-bucket" })
+      : Effect.succeed(<A, E, R>(effect: Effect.Effect<A, E, R>) => effect)
+  const read = yield* limiterFor(config.readsPerSecond)
+  const write = yield* limiterFor(config.writesPerSecond)
+  const executor = makeExecutor(config, http, { read, write })
+
+  /** Validates the input against its schema, then runs the call built from it. */
+  const checked = <I, A>(
+    schema: Schema.Schema<any, any>,
+    input: I,
+    what: string,
+    call: (input: Readonly<Record<string, unknown>> | undefined) => Call<A>
+  ) =>
+    Effect.flatMap(validate(schema, input ?? {}, what), () =>
+      executor.run(call(input as Readonly<Record<string, unknown>> | undefined))
+    )
+
+  const list =
+    <P extends { readonly limit?: number | undefined; readonly offset?: number | undefined }, A>(
+      schema: Schema.Schema<any, any>,
+      path: string,
+      item: Schema.Schema<A, any>
+    ) =>
+    (params?: P): Result<ReadonlyArray<A>> =>
+      checked(schema, params, `${path} parameters`, (query) => ({
+        method: "GET",
+        path,
+        query,
+        success: Schema.Array(item),
+        idempotent: true
+      }))
+
+  const count =
+    <P>(schema: Schema.Schema<any, any>, path: string) =>
+    (params?: P): Result<number> =>
+      checked<P | undefined, Count>(schema, params, `${path} parameters`, (query) => ({
+        method: "GET",
+        path,
+        query,
+        success: Count,
+        idempotent: true
+      })).pipe(Effect.map((result) => result.count ?? 0))
+
+  const get =
+    <A>(path: string, item: Schema.Schema<A, any>) =>
+    (id: string): Result<A> =>
+      executor.run({ method: "GET", path: `${path}/${segment(id)}`, success: item, idempotent: true })
+
+  /** DELETE is idempotent in intent, but a repeat after success answers 404: retry only what never landed. */
+  const remove =
+    (path: string) =>
+    (id: string, query?: Readonly<Record<string, unknown>>): Result<boolean> =>
+      executor
+        .run({ method: "DELETE", path: `${path}/${segment(id)}`, query, success: Deleted, idempotent: false })
+        .pipe(Effect.map((result) => result.deleted))
+
+  const lookup =
+    <A>(path: string, item: Schema.Schema<A, any>) =>
+    (keys: KeyMap): Result<A> =>
+      checked(Schema.Struct({ keys: CompanyModule.UpsertCompanyBody.fields.keys }), { keys }, `${path} keys`, () => ({
+        method: "GET",
+        path,
+        query: { keys },
+        success: item,
+        idempotent: true
+      }))
+
+  const write1 =
+    <B, A>(
+      method: "POST" | "PUT",
+      schema: Schema.Schema<any, any>,
+      path: string | ((id: string) => string),
+      item: Schema.Schema<A, any>,
+      idempotent: (body: B) => boolean
+    ) =>
+    (body: B, id?: string): Result<A> =>
+      checked(schema, body, `${typeof path === "string" ? path : path(":id")} body`, () => ({
+        method,
+        path: typeof path === "string" ? path : path(segment(id ?? "")),
+        body,
+        success: item,
+        idempotent: idempotent(body)
+      }))
+
+  /** Every row of a list, page after page (at most 250 a page), as a stream. */
+  const paginate =
+    <P extends { readonly limit?: number | undefined; readonly offset?: number | undefined }, A>(
+      page: (params: P) => Result<ReadonlyArray<A>>
+    ) =>
+    (params?: Omit<P, "limit" | "offset"> & { readonly pageSize?: number }): Stream.Stream<A, SchematicError> => {
+      const { pageSize = MAX_PAGE_SIZE, ...filters } = params ?? {}
+      return Stream.paginateChunkEffect(0, (offset) =>
+        page({ ...filters, limit: pageSize, offset } as unknown as P).pipe(
+          Effect.map((rows) => [
+            Chunk.fromIterable(rows),
+            rows.length < pageSize ? Option.none<number>() : Option.some(offset + pageSize)
+          ])
+        )
+      )
+    }
+
+  const always = () => true
+  const never = () => false
+
+  const companiesList = list<CompanyModule.ListCompaniesParams, CompanyModule.Company>(
+    CompanyModule.ListCompaniesParams,
+    "/companies",
+    CompanyModule.Company
+  )
+  const usersList = list<UserModule.ListUsersParams, UserModule.User>(
+    UserModule.ListUsersParams,
+    "/users",
+    UserModule.User
+  )
+  const eventsList = list<EventModule.ListEventsParams, EventModule.Event>(
+    EventModule.ListEventsParams,
+    "/events",
+    EventModule.Event
+  )
+  const featuresList = list<FeatureModule.ListFeaturesParams, FeatureModule.Feature>(
+    FeatureModule.ListFeaturesParams,
+    "/features",
+    FeatureModule.Feature
+  )
+  const plansList = list<PlanModule.ListPlansParams, PlanModule.Plan>(
+    PlanModule.ListPlansParams,
+    "/plans",
+    PlanModule.Plan
+  )
+  const overridesList = list<CompanyOverrideModule.ListCompanyOverridesParams, CompanyOverrideModule.CompanyOverride>(
+    CompanyOverrideModule.ListCompanyOverridesParams,
+    "/company-overrides",
+    CompanyOverrideModule.CompanyOverride
+  )
+  const eventTypesList = list<EventModule.ListEventTypesParams, EventModule.EventSummary>(
+    EventModule.ListEventTypesParams,
+    "/event-types",
+    EventModule.EventSummary
+  )
+
+  return {
+    companies: {
+      list: companiesList,
+      stream: paginate(companiesList),
+      count: count<CompanyModule.CountCompaniesParams>(CompanyModule.CountCompaniesParams, "/companies/count"),
+      /** Upsert by keys: matching on any key, so a repeat cannot create a second company. */
+      upsert: write1<CompanyModule.UpsertCompanyBody, CompanyModule.Company>(
+        "POST",
+        CompanyModule.UpsertCompanyBody,
+        "/companies",
+        CompanyModule.Company,
+        always
+      ),
+      get: get("/companies", CompanyModule.Company),
+      lookup: lookup("/companies/lookup", CompanyModule.Company),
+      delete: (id: string, params?: CompanyModule.DeleteCompanyParams) => remove("/companies")(id, params),
+      /** Sets the base plan and the full list of add-ons (PUT: repeating it changes nothing). */
+      updatePlans: (companyId: string, body: CompanyModule.UpdateCompanyPlansBody) =>
+        write1<CompanyModule.UpdateCompanyPlansBody, CompanyModule.Company>(
+          "PUT",
+          CompanyModule.UpdateCompanyPlansBody,
+          (id) => `/company-plans/${id}`,
+          CompanyModule.Company,
+          always
+        )(body, companyId)
+    },
+    users: {
+      list: usersList,
+      stream: paginate(usersList),
+      count: count<UserModule.CountUsersParams>(UserModule.CountUsersParams, "/users/count"),
+      upsert: write1<UserModule.UpsertUserBody, UserModule.User>(
+        "POST",
+        UserModule.UpsertUserBody,
+        "/users",
+        UserModule.User,
+        always
+      ),
+      get: get("/users", UserModule.User),
+      lookup: lookup("/users/lookup", UserModule.User),
+      delete: (id: string) => remove("/users")(id)
+    },
+    events: {
+      /** Retried after an ambiguous failure only when it carries an idempotency key (upstream dedupes it). */
+      create: write1<EventModule.CreateEventBody, EventModule.RawEvent>(
+        "POST",
+        EventModule.CreateEventBody,
+        "/events",
+        EventModule.RawEvent,
+        (event) => typeof event.idempotency_key === "string"
+      ),
+      /** At most 1000 events; retried after an ambiguous failure only when every event has an idempotency key. */
+      createBatch: write1<EventModule.CreateEventBatchBody, EventModule.RawEventBatch>(
+        "POST",
+        EventModule.CreateEventBatchBody,
+        "/event-batch",
+        EventModule.RawEventBatch,
+        (batch) => batch.events.every((event) => typeof event.idempotency_key === "string")
+      ),
+      list: eventsList,
+      stream: paginate(eventsList),
+      get: get("/events", EventModule.Event),
+      types: eventTypesList
+    },
+    features: {
+      list: featuresList,
+      stream: paginate(featuresList),
+      get: get("/features", FeatureModule.Feature),
+      create: write1<FeatureModule.CreateFeatureBody, FeatureModule.Feature>(
+        "POST",
+        FeatureModule.CreateFeatureBody,
+        "/features",
+        FeatureModule.Feature,
+        never
+      )
+    },
+    plans: {
+      list: plansList,
+      stream: paginate(plansList),
+      get: get("/plans", PlanModule.Plan),
+      create: write1<PlanModule.CreatePlanBody, PlanModule.Plan>(
+        "POST",
+        PlanModule.CreatePlanBody,
+        "/plans",
+        PlanModule.Plan,
+        never
+      )
+    },
+    companyOverrides: {
+      list: overridesList,
+      stream: paginate(overridesList),
+      get: get("/company-overrides", CompanyOverrideModule.CompanyOverride),
+      create: write1<CompanyOverrideModule.CreateCompanyOverrideBody, CompanyOverrideModule.CompanyOverride>(
+        "POST",
+        CompanyOverrideModule.CreateCompanyOverrideBody,
+        "/company-overrides",
+        CompanyOverrideModule.CompanyOverride,
+        never
+      ),
+      update: (id: string, body: CompanyOverrideModule.UpdateCompanyOverrideBody) =>
+        write1<CompanyOverrideModule.UpdateCompanyOverrideBody, CompanyOverrideModule.CompanyOverride>(
+          "PUT",
+          CompanyOverrideModule.UpdateCompanyOverrideBody,
+          (path) => `/company-overrides/${path}`,
+          CompanyOverrideModule.CompanyOverride,
+          always
+        )(body, id),
+      delete: (id: string) => remove("/company-overrides")(id)
+    },
+    insights: {
+      summary: (): Result<InsightsModule.InsightsSummary> =>
+        executor.run({
+          method: "GET",
+          path: "/insights/summary",
+          success: InsightsModule.InsightsSummary,
+          idempotent: true
+        }),
+      planGrowth: (params?: InsightsModule.PlanGrowthParams): Result<InsightsModule.PlanGrowth> =>
+        checked(InsightsModule.PlanGrowthParams, params, "plan-growth parameters", (query) => ({
+          method: "GET",
+          path: "/insights/plan-growth",
+          query,
+          success: InsightsModule.PlanGrowth,
+          idempotent: true
+        })),
+      topFeatures: (params: InsightsModule.TopFeaturesParams): Result<InsightsModule.TopFeatures> =>
+        checked(InsightsModule.TopFeaturesParams, params, "top-features parameters", (query) => ({
+          method: "GET",
+          path: "/insights/top-features",
+          query,
+          success: InsightsModule.TopFeatures,
+          idempotent: true
+        }))
+    }
+  }
+})
+
+/**
+ * The client service. `SchematicClient.Default` needs a {@link SchematicConfig} and uses `fetch`;
+ * `SchematicClient.DefaultWithoutDependencies` also needs an `HttpClient` of your choice.
+ *
+ * @since 0.1.0
+ */
+export class SchematicClient extends Effect.Service<SchematicClient>()(
+  "@schematic-capability/schematic-client/SchematicClient",
+  { scoped: make, dependencies: [FetchHttpClient.layer] }
+) {}
+
+/** A complete client layer from explicit configuration values. */
+export const layer = (config: SchematicConfigInput): Layer.Layer<SchematicClient> =>
+  SchematicClient.Default.pipe(Layer.provide(Layer.sync(SchematicConfig, () => makeConfig(config))))

@@ -1,0 +1,197 @@
+import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Duration, Effect, Option, Redacted, Schema } from "effect"
+import type { SchematicConfigShape } from "../SchematicConfig.js"
+import {
+  SchematicBadRequest,
+  SchematicDecodeError,
+  type SchematicError,
+  SchematicForbidden,
+  SchematicNotFound,
+  SchematicRateLimited,
+  SchematicTransportError,
+  SchematicUnauthorized,
+  SchematicUpstreamError
+} from "../SchematicError.js"
+import { formatIssues } from "./issues.js"
+import { encodeQuery } from "./query.js"
+import { retrySchedule } from "./retry.js"
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE"
+
+export interface Call<A> {
+  readonly method: Method
+  readonly path: string
+  readonly query?: Readonly<Record<string, unknown>> | undefined
+  readonly body?: unknown
+  /** The schema of `data` in the `{data, params}` envelope. */
+  readonly success: Schema.Schema<A, any>
+  /** Whether sending it twice has the effect of sending it once (see `isRetryable`). */
+  readonly idempotent: boolean
+}
+
+/** Connect-phase failures: the request never reached upstream. */
+const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+
+const errorCode = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** Upstream messages reach callers; keep them to one readable line of bounded length. */
+const MAX_MESSAGE = 500
+const clip = (text: string) => {
+  const line = text.replace(/\s+/g, " ").trim()
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}…` : line
+}
+
+const upstreamMessage = (body: unknown, status: number): string => {
+  if (typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string") {
+    return clip((body as { error: string }).error)
+  }
+  if (typeof body === "string" && body.length > 0) return clip(body)
+  return `upstream answered ${status}`
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+const retryAfterMillis = (response: HttpClientResponse.HttpClientResponse): number | undefined => {
+  const header = response.headers["retry-after"]
+  if (header === undefined) return undefined
+  const seconds = Number(header)
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+const envelopeOf = <A>(success: Schema.Schema<A, any>) => Schema.Struct({ data: success })
+
+export interface Executor {
+  readonly run: <A>(call: Call<A>) => Effect.Effect<A, SchematicError>
+}
+
+export const makeExecutor = (
+  config: SchematicConfigShape,
+  client: HttpClient.HttpClient,
+  limit: {
+    readonly read: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+    readonly write: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  }
+): Executor => {
+  const baseHeaders: Record<string, string> = {
+    accept: "application/json",
+    "x-schematic-api-key": Redacted.value(config.apiKey)
+  }
+  if (Option.isSome(config.environmentId)) baseHeaders["x-schematic-environment-id"] = config.environmentId.value
+  const timeout = Duration.decode(config.timeout)
+
+  const attempt = <A>(call: Call<A>): Effect.Effect<A, SchematicError> => {
+    let request = HttpClientRequest.make(call.method)(`${config.baseUrl}${call.path}`).pipe(
+      HttpClientRequest.setHeaders(baseHeaders),
+      HttpClientRequest.setUrlParams(encodeQuery(call.query))
+    )
+    if (call.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, call.body)
+    const where = `${call.method} ${call.path}`
+    return client.execute(request).pipe(
+      Effect.flatMap((response) =>
+        response.text.pipe(
+          Effect.map((text) => ({ response, text })),
+          Effect.mapError((cause) => ({ _tag: "BodyError" as const, cause }))
+        )
+      ),
+      Effect.scoped,
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new SchematicTransportError({ reason: "Timeout", message: `${where}: no answer within ${Duration.format(timeout)}` })
+      }),
+      Effect.catchTags({
+        RequestError: (error) =>
+          Effect.fail(
+            new SchematicTransportError({
+              reason: CONNECT_CODES.has(errorCode(error.cause) ?? "") ? "Connect" : "Connection",
+              message: `${where}: ${errorCode(error.cause) ?? error.reason} ${clip(String(error.cause ?? error.message))}`
+            })
+          ),
+        ResponseError: () =>
+          Effect.fail(new SchematicTransportError({ reason: "Connection", message: `${where}: the answer broke off` })),
+        BodyError: () =>
+          Effect.fail(new SchematicTransportError({ reason: "Connection", message: `${where}: the answer broke off` }))
+      }),
+      Effect.flatMap(({ response, text }) => interpret(call, where, response, text))
+    )
+  }
+
+  const interpret = <A>(
+    call: Call<A>,
+    where: string,
+    response: HttpClientResponse.HttpClientResponse,
+    text: string
+  ): Effect.Effect<A, SchematicError> => {
+    const status = response.status
+    let body: unknown = text
+    try {
+      body = text.length === 0 ? undefined : JSON.parse(text)
+    } catch {
+      if (status >= 200 && status < 300) {
+        return Effect.fail(
+          new SchematicDecodeError({ method: call.method, path: call.path, message: `${where}: the answer is not JSON` })
+        )
+      }
+    }
+    if (status >= 200 && status < 300) {
+      return Schema.decodeUnknown(envelopeOf(call.success), { errors: "all", onExcessProperty: "preserve" })(body).pipe(
+        Effect.map((envelope) => envelope.data),
+        Effect.mapError(
+          (error) =>
+            new SchematicDecodeError({
+              method: call.method,
+              path: call.path,
+              message: `${where} answered ${status} with an unexpected body: ${formatIssues(error)}`
+            })
+        )
+      )
+    }
+    const message = upstreamMessage(body, status)
+    switch (status) {
+      case 401:
+        return Effect.fail(new SchematicUnauthorized({ message }))
+      case 403:
+        return Effect.fail(new SchematicForbidden({ message }))
+      case 404:
+        return Effect.fail(new SchematicNotFound({ message }))
+      case 408:
+        return Effect.fail(new SchematicUpstreamError({ status, message }))
+      case 429: {
+        const after = retryAfterMillis(response)
+        return Effect.fail(
+          new SchematicRateLimited(after === undefined ? { message } : { message, retryAfterMillis: after })
+        )
+      }
+      default:
+        return Effect.fail(
+          status >= 500 ? new SchematicUpstreamError({ status, message }) : new SchematicBadRequest({ status, message })
+        )
+    }
+  }
+
+  return {
+    run: (call) => {
+      const limited = call.method === "GET" ? limit.read(attempt(call)) : limit.write(attempt(call))
+      return Effect.retry(limited, retrySchedule(config.retry, call.idempotent)).pipe(
+        Effect.withSpan("SchematicClient.request", { attributes: { method: call.method, path: call.path } })
+      )
+    }
+  }
+}
+
+/** Checks a request against its schema before anything is sent; a bad field is named in the error. */
+export const validate = <A, I>(schema: Schema.Schema<A, I>, input: unknown, what: string) =>
+  Schema.encodeUnknown(schema, { errors: "all", onExcessProperty: "preserve" })(input).pipe(
+    Effect.mapError(
+      (error) => new SchematicBadRequest({ status: 400, message: `invalid ${what}: ${formatIssues(error)}` })
+    )
+  )

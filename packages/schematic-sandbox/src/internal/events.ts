@@ -1,0 +1,221 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { upsertCompany } from "./companies.js"
+import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
+import { badRequest } from "./SandboxError.js"
+import { upsertUser } from "./users.js"
+import type { CreateEvent } from "./wire.js"
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+/** Upstream drops a repeated idempotency key (same event type) for 24 hours. */
+export const DEDUPE_WINDOW_MS = DAY
+
+export interface EventRow {
+  readonly seq: number
+  readonly id: string
+  readonly type: string
+  readonly subtype: string | null
+  readonly status: string
+  readonly body: string
+  readonly quantity: number
+  readonly company_id: string | null
+  readonly user_id: string | null
+  readonly idempotency_key: string | null
+  readonly error_message: string | null
+  readonly captured_at: number
+  readonly sent_at: number | null
+  readonly received_at: number
+}
+
+export interface Caller {
+  readonly remoteIp: string
+  readonly userAgent: string
+}
+
+/** When the event counts as having happened, per Schematic's trusted-clock and backfill rules. */
+const effectiveTime = (event: CreateEvent, now: number, field: string): number => {
+  const sentAt = event.sent_at ? Date.parse(event.sent_at) : undefined
+  if (!event.trusted_client_clock && !event.backfill) return now
+  if (sentAt === undefined) {
+    throw badRequest(`${field}sent_at: is required when trusted_client_clock or backfill is true`)
+  }
+  if (sentAt > now + 5 * 60_000) throw badRequest(`${field}sent_at: cannot be more than 5 minutes in the future`)
+  const maxAgeDays = event.backfill ? 365 : 34
+  if (sentAt < now - maxAgeDays * DAY) {
+    throw badRequest(`${field}sent_at: cannot be more than ${maxAgeDays} days in the past`)
+  }
+  return sentAt
+}
+
+const keyPairs = (keys: Readonly<Record<string, string>> | undefined) => Object.entries(keys ?? {})
+
+/** Resolves key maps to entity ids in one query for a whole batch. */
+const resolveKeys = (entityType: "company" | "user", maps: ReadonlyArray<Readonly<Record<string, string>>>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const byPair = new Map<string, string>()
+    const pairs = new Map<string, [string, string]>()
+    for (const map of maps) for (const [key, value] of keyPairs(map)) pairs.set(`${key}\u0000${value}`, [key, value])
+    const all = [...pairs.values()]
+    for (let start = 0; start < all.length; start += 400) {
+      const chunk = all.slice(start, start + 400)
+      const rows = yield* sql<{ entity_id: string; key: string; value: string }>`
+        SELECT entity_id, key, value FROM entity_keys WHERE entity_type = ${entityType}
+        AND (${sql.or(chunk.map(([key, value]) => sql`(key = ${key} AND value = ${value})`))})`
+      for (const row of rows) byPair.set(`${row.key}\u0000${row.value}`, row.entity_id)
+    }
+    return (map: Readonly<Record<string, string>> | undefined): string | null | "ambiguous" => {
+      const found = new Set<string>()
+      for (const [key, value] of keyPairs(map)) {
+        const id = byPair.get(`${key}\u0000${value}`)
+        if (id !== undefined) found.add(id)
+      }
+      if (found.size > 1) return "ambiguous"
+      return found.values().next().value ?? null
+    }
+  })
+
+/**
+ * Stores a list of validated events in one transaction and answers one `RawEventResponseData` each.
+ * A repeated idempotency key is accepted and answered with the first event's id, and stored once.
+ */
+export const ingest = (events: ReadonlyArray<CreateEvent>, caller: Caller, fieldPrefix: (index: number) => string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const now = Date.now()
+    const times = yield* Effect.try({
+      try: () => events.map((event, index) => effectiveTime(event, now, fieldPrefix(index))),
+      catch: (error) => error as ReturnType<typeof badRequest>
+    })
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        const keys = [...new Set(events.flatMap((event) => (event.idempotency_key ? [event.idempotency_key] : [])))]
+        const seen = new Map<string, string>()
+        for (let start = 0; start < keys.length; start += 500) {
+          const rows = yield* sql<{ id: string; type: string; idempotency_key: string }>`
+            SELECT id, type, idempotency_key FROM events
+            WHERE idempotency_key IN ${sql.in(keys.slice(start, start + 500))} AND received_at > ${now - DEDUPE_WINDOW_MS}`
+          for (const row of rows) seen.set(`${row.type}\u0000${row.idempotency_key}`, row.id)
+        }
+        const tracks = events.flatMap((event) => (event.event_type === "track" ? [event.body] : []))
+        const companyOf = yield* resolveKeys(
+          "company",
+          tracks.flatMap((body) => (body.company ? [body.company] : []))
+        )
+        const userOf = yield* resolveKeys(
+          "user",
+          tracks.flatMap((body) => (body.user ? [body.user] : []))
+        )
+        const rows: Array<Omit<EventRow, "seq">> = []
+        const answers: Array<Record<string, unknown>> = []
+        for (const [index, event] of events.entries()) {
+          const dedupeKey = event.idempotency_key ? `${event.event_type}\u0000${event.idempotency_key}` : undefined
+          const capturedAt = times[index]!
+          const previous = dedupeKey === undefined ? undefined : seen.get(dedupeKey)
+          const answer = {
+            captured_at: iso(capturedAt),
+            remote_ip: caller.remoteIp,
+            remote_addr: caller.remoteIp,
+            user_agent: caller.userAgent
+          }
+          if (previous !== undefined) {
+            answers.push({ ...answer, event_id: previous })
+            continue
+          }
+          const id = newId("evt")
+          if (dedupeKey !== undefined) seen.set(dedupeKey, id)
+          let companyId: string | null = null
+          let userId: string | null = null
+          let status = "processed"
+          let error: string | null = null
+          let subtype: string | null = null
+          let quantity = 1
+          if (event.event_type === "track") {
+            subtype = event.body.event
+            quantity = event.body.quantity ?? 1
+            const company = companyOf(event.body.company)
+            const user = userOf(event.body.user)
+            companyId = company === "ambiguous" ? null : company
+            userId = user === "ambiguous" ? null : user
+            if (event.body.company && companyId === null) {
+              status = "failed"
+              error =
+                company === "ambiguous"
+                  ? "the event's company keys match several companies"
+                  : "no company matches the event's company keys"
+            }
+          } else if (event.event_type === "identify") {
+            const body = event.body
+            if (body.company) {
+              companyId = yield* upsertCompany(
+                { keys: body.company.keys, name: body.company.name, traits: body.company.traits },
+                capturedAt
+              )
+            }
+            userId = yield* upsertUser(
+              { keys: body.keys, name: body.name, traits: body.traits, company_id: companyId },
+              capturedAt
+            )
+          } else if (event.event_type === "flag_check") {
+            subtype = event.body.flag_key
+          }
+          rows.push({
+            id,
+            type: event.event_type,
+            subtype,
+            status,
+            body: JSON.stringify(event.body),
+            quantity,
+            company_id: companyId,
+            user_id: userId,
+            idempotency_key: event.idempotency_key ?? null,
+            error_message: error,
+            captured_at: capturedAt,
+            sent_at: event.sent_at ? Date.parse(event.sent_at) : null,
+            received_at: now
+          })
+          answers.push({ ...answer, event_id: id })
+        }
+        for (let start = 0; start < rows.length; start += 500) {
+          yield* sql`INSERT INTO events ${sql.insert(rows.slice(start, start + 500))}`
+        }
+        return answers
+      })
+    )
+  })
+
+/** Renders events as `EventDetailResponseData`, with the features their name meters. */
+export const renderEvents = (rows: ReadonlyArray<EventRow>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const subtypes = [...new Set(rows.flatMap((row) => (row.type === "track" && row.subtype ? [row.subtype] : [])))]
+    const features =
+      subtypes.length === 0
+        ? []
+        : yield* sql<{ id: string; name: string; event_subtype: string }>`
+            SELECT id, name, event_subtype FROM features WHERE event_subtype IN ${sql.in(subtypes)}`
+    return rows.map((row) => {
+      const metered = row.type === "track" ? features.filter((feature) => feature.event_subtype === row.subtype) : []
+      return {
+        id: row.id,
+        type: row.type,
+        subtype: row.subtype,
+        status: row.status,
+        body: JSON.parse(row.body),
+        body_preview: row.body.length > 200 ? `${row.body.slice(0, 200)}…` : row.body,
+        quantity: row.quantity,
+        captured_at: iso(row.captured_at),
+        sent_at: iso(row.sent_at),
+        loaded_at: iso(row.received_at),
+        processed_at: row.status === "processed" ? iso(row.received_at) : null,
+        company_id: row.company_id,
+        user_id: row.user_id,
+        environment_id: ENVIRONMENT_ID,
+        idempotency_key: row.idempotency_key,
+        error_message: row.error_message,
+        feature_ids: metered.map((feature) => feature.id),
+        features: metered.map((feature) => ({ id: feature.id, name: feature.name }))
+      }
+    })
+  })

@@ -1,0 +1,157 @@
+/**
+ * Request bodies as Schematic's spec defines them. The sandbox checks them on its own, independently of
+ * any client, so a client's mistake shows up here as it would upstream.
+ */
+import { Schema } from "effect"
+
+const nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+const DateTime = Schema.String.pipe(
+  Schema.filter((value) => !Number.isNaN(Date.parse(value)) || "must be an ISO 8601 date-time")
+)
+
+export const KeyMap = Schema.Record({ key: Schema.String, value: Schema.String }).pipe(
+  Schema.filter((keys) => {
+    const count = Object.keys(keys).length
+    if (count > 100) return "must have at most 100 keys"
+    return Object.entries(keys).every(([key, value]) => key.length > 0 && value.length > 0) || "keys and values must not be empty"
+  })
+)
+
+const RequiredKeyMap = KeyMap.pipe(Schema.filter((keys) => Object.keys(keys).length > 0 || "must have at least one key"))
+
+const Traits = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+export const UpsertCompany = Schema.Struct({
+  keys: RequiredKeyMap,
+  name: nullable(Schema.String.pipe(Schema.maxLength(256))),
+  traits: Schema.optional(Traits),
+  id: nullable(Schema.String),
+  last_seen_at: nullable(DateTime),
+  update_only: nullable(Schema.Boolean),
+  prevent_key_remap: nullable(Schema.Boolean),
+  remove_keys: Schema.optional(Schema.Array(Schema.String)),
+  base_plan_id: nullable(Schema.String),
+  base_plan_price_id: nullable(Schema.String)
+})
+
+export const UpsertUser = Schema.Struct({
+  keys: RequiredKeyMap,
+  name: nullable(Schema.String.pipe(Schema.maxLength(255))),
+  traits: Schema.optional(Traits),
+  id: nullable(Schema.String),
+  last_seen_at: nullable(DateTime),
+  update_only: nullable(Schema.Boolean),
+  remove_keys: Schema.optional(Schema.Array(Schema.String)),
+  company: nullable(RequiredKeyMap),
+  companies: Schema.optional(Schema.Array(RequiredKeyMap)),
+  company_id: nullable(Schema.String),
+  company_ids: Schema.optional(Schema.Array(Schema.String))
+})
+
+export const TrackBody = Schema.Struct({
+  event: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
+  company: Schema.optional(KeyMap),
+  user: Schema.optional(KeyMap),
+  quantity: Schema.optional(Schema.Int),
+  traits: Schema.optional(Traits),
+  lease_id: Schema.optional(Schema.String)
+})
+
+export const IdentifyBody = Schema.Struct({
+  keys: RequiredKeyMap,
+  name: Schema.optional(Schema.String),
+  traits: Schema.optional(Traits),
+  company: Schema.optional(
+    Schema.Struct({ keys: RequiredKeyMap, name: Schema.optional(Schema.String), traits: Schema.optional(Traits) })
+  )
+})
+
+export const FlagCheckBody = Schema.Struct({
+  flag_key: Schema.String,
+  value: Schema.Boolean,
+  reason: Schema.String
+})
+
+export const InferenceBody = Schema.Struct({
+  company: KeyMap,
+  provider: Schema.String,
+  response_model: Schema.String,
+  input_tokens: Schema.Int,
+  output_tokens: Schema.Int
+})
+
+const envelope = {
+  idempotency_key: nullable(Schema.String.pipe(Schema.maxLength(255))),
+  sent_at: nullable(DateTime),
+  trusted_client_clock: nullable(Schema.Boolean),
+  backfill: nullable(Schema.Boolean)
+}
+
+export const CreateEvent = Schema.Union(
+  Schema.Struct({ event_type: Schema.Literal("track"), body: TrackBody, ...envelope }),
+  Schema.Struct({ event_type: Schema.Literal("identify"), body: IdentifyBody, ...envelope }),
+  Schema.Struct({ event_type: Schema.Literal("flag_check"), body: FlagCheckBody, ...envelope }),
+  Schema.Struct({ event_type: Schema.Literal("inference"), body: InferenceBody, ...envelope })
+)
+export type CreateEvent = typeof CreateEvent.Type
+
+export const CreateEventBatch = Schema.Struct({
+  events: Schema.Array(CreateEvent).pipe(
+    Schema.filter((events) => events.length <= 1000 || `must have at most 1000 events, got ${events.length}`)
+  )
+})
+
+export const FeatureType = Schema.Literal("boolean", "event", "license", "trait")
+
+export const CreateFeature = Schema.Struct({
+  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
+  description: Schema.String.pipe(Schema.maxLength(1024)),
+  feature_type: FeatureType,
+  event_subtype: nullable(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255))),
+  icon: nullable(Schema.String),
+  trait_id: nullable(Schema.String),
+  singular_name: nullable(Schema.String),
+  plural_name: nullable(Schema.String)
+})
+
+export const PlanType = Schema.Literal("plan", "add_on")
+
+export const CreatePlan = Schema.Struct({
+  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256)),
+  plan_type: PlanType,
+  description: Schema.optional(Schema.String.pipe(Schema.maxLength(1024))),
+  icon: nullable(Schema.String),
+  /** Sandbox extension: list prices in minor units, so insights have revenue to report. */
+  monthly_price: nullable(Schema.Int.pipe(Schema.nonNegative())),
+  yearly_price: nullable(Schema.Int.pipe(Schema.nonNegative())),
+  currency: nullable(Schema.String.pipe(Schema.pattern(/^[a-z]{3}$/)))
+})
+
+export const UpdateCompanyPlans = Schema.Struct({
+  base_plan_id: nullable(Schema.String),
+  add_on_ids: Schema.Array(Schema.String)
+})
+
+const ValueType = Schema.Literal("boolean", "credit", "numeric", "trait", "unknown", "unlimited")
+
+const overrideValue = {
+  value_type: ValueType,
+  value_bool: nullable(Schema.Boolean),
+  value_numeric: nullable(Schema.Int),
+  value_trait_id: nullable(Schema.String),
+  value_credit_id: nullable(Schema.String),
+  credit_consumption_rate: nullable(Schema.Number),
+  metric_period: nullable(Schema.Literal("all_time", "current_day", "current_month", "current_week")),
+  metric_period_month_reset: nullable(Schema.Literal("billing_cycle", "first_of_month")),
+  expiration_date: nullable(DateTime),
+  note: nullable(Schema.String.pipe(Schema.maxLength(4096)))
+}
+
+export const CreateCompanyOverride = Schema.Struct({
+  company_id: Schema.String.pipe(Schema.minLength(1)),
+  feature_id: Schema.String.pipe(Schema.minLength(1)),
+  ...overrideValue
+})
+
+export const UpdateCompanyOverride = Schema.Struct(overrideValue)
