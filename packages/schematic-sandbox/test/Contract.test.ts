@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { call, expectMatchesSpec, startSandbox } from "./support.js"
+
+/**
+ * Walks every endpoint the sandbox serves and checks each answer, success and error alike, against the
+ * response schema in Schematic's OpenAPI document for that operation.
+ */
+describe("every sandbox response matches Schematic's spec", () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  beforeAll(async () => {
+    sandbox = await startSandbox()
+  })
+  afterAll(() => sandbox.close())
+
+  const checked = async (method: string, template: string, path: string, body: unknown, status: number) => {
+    const response = await call(sandbox.url, method, path, body)
+    expect(response.status, JSON.stringify(response.body)).toBe(status)
+    expectMatchesSpec(method, template, status, response.body)
+    return response.body
+  }
+
+  it("catalog, companies, users, overrides, events and insights", async () => {
+    const plan = await checked("POST", "/plans", "/plans", { name: "Pro", plan_type: "plan", monthly_price: 4900 }, 201)
+    const addOn = await checked("POST", "/plans", "/plans", { name: "Seats", plan_type: "add_on" }, 201)
+    await checked("GET", "/plans", "/plans?limit=10", undefined, 200)
+    await checked("GET", "/plans/{plan_id}", `/plans/${plan.data.id}`, undefined, 200)
+    const feature = await checked(
+      "POST",
+      "/features",
+      "/features",
+      { name: "API calls", description: "Calls to the API", feature_type: "event", event_subtype: "api-call" },
+      201
+    )
+    await checked("GET", "/features", "/features?feature_type=event", undefined, 200)
+    await checked("GET", "/features/{feature_id}", `/features/${feature.data.id}`, undefined, 200)
+
+    const company = await checked(
+      "POST",
+      "/companies",
+      "/companies",
+      { keys: { stripe_customer_id: "cus_1" }, name: "Acme", traits: { seats: 5 }, base_plan_id: plan.data.id },
+      200
+    )
+    await checked(
+      "PUT",
+      "/company-plans/{company_id}",
+      `/company-plans/${company.data.id}`,
+      { base_plan_id: plan.data.id, add_on_ids: [addOn.data.id] },
+      200
+    )
+    await checked("GET", "/companies", "/companies?q=Acme&limit=5", undefined, 200)
+    await checked("GET", "/companies/count", "/companies/count", undefined, 200)
+    await checked("GET", "/companies/{company_id}", `/companies/${company.data.id}`, undefined, 200)
+    await checked(
+      "GET",
+      "/companies/lookup",
+      `/companies/lookup?keys=${encodeURIComponent(JSON.stringify({ stripe_customer_id: "cus_1" }))}`,
+      undefined,
+      200
+    )
+
+    const user = await checked(
+      "POST",
+      "/users",
+      "/users",
+      { keys: { email: "ada@acme.test" }, name: "Ada", company: { stripe_customer_id: "cus_1" } },
+      200
+    )
+    await checked("GET", "/users", `/users?company_id=${company.data.id}`, undefined, 200)
+    await checked("GET", "/users/{user_id}", `/users/${user.data.id}`, undefined, 200)
+    await checked("GET", "/users/lookup", `/users/lookup?keys[email]=ada%40acme.test`, undefined, 200)
+
+    const override = await checked(
+      "POST",
+      "/company-overrides",
+      "/company-overrides",
+      {
+        company_id: company.data.id,
+        feature_id: feature.data.id,
+        value_type: "numeric",
+        value_numeric: 1000,
+        note: "Pilot"
+      },
+      201
+    )
+    await checked("GET", "/company-overrides", `/company-overrides?company_id=${company.data.id}`, undefined, 200)
+    const overridePath = `/company-overrides/${override.data.id}`
+    await checked("GET", "/company-overrides/{company_override_id}", overridePath, undefined, 200)
+    await checked(
+      "PUT",
+      "/company-overrides/{company_override_id}",
+      overridePath,
+      { value_type: "numeric", value_numeric: 2000 },
+      200
+    )
+
+    const event = await checked(
+      "POST",
+      "/events",
+      "/events",
+      {
+        event_type: "track",
+        body: { event: "api-call", company: { stripe_customer_id: "cus_1" }, user: { email: "ada@acme.test" } },
+        idempotency_key: "k-1"
+      },
+      201
+    )
+    await checked(
+      "POST",
+      "/event-batch",
+      "/event-batch",
+      {
+        events: [
+          { event_type: "track", body: { event: "api-call", company: { stripe_customer_id: "cus_1" }, quantity: 3 } },
+          { event_type: "identify", body: { keys: { email: "bob@acme.test" }, company: { keys: { stripe_customer_id: "cus_1" } } } }
+        ]
+      },
+      201
+    )
+    await checked("GET", "/events", `/events?company_id=${company.data.id}&event_types=track`, undefined, 200)
+    await checked("GET", "/events/{event_id}", `/events/${event.data.event_id}`, undefined, 200)
+    await checked("GET", "/event-types", "/event-types", undefined, 200)
+
+    await checked("GET", "/insights/summary", "/insights/summary", undefined, 200)
+    await checked("GET", "/insights/plan-growth", "/insights/plan-growth?months=3", undefined, 200)
+    const end = new Date(Date.now() + 60_000).toISOString()
+    const start = new Date(Date.now() - 86_400_000).toISOString()
+    await checked(
+      "GET",
+      "/insights/top-features",
+      `/insights/top-features?start_time=${start}&end_time=${end}&limit=5`,
+      undefined,
+      200
+    )
+
+    await checked("DELETE", "/company-overrides/{company_override_id}", overridePath, undefined, 200)
+    await checked("DELETE", "/users/{user_id}", `/users/${user.data.id}`, undefined, 200)
+    await checked("DELETE", "/companies/{company_id}", `/companies/${company.data.id}`, undefined, 200)
+  })
+
+  it("error answers", async () => {
+    await checked("GET", "/companies/{company_id}", "/companies/comp_missing", undefined, 404)
+    await checked("POST", "/companies", "/companies", { name: "no keys" }, 400)
+    await checked("POST", "/event-batch", "/event-batch", { events: [{ event_type: "track", body: {} }] }, 400)
+    const unauthorized = await call(sandbox.url, "GET", "/companies", undefined, { "x-schematic-api-key": "wrong" })
+    expect(unauthorized.status).toBe(401)
+    expectMatchesSpec("GET", "/companies", 401, unauthorized.body)
+  })
+})
+
+describe("the contract check itself", () => {
+  it("rejects a body that breaks the spec, naming the field", () => {
+    expect(() =>
+      expectMatchesSpec("GET", "/companies/{company_id}", 200, { data: { id: 1, name: "x" }, params: {} })
+    ).toThrow(/must be string|must have required property/)
+  })
+})

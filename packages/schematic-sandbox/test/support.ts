@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from "node:fs"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import Ajv, { type ValidateFunction } from "ajv"
+import addFormats from "ajv-formats"
+import { ManagedRuntime } from "effect"
+import { parse } from "yaml"
+import { SchematicSandbox } from "../src/index.js"
+import type { SandboxConfig } from "../src/SandboxConfig.js"
+
+export const API_KEY = "sch_dev_sandbox"
+
+/** Starts a sandbox in-process on a free loopback port; `close` stops it. */
+export const startSandbox = async (options: Partial<SandboxConfig> = {}) => {
+  const runtime = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:", ...options }))
+  const url = await runtime.runPromise(SchematicSandbox.url)
+  return { url, close: () => runtime.dispose() }
+}
+
+/** A call as a test would make it with fetch: JSON in, `{status, body, headers}` out. */
+export const call = async (
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {}
+) => {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { "x-schematic-api-key": API_KEY, "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
+  })
+  const text = await response.text()
+  return { status: response.status, body: text.length > 0 ? JSON.parse(text) : undefined, headers: response.headers }
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+/**
+ * Schematic's published OpenAPI document, kept beside the project in ../shared (SCHEMATIC_OPENAPI overrides).
+ */
+export const openApiPath =
+  process.env.SCHEMATIC_OPENAPI ?? resolve(here, "../../../../shared/schematic/openapi.yaml")
+
+type Spec = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+  components: { schemas: Record<string, unknown> }
+}
+
+/** OpenAPI 3.0's `nullable: true` as JSON Schema: null becomes one more allowed value. */
+const toJsonSchema = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(toJsonSchema)
+  if (typeof node !== "object" || node === null) return node
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) out[key] = toJsonSchema(value)
+  if (out.nullable !== true) return out
+  delete out.nullable
+  if (Array.isArray(out.enum)) out.enum = [...out.enum, null]
+  if (typeof out.type === "string") return { ...out, type: [out.type, "null"] }
+  return { anyOf: [out, { type: "null" }] }
+}
+
+let contract: { ajv: Ajv; spec: Spec } | undefined
+
+const loadContract = () => {
+  if (contract !== undefined) return contract
+  if (!existsSync(openApiPath)) {
+    throw new Error(`Schematic's OpenAPI document is not at ${openApiPath}; set SCHEMATIC_OPENAPI to its path`)
+  }
+  const spec = toJsonSchema(parse(readFileSync(openApiPath, "utf8"))) as Spec
+  const ajv = new Ajv({ strict: false, allErrors: true })
+  addFormats(ajv)
+  ajv.addSchema({ $id: "schematic", components: spec.components })
+  contract = { ajv, spec }
+  return contract
+}
+
+const validators = new Map<string, ValidateFunction>()
+
+/** Checks a response body against the schema Schematic's spec gives for that operation and status. */
+export const expectMatchesSpec = (method: string, pathTemplate: string, status: number, body: unknown) => {
+  const { ajv, spec } = loadContract()
+  const key = `${method} ${pathTemplate} ${status}`
+  let validate = validators.get(key)
+  if (validate === undefined) {
+    const operation = spec.paths[pathTemplate]?.[method.toLowerCase()]
+    if (operation === undefined) throw new Error(`the spec has no ${method} ${pathTemplate}`)
+    const response = operation.responses[String(status)] as { $ref?: string; content?: Record<string, { schema: unknown }> }
+    const resolved = response?.$ref
+      ? (spec as unknown as { components: { responses: Record<string, typeof response> } }).components.responses[
+          response.$ref.split("/").pop()!
+        ]
+      : response
+    const schema = resolved?.content?.["application/json"]?.schema
+    if (schema === undefined) throw new Error(`the spec has no ${status} response for ${method} ${pathTemplate}`)
+    const rewritten = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"schematic#/components/'))
+    validate = ajv.compile(rewritten)
+    validators.set(key, validate)
+  }
+  if (!validate(body)) {
+    throw new Error(
+      `${key}: the body does not match Schematic's spec:\n${ajv.errorsText(validate.errors, { separator: "\n" })}\n${JSON.stringify(body).slice(0, 2000)}`
+    )
+  }
+}
+
