@@ -5,14 +5,14 @@
  * @since 0.1.0
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { Chunk, Effect, Layer, Option, RateLimiter, Schema, Stream } from "effect"
+import { Chunk, Duration, Effect, Layer, Option, RateLimiter, Schema, Stream } from "effect"
+import { Count, Deleted, type KeyMap, MAX_PAGE_SIZE } from "./Common.js"
 import * as CompanyModule from "./Company.js"
 import * as CompanyOverrideModule from "./CompanyOverride.js"
-import { Count, Deleted, type KeyMap, MAX_PAGE_SIZE } from "./Common.js"
 import * as EventModule from "./Event.js"
 import * as FeatureModule from "./Feature.js"
 import * as InsightsModule from "./Insights.js"
-import { type Call, makeExecutor, validate } from "./internal/execute.js"
+import { type Call, makeExecutor, type SchemaOf, validate } from "./internal/execute.js"
 import * as PlanModule from "./Plan.js"
 import { make as makeConfig, SchematicConfig, type SchematicConfigInput } from "./SchematicConfig.js"
 import type { SchematicError } from "./SchematicError.js"
@@ -25,9 +25,11 @@ const segment = (id: string) => encodeURIComponent(id)
 const make = Effect.gen(function* () {
   const config = yield* SchematicConfig
   const http = yield* HttpClient.HttpClient
+  // One request every 1/N s rather than bursts of N: a burst at the end of one second and another at the
+  // start of the next would put 2N requests into one upstream window.
   const limiterFor = (perSecond: number) =>
     perSecond > 0
-      ? RateLimiter.make({ limit: perSecond, interval: "1 second", algorithm: "token-bucket" })
+      ? RateLimiter.make({ limit: 1, interval: Duration.millis(1000 / perSecond), algorithm: "token-bucket" })
       : Effect.succeed(<A, E, R>(effect: Effect.Effect<A, E, R>) => effect)
   const read = yield* limiterFor(config.readsPerSecond)
   const write = yield* limiterFor(config.writesPerSecond)
@@ -35,7 +37,7 @@ const make = Effect.gen(function* () {
 
   /** Validates the input against its schema, then runs the call built from it. */
   const checked = <I, A>(
-    schema: Schema.Schema<any, any>,
+    schema: Schema.Schema.AnyNoContext,
     input: I,
     what: string,
     call: (input: Readonly<Record<string, unknown>> | undefined) => Call<A>
@@ -46,9 +48,9 @@ const make = Effect.gen(function* () {
 
   const list =
     <P extends { readonly limit?: number | undefined; readonly offset?: number | undefined }, A>(
-      schema: Schema.Schema<any, any>,
+      schema: Schema.Schema.AnyNoContext,
       path: string,
-      item: Schema.Schema<A, any>
+      item: SchemaOf<A>
     ) =>
     (params?: P): Result<ReadonlyArray<A>> =>
       checked(schema, params, `${path} parameters`, (query) => ({
@@ -60,7 +62,7 @@ const make = Effect.gen(function* () {
       }))
 
   const count =
-    <P>(schema: Schema.Schema<any, any>, path: string) =>
+    <P>(schema: Schema.Schema.AnyNoContext, path: string) =>
     (params?: P): Result<number> =>
       checked<P | undefined, Count>(schema, params, `${path} parameters`, (query) => ({
         method: "GET",
@@ -71,7 +73,7 @@ const make = Effect.gen(function* () {
       })).pipe(Effect.map((result) => result.count ?? 0))
 
   const get =
-    <A>(path: string, item: Schema.Schema<A, any>) =>
+    <A>(path: string, item: SchemaOf<A>) =>
     (id: string): Result<A> =>
       executor.run({ method: "GET", path: `${path}/${segment(id)}`, success: item, idempotent: true })
 
@@ -84,7 +86,7 @@ const make = Effect.gen(function* () {
         .pipe(Effect.map((result) => result.deleted))
 
   const lookup =
-    <A>(path: string, item: Schema.Schema<A, any>) =>
+    <A>(path: string, item: SchemaOf<A>) =>
     (keys: KeyMap): Result<A> =>
       checked(Schema.Struct({ keys: CompanyModule.UpsertCompanyBody.fields.keys }), { keys }, `${path} keys`, () => ({
         method: "GET",
@@ -97,9 +99,9 @@ const make = Effect.gen(function* () {
   const write1 =
     <B, A>(
       method: "POST" | "PUT",
-      schema: Schema.Schema<any, any>,
+      schema: Schema.Schema.AnyNoContext,
       path: string | ((id: string) => string),
-      item: Schema.Schema<A, any>,
+      item: SchemaOf<A>,
       idempotent: (body: B) => boolean
     ) =>
     (body: B, id?: string): Result<A> =>
@@ -114,7 +116,7 @@ const make = Effect.gen(function* () {
   /** Every row of a list, page after page (at most 250 a page), as a stream. */
   const paginate =
     <P extends { readonly limit?: number | undefined; readonly offset?: number | undefined }, A>(
-      page: (params: P) => Result<ReadonlyArray<A>>
+      page: (params?: P) => Result<ReadonlyArray<A>>
     ) =>
     (params?: Omit<P, "limit" | "offset"> & { readonly pageSize?: number }): Stream.Stream<A, SchematicError> => {
       const { pageSize = MAX_PAGE_SIZE, ...filters } = params ?? {}

@@ -4,8 +4,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { CompanySummary } from "./Company.js"
 import { EntityKey, KeyMap, OptionalNullable, Page, Timestamp, Traits } from "./Common.js"
+import { CompanySummary } from "./Company.js"
 
 export const CompanyMembership = Schema.Struct({
   id: Schema.String,

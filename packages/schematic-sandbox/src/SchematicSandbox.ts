@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { createServer } from "node:http"
+
 import { timingSafeEqual } from "node:crypto"
+import { createServer } from "node:http"
 import { HttpMiddleware, HttpServer, HttpServerRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Cause, Effect, Layer } from "effect"
@@ -71,4 +72,3 @@ export const url = Effect.map(HttpServer.HttpServer, (server) => {
   const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname
   return `http://${host}:${address.port}`
 })
-

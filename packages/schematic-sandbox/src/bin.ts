@@ -25,7 +25,8 @@ const fail = (message: string): never => {
 const wholeNumber = (name: string, value: string | undefined, max: number): number | undefined => {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (!/^\d+$/.test(value) || n > max) fail(`--${name} must be a whole number from 0 to ${max}, got ${JSON.stringify(value)}`)
+  if (!/^\d+$/.test(value) || n > max)
+    fail(`--${name} must be a whole number from 0 to ${max}, got ${JSON.stringify(value)}`)
   return n
 }
 

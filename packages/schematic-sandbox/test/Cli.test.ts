@@ -60,11 +60,20 @@ describe("the schematic-sandbox command", () => {
     const started = run(["--port", "0", "--data-dir", ":memory:", "--api-key", "sch_dev_other"])
     const url = await listening(started)
     expect((await call(url, "GET", "/companies")).status).toBe(401)
-    expect((await call(url, "GET", "/companies", undefined, { "x-schematic-api-key": "sch_dev_other" })).status).toBe(200)
+    expect((await call(url, "GET", "/companies", undefined, { "x-schematic-api-key": "sch_dev_other" })).status).toBe(
+      200
+    )
     expect(await stop(started.child, started.exited)).toBe(0)
   })
 
-  for (const args of [["--port", "99999"], ["--port", "abc"], ["--bogus"], ["--rate-limit", "-1"], ["extra"], ["--host", ""]]) {
+  for (const args of [
+    ["--port", "99999"],
+    ["--port", "abc"],
+    ["--bogus"],
+    ["--rate-limit", "-1"],
+    ["extra"],
+    ["--host", ""]
+  ]) {
     it(`refuses ${args.join(" ")} with a usage message`, async () => {
       const started = run(args)
       expect(await started.exited).toBe(2)

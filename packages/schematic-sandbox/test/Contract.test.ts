@@ -112,7 +112,10 @@ describe("every sandbox response matches Schematic's spec", () => {
       {
         events: [
           { event_type: "track", body: { event: "api-call", company: { stripe_customer_id: "cus_1" }, quantity: 3 } },
-          { event_type: "identify", body: { keys: { email: "bob@acme.test" }, company: { keys: { stripe_customer_id: "cus_1" } } } }
+          {
+            event_type: "identify",
+            body: { keys: { email: "bob@acme.test" }, company: { keys: { stripe_customer_id: "cus_1" } } }
+          }
         ]
       },
       201

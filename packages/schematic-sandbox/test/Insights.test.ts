@@ -18,8 +18,18 @@ describe("insights are computed from stored data", () => {
       event_subtype: "api-call",
       plural_name: "calls"
     })
-    await call(sandbox.url, "POST", "/features", { name: "Exports", description: "", feature_type: "event", event_subtype: "export" })
-    await call(sandbox.url, "POST", "/features", { name: "Unused", description: "", feature_type: "event", event_subtype: "never" })
+    await call(sandbox.url, "POST", "/features", {
+      name: "Exports",
+      description: "",
+      feature_type: "event",
+      event_subtype: "export"
+    })
+    await call(sandbox.url, "POST", "/features", {
+      name: "Unused",
+      description: "",
+      feature_type: "event",
+      event_subtype: "never"
+    })
     // A window that starts and ends mid-hour, so both the hourly rollup and the raw edges count.
     const end = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR + 20 * 60_000
     const start = end - 30 * HOUR - 17 * 60_000
@@ -51,7 +61,13 @@ describe("insights are computed from stored data", () => {
     )
     expect(top.status).toBe(200)
     expect(top.body.data.features).toEqual([
-      expect.objectContaining({ feature_name: "API calls", plural_name: "calls", usage: 111, prior_usage: 27, change_pct: 311.11 }),
+      expect.objectContaining({
+        feature_name: "API calls",
+        plural_name: "calls",
+        usage: 111,
+        prior_usage: 27,
+        change_pct: 311.11
+      }),
       expect.objectContaining({ feature_name: "Exports", usage: 4, prior_usage: 0, change_pct: null })
     ])
     const limited = await call(
@@ -59,15 +75,21 @@ describe("insights are computed from stored data", () => {
       "GET",
       `/insights/top-features?start_time=${new Date(start).toISOString()}&end_time=${new Date(end).toISOString()}&limit=1`
     )
-    expect(limited.body.data.features.map((feature: { feature_name: string }) => feature.feature_name)).toEqual(["API calls"])
+    expect(limited.body.data.features.map((feature: { feature_name: string }) => feature.feature_name)).toEqual([
+      "API calls"
+    ])
   })
 
   it("summary and plan-growth follow plan assignments and list prices", async () => {
-    const pro = (await call(sandbox.url, "POST", "/plans", { name: "Pro", plan_type: "plan", monthly_price: 5000 })).body.data
-    const yearly = (await call(sandbox.url, "POST", "/plans", { name: "Annual", plan_type: "plan", yearly_price: 12000 })).body.data
+    const pro = (await call(sandbox.url, "POST", "/plans", { name: "Pro", plan_type: "plan", monthly_price: 5000 }))
+      .body.data
+    const yearly = (
+      await call(sandbox.url, "POST", "/plans", { name: "Annual", plan_type: "plan", yearly_price: 12000 })
+    ).body.data
     const free = (await call(sandbox.url, "POST", "/plans", { name: "Free", plan_type: "plan" })).body.data
-    const seats = (await call(sandbox.url, "POST", "/plans", { name: "Seats", plan_type: "add_on", monthly_price: 700 })).body
-      .data
+    const seats = (
+      await call(sandbox.url, "POST", "/plans", { name: "Seats", plan_type: "add_on", monthly_price: 700 })
+    ).body.data
     const company = async (key: string, plan: string) =>
       (await call(sandbox.url, "POST", "/companies", { keys: { crm: key }, name: key, base_plan_id: plan })).body.data
     const a = await company("a", pro.id)

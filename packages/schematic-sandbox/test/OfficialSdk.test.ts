@@ -16,7 +16,11 @@ describe("Schematic's official Node SDK against the sandbox", () => {
   })
 
   it("upserts, lists and looks up companies", async () => {
-    const created = await client.companies.upsertCompany({ keys: { hubspot_id: "hs-1" }, name: "Globex", traits: { tier: "gold" } })
+    const created = await client.companies.upsertCompany({
+      keys: { hubspot_id: "hs-1" },
+      name: "Globex",
+      traits: { tier: "gold" }
+    })
     expect(created.data.name).toBe("Globex")
     const again = await client.companies.upsertCompany({ keys: { hubspot_id: "hs-1", domain: "globex.test" } })
     expect(again.data.id).toBe(created.data.id)
@@ -79,8 +83,6 @@ describe("Schematic's official Node SDK against the sandbox", () => {
       endTime: new Date(Date.now() + 60_000),
       limit: 5
     })
-    expect(top.data.features).toEqual([
-      expect.objectContaining({ featureName: "Reports", usage: 3, priorUsage: 0 })
-    ])
+    expect(top.data.features).toEqual([expect.objectContaining({ featureName: "Reports", usage: 3, priorUsage: 0 })])
   })
 })

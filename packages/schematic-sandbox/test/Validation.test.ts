@@ -17,15 +17,30 @@ describe("bad input", () => {
     ["POST", "/companies", { keys: { a: 1 } }, /keys\.a: Expected string/],
     ["POST", "/companies", { keys: { a: "b" }, name: 5 }, /name: /],
     ["POST", "/companies", { keys: { a: "b" }, name: "x".repeat(300) }, /name: /],
-    ["POST", "/companies", { keys: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, "v"])) }, /keys: .*100/],
+    [
+      "POST",
+      "/companies",
+      { keys: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, "v"])) },
+      /keys: .*100/
+    ],
     ["POST", "/companies", { keys: { a: "b" }, base_plan_id: "plan_missing" }, /base_plan_id: no plan/],
     ["POST", "/users", { keys: { email: "a@b.c" }, company: { x: "missing" } }, /company: no company/],
     ["POST", "/users", { keys: { email: "a@b.c" }, traits: "x" }, /traits: /],
     ["POST", "/events", {}, /event_type/],
     ["POST", "/events", { event_type: "track", body: {} }, /body\.event: is missing/],
     ["POST", "/events", { event_type: "track", body: { event: "x", quantity: 1.5 } }, /body\.quantity: /],
-    ["POST", "/events", { event_type: "track", body: { event: "x" }, idempotency_key: "k".repeat(256) }, /idempotency_key: /],
-    ["POST", "/events", { event_type: "track", body: { event: "x" }, trusted_client_clock: true }, /sent_at: is required/],
+    [
+      "POST",
+      "/events",
+      { event_type: "track", body: { event: "x" }, idempotency_key: "k".repeat(256) },
+      /idempotency_key: /
+    ],
+    [
+      "POST",
+      "/events",
+      { event_type: "track", body: { event: "x" }, trusted_client_clock: true },
+      /sent_at: is required/
+    ],
     [
       "POST",
       "/events",
@@ -39,8 +54,18 @@ describe("bad input", () => {
     ["POST", "/plans", { name: "", plan_type: "plan" }, /name: /],
     ["POST", "/plans", { name: "P", plan_type: "tier" }, /plan_type: /],
     ["POST", "/company-overrides", { company_id: "comp_x", feature_id: "feat_x" }, /value_type: is missing/],
-    ["POST", "/company-overrides", { company_id: "comp_x", feature_id: "feat_x", value_type: "boolean" }, /value_bool: is required/],
-    ["POST", "/company-overrides", { company_id: "comp_x", feature_id: "feat_x", value_type: "unlimited" }, /company_id: no company/],
+    [
+      "POST",
+      "/company-overrides",
+      { company_id: "comp_x", feature_id: "feat_x", value_type: "boolean" },
+      /value_bool: is required/
+    ],
+    [
+      "POST",
+      "/company-overrides",
+      { company_id: "comp_x", feature_id: "feat_x", value_type: "unlimited" },
+      /company_id: no company/
+    ],
     ["PUT", "/company-plans/comp_missing", { add_on_ids: [] }, /not found/],
     ["GET", "/companies?limit=251", undefined, /limit: must be a whole number from 0 to 250/],
     ["GET", "/companies?limit=abc", undefined, /limit: /],
@@ -53,14 +78,24 @@ describe("bad input", () => {
     ["GET", "/users/lookup?keys=%5B1%5D", undefined, /keys: must be a JSON object/],
     ["GET", "/insights/plan-growth?months=25", undefined, /months: /],
     ["GET", "/insights/top-features", undefined, /start_time: is required/],
-    ["GET", "/insights/top-features?start_time=yesterday&end_time=2026-01-01T00:00:00Z", undefined, /start_time: must be an ISO/],
+    [
+      "GET",
+      "/insights/top-features?start_time=yesterday&end_time=2026-01-01T00:00:00Z",
+      undefined,
+      /start_time: must be an ISO/
+    ],
     [
       "GET",
       "/insights/top-features?start_time=2026-01-02T00:00:00Z&end_time=2026-01-01T00:00:00Z",
       undefined,
       /end_time: must be after/
     ],
-    ["GET", "/insights/top-features?start_time=2026-01-01T00:00:00Z&end_time=2026-01-02T00:00:00Z&limit=21", undefined, /limit: /],
+    [
+      "GET",
+      "/insights/top-features?start_time=2026-01-01T00:00:00Z&end_time=2026-01-02T00:00:00Z&limit=21",
+      undefined,
+      /limit: /
+    ],
     ["GET", "/plans?plan_type=x", undefined, /plan_type: /]
   ]
 
@@ -94,7 +129,10 @@ describe("bad input", () => {
   })
 
   it("a user upsert that fails on its company creates no user", async () => {
-    const response = await call(sandbox.url, "POST", "/users", { keys: { email: "ghost@x.test" }, company_id: "comp_nope" })
+    const response = await call(sandbox.url, "POST", "/users", {
+      keys: { email: "ghost@x.test" },
+      company_id: "comp_nope"
+    })
     expect(response.status).toBe(400)
     const lookup = await call(sandbox.url, "GET", "/users/lookup?keys[email]=ghost%40x.test")
     expect(lookup.status).toBe(404)
@@ -103,7 +141,11 @@ describe("bad input", () => {
   it("a company upsert whose key belongs to another company changes nothing", async () => {
     const a = await call(sandbox.url, "POST", "/companies", { keys: { crm: "a" }, name: "A" })
     await call(sandbox.url, "POST", "/companies", { keys: { crm: "b" }, name: "B" })
-    const clash = await call(sandbox.url, "POST", "/companies", { keys: { crm: "a" }, name: "A2", remove_keys: ["crm"] })
+    const clash = await call(sandbox.url, "POST", "/companies", {
+      keys: { crm: "a" },
+      name: "A2",
+      remove_keys: ["crm"]
+    })
     expect(clash.status).toBe(400)
     expect(clash.body.error).toMatch(/remove_keys/)
     const ambiguous = await call(sandbox.url, "POST", "/companies", { keys: { crm: "a", other: "x" } })

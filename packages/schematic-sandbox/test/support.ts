@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import Ajv, { type ValidateFunction } from "ajv"
-import addFormats from "ajv-formats"
+import AjvModule, { type ValidateFunction } from "ajv"
+import formatsModule from "ajv-formats"
 import { ManagedRuntime } from "effect"
 import { parse } from "yaml"
 import { SchematicSandbox } from "../src/index.js"
@@ -39,11 +39,13 @@ const here = dirname(fileURLToPath(import.meta.url))
 /**
  * Schematic's published OpenAPI document, kept beside the project in ../shared (SCHEMATIC_OPENAPI overrides).
  */
-export const openApiPath =
-  process.env.SCHEMATIC_OPENAPI ?? resolve(here, "../../../../shared/schematic/openapi.yaml")
+export const openApiPath = process.env.SCHEMATIC_OPENAPI ?? resolve(here, "../../../../shared/schematic/openapi.yaml")
 
 type Spec = {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+  >
   components: { schemas: Record<string, unknown> }
 }
 
@@ -60,7 +62,11 @@ const toJsonSchema = (node: unknown): unknown => {
   return { anyOf: [out, { type: "null" }] }
 }
 
-let contract: { ajv: Ajv; spec: Spec } | undefined
+// ajv and ajv-formats are CommonJS: under NodeNext their classes sit on `.default`.
+const Ajv = AjvModule.default
+const addFormats = formatsModule.default
+
+let contract: { ajv: InstanceType<typeof Ajv>; spec: Spec } | undefined
 
 const loadContract = () => {
   if (contract !== undefined) return contract
@@ -81,11 +87,14 @@ const validators = new Map<string, ValidateFunction>()
 export const expectMatchesSpec = (method: string, pathTemplate: string, status: number, body: unknown) => {
   const { ajv, spec } = loadContract()
   const key = `${method} ${pathTemplate} ${status}`
-  let validate = validators.get(key)
+  let validate: ValidateFunction | undefined = validators.get(key)
   if (validate === undefined) {
     const operation = spec.paths[pathTemplate]?.[method.toLowerCase()]
     if (operation === undefined) throw new Error(`the spec has no ${method} ${pathTemplate}`)
-    const response = operation.responses[String(status)] as { $ref?: string; content?: Record<string, { schema: unknown }> }
+    const response = operation.responses[String(status)] as {
+      $ref?: string
+      content?: Record<string, { schema: unknown }>
+    }
     const resolved = response?.$ref
       ? (spec as unknown as { components: { responses: Record<string, typeof response> } }).components.responses[
           response.$ref.split("/").pop()!
@@ -103,4 +112,3 @@ export const expectMatchesSpec = (method: string, pathTemplate: string, status: 
     )
   }
 }
-

@@ -1,4 +1,4 @@
-import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { type HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import { Duration, Effect, Option, Redacted, Schema } from "effect"
 import type { SchematicConfigShape } from "../SchematicConfig.js"
 import {
@@ -18,13 +18,17 @@ import { retrySchedule } from "./retry.js"
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE"
 
+/** A schema that decodes to `A` from whatever JSON upstream sends (Schema is invariant in its encoded side). */
+// biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON of any shape
+export type SchemaOf<A> = Schema.Schema<A, any>
+
 export interface Call<A> {
   readonly method: Method
   readonly path: string
   readonly query?: Readonly<Record<string, unknown>> | undefined
   readonly body?: unknown
   /** The schema of `data` in the `{data, params}` envelope. */
-  readonly success: Schema.Schema<A, any>
+  readonly success: SchemaOf<A>
   /** Whether sending it twice has the effect of sending it once (see `isRetryable`). */
   readonly idempotent: boolean
 }
@@ -67,7 +71,7 @@ const retryAfterMillis = (response: HttpClientResponse.HttpClientResponse): numb
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }
 
-const envelopeOf = <A>(success: Schema.Schema<A, any>) => Schema.Struct({ data: success })
+const envelopeOf = <A>(success: SchemaOf<A>) => Schema.Struct({ data: success })
 
 export interface Executor {
   readonly run: <A>(call: Call<A>) => Effect.Effect<A, SchematicError>
@@ -106,7 +110,10 @@ export const makeExecutor = (
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () =>
-          new SchematicTransportError({ reason: "Timeout", message: `${where}: no answer within ${Duration.format(timeout)}` })
+          new SchematicTransportError({
+            reason: "Timeout",
+            message: `${where}: no answer within ${Duration.format(timeout)}`
+          })
       }),
       Effect.catchTags({
         RequestError: (error) =>
@@ -138,7 +145,11 @@ export const makeExecutor = (
     } catch {
       if (status >= 200 && status < 300) {
         return Effect.fail(
-          new SchematicDecodeError({ method: call.method, path: call.path, message: `${where}: the answer is not JSON` })
+          new SchematicDecodeError({
+            method: call.method,
+            path: call.path,
+            message: `${where}: the answer is not JSON`
+          })
         )
       }
     }

@@ -124,7 +124,9 @@ export const assignPlans = (
       if (plan.plan_type !== "add_on") return yield* badRequest(`${field.addOns}.${index}: ${id} is not an add-on`)
     }
     if (basePlanId !== undefined) {
-      const current = yield* sql<{ base_plan_id: string | null }>`SELECT base_plan_id FROM companies WHERE id = ${companyId}`
+      const current = yield* sql<{
+        base_plan_id: string | null
+      }>`SELECT base_plan_id FROM companies WHERE id = ${companyId}`
       if ((current[0]?.base_plan_id ?? null) !== basePlanId) {
         yield* sql`UPDATE plan_subscriptions SET ended_at = ${now}
           WHERE company_id = ${companyId} AND kind = 'base' AND ended_at IS NULL`

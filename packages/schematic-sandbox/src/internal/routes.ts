@@ -21,8 +21,7 @@ import { badRequest, notFound } from "./SandboxError.js"
 import { deleteUser, getUserRow, renderUsers, type UserRow, upsertUser, userWhere } from "./users.js"
 import * as Wire from "./wire.js"
 
-const pathId = (name: string) =>
-  Effect.map(HttpRouter.params, (params) => decodeURIComponent(params[name] ?? ""))
+const pathId = (name: string) => Effect.map(HttpRouter.params, (params) => decodeURIComponent(params[name] ?? ""))
 
 const caller = Effect.map(HttpServerRequest.HttpServerRequest, (request) => ({
   remoteIp: Option.getOrElse(request.remoteAddress, () => "127.0.0.1"),
@@ -269,7 +268,11 @@ const eventRoutes = HttpRouter.empty.pipe(
     "/event-types",
     Effect.gen(function* () {
       const sql = yield* sqlClient
-      const filter = yield* readQuery((q) => ({ q: q.string("q"), event_subtypes: q.list("event_subtypes"), ...q.page() }))
+      const filter = yield* readQuery((q) => ({
+        q: q.string("q"),
+        event_subtypes: q.list("event_subtypes"),
+        ...q.page()
+      }))
       const clauses = [sql`subtype IS NOT NULL`, sql`type = 'track'`]
       if (filter.q) clauses.push(sql`subtype LIKE ${`%${filter.q}%`}`)
       if (filter.event_subtypes.length > 0) clauses.push(sql`subtype IN ${sql.in(filter.event_subtypes)}`)
@@ -380,7 +383,13 @@ const catalogRoutes = HttpRouter.empty.pipe(
         if (planType !== undefined && planType !== "plan" && planType !== "add_on") {
           throw badRequest("plan_type: must be plan or add_on")
         }
-        return { q: q.string("q"), ids: q.list("ids"), plan_type: planType, company_id: q.string("company_id"), ...q.page() }
+        return {
+          q: q.string("q"),
+          ids: q.list("ids"),
+          plan_type: planType,
+          company_id: q.string("company_id"),
+          ...q.page()
+        }
       })
       const clauses = [sql`1 = 1`]
       if (filter.q) clauses.push(sql`(name LIKE ${`%${filter.q}%`} OR id = ${filter.q})`)

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { type CompanyRow, companyByKeys, companiesByIds, companySummary, getCompanyRow } from "./companies.js"
+import { type CompanyRow, companiesByIds, companyByKeys, companySummary, getCompanyRow } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
 import { attachKeys, detachKeys, entitiesMatching, keysOf, mergeTraits } from "./keys.js"
 import { badRequest, notFound } from "./SandboxError.js"
@@ -74,13 +74,14 @@ export const getUserRow = (id: string) =>
 const join = (userId: string, companyId: string, now: number) =>
   Effect.flatMap(
     SqlClient.SqlClient,
-    (sql) => sql`INSERT INTO company_memberships ${sql.insert({
-      id: newId("cmem"),
-      company_id: companyId,
-      user_id: userId,
-      created_at: now,
-      updated_at: now
-    })} ON CONFLICT (company_id, user_id) DO NOTHING`
+    (sql) =>
+      sql`INSERT INTO company_memberships ${sql.insert({
+        id: newId("cmem"),
+        company_id: companyId,
+        user_id: userId,
+        created_at: now,
+        updated_at: now
+      })} ON CONFLICT (company_id, user_id) DO NOTHING`
   )
 
 /** Resolves the company fields of a user upsert to company ids; `exhaustive` replaces the memberships. */
@@ -108,8 +109,11 @@ const resolveCompanies = (body: typeof UpsertUser.Type) =>
     }
     if (body.company_ids) {
       const found = yield* companiesByIds(body.company_ids)
-      const missing = body.company_ids.findIndex((id) => !found.some((row) => row.id === id))
-      if (missing >= 0) return yield* badRequest(`company_ids.${missing}: no company ${body.company_ids[missing]}`)
+      const foundIds = new Set(found.map((row) => row.id))
+      const missing = body.company_ids.find((id) => !foundIds.has(id))
+      if (missing !== undefined) {
+        return yield* badRequest(`company_ids.${body.company_ids.indexOf(missing)}: no company ${missing}`)
+      }
       return { ids: body.company_ids, exhaustive: true }
     }
     return { ids: [], exhaustive: false }

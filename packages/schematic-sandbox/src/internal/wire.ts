@@ -14,11 +14,16 @@ export const KeyMap = Schema.Record({ key: Schema.String, value: Schema.String }
   Schema.filter((keys) => {
     const count = Object.keys(keys).length
     if (count > 100) return "must have at most 100 keys"
-    return Object.entries(keys).every(([key, value]) => key.length > 0 && value.length > 0) || "keys and values must not be empty"
+    return (
+      Object.entries(keys).every(([key, value]) => key.length > 0 && value.length > 0) ||
+      "keys and values must not be empty"
+    )
   })
 )
 
-const RequiredKeyMap = KeyMap.pipe(Schema.filter((keys) => Object.keys(keys).length > 0 || "must have at least one key"))
+const RequiredKeyMap = KeyMap.pipe(
+  Schema.filter((keys) => Object.keys(keys).length > 0 || "must have at least one key")
+)
 
 const Traits = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
