@@ -50,20 +50,27 @@ const effectiveTime = (event: CreateEvent, now: number, field: string): number =
 
 const keyPairs = (keys: Readonly<Record<string, string>> | undefined) => Object.entries(keys ?? {})
 
-/** Resolves key maps to entity ids in one query for a whole batch. */
+/** Resolves the key maps of a whole batch to entity ids with one indexed query per key name. */
 const resolveKeys = (entityType: "company" | "user", maps: ReadonlyArray<Readonly<Record<string, string>>>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const byPair = new Map<string, string>()
-    const pairs = new Map<string, [string, string]>()
-    for (const map of maps) for (const [key, value] of keyPairs(map)) pairs.set(`${key}\u0000${value}`, [key, value])
-    const all = [...pairs.values()]
-    for (let start = 0; start < all.length; start += 400) {
-      const chunk = all.slice(start, start + 400)
-      const rows = yield* sql<{ entity_id: string; key: string; value: string }>`
-        SELECT entity_id, key, value FROM entity_keys WHERE entity_type = ${entityType}
-        AND (${sql.or(chunk.map(([key, value]) => sql`(key = ${key} AND value = ${value})`))})`
-      for (const row of rows) byPair.set(`${row.key}\u0000${row.value}`, row.entity_id)
+    const valuesByKey = new Map<string, Set<string>>()
+    for (const map of maps) {
+      for (const [key, value] of keyPairs(map)) {
+        const values = valuesByKey.get(key) ?? new Set<string>()
+        values.add(value)
+        valuesByKey.set(key, values)
+      }
+    }
+    for (const [key, valueSet] of valuesByKey) {
+      const values = [...valueSet]
+      for (let start = 0; start < values.length; start += 500) {
+        const rows = yield* sql<{ entity_id: string; value: string }>`
+          SELECT entity_id, value FROM entity_keys
+          WHERE entity_type = ${entityType} AND key = ${key} AND value IN ${sql.in(values.slice(start, start + 500))}`
+        for (const row of rows) byPair.set(`${key}\u0000${row.value}`, row.entity_id)
+      }
     }
     return (map: Readonly<Record<string, string>> | undefined): string | null | "ambiguous" => {
       const found = new Set<string>()
