@@ -12,6 +12,8 @@ export const API_KEY = "sch_dev_sandbox"
 
 /** Starts a sandbox in-process on a free loopback port; `close` stops it. */
 export const startSandbox = async (options: Partial<SandboxConfig> = {}) => {
+  // Parsing the spec blocks for a while; do it before the clock matters to anything under test.
+  loadContract()
   const runtime = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:", ...options }))
   const url = await runtime.runPromise(SchematicSandbox.url)
   return { url, close: () => runtime.dispose() }
@@ -31,7 +33,28 @@ export const call = async (
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
   })
   const text = await response.text()
-  return { status: response.status, body: text.length > 0 ? JSON.parse(text) : undefined, headers: response.headers }
+  const parsed = text.length > 0 ? JSON.parse(text) : undefined
+  // Every answer a test sees is also checked against Schematic's spec for its operation and status.
+  const template = specPathFor(method, path.split("?")[0]!)
+  if (template !== undefined && hasSchema(method, template, response.status)) {
+    expectMatchesSpec(method, template, response.status, parsed)
+  }
+  return { status: response.status, body: parsed, headers: response.headers }
+}
+
+/** The spec's path template for a concrete path: a literal match beats one with parameters. */
+const specPathFor = (method: string, path: string): string | undefined => {
+  const { spec } = loadContract()
+  const candidates = Object.keys(spec.paths).filter((template) => spec.paths[template]?.[method.toLowerCase()])
+  if (candidates.includes(path)) return path
+  return candidates.find((template) =>
+    new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path)
+  )
+}
+
+const hasSchema = (method: string, template: string, status: number) => {
+  const response = loadContract().spec.paths[template]?.[method.toLowerCase()]?.responses[String(status)]
+  return response !== undefined
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
