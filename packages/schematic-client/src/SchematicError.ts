@@ -64,7 +64,8 @@ export type SchematicError =
   | SchematicTransportError
   | SchematicDecodeError
 
-export const SchematicError: Schema.Union<
+/** All failures as one schema (named apart from the type: the bundled .d.ts cannot carry both under one name). */
+export const SchematicErrorSchema: Schema.Union<
   [
     typeof SchematicBadRequest,
     typeof SchematicUnauthorized,

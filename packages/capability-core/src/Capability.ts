@@ -1,0 +1,60 @@
+/**
+ * Running operations: decode the input with the operation's schema, run its handler, encode the output
+ * through the output schema (which also trims anything the schema does not list).
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema } from "effect"
+import { CapabilityError, invalidInput } from "./CapabilityError.js"
+import type { Operation } from "./Operation.js"
+import * as Operations from "./Operations.js"
+
+/** Which input shape a caller sent: the operation's own, or its MCP shape when it has one. */
+export type InputShape = "canonical" | "mcp"
+
+export const decodeInput = <I, M>(
+  operation: Operation<I, unknown, unknown, M>,
+  raw: unknown,
+  shape: InputShape = "canonical"
+): Effect.Effect<I, CapabilityError> => {
+  const options = { errors: "all", onExcessProperty: "error" } as const
+  if (shape === "mcp" && operation.mcp !== undefined) {
+    const mcp = operation.mcp
+    return Schema.decodeUnknown(mcp.input, options)(raw).pipe(
+      Effect.mapError((error) => invalidInput(error, "arguments")),
+      Effect.map((input) => mcp.toInput(input))
+    )
+  }
+  return Schema.decodeUnknown(operation.input, options)(raw).pipe(Effect.mapError((error) => invalidInput(error)))
+}
+
+/** Runs the handler and encodes its result; an output that breaks its own schema is an internal error. */
+export const execute = <I, O, R>(operation: Operation<I, O, R>, input: I): Effect.Effect<unknown, CapabilityError, R> =>
+  operation.handler(input).pipe(
+    Effect.flatMap((output) =>
+      Schema.encode(operation.output)(output).pipe(
+        Effect.tapError((error) => Effect.logError(`${operation.name} produced output outside its schema`, error)),
+        Effect.mapError(
+          () => new CapabilityError({ code: "internal", status: 500, message: `${operation.name} failed internally` })
+        )
+      )
+    )
+  )
+
+/**
+ * Runs an operation by name with raw input, as a custom host would: `run("list-companies", { limit: 5 })`.
+ * Provide the operation's services (a `SchematicClient`) to the result.
+ */
+export const run = (
+  name: string,
+  raw: unknown,
+  options: { readonly operations?: ReadonlyArray<Operation>; readonly shape?: InputShape } = {}
+): Effect.Effect<unknown, CapabilityError, Operations.Requirements> => {
+  const operations = options.operations ?? Operations.all
+  const operation = operations.find((candidate) => candidate.name === name || candidate.mcp?.name === name)
+  if (operation === undefined) {
+    return Effect.fail(new CapabilityError({ code: "not_found", status: 404, message: `No operation named ${name}` }))
+  }
+  const shape = options.shape ?? (operation.mcp?.name === name ? "mcp" : "canonical")
+  return Effect.flatMap(decodeInput(operation, raw, shape), (input) => execute(operation, input))
+}

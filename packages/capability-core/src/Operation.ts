@@ -1,0 +1,66 @@
+/**
+ * One operation of the capability, declared once: every adapter (REST, MCP, a custom host) is derived from it.
+ *
+ * @since 0.1.0
+ */
+import type { Effect, Schema } from "effect"
+import type { CapabilityError } from "./CapabilityError.js"
+
+/** What a caller's credentials must allow: `write` includes `read`. */
+export type Scope = "read" | "write"
+
+/** Behaviour hints, as MCP tool annotations define them; adapters set all four explicitly. */
+export interface Hints {
+  /** Changes nothing. */
+  readonly readOnly: boolean
+  /** May destroy or overwrite data (meaningful when not read-only). */
+  readonly destructive: boolean
+  /** Repeating the call with the same input has no further effect. */
+  readonly idempotent: boolean
+  /** Reaches a system outside the server (Schematic). */
+  readonly openWorld: boolean
+}
+
+export interface RestBinding {
+  readonly method: "GET" | "POST"
+  /** The first path is the canonical one; the others serve the same operation. */
+  readonly paths: readonly [string, ...Array<string>]
+  /** Status of a success answer. */
+  readonly status: 200 | 201 | 202
+}
+
+/**
+ * A second input shape for MCP, where an agent fills a flat object more reliably than a nested one.
+ * `toInput` turns it into the operation's input.
+ */
+export interface McpBinding<I, M> {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  readonly input: Schema.Schema<M, any>
+  readonly toInput: (input: M) => I
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: operations are stored together whatever their types
+export interface Operation<I = any, O = any, R = any, M = any> {
+  /** The capability document's name, e.g. `list-companies`. */
+  readonly name: string
+  readonly title: string
+  /** Written for an AI agent: when to use it, what the keys mean, a short example. */
+  readonly description: string
+  // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON
+  readonly input: Schema.Schema<I, any>
+  // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON
+  readonly output: Schema.Schema<O, any>
+  readonly hints: Hints
+  readonly scope: Scope
+  readonly rest: RestBinding
+  readonly mcp?: McpBinding<I, M> | undefined
+  readonly handler: (input: I) => Effect.Effect<O, CapabilityError, R>
+}
+
+/** Declares an operation; the identity function, there for inference. */
+export const make = <I, O, R, M = unknown>(operation: Operation<I, O, R, M>): Operation<I, O, R, M> => operation
+
+/** The name an operation has as an MCP tool. */
+export const toolName = (operation: Operation): string => operation.mcp?.name ?? operation.name

@@ -1,0 +1,8 @@
+/**
+ * @since 0.1.0
+ */
+export * as Capability from "./Capability.js"
+export * as CapabilityError from "./CapabilityError.js"
+export * as Operation from "./Operation.js"
+export * as Operations from "./Operations.js"
+export * as Views from "./Views.js"

@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto"
+import { Effect, Schema } from "effect"
+import { withSchematic } from "../internal/schematic.js"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import * as Operation from "../Operation.js"
+import { RequiredKeyMap, TraitsInput } from "./inputs.js"
+
+const EventName = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255), Schema.pattern(/^\S(.*\S)?$/)).annotations({
+  description: "The event name that meters a feature, e.g. api-call (the feature's event_subtype)"
+})
+
+const Quantity = Schema.Int.pipe(Schema.between(-1_000_000_000, 1_000_000_000)).annotations({
+  description: "How many units this event counts (default 1; negative corrects an earlier count)"
+})
+
+const IdempotencyKey = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)).annotations({
+  description: "Your id for this event; sending it again within 24 hours is counted once. Generated when absent."
+})
+
+const SentAt = Schema.String.pipe(
+  Schema.filter((value) => !Number.isNaN(Date.parse(value)) || "must be an ISO 8601 date-time")
+).annotations({ description: "When the event was sent (ISO 8601)" })
+
+export const TrackBody = Schema.Struct({
+  event: EventName,
+  company: RequiredKeyMap.annotations({ description: "Keys of the company the usage belongs to" }),
+  user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })),
+  quantity: Schema.optional(Quantity),
+  traits: Schema.optional(TraitsInput)
+})
+
+export const IdentifyBody = Schema.Struct({
+  keys: RequiredKeyMap,
+  name: Schema.optional(Schema.String.pipe(Schema.maxLength(255))),
+  traits: Schema.optional(TraitsInput),
+  company: Schema.optional(
+    Schema.Struct({
+      keys: RequiredKeyMap,
+      name: Schema.optional(Schema.String.pipe(Schema.maxLength(256))),
+      traits: Schema.optional(TraitsInput)
+    })
+  )
+})
+
+const envelope = {
+  idempotency_key: Schema.optional(IdempotencyKey),
+  sent_at: Schema.optional(SentAt)
+}
+
+/** Schematic's event body shape: `{event_type, body, idempotency_key?, sent_at?}`. */
+export const CreateEventInput = Schema.Union(
+  Schema.Struct({ event_type: Schema.Literal("track"), body: TrackBody, ...envelope }),
+  Schema.Struct({ event_type: Schema.Literal("identify"), body: IdentifyBody, ...envelope })
+)
+export type CreateEventInput = typeof CreateEventInput.Type
+
+/** The flat shape an agent fills: a track event. */
+export const TrackUsageEventInput = Schema.Struct({
+  event: EventName,
+  company: RequiredKeyMap.annotations({
+    description: "Keys of the company the usage belongs to, e.g. {\"stripe_customer_id\": \"cus_123\"}"
+  }),
+  user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })),
+  quantity: Schema.optional(Quantity),
+  traits: Schema.optional(TraitsInput),
+  idempotency_key: Schema.optional(IdempotencyKey)
+})
+
+export const CreateEventOutput = Schema.Struct({
+  id: Schema.NullOr(Schema.String).annotations({ description: "Schematic's event id (evt_...)" }),
+  idempotency_key: Schema.String.annotations({ description: "The key the event was sent with; reuse it to retry" }),
+  captured_at: Schema.String
+})
+
+export const createEvent: Operation.Operation<
+  typeof CreateEventInput.Type,
+  typeof CreateEventOutput.Type,
+  SchematicClient.SchematicClient, typeof TrackUsageEventInput.Type
+> = Operation.make({
+  name: "create-event",
+  title: "Track a usage event",
+  description: [
+    "Record that a company used a metered feature (event_type track) or identify a user and company (identify).",
+    "A track event's body.event is the event name a feature is metered by (for example api-call), body.company the",
+    "keys of the company it belongs to, and body.quantity how many units it counts (default 1).",
+    "Give an idempotency_key to make retries safe; one is generated and returned when absent.",
+    'Example: {"event_type": "track", "body": {"event": "api-call", "company": {"stripe_customer_id": "cus_123"}, "quantity": 3}}'
+  ].join(" "),
+  input: CreateEventInput,
+  output: CreateEventOutput,
+  hints: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
+  scope: "write",
+  rest: { method: "POST", paths: ["/v1/events"], status: 201 },
+  mcp: {
+    name: "track-usage-event",
+    title: "Track a usage event",
+    description: [
+      "Record that a company used a metered feature, for usage-based billing and limits.",
+      "event is the event name the feature is metered by (for example api-call); company is the company's keys",
+      "(your identifiers, as in upsert-company); quantity is how many units (default 1).",
+      "Pass idempotency_key when you may retry: the same key within 24 hours is counted once.",
+      'Example: {"event": "api-call", "company": {"stripe_customer_id": "cus_123"}, "quantity": 3}'
+    ].join(" "),
+    input: TrackUsageEventInput,
+    toInput: (input): CreateEventInput => ({
+      event_type: "track",
+      body: {
+        event: input.event,
+        company: input.company,
+        ...(input.user === undefined ? {} : { user: input.user }),
+        ...(input.quantity === undefined ? {} : { quantity: input.quantity }),
+        ...(input.traits === undefined ? {} : { traits: input.traits })
+      },
+      ...(input.idempotency_key === undefined ? {} : { idempotency_key: input.idempotency_key })
+    })
+  },
+  handler: (input) =>
+    Effect.gen(function* () {
+      const idempotencyKey = input.idempotency_key ?? `cap-${randomUUID()}`
+      const accepted = yield* withSchematic((client) =>
+        client.events.create({ ...input, idempotency_key: idempotencyKey })
+      )
+      return { id: accepted.event_id ?? null, idempotency_key: idempotencyKey, captured_at: accepted.captured_at }
+    })
+})

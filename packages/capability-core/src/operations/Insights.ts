@@ -1,0 +1,161 @@
+import type { Insights, SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import { CapabilityError } from "../CapabilityError.js"
+import { withSchematic } from "../internal/schematic.js"
+import * as Operation from "../Operation.js"
+
+const readOnly = { readOnly: true, destructive: false, idempotent: true, openWorld: true } as const
+
+export const EmptyInput = Schema.Struct({})
+
+export const InsightsSummaryOutput = Schema.Struct({
+  total_companies: Schema.Number,
+  paid_companies: Schema.Number,
+  total_plans: Schema.Number,
+  total_features: Schema.Number,
+  active_credits: Schema.Number,
+  mrr: Schema.Array(
+    Schema.Struct({
+      amount: Schema.Number.annotations({ description: "Monthly recurring revenue in minor units (cents)" }),
+      currency: Schema.String
+    })
+  )
+})
+
+export const getInsightsSummary: Operation.Operation<
+  typeof EmptyInput.Type,
+  typeof InsightsSummaryOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "get-insights-summary",
+  title: "Get the insights summary",
+  description: [
+    "Headline numbers for the whole environment: how many companies (and how many pay), plans and features,",
+    "and monthly recurring revenue per currency in minor units (cents). Takes no input. Example: {}"
+  ].join(" "),
+  input: EmptyInput,
+  output: InsightsSummaryOutput,
+  hints: readOnly,
+  scope: "read",
+  rest: { method: "GET", paths: ["/v1/insights/summary", "/v1/insights"], status: 200 },
+  handler: () => withSchematic((client) => client.insights.summary())
+})
+
+export const PlanGrowthInput = Schema.Struct({
+  months: Schema.optionalWith(
+    Schema.Int.pipe(Schema.between(1, 24)).annotations({ description: "How many months back, 1 to 24 (default 6)" }),
+    { default: () => 6 }
+  )
+})
+
+export const PlanGrowthOutput = Schema.Struct({
+  points: Schema.Array(
+    Schema.Struct({
+      month: Schema.String.annotations({ description: "First day of the month (UTC)" }),
+      plan_id: Schema.String,
+      plan_name: Schema.String,
+      subscribers: Schema.Number
+    })
+  )
+})
+
+export const getPlanGrowth: Operation.Operation<
+  typeof PlanGrowthInput.Type,
+  typeof PlanGrowthOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "get-plan-growth",
+  title: "Get plan growth",
+  description: [
+    "How many companies were on each plan at the end of each of the last months (the current month: now).",
+    "Use it to see which plans gain or lose customers.",
+    'Example: {"months": 12}'
+  ].join(" "),
+  input: PlanGrowthInput,
+  output: PlanGrowthOutput,
+  hints: readOnly,
+  scope: "read",
+  rest: { method: "GET", paths: ["/v1/insights/plan-growth"], status: 200 },
+  handler: (input) =>
+    withSchematic((client) => client.insights.planGrowth({ months: input.months })).pipe(
+      Effect.map((growth) => ({ points: growth.points }))
+    )
+})
+
+const DAY = 86_400_000
+
+const Instant = Schema.String.pipe(
+  Schema.filter((value) => !Number.isNaN(Date.parse(value)) || "must be an ISO 8601 date-time")
+)
+
+export const TopFeaturesInput = Schema.Struct({
+  start_time: Schema.optional(Instant.annotations({ description: "Window start, inclusive (default: end_time minus 30 days)" })),
+  end_time: Schema.optional(Instant.annotations({ description: "Window end, exclusive (default: now)" })),
+  limit: Schema.optionalWith(
+    Schema.Int.pipe(Schema.between(1, 20)).annotations({ description: "How many features, 1 to 20 (default 10)" }),
+    { default: () => 10 }
+  )
+})
+
+export const TopFeaturesOutput = Schema.Struct({
+  start_time: Schema.String,
+  end_time: Schema.String,
+  features: Schema.Array(
+    Schema.Struct({
+      feature_id: Schema.String,
+      feature_name: Schema.String,
+      usage: Schema.Number.annotations({ description: "Units used in the window" }),
+      prior_usage: Schema.Number.annotations({ description: "Units used in the window of equal length before it" }),
+      change_pct: Schema.NullOr(Schema.Number).annotations({ description: "Percent change; null without prior usage" })
+    })
+  )
+})
+
+export const getTopFeatures: Operation.Operation<
+  typeof TopFeaturesInput.Type,
+  typeof TopFeaturesOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "get-top-features",
+  title: "Get top features by usage",
+  description: [
+    "The most-used metered features in a time window, with usage in the window of equal length before it and the",
+    "percent change. Without times it covers the last 30 days.",
+    'Example: {"start_time": "2026-10-01T00:00:00Z", "end_time": "2026-11-01T00:00:00Z", "limit": 5}'
+  ].join(" "),
+  input: TopFeaturesInput,
+  output: TopFeaturesOutput,
+  hints: readOnly,
+  scope: "read",
+  rest: { method: "GET", paths: ["/v1/insights/top-features"], status: 200 },
+  handler: (input) =>
+    Effect.gen(function* () {
+      const end = input.end_time === undefined ? Date.now() : Date.parse(input.end_time)
+      const start = input.start_time === undefined ? end - 30 * DAY : Date.parse(input.start_time)
+      if (start >= end) {
+        return yield* Effect.fail(
+          invalidWindow("start_time must be before end_time")
+        )
+      }
+      const params: Insights.TopFeaturesParams = {
+        start_time: new Date(start).toISOString(),
+        end_time: new Date(end).toISOString(),
+        limit: input.limit
+      }
+      const top = yield* withSchematic((client) => client.insights.topFeatures(params))
+      return {
+        start_time: params.start_time,
+        end_time: params.end_time,
+        features: top.features.map((feature) => ({
+          feature_id: feature.feature_id,
+          feature_name: feature.feature_name,
+          usage: feature.usage,
+          prior_usage: feature.prior_usage,
+          change_pct: feature.change_pct ?? null
+        }))
+      }
+    })
+})
+
+const invalidWindow = (message: string) =>
+  new CapabilityError({ code: "invalid_input", status: 400, message, fields: [{ path: "start_time", message }] })

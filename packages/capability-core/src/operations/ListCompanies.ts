@@ -1,0 +1,53 @@
+import { Effect, Schema } from "effect"
+import { withSchematic } from "../internal/schematic.js"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { Id, Limit, Offset, Search } from "./inputs.js"
+
+export const ListCompaniesInput = Schema.Struct({
+  limit: Limit,
+  offset: Offset,
+  q: Search,
+  plan_id: Schema.optional(Id("plan_", "plan the companies are on"))
+})
+
+export const ListCompaniesOutput = Schema.Struct({
+  companies: Schema.Array(Views.Company),
+  pagination: Views.Pagination
+})
+
+export const listCompanies: Operation.Operation<
+  typeof ListCompaniesInput.Type,
+  typeof ListCompaniesOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "list-companies",
+  title: "List companies",
+  description: [
+    "List customer companies in Schematic, newest first, one page at a time.",
+    "Use it to find a company by name or by one of your identifiers (q), or to see who is on a plan (plan_id).",
+    "Each company comes with its keys (your identifiers such as stripe_customer_id), traits, base plan and add-ons.",
+    "Page with limit and offset; pagination.next_offset is null on the last page.",
+    'Example: {"q": "acme", "limit": 10}'
+  ].join(" "),
+  input: ListCompaniesInput,
+  output: ListCompaniesOutput,
+  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  scope: "read",
+  rest: { method: "GET", paths: ["/v1/companies"], status: 200 },
+  handler: (input) =>
+    withSchematic((client) =>
+      client.companies.list({
+        limit: input.limit,
+        offset: input.offset,
+        ...(input.q === undefined ? {} : { q: input.q }),
+        ...(input.plan_id === undefined ? {} : { plan_id: input.plan_id })
+      })
+    ).pipe(
+      Effect.map((rows) => ({
+        companies: rows.map(Views.company),
+        pagination: Views.pagination(input.limit, input.offset, rows.length)
+      }))
+    )
+})

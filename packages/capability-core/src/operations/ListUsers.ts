@@ -1,0 +1,52 @@
+import { Effect, Schema } from "effect"
+import { withSchematic } from "../internal/schematic.js"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { Id, Limit, Offset, Search } from "./inputs.js"
+
+export const ListUsersInput = Schema.Struct({
+  company_id: Schema.optional(Id("comp_", "company whose users to list")),
+  limit: Limit,
+  offset: Offset,
+  q: Search
+})
+
+export const ListUsersOutput = Schema.Struct({
+  users: Schema.Array(Views.User),
+  pagination: Views.Pagination
+})
+
+export const listUsers: Operation.Operation<
+  typeof ListUsersInput.Type,
+  typeof ListUsersOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "list-users",
+  title: "List users",
+  description: [
+    "List users (people at your customer companies), newest first, one page at a time.",
+    "Filter by company_id (a comp_ id from list-companies) or search by name or key value (q).",
+    "Each user comes with its keys, traits and the ids of the companies it belongs to.",
+    'Example: {"company_id": "comp_123", "limit": 50}'
+  ].join(" "),
+  input: ListUsersInput,
+  output: ListUsersOutput,
+  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  scope: "read",
+  rest: { method: "GET", paths: ["/v1/users"], status: 200 },
+  handler: (input) =>
+    withSchematic((client) =>
+      client.users.list({
+        limit: input.limit,
+        offset: input.offset,
+        ...(input.q === undefined ? {} : { q: input.q }),
+        ...(input.company_id === undefined ? {} : { company_id: input.company_id })
+      })
+    ).pipe(
+      Effect.map((rows) => ({
+        users: rows.map(Views.user),
+        pagination: Views.pagination(input.limit, input.offset, rows.length)
+      }))
+    )
+})

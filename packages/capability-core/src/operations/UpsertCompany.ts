@@ -1,0 +1,45 @@
+import { Effect, Schema } from "effect"
+import { withSchematic } from "../internal/schematic.js"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { Id, RequiredKeyMap, TraitsInput } from "./inputs.js"
+
+export const UpsertCompanyInput = Schema.Struct({
+  keys: RequiredKeyMap,
+  name: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256))),
+  traits: Schema.optional(TraitsInput),
+  base_plan_id: Schema.optional(
+    Id("plan_", "plan").annotations({ description: "Plan to put a new company on (ignored for existing ones)" })
+  )
+})
+
+export const upsertCompany: Operation.Operation<
+  typeof UpsertCompanyInput.Type,
+  typeof Views.Company.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "upsert-company",
+  title: "Create or update a company",
+  description: [
+    "Create a company, or update the one that already holds any of the given keys.",
+    "keys are your own identifiers for the company in other systems (stripe_customer_id, salesforce_id, hubspot_id...);",
+    "sending a new key next to a known one adds it to the same company. Traits are merged: named traits are set, others kept.",
+    "Safe to repeat: the same keys always reach the same company.",
+    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "name": "Acme Inc", "traits": {"seats": 25}}'
+  ].join(" "),
+  input: UpsertCompanyInput,
+  output: Views.Company,
+  hints: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
+  scope: "write",
+  rest: { method: "POST", paths: ["/v1/companies"], status: 200 },
+  handler: (input) =>
+    withSchematic((client) =>
+      client.companies.upsert({
+        keys: input.keys,
+        ...(input.name === undefined ? {} : { name: input.name }),
+        ...(input.traits === undefined ? {} : { traits: input.traits }),
+        ...(input.base_plan_id === undefined ? {} : { base_plan_id: input.base_plan_id })
+      })
+    ).pipe(Effect.map(Views.company))
+})

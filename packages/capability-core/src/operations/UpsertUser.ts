@@ -1,0 +1,51 @@
+import { Effect, Schema } from "effect"
+import { withSchematic } from "../internal/schematic.js"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { RequiredKeyMap, TraitsInput } from "./inputs.js"
+
+export const UpsertUserInput = Schema.Struct({
+  keys: RequiredKeyMap,
+  name: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255))),
+  email: Schema.optional(
+    Schema.String.pipe(Schema.maxLength(320), Schema.pattern(/^[^\s@]+@[^\s@]+$/)).annotations({
+      description: "Stored as the user's `email` trait"
+    })
+  ),
+  traits: Schema.optional(TraitsInput),
+  company: Schema.optional(
+    RequiredKeyMap.annotations({ description: "Keys of the company to add the user to; it must exist" })
+  )
+})
+
+export const upsertUser: Operation.Operation<
+  typeof UpsertUserInput.Type,
+  typeof Views.User.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "upsert-user",
+  title: "Create or update a user",
+  description: [
+    "Create a user, or update the one that already holds any of the given keys, and optionally add it to a company.",
+    "keys are your identifiers for the person (email, auth0_id, ...); company is the keys of an existing company",
+    "(create it first with upsert-company). Traits are merged; email is kept as the email trait. Safe to repeat.",
+    'Example: {"keys": {"email": "ada@acme.com"}, "name": "Ada", "company": {"stripe_customer_id": "cus_123"}}'
+  ].join(" "),
+  input: UpsertUserInput,
+  output: Views.User,
+  hints: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
+  scope: "write",
+  rest: { method: "POST", paths: ["/v1/users"], status: 200 },
+  handler: (input) => {
+    const traits = input.email === undefined ? input.traits : { ...input.traits, email: input.email }
+    return withSchematic((client) =>
+      client.users.upsert({
+        keys: input.keys,
+        ...(input.name === undefined ? {} : { name: input.name }),
+        ...(traits === undefined ? {} : { traits }),
+        ...(input.company === undefined ? {} : { company: input.company })
+      })
+    ).pipe(Effect.map(Views.user))
+  }
+})
