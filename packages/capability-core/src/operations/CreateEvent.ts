@@ -3,23 +3,27 @@ import { Effect, Schema } from "effect"
 import { withSchematic } from "../internal/schematic.js"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import * as Operation from "../Operation.js"
-import { RequiredKeyMap, TraitsInput } from "./inputs.js"
+import { DateTime, field, RequiredKeyMap, TraitsInput } from "./inputs.js"
 
-const EventName = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255), Schema.pattern(/^\S(.*\S)?$/)).annotations({
-  description: "The event name that meters a feature, e.g. api-call (the feature's event_subtype)"
-})
+const EventName = field(
+  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255), Schema.pattern(/^\S(.*\S)?$/)),
+  "The event name that meters a feature, e.g. api-call (the feature's event_subtype)",
+  "an event name of 1 to 255 characters without leading or trailing spaces"
+)
 
-const Quantity = Schema.Int.pipe(Schema.between(-1_000_000_000, 1_000_000_000)).annotations({
-  description: "How many units this event counts (default 1; negative corrects an earlier count)"
-})
+const Quantity = field(
+  Schema.Int.pipe(Schema.between(-1_000_000_000, 1_000_000_000)),
+  "How many units this event counts (default 1; negative corrects an earlier count)",
+  "a whole number from -1000000000 to 1000000000"
+)
 
-const IdempotencyKey = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)).annotations({
-  description: "Your id for this event; sending it again within 24 hours is counted once. Generated when absent."
-})
+const IdempotencyKey = field(
+  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
+  "Your id for this event; sending it again within 24 hours is counted once. Generated when absent.",
+  "text of 1 to 255 characters"
+)
 
-const SentAt = Schema.String.pipe(
-  Schema.filter((value) => !Number.isNaN(Date.parse(value)) || "must be an ISO 8601 date-time")
-).annotations({ description: "When the event was sent (ISO 8601)" })
+const SentAt = DateTime.annotations({ description: "When the event was sent (ISO 8601)" })
 
 export const TrackBody = Schema.Struct({
   event: EventName,

@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import { CapabilityError } from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
+import { DateTime, field } from "./inputs.js"
 
 const readOnly = { readOnly: true, destructive: false, idempotent: true, openWorld: true } as const
 
@@ -43,7 +44,7 @@ export const getInsightsSummary: Operation.Operation<
 
 export const PlanGrowthInput = Schema.Struct({
   months: Schema.optionalWith(
-    Schema.Int.pipe(Schema.between(1, 24)).annotations({ description: "How many months back, 1 to 24 (default 6)" }),
+    field(Schema.Int.pipe(Schema.between(1, 24)), "How many months back, 1 to 24 (default 6)", "a whole number from 1 to 24"),
     { default: () => 6 }
   )
 })
@@ -84,15 +85,12 @@ export const getPlanGrowth: Operation.Operation<
 
 const DAY = 86_400_000
 
-const Instant = Schema.String.pipe(
-  Schema.filter((value) => !Number.isNaN(Date.parse(value)) || "must be an ISO 8601 date-time")
-)
 
 export const TopFeaturesInput = Schema.Struct({
-  start_time: Schema.optional(Instant.annotations({ description: "Window start, inclusive (default: end_time minus 30 days)" })),
-  end_time: Schema.optional(Instant.annotations({ description: "Window end, exclusive (default: now)" })),
+  start_time: Schema.optional(DateTime.annotations({ description: "Window start, inclusive (default: end_time minus 30 days)" })),
+  end_time: Schema.optional(DateTime.annotations({ description: "Window end, exclusive (default: now)" })),
   limit: Schema.optionalWith(
-    Schema.Int.pipe(Schema.between(1, 20)).annotations({ description: "How many features, 1 to 20 (default 10)" }),
+    field(Schema.Int.pipe(Schema.between(1, 20)), "How many features, 1 to 20 (default 10)", "a whole number from 1 to 20"),
     { default: () => 10 }
   )
 })

@@ -1,15 +1,29 @@
 import { Schema } from "effect"
 
+/**
+ * A described field whose failures read as `must be ...` rather than echoing the description. The
+ * description goes to JSON Schema (and so to agents and OpenAPI); the message to callers who got it wrong.
+ */
+export const field = <S extends Schema.Schema.Any>(schema: S, description: string, mustBe: string): S =>
+  schema.annotations({ description, message: () => `must be ${mustBe}` }) as S
+
 /** Your identifiers for a company or user: 1 to 100 entries, non-empty names and values. */
 export const RequiredKeyMap = Schema.Record({
-  key: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
-  value: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024))
+  key: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)).annotations({
+    message: () => "key names must be 1 to 255 characters"
+  }),
+  value: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024)).annotations({
+    message: () => "must be text of 1 to 1024 characters"
+  })
 })
   .pipe(
-    Schema.filter((keys) => {
-      const count = Object.keys(keys).length
-      return (count >= 1 && count <= 100) || "must have between 1 and 100 keys"
-    })
+    Schema.filter(
+      (keys) => {
+        const count = Object.keys(keys).length
+        return (count >= 1 && count <= 100) || "must have between 1 and 100 keys"
+      },
+      { jsonSchema: { minProperties: 1, maxProperties: 100 } }
+    )
   )
   .annotations({
     description:
@@ -21,20 +35,30 @@ export const TraitsInput = Schema.Record({ key: Schema.String.pipe(Schema.maxLen
 })
 
 export const Limit = Schema.optionalWith(
-  Schema.Int.pipe(Schema.between(1, 250)).annotations({ description: "Rows per page, 1 to 250 (default 100)" }),
+  field(Schema.Int.pipe(Schema.between(1, 250)), "Rows per page, 1 to 250 (default 100)", "a whole number from 1 to 250"),
   { default: () => 100 }
 )
 
 export const Offset = Schema.optionalWith(
-  Schema.Int.pipe(Schema.between(0, 1_000_000_000)).annotations({ description: "Rows to skip (default 0)" }),
+  field(Schema.Int.pipe(Schema.between(0, 1_000_000_000)), "Rows to skip (default 0)", "a whole number >= 0"),
   { default: () => 0 }
 )
 
 export const Search = Schema.optional(
-  Schema.String.pipe(Schema.maxLength(512)).annotations({ description: "Search text: name or a key value" })
+  field(Schema.String.pipe(Schema.maxLength(512)), "Search text: name or a key value", "text of at most 512 characters")
 )
 
 export const Id = (prefix: string, what: string) =>
-  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)).annotations({
-    description: `Schematic's id of the ${what} (${prefix}...)`
+  field(
+    Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
+    `Schematic's id of the ${what} (${prefix}...)`,
+    `an id like ${prefix}... (1 to 255 characters)`
+  )
+
+/** An ISO 8601 date-time string. */
+export const DateTime = Schema.String.pipe(
+  Schema.filter((value) => !Number.isNaN(Date.parse(value)), {
+    jsonSchema: { format: "date-time" },
+    message: () => "must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z"
   })
+)

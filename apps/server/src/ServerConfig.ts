@@ -1,0 +1,91 @@
+/**
+ * The server's configuration, from the environment. Every bad value is reported with its variable's name.
+ */
+import { Config, ConfigError, type Option, Redacted } from "effect"
+
+export interface ServerConfig {
+  /** Absent: the embedded sandbox serves as Schematic. */
+  readonly apiKey: Option.Option<Redacted.Redacted<string>>
+  readonly apiUrl: string
+  readonly host: string
+  readonly restPort: number
+  readonly mcpPort: number
+  readonly dataDir: string
+  readonly sandboxPort: number
+  /** Sandbox only: emulate Schematic's rate limits at this many requests/s (0: off). */
+  readonly sandboxRateLimit: number
+  readonly mcpAllowedHosts: Option.Option<ReadonlyArray<string>>
+  readonly mcpAllowedOrigins: Option.Option<ReadonlyArray<string>>
+}
+
+const port = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: "must be a port number from 0 to 65535", validation: (n) => n >= 0 && n <= 65535 })
+  )
+
+const list = (name: string) =>
+  Config.option(
+    Config.string(name).pipe(
+      Config.map((value) =>
+        value
+          .split(",")
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0)
+      )
+    )
+  )
+
+export const config: Config.Config<ServerConfig> = Config.all({
+  apiKey: Config.option(
+    Config.redacted("SCHEMATIC_API_KEY").pipe(
+      Config.validate({ message: "must not be empty", validation: (key) => Redacted.value(key).trim().length > 0 })
+    )
+  ),
+  apiUrl: Config.string("SCHEMATIC_API_URL").pipe(
+    Config.withDefault("https://api.schematichq.com"),
+    Config.validate({ message: "must be an http(s) URL", validation: (url) => /^https?:\/\/[^\s/]+/.test(url) })
+  ),
+  host: Config.string("HOST").pipe(
+    Config.withDefault("127.0.0.1"),
+    Config.validate({ message: "must be an address or host name", validation: (host) => /^[\w.:-]+$/.test(host) })
+  ),
+  restPort: port("REST_PORT", 8081),
+  mcpPort: port("MCP_PORT", 9091),
+  dataDir: Config.string("DATA_DIR").pipe(
+    Config.withDefault("./.data"),
+    Config.validate({ message: "must not be empty", validation: (dir) => dir.trim().length > 0 })
+  ),
+  sandboxPort: port("SANDBOX_PORT", 8090),
+  sandboxRateLimit: Config.integer("SANDBOX_RATE_LIMIT").pipe(
+    Config.withDefault(0),
+    Config.validate({ message: "must be a whole number >= 0", validation: (n) => n >= 0 })
+  ),
+  mcpAllowedHosts: list("MCP_ALLOWED_HOSTS"),
+  mcpAllowedOrigins: list("MCP_ALLOWED_ORIGINS")
+})
+
+/** One line per bad variable, e.g. `REST_PORT: must be a port number from 0 to 65535`. */
+export const describe = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+  const lines: Array<string> = []
+  const walk = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        walk(e.left)
+        walk(e.right)
+        return
+      case "InvalidData":
+      case "MissingData":
+      case "SourceUnavailable":
+      case "Unsupported":
+        lines.push(`${e.path.join(".")}: ${e.message}`)
+        return
+    }
+  }
+  walk(error)
+  return [...new Set(lines)]
+}
+
+export const isConfigError = (value: unknown): value is ConfigError.ConfigError => ConfigError.isConfigError(value)
+

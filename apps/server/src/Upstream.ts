@@ -1,0 +1,49 @@
+/**
+ * Where Schematic is: the real API when SCHEMATIC_API_KEY is set, otherwise the embedded sandbox started
+ * in-process on SANDBOX_PORT (data under DATA_DIR/sandbox). Provides the SchematicClient.
+ */
+import { join } from "node:path"
+import type { HttpServerError } from "@effect/platform"
+import { SchematicClient, SchematicConfig } from "@schematic-capability/schematic-client"
+import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import { Effect, Layer, Option, Redacted } from "effect"
+import type { ServerConfig } from "./ServerConfig.js"
+
+export const layer = (
+  config: ServerConfig,
+  options: { readonly sandboxPort?: number } = {}
+): Layer.Layer<SchematicClient.SchematicClient, HttpServerError.ServeError> => {
+  if (Option.isSome(config.apiKey)) {
+    return Layer.merge(
+      SchematicClient.layer({ apiKey: config.apiKey.value, baseUrl: config.apiUrl }),
+      Layer.effectDiscard(Effect.logInfo(`Using Schematic at ${config.apiUrl}`))
+    )
+  }
+  const dataDir = join(config.dataDir, "sandbox")
+  const apiKey = Redacted.make("sch_dev_sandbox")
+  return Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const url = yield* SchematicSandbox.url
+      yield* Effect.logInfo(
+        `No SCHEMATIC_API_KEY: serving the embedded Schematic sandbox on ${url} (data in ${dataDir}); set SCHEMATIC_API_KEY to use Schematic`
+      )
+      // Schematic's budgets guard the real API; against the sandbox they apply only when it emulates limits.
+      const budget = config.sandboxRateLimit > 0 ? config.sandboxRateLimit : 0
+      return SchematicClient.layer({
+        apiKey,
+        baseUrl: url,
+        readsPerSecond: budget,
+        writesPerSecond: budget
+      } satisfies SchematicConfig.SchematicConfigInput)
+    })
+  ).pipe(
+    Layer.provide(
+      SchematicSandbox.layer({
+        port: options.sandboxPort ?? config.sandboxPort,
+        host: "127.0.0.1",
+        dataDir,
+        rateLimit: config.sandboxRateLimit
+      })
+    )
+  )
+}

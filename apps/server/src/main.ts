@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The deployable server: the REST API on REST_PORT and MCP (Streamable HTTP at /mcp) on MCP_PORT, over
+ * Schematic or the embedded sandbox. Structured JSON logs; graceful shutdown on SIGINT / SIGTERM.
+ */
+import { createServer } from "node:http"
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { McpHttp } from "@schematic-capability/mcp-adapter"
+import { RestApi } from "@schematic-capability/rest-adapter"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Layer, Logger, Option } from "effect"
+import * as ServerConfig from "./ServerConfig.js"
+import * as Upstream from "./Upstream.js"
+
+const announce = (what: string, suffix = "") =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const address = (yield* HttpServer.HttpServer).address
+      if (address._tag === "TcpAddress") {
+        const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname
+        yield* Effect.logInfo(`${what} listening on http://${host}:${address.port}${suffix}`)
+      }
+    })
+  )
+
+const program = Effect.gen(function* () {
+  const config = yield* ServerConfig.config
+  const listen = (port: number) => NodeHttpServer.layer(() => createServer(), { port, host: config.host })
+  const rest = Layer.merge(RestApi.layer(), announce("REST API")).pipe(Layer.provide(listen(config.restPort)))
+  const mcp = Layer.merge(
+    McpHttp.layer<SchematicClient.SchematicClient>({
+      allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
+      allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins)
+    }),
+    announce("MCP", "/mcp")
+  ).pipe(Layer.provide(listen(config.mcpPort)))
+  const stopping = Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("Shutting down")))
+  return yield* Layer.launch(Layer.mergeAll(rest, mcp, stopping).pipe(Layer.provide(Upstream.layer(config))))
+})
+
+program.pipe(
+  Effect.catchIf(ServerConfig.isConfigError, (error) =>
+    Effect.logError(`Invalid configuration: ${ServerConfig.describe(error).join("; ")}`).pipe(
+      Effect.zipRight(Effect.sync(() => process.exit(2)))
+    )
+  ),
+  Effect.tapErrorCause((cause) => Effect.logError("The server stopped", cause)),
+  Effect.provide(Logger.json),
+  NodeRuntime.runMain({ disablePrettyLogger: true })
+)

@@ -1,0 +1,110 @@
+/**
+ * An MCP server over the operation registry, built on the SDK's low-level `Server` (its high-level
+ * `McpServer` only takes zod schemas). Arguments are decoded with the operations' Effect schemas;
+ * every domain failure is an `isError` result with the code and a readable message, never a protocol error.
+ *
+ * @since 0.1.0
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { type CallToolResult, CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
+import { Capability, CapabilityError, type Operation, Operations } from "@schematic-capability/capability-core"
+import { Cause, Effect, Exit, Runtime } from "effect"
+import * as McpTools from "./McpTools.js"
+
+export interface Options {
+  readonly operations?: ReadonlyArray<Operation.Operation> | undefined
+  readonly name?: string | undefined
+  readonly version?: string | undefined
+}
+
+const text = (value: unknown) => JSON.stringify(value, null, 2)
+
+export const errorResult = (error: CapabilityError.CapabilityError): CallToolResult => ({
+  isError: true,
+  content: [
+    {
+      type: "text",
+      text: `${error.code}: ${error.message}${
+        error.fields && error.fields.length > 0
+          ? `\n${error.fields.map((field) => `- ${field.path || "(arguments)"}: ${field.message}`).join("\n")}`
+          : ""
+      }`
+    }
+  ],
+  structuredContent: {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.fields === undefined ? {} : { fields: error.fields }),
+      ...(error.retryAfterSeconds === undefined ? {} : { retry_after_seconds: error.retryAfterSeconds })
+    }
+  }
+})
+
+/**
+ * The tool registry, computed once: definitions for tools/list and the operation behind each name.
+ */
+export const registry = (operations: ReadonlyArray<Operation.Operation> = Operations.all) => {
+  const tools = operations.map((operation) => ({ operation, definition: McpTools.definition(operation) }))
+  return {
+    definitions: tools.map((tool) => tool.definition),
+    byName: new Map(tools.map((tool) => [tool.definition.name, tool.operation]))
+  }
+}
+
+/**
+ * Runs one tool call to a result. Decoding follows the tool's own input shape (the flat MCP shape where
+ * the operation has one).
+ */
+export const callTool = <R>(
+  tools: ReturnType<typeof registry>,
+  name: string,
+  args: unknown
+): Effect.Effect<CallToolResult, never, R> => {
+  const operation = tools.byName.get(name)
+  if (operation === undefined) {
+    return Effect.succeed(
+      errorResult(new CapabilityError.CapabilityError({ code: "not_found", status: 404, message: `No tool named ${name}` }))
+    )
+  }
+  return Capability.decodeInput(operation, args ?? {}, "mcp").pipe(
+    Effect.flatMap((input) => Capability.execute(operation, input)),
+    Effect.map(
+      (output): CallToolResult => ({
+        content: [{ type: "text", text: text(output) }],
+        structuredContent: output as Record<string, unknown>
+      })
+    ),
+    Effect.catchAll((error) => Effect.succeed(errorResult(error))),
+    Effect.catchAllDefect((defect) =>
+      Effect.logError(`tool ${name} died`, Cause.die(defect)).pipe(
+        Effect.as(
+          errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
+        )
+      )
+    ),
+    Effect.withLogSpan(`mcp.${name}`)
+  ) as Effect.Effect<CallToolResult, never, R>
+}
+
+/** A fresh low-level MCP server whose tool calls run on `runtime`. */
+export const make = <R>(runtime: Runtime.Runtime<R>, tools: ReturnType<typeof registry>, options: Options = {}) => {
+  const server = new Server(
+    { name: options.name ?? "schematic-capability", version: options.version ?? "0.1.0" },
+    {
+      capabilities: { tools: {} },
+      instructions:
+        "Tools over Schematic (billing and entitlements): find and upsert customer companies and users by your own " +
+        "keys, track metered usage events, and read insights. Companies and users are matched by keys such as " +
+        "stripe_customer_id; upsert them before tracking usage for them."
+    }
+  )
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools.definitions] }))
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const exit = await Runtime.runPromiseExit(runtime)(callTool<R>(tools, request.params.name, request.params.arguments))
+    return Exit.isSuccess(exit)
+      ? exit.value
+      : errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
+  })
+  return server
+}

@@ -1,0 +1,161 @@
+/**
+ * The REST API, derived from the operation registry: one route per operation binding, JSON in and out,
+ * one error format, a request id on every answer, /openapi.json, /docs, /healthz and /readyz.
+ *
+ * @since 0.1.0
+ */
+import { randomUUID } from "node:crypto"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Capability, CapabilityError, type Operation, Operations } from "@schematic-capability/capability-core"
+import { SchematicClient } from "@schematic-capability/schematic-client"
+import { Cause, Duration, Effect, Layer, type Scope } from "effect"
+import { docsHandler } from "./internal/docs.js"
+import { jsonBody, queryCoercer } from "./internal/input.js"
+import * as OpenApiDocument from "./OpenApiDocument.js"
+
+export interface Options {
+  readonly operations?: ReadonlyArray<Operation.Operation> | undefined
+  readonly info?: OpenApiDocument.Info | undefined
+  /** Largest accepted request body (default 1 MiB). */
+  readonly maxBodyBytes?: number | undefined
+  /** What /readyz checks; by default a one-row read from Schematic. */
+  readonly readiness?: Effect.Effect<unknown, unknown, SchematicClient.SchematicClient> | undefined
+}
+
+const defaultInfo: OpenApiDocument.Info = {
+  title: "Schematic Capability",
+  version: "0.1.0",
+  description:
+    "Customer companies and users, usage events and insights over Schematic. Errors always have the shape " +
+    "{error: {code, message, fields?, request_id}}."
+}
+
+const REQUEST_ID = /^[\w.:@/-]{1,128}$/
+
+const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
+  HttpServerResponse.unsafeJson(body, { status, headers })
+
+export const errorResponse = (error: CapabilityError.CapabilityError, requestId: string) =>
+  json(
+    {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.fields === undefined ? {} : { fields: error.fields }),
+        request_id: requestId
+      }
+    },
+    error.status,
+    error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }
+  )
+
+/** What serves each request: needs the request and the operations' services (a SchematicClient). */
+export type App = Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  HttpServerRequest.HttpServerRequest | Operations.Requirements
+>
+
+/** Builds the HTTP application; the scope holds the docs page. */
+export const make = (options: Options = {}): Effect.Effect<App, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const operations = options.operations ?? Operations.all
+    const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
+    const document = OpenApiDocument.make(operations, options.info ?? defaultInfo)
+    const docs = yield* docsHandler(document, "/docs")
+    const readiness =
+      options.readiness ??
+      Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 }))
+
+    const handlerFor = (operation: Operation.Operation) => {
+      const coerce = queryCoercer(operation)
+      return Effect.gen(function* () {
+        const raw =
+          operation.rest.method === "GET"
+            ? coerce(yield* HttpServerRequest.ParsedSearchParams)
+            : yield* jsonBody(maxBodyBytes)
+        const input = yield* Capability.decodeInput(operation, raw)
+        const output = yield* Capability.execute(operation, input)
+        return json(output, operation.rest.status)
+      })
+    }
+
+    let router = HttpRouter.empty as HttpRouter.HttpRouter<unknown, unknown>
+    for (const operation of operations) {
+      for (const path of operation.rest.paths) {
+        router = router.pipe(HttpRouter.route(operation.rest.method)(path as `/${string}`, handlerFor(operation)))
+      }
+    }
+    router = router.pipe(
+      HttpRouter.get("/healthz", Effect.succeed(json({ status: "ok" }, 200))),
+      HttpRouter.get(
+        "/readyz",
+        readiness.pipe(
+          Effect.timeout(Duration.seconds(3)),
+          Effect.as(json({ status: "ready" }, 200)),
+          Effect.catchAll(() =>
+            Effect.fail(
+              new CapabilityError.CapabilityError({
+                code: "unavailable",
+                status: 503,
+                message: "Schematic is not reachable with the server's key"
+              })
+            )
+          )
+        )
+      ),
+      HttpRouter.get("/openapi.json", Effect.succeed(json(document, 200))),
+      HttpRouter.get("/docs", Effect.scoped(docs))
+    )
+
+    return Effect.gen(function* () {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const given = request.headers["x-request-id"]
+      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
+      const started = Date.now()
+      const response = yield* router.pipe(
+        Effect.catchAll((error) => {
+          if (error instanceof CapabilityError.CapabilityError) return Effect.succeed(errorResponse(error, requestId))
+          if (typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound") {
+            return Effect.succeed(
+              errorResponse(
+                new CapabilityError.CapabilityError({
+                  code: "not_found",
+                  status: 404,
+                  message: `No route ${request.method} ${request.url.split("?")[0]}`
+                }),
+                requestId
+              )
+            )
+          }
+          return Effect.logError("request failed", error).pipe(Effect.as(internalError(requestId)))
+        }),
+        Effect.catchAllCause((cause) =>
+          Effect.logError("request died", Cause.pretty(cause)).pipe(Effect.as(internalError(requestId)))
+        )
+      )
+      yield* Effect.logInfo("request").pipe(
+        Effect.annotateLogs({
+          request_id: requestId,
+          method: request.method,
+          path: request.url.split("?")[0],
+          status: response.status,
+          duration_ms: Date.now() - started
+        })
+      )
+      return HttpServerResponse.setHeader(response, "x-request-id", requestId)
+    }) as App
+  })
+
+const internalError = (requestId: string) =>
+  errorResponse(
+    new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }),
+    requestId
+  )
+
+/** Serves the REST API on the HttpServer in context for as long as the layer lives. */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<never, never, HttpServer.HttpServer | Operations.Requirements> =>
+  Layer.unwrapScoped(Effect.map(make(options), (app) => HttpServer.serve(app, (self) => self)))
+

@@ -1,0 +1,70 @@
+import { HttpServerRequest } from "@effect/platform"
+import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { Effect } from "effect"
+
+/**
+ * Query strings carry text; the operation's schema wants numbers and booleans. Each parameter is converted
+ * by the type its schema declares, and left as text when it does not convert, so decoding names it.
+ */
+export const queryCoercer = (operation: Operation.Operation) => {
+  const properties = (JsonSchemas.of(operation.input).properties ?? {}) as Record<string, { type?: unknown }>
+  return (search: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>) => {
+    const out: Record<string, unknown> = {}
+    for (const [name, raw] of Object.entries(search)) {
+      if (raw === undefined) continue
+      const type = properties[name]?.type
+      const convert = (value: string): unknown => {
+        if ((type === "integer" || type === "number") && /^-?\d+(\.\d+)?$/.test(value)) return Number(value)
+        if (type === "boolean" && (value === "true" || value === "false")) return value === "true"
+        return value
+      }
+      out[name] = typeof raw === "string" ? convert(raw) : type === "array" ? raw.map(convert) : raw
+    }
+    return out
+  }
+}
+
+const isJson = (contentType: string | undefined) =>
+  contentType !== undefined && /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)
+
+/** The JSON body of a request, within `maxBytes`; each refusal has its own status and code. */
+export const jsonBody = (
+  maxBytes: number
+): Effect.Effect<unknown, CapabilityError.CapabilityError, HttpServerRequest.HttpServerRequest> =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (!isJson(request.headers["content-type"])) {
+      return yield* new CapabilityError.CapabilityError({
+        code: "unsupported_media_type",
+        status: 415,
+        message: "The body must be JSON (Content-Type: application/json)"
+      })
+    }
+    const tooLarge = new CapabilityError.CapabilityError({
+      code: "payload_too_large",
+      status: 413,
+      message: `The body is larger than ${maxBytes} bytes`
+    })
+    if (Number(request.headers["content-length"] ?? 0) > maxBytes) return yield* tooLarge
+    const text = yield* request.text.pipe(
+      Effect.mapError(
+        () =>
+          new CapabilityError.CapabilityError({
+            code: "invalid_input",
+            status: 400,
+            message: "The body could not be read"
+          })
+      )
+    )
+    if (Buffer.byteLength(text) > maxBytes) return yield* tooLarge
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      return yield* new CapabilityError.CapabilityError({
+        code: "invalid_input",
+        status: 400,
+        message: "The body is not valid JSON",
+        fields: [{ path: "", message: "not valid JSON" }]
+      })
+    }
+  })
