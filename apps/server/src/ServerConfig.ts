@@ -1,7 +1,7 @@
 /**
  * The server's configuration, from the environment. Every bad value is reported with its variable's name.
  */
-import { Config, ConfigError, type Option, Redacted } from "effect"
+import { Config, ConfigError, Either, type Option, Redacted } from "effect"
 
 export interface ServerConfig {
   /** Absent: the embedded sandbox serves as Schematic. */
@@ -18,10 +18,18 @@ export interface ServerConfig {
   readonly mcpAllowedOrigins: Option.Option<ReadonlyArray<string>>
 }
 
+/** A check whose failure names the variable (Config.validate would report an empty path). */
+const check =
+  <A>(name: string, message: string, valid: (value: A) => boolean) =>
+  (config: Config.Config<A>): Config.Config<A> =>
+    Config.mapOrFail(config, (value) =>
+      valid(value) ? Either.right(value) : Either.left(ConfigError.InvalidData([name], message))
+    )
+
 const port = (name: string, fallback: number) =>
   Config.integer(name).pipe(
     Config.withDefault(fallback),
-    Config.validate({ message: "must be a port number from 0 to 65535", validation: (n) => n >= 0 && n <= 65535 })
+    check(name, "must be a port number from 0 to 65535", (n) => n >= 0 && n <= 65535)
   )
 
 const list = (name: string) =>
@@ -39,27 +47,27 @@ const list = (name: string) =>
 export const config: Config.Config<ServerConfig> = Config.all({
   apiKey: Config.option(
     Config.redacted("SCHEMATIC_API_KEY").pipe(
-      Config.validate({ message: "must not be empty", validation: (key) => Redacted.value(key).trim().length > 0 })
+      check("SCHEMATIC_API_KEY", "must not be empty", (key) => Redacted.value(key).trim().length > 0)
     )
   ),
   apiUrl: Config.string("SCHEMATIC_API_URL").pipe(
     Config.withDefault("https://api.schematichq.com"),
-    Config.validate({ message: "must be an http(s) URL", validation: (url) => /^https?:\/\/[^\s/]+/.test(url) })
+    check("SCHEMATIC_API_URL", "must be an http(s) URL", (url) => /^https?:\/\/[^\s/]+/.test(url))
   ),
   host: Config.string("HOST").pipe(
     Config.withDefault("127.0.0.1"),
-    Config.validate({ message: "must be an address or host name", validation: (host) => /^[\w.:-]+$/.test(host) })
+    check("HOST", "must be an address or host name", (host) => /^[\w.:-]+$/.test(host))
   ),
   restPort: port("REST_PORT", 8081),
   mcpPort: port("MCP_PORT", 9091),
   dataDir: Config.string("DATA_DIR").pipe(
     Config.withDefault("./.data"),
-    Config.validate({ message: "must not be empty", validation: (dir) => dir.trim().length > 0 })
+    check("DATA_DIR", "must not be empty", (dir) => dir.trim().length > 0)
   ),
   sandboxPort: port("SANDBOX_PORT", 8090),
   sandboxRateLimit: Config.integer("SANDBOX_RATE_LIMIT").pipe(
     Config.withDefault(0),
-    Config.validate({ message: "must be a whole number >= 0", validation: (n) => n >= 0 })
+    check("SANDBOX_RATE_LIMIT", "must be a whole number >= 0", (n) => n >= 0)
   ),
   mcpAllowedHosts: list("MCP_ALLOWED_HOSTS"),
   mcpAllowedOrigins: list("MCP_ALLOWED_ORIGINS")
@@ -88,4 +96,3 @@ export const describe = (error: ConfigError.ConfigError): ReadonlyArray<string> 
 }
 
 export const isConfigError = (value: unknown): value is ConfigError.ConfigError => ConfigError.isConfigError(value)
-

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path"
 import type { HttpServerError } from "@effect/platform"
-import { SchematicClient, SchematicConfig } from "@schematic-capability/schematic-client"
+import { SchematicClient, type SchematicConfig } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { Effect, Layer, Option, Redacted } from "effect"
 import type { ServerConfig } from "./ServerConfig.js"
@@ -28,7 +28,7 @@ export const layer = (
         `No SCHEMATIC_API_KEY: serving the embedded Schematic sandbox on ${url} (data in ${dataDir}); set SCHEMATIC_API_KEY to use Schematic`
       )
       // Schematic's budgets guard the real API; against the sandbox they apply only when it emulates limits.
-      const budget = config.sandboxRateLimit > 0 ? config.sandboxRateLimit : 0
+      const budget = config.sandboxRateLimit
       return SchematicClient.layer({
         apiKey,
         baseUrl: url,

@@ -20,7 +20,10 @@ export const decodeInput = <I, M>(
   const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
-    return Schema.decodeUnknown(mcp.input, options)(raw).pipe(
+    return Schema.decodeUnknown(
+      mcp.input,
+      options
+    )(raw).pipe(
       Effect.mapError((error) => invalidInput(error, "arguments")),
       Effect.map((input) => mcp.toInput(input))
     )

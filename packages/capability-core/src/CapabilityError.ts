@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Duration, ParseResult, Schema } from "effect"
+
 import type { SchematicError } from "@schematic-capability/schematic-client"
+import { Duration, ParseResult, Schema } from "effect"
 
 export const ErrorCode = Schema.Literal(
   "invalid_input",
@@ -73,7 +74,11 @@ export const fromSchematic = (error: SchematicError.SchematicError): CapabilityE
     case "SchematicBadRequest": {
       const code: ErrorCode =
         error.status === 409 ? "conflict" : error.status === 422 ? "unprocessable" : "upstream_rejected"
-      return new CapabilityError({ code, status: error.status === 409 || error.status === 422 ? error.status : 400, message: error.message })
+      return new CapabilityError({
+        code,
+        status: error.status === 409 || error.status === 422 ? error.status : 400,
+        message: error.message
+      })
     }
     case "SchematicNotFound":
       return new CapabilityError({ code: "not_found", status: 404, message: error.message })

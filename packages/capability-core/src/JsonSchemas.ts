@@ -23,7 +23,8 @@ const inline = (node: unknown, definitions: Record<string, unknown>, seen: Reado
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(record)) {
     // Generated titles ("between(1, 250)") say less than the descriptions next to them.
-    if (key === "$defs" || key === "$schema" || key === "$id" || (key === "title" && typeof value === "string")) continue
+    if (key === "$defs" || key === "$schema" || key === "$id" || (key === "title" && typeof value === "string"))
+      continue
     out[key] = inline(value, definitions, seen)
   }
   return out

@@ -37,6 +37,7 @@ export interface McpBinding<I, M> {
   readonly name: string
   readonly title: string
   readonly description: string
+  // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON
   readonly input: Schema.Schema<M, any>
   readonly toInput: (input: M) => I
 }

@@ -7,7 +7,7 @@ import type { Company as SchematicCompany, User as SchematicUser } from "@schema
 import { Schema } from "effect"
 
 export const KeyMap = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
-  description: "Your own identifiers, key name to value, e.g. {\"stripe_customer_id\": \"cus_123\"}"
+  description: 'Your own identifiers, key name to value, e.g. {"stripe_customer_id": "cus_123"}'
 })
 
 export const Traits = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({

@@ -25,7 +25,10 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
         companies: Array<{ id: string }>
         pagination: { limit: number; offset: number; next_offset: number | null }
       }
-      assert.deepStrictEqual(listed.companies.map((item) => item.id), [company.id])
+      assert.deepStrictEqual(
+        listed.companies.map((item) => item.id),
+        [company.id]
+      )
       assert.deepStrictEqual(listed.pagination, { limit: 5, offset: 0, next_offset: null })
     })
   )

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
+
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Effect, Layer } from "effect"
 import * as McpServer from "./McpServer.js"
 
@@ -84,4 +85,3 @@ export const layer = <R>(options: Options) =>
       )
     )
   )
-

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { type CallToolResult, CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { Capability, CapabilityError, type Operation, Operations } from "@schematic-capability/capability-core"
 import { Cause, Effect, Exit, Runtime } from "effect"
 import * as McpTools from "./McpTools.js"
@@ -19,26 +19,22 @@ export interface Options {
 
 const text = (value: unknown) => JSON.stringify(value, null, 2)
 
+/**
+ * A domain failure as a tool result. The code leads the text (`invalid_input: ...`), then one line per bad
+ * field. No structuredContent: clients check it against the tool's output schema even on errors.
+ */
 export const errorResult = (error: CapabilityError.CapabilityError): CallToolResult => ({
   isError: true,
   content: [
     {
       type: "text",
-      text: `${error.code}: ${error.message}${
-        error.fields && error.fields.length > 0
-          ? `\n${error.fields.map((field) => `- ${field.path || "(arguments)"}: ${field.message}`).join("\n")}`
-          : ""
-      }`
+      text: [
+        `${error.code}: ${error.message}`,
+        ...(error.fields ?? []).map((field) => `- ${field.path || "(arguments)"}: ${field.message}`),
+        ...(error.retryAfterSeconds === undefined ? [] : [`Retry after ${error.retryAfterSeconds} s.`])
+      ].join("\n")
     }
-  ],
-  structuredContent: {
-    error: {
-      code: error.code,
-      message: error.message,
-      ...(error.fields === undefined ? {} : { fields: error.fields }),
-      ...(error.retryAfterSeconds === undefined ? {} : { retry_after_seconds: error.retryAfterSeconds })
-    }
-  }
+  ]
 })
 
 /**
@@ -64,7 +60,9 @@ export const callTool = <R>(
   const operation = tools.byName.get(name)
   if (operation === undefined) {
     return Effect.succeed(
-      errorResult(new CapabilityError.CapabilityError({ code: "not_found", status: 404, message: `No tool named ${name}` }))
+      errorResult(
+        new CapabilityError.CapabilityError({ code: "not_found", status: 404, message: `No tool named ${name}` })
+      )
     )
   }
   return Capability.decodeInput(operation, args ?? {}, "mcp").pipe(
@@ -101,7 +99,9 @@ export const make = <R>(runtime: Runtime.Runtime<R>, tools: ReturnType<typeof re
   )
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools.definitions] }))
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const exit = await Runtime.runPromiseExit(runtime)(callTool<R>(tools, request.params.name, request.params.arguments))
+    const exit = await Runtime.runPromiseExit(runtime)(
+      callTool<R>(tools, request.params.name, request.params.arguments)
+    )
     return Exit.isSuccess(exit)
       ? exit.value
       : errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))

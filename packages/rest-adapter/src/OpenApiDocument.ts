@@ -19,7 +19,10 @@ const errorSchema = {
       type: "object",
       required: ["code", "message", "request_id"],
       properties: {
-        code: { type: "string", description: "Stable machine-readable code, e.g. invalid_input, not_found, rate_limited" },
+        code: {
+          type: "string",
+          description: "Stable machine-readable code, e.g. invalid_input, not_found, rate_limited"
+        },
         message: { type: "string", description: "What went wrong, for a person" },
         fields: {
           type: "array",
@@ -30,7 +33,10 @@ const errorSchema = {
             properties: { path: { type: "string" }, message: { type: "string" } }
           }
         },
-        request_id: { type: "string", description: "Also in the X-Request-Id header; quote it when reporting a problem" }
+        request_id: {
+          type: "string",
+          description: "Also in the X-Request-Id header; quote it when reporting a problem"
+        }
       }
     }
   }
@@ -78,7 +84,8 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info)
         [method]: {
           operationId: path === canonical ? operation.name : `${operation.name}${path.replaceAll("/", "-")}`,
           summary: operation.title,
-          description: path === canonical ? operation.description : `The same as ${operation.rest.method} ${canonical}.`,
+          description:
+            path === canonical ? operation.description : `The same as ${operation.rest.method} ${canonical}.`,
           tags: [operation.scope === "read" ? "read" : "write"],
           "x-scope": operation.scope,
           "x-hints": operation.hints,
@@ -111,7 +118,10 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info)
       }
     }
   })
-  paths["/healthz"] = plain("Liveness: the process answers", { type: "object", properties: { status: { const: "ok" } } })
+  paths["/healthz"] = plain("Liveness: the process answers", {
+    type: "object",
+    properties: { status: { const: "ok" } }
+  })
   paths["/readyz"] = plain("Readiness: Schematic is reachable with the server's key", {
     type: "object",
     properties: { status: { const: "ready" } }

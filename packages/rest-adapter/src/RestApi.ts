@@ -158,4 +158,3 @@ export const layer = (
   options: Options = {}
 ): Layer.Layer<never, never, HttpServer.HttpServer | Operations.Requirements> =>
   Layer.unwrapScoped(Effect.map(make(options), (app) => HttpServer.serve(app, (self) => self)))
-

@@ -47,9 +47,7 @@ const specPathFor = (method: string, path: string): string | undefined => {
   const { spec } = loadContract()
   const candidates = Object.keys(spec.paths).filter((template) => spec.paths[template]?.[method.toLowerCase()])
   if (candidates.includes(path)) return path
-  return candidates.find((template) =>
-    new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path)
-  )
+  return candidates.find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path))
 }
 
 const hasSchema = (method: string, template: string, status: number) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import { withSchematic } from "../internal/schematic.js"
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import * as Operation from "../Operation.js"
 import { DateTime, field, RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -62,7 +62,7 @@ export type CreateEventInput = typeof CreateEventInput.Type
 export const TrackUsageEventInput = Schema.Struct({
   event: EventName,
   company: RequiredKeyMap.annotations({
-    description: "Keys of the company the usage belongs to, e.g. {\"stripe_customer_id\": \"cus_123\"}"
+    description: 'Keys of the company the usage belongs to, e.g. {"stripe_customer_id": "cus_123"}'
   }),
   user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })),
   quantity: Schema.optional(Quantity),
@@ -79,7 +79,8 @@ export const CreateEventOutput = Schema.Struct({
 export const createEvent: Operation.Operation<
   typeof CreateEventInput.Type,
   typeof CreateEventOutput.Type,
-  SchematicClient.SchematicClient, typeof TrackUsageEventInput.Type
+  SchematicClient.SchematicClient,
+  typeof TrackUsageEventInput.Type
 > = Operation.make({
   name: "create-event",
   title: "Track a usage event",

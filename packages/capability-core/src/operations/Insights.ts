@@ -7,7 +7,13 @@ import { DateTime, field } from "./inputs.js"
 
 const readOnly = { readOnly: true, destructive: false, idempotent: true, openWorld: true } as const
 
-export const EmptyInput = Schema.Struct({})
+/** No input at all: an empty object, and (unlike a bare empty struct) nothing else. */
+export const EmptyInput = Schema.Struct({}).pipe(
+  Schema.filter((input) => {
+    const extra = Object.keys(input)
+    return extra.length === 0 || { path: [extra[0]!], message: "is unexpected: this operation takes no input" }
+  })
+)
 
 export const InsightsSummaryOutput = Schema.Struct({
   total_companies: Schema.Number,
@@ -44,7 +50,11 @@ export const getInsightsSummary: Operation.Operation<
 
 export const PlanGrowthInput = Schema.Struct({
   months: Schema.optionalWith(
-    field(Schema.Int.pipe(Schema.between(1, 24)), "How many months back, 1 to 24 (default 6)", "a whole number from 1 to 24"),
+    field(
+      Schema.Int.pipe(Schema.between(1, 24)),
+      "How many months back, 1 to 24 (default 6)",
+      "a whole number from 1 to 24"
+    ),
     { default: () => 6 }
   )
 })
@@ -85,12 +95,17 @@ export const getPlanGrowth: Operation.Operation<
 
 const DAY = 86_400_000
 
-
 export const TopFeaturesInput = Schema.Struct({
-  start_time: Schema.optional(DateTime.annotations({ description: "Window start, inclusive (default: end_time minus 30 days)" })),
+  start_time: Schema.optional(
+    DateTime.annotations({ description: "Window start, inclusive (default: end_time minus 30 days)" })
+  ),
   end_time: Schema.optional(DateTime.annotations({ description: "Window end, exclusive (default: now)" })),
   limit: Schema.optionalWith(
-    field(Schema.Int.pipe(Schema.between(1, 20)), "How many features, 1 to 20 (default 10)", "a whole number from 1 to 20"),
+    field(
+      Schema.Int.pipe(Schema.between(1, 20)),
+      "How many features, 1 to 20 (default 10)",
+      "a whole number from 1 to 20"
+    ),
     { default: () => 10 }
   )
 })
@@ -131,9 +146,7 @@ export const getTopFeatures: Operation.Operation<
       const end = input.end_time === undefined ? Date.now() : Date.parse(input.end_time)
       const start = input.start_time === undefined ? end - 30 * DAY : Date.parse(input.start_time)
       if (start >= end) {
-        return yield* Effect.fail(
-          invalidWindow("start_time must be before end_time")
-        )
+        return yield* Effect.fail(invalidWindow("start_time must be before end_time"))
       }
       const params: Insights.TopFeaturesParams = {
         start_time: new Date(start).toISOString(),

@@ -1,6 +1,6 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import { withSchematic } from "../internal/schematic.js"
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"

@@ -27,15 +27,22 @@ export const RequiredKeyMap = Schema.Record({
   )
   .annotations({
     description:
-      "Your own identifiers, key name to value, e.g. {\"stripe_customer_id\": \"cus_123\"}. Matching on any key finds the existing record."
+      'Your own identifiers, key name to value, e.g. {"stripe_customer_id": "cus_123"}. Matching on any key finds the existing record.'
   })
 
-export const TraitsInput = Schema.Record({ key: Schema.String.pipe(Schema.maxLength(255)), value: Schema.Unknown }).annotations({
+export const TraitsInput = Schema.Record({
+  key: Schema.String.pipe(Schema.maxLength(255)),
+  value: Schema.Unknown
+}).annotations({
   description: "Attributes to set, trait name to any JSON value; traits not named are kept"
 })
 
 export const Limit = Schema.optionalWith(
-  field(Schema.Int.pipe(Schema.between(1, 250)), "Rows per page, 1 to 250 (default 100)", "a whole number from 1 to 250"),
+  field(
+    Schema.Int.pipe(Schema.between(1, 250)),
+    "Rows per page, 1 to 250 (default 100)",
+    "a whole number from 1 to 250"
+  ),
   { default: () => 100 }
 )
 

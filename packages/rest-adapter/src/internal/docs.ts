@@ -8,4 +8,3 @@ export const docsHandler = (document: Record<string, unknown>, path: `/${string}
   const api = HttpApi.make("capability").annotate(OpenApi.Transform, () => document as never)
   return HttpLayerRouter.toHttpEffect(HttpApiScalar.layerHttpLayerRouter({ api, path }))
 }
-

@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { request } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RunningServer, startServer, stdioJs } from "./support.js"
+
+const TOOLS = {
+  "list-companies": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "upsert-company": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "list-users": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "upsert-user": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "track-usage-event": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  "get-insights-summary": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "get-plan-growth": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "get-top-features": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
+}
+
+const call = async (client: Client, name: string, args: Record<string, unknown>) =>
+  (await client.callTool({ name, arguments: args })) as CallToolResult
+
+/** Every tool, called as an agent would, with the checks that matter for each answer. */
+const exerciseTools = async (client: Client) => {
+  const company = await call(client, "upsert-company", {
+    keys: { stripe_customer_id: "cus_mcp_1" },
+    name: "Mcp Co",
+    traits: { seats: 9 }
+  })
+  expect(company.isError).toBeFalsy()
+  const companyId = (company.structuredContent as { id: string }).id
+  expect(JSON.parse((company.content[0] as { text: string }).text)).toEqual(company.structuredContent)
+
+  const listed = await call(client, "list-companies", { q: "Mcp Co", limit: 5 })
+  expect((listed.structuredContent as { companies: Array<{ id: string }> }).companies.map((c) => c.id)).toContain(
+    companyId
+  )
+
+  const user = await call(client, "upsert-user", {
+    keys: { email: "agent@mcp.test" },
+    name: "Agent",
+    company: { stripe_customer_id: "cus_mcp_1" }
+  })
+  expect((user.structuredContent as { company_ids: Array<string> }).company_ids).toEqual([companyId])
+  const users = await call(client, "list-users", { company_id: companyId })
+  expect((users.structuredContent as { users: Array<unknown> }).users).toHaveLength(1)
+
+  const tracked = await call(client, "track-usage-event", {
+    event: "api-call",
+    company: { stripe_customer_id: "cus_mcp_1" },
+    quantity: 2,
+    idempotency_key: "mcp-evt-1"
+  })
+  expect(tracked.isError).toBeFalsy()
+  expect(tracked.structuredContent).toMatchObject({ idempotency_key: "mcp-evt-1" })
+  const repeat = await call(client, "track-usage-event", {
+    event: "api-call",
+    company: { stripe_customer_id: "cus_mcp_1" },
+    quantity: 2,
+    idempotency_key: "mcp-evt-1"
+  })
+  expect((repeat.structuredContent as { id: string }).id).toBe((tracked.structuredContent as { id: string }).id)
+
+  const summary = await call(client, "get-insights-summary", {})
+  expect((summary.structuredContent as { total_companies: number }).total_companies).toBeGreaterThan(0)
+  expect((await call(client, "get-plan-growth", { months: 2 })).isError).toBeFalsy()
+  expect((await call(client, "get-top-features", {})).isError).toBeFalsy()
+}
+
+describe("MCP over Streamable HTTP, with the official client", () => {
+  let server: RunningServer
+  let client: Client
+
+  beforeAll(async () => {
+    server = await startServer()
+    client = new Client({ name: "capability-test", version: "1.0.0" })
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.mcp)))
+  })
+  afterAll(async () => {
+    await client.close()
+    await server.stop()
+  })
+
+  it("lists every tool with its schemas and all four annotations set explicitly", async () => {
+    const { tools } = await client.listTools()
+    expect(tools.map((tool) => tool.name)).toEqual(Object.keys(TOOLS))
+    for (const tool of tools) {
+      expect(tool.inputSchema.type).toBe("object")
+      expect(tool.outputSchema?.type).toBe("object")
+      expect(JSON.stringify(tool)).not.toContain("$ref")
+      expect(tool.title).toBeTruthy()
+      expect(tool.description?.length).toBeGreaterThan(80)
+      expect(tool.annotations).toEqual({ title: tool.title, ...TOOLS[tool.name as keyof typeof TOOLS] })
+    }
+    const track = tools.find((tool) => tool.name === "track-usage-event")!
+    expect(Object.keys(track.inputSchema.properties ?? {}).sort()).toEqual(
+      ["company", "event", "idempotency_key", "quantity", "traits", "user"].sort()
+    )
+    expect(track.inputSchema.required).toEqual(["event", "company"])
+  })
+
+  it("calls every tool; structured results match the advertised output schemas", async () => {
+    await exerciseTools(client)
+  })
+
+  it("bad arguments come back as isError results that name the fields", async () => {
+    const result = await call(client, "upsert-company", { keys: {}, name: 5 })
+    expect(result.isError).toBe(true)
+    const text = (result.content[0] as { text: string }).text
+    expect(text).toMatch(/^invalid_input/)
+    expect(text).toMatch(/keys/)
+    expect(text).toMatch(/name/)
+    expect(result.structuredContent).toBeUndefined()
+
+    const limit = await call(client, "list-companies", { limit: 1000 })
+    expect(limit.isError).toBe(true)
+    expect((limit.content[0] as { text: string }).text).toMatch(/limit: must be a whole number from 1 to 250/)
+
+    const unknownField = await call(client, "get-insights-summary", { extra: 1 })
+    expect(unknownField.isError).toBe(true)
+
+    const unknownTool = await call(client, "drop-everything", {})
+    expect(unknownTool.isError).toBe(true)
+    expect((unknownTool.content[0] as { text: string }).text).toMatch(/No tool named drop-everything/)
+
+    const upstream = await call(client, "upsert-user", { keys: { email: "x@y.z" }, company: { crm: "nobody" } })
+    expect(upstream.isError).toBe(true)
+    expect((upstream.content[0] as { text: string }).text).toMatch(/^upstream_rejected: company: no company/)
+  })
+
+  const raw = (headers: Record<string, string>, method = "POST") =>
+    new Promise<number>((done, fail) => {
+      const url = new URL(server.mcp)
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method,
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }
+        },
+        (response) => {
+          response.resume()
+          done(response.statusCode ?? 0)
+        }
+      )
+      req.on("error", fail)
+      req.end(method === "POST" ? JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) : undefined)
+    })
+
+  it("refuses foreign Origin and Host headers (DNS rebinding) and non-POST methods", async () => {
+    const port = new URL(server.mcp).port
+    expect(await raw({ host: `127.0.0.1:${port}`, origin: "https://evil.example" })).toBe(403)
+    expect(await raw({ host: `evil.example:${port}` })).toBe(403)
+    expect(await raw({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).toBe(200)
+    expect(await raw({ host: `127.0.0.1:${port}` }, "GET")).toBe(405)
+  })
+})
+
+describe("MCP over stdio, with the official client", () => {
+  it("serves every tool to a client that starts it as a child process", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "capability-stdio-"))
+    const client = new Client({ name: "capability-stdio-test", version: "1.0.0" })
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [stdioJs],
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },
+      stderr: "pipe"
+    })
+    try {
+      await client.connect(transport)
+      const { tools } = await client.listTools()
+      expect(tools.map((tool) => tool.name)).toEqual(Object.keys(TOOLS))
+      await exerciseTools(client)
+    } finally {
+      await client.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process"
+import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import { ManagedRuntime } from "effect"
+import { describe, expect, it } from "vitest"
+import { mainJs, rest, startServer } from "./support.js"
+
+const run = (env: Record<string, string>) =>
+  new Promise<{ code: number | null; output: string }>((done) => {
+    const child = spawn(process.execPath, [mainJs], {
+      env: { PATH: process.env.PATH ?? "", REST_PORT: "0", MCP_PORT: "0", SANDBOX_PORT: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    child.stdout.on("data", (chunk) => {
+      output += chunk
+    })
+    child.stderr.on("data", (chunk) => {
+      output += chunk
+    })
+    child.on("exit", (code) => done({ code, output }))
+  })
+
+describe("configuration", () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ REST_PORT: "abc" }, /REST_PORT/],
+    [{ MCP_PORT: "70000" }, /MCP_PORT: must be a port number/],
+    [{ SANDBOX_PORT: "-1" }, /SANDBOX_PORT/],
+    [{ SCHEMATIC_API_URL: "ftp://x" }, /SCHEMATIC_API_URL: must be an http\(s\) URL/],
+    [{ SCHEMATIC_API_KEY: "  " }, /SCHEMATIC_API_KEY: must not be empty/],
+    [{ SANDBOX_RATE_LIMIT: "fast" }, /SANDBOX_RATE_LIMIT/],
+    [{ HOST: "bad host!" }, /HOST: must be an address/]
+  ]
+  for (const [env, message] of cases) {
+    it(`refuses ${JSON.stringify(env)} with a message naming it`, async () => {
+      const result = await run(env)
+      expect(result.code).toBe(2)
+      expect(result.output).toMatch(/Invalid configuration/)
+      expect(result.output).toMatch(message)
+    })
+  }
+})
+
+describe("the server's lifecycle", () => {
+  it("says it serves the embedded sandbox, and exits cleanly on SIGTERM and SIGINT", async () => {
+    const server = await startServer()
+    expect(server.logs()).toMatch(
+      /No SCHEMATIC_API_KEY: serving the embedded Schematic sandbox on http:\/\/127\.0\.0\.1:\d+/
+    )
+    expect(await server.stop("SIGTERM")).toBe(0)
+    expect(server.logs()).toMatch(/Shutting down/)
+    const again = await startServer()
+    expect(await again.stop("SIGINT")).toBe(0)
+  })
+})
+
+describe("against an upstream that fails", () => {
+  it("maps 429s, outages and a wrong key to clear errors, never a crash, and never logs the key", async () => {
+    const sandbox = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:", rateLimit: 2 }))
+    const url = await sandbox.runPromise(SchematicSandbox.url)
+    const server = await startServer({ SCHEMATIC_API_KEY: "sch_dev_sandbox", SCHEMATIC_API_URL: url })
+    const wrongKey = await startServer({ SCHEMATIC_API_KEY: "sch_dev_not_this_one", SCHEMATIC_API_URL: url })
+    try {
+      expect(server.logs()).toContain(`Using Schematic at ${url}`)
+
+      // 429 storm: the sandbox allows 2 reads/s; the client's budget (20/s) is Schematic's, not the sandbox's.
+      const burst = await Promise.all(Array.from({ length: 40 }, () => rest(server.rest, "GET", "/v1/companies")))
+      const limited = burst.filter((response) => response.status === 429)
+      expect(burst.every((response) => response.status === 200 || response.status === 429)).toBe(true)
+      expect(limited.length).toBeGreaterThan(0)
+      expect(limited[0]?.body.error.code).toBe("rate_limited")
+      expect(Number(limited[0]?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1)
+
+      const refused = await rest(wrongKey.rest, "GET", "/v1/insights/summary")
+      expect(refused.status).toBe(502)
+      expect(refused.body.error.code).toBe("upstream_unauthorized")
+      expect((await rest(wrongKey.rest, "GET", "/readyz")).status).toBe(503)
+
+      await sandbox.dispose()
+      const down = await rest(server.rest, "POST", "/v1/companies", { keys: { crm: "down" } })
+      expect(down.status).toBe(503)
+      expect(down.body.error.code).toBe("upstream_unavailable")
+      const ready = await rest(server.rest, "GET", "/readyz")
+      expect(ready.status).toBe(503)
+      expect((await rest(server.rest, "GET", "/healthz")).status).toBe(200)
+
+      for (const logs of [server.logs(), wrongKey.logs()]) {
+        expect(logs).not.toContain("sch_dev_sandbox")
+        expect(logs).not.toContain("sch_dev_not_this_one")
+      }
+      for (const body of [JSON.stringify(refused.body), JSON.stringify(down.body)]) {
+        expect(body).not.toContain("sch_dev")
+      }
+    } finally {
+      await server.stop()
+      await wrongKey.stop()
+      await sandbox.dispose()
+    }
+  }, 60_000)
+})
