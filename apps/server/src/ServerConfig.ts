@@ -7,6 +7,9 @@ export interface ServerConfig {
   /** Absent: the embedded sandbox serves as Schematic. */
   readonly apiKey: Option.Option<Redacted.Redacted<string>>
   readonly apiUrl: string
+  /** Client-side budgets against Schematic (its documented 20 reads/s and 20 writes/s by default; 0: off). */
+  readonly readsPerSecond: number
+  readonly writesPerSecond: number
   readonly host: string
   readonly restPort: number
   readonly mcpPort: number
@@ -53,6 +56,14 @@ export const config: Config.Config<ServerConfig> = Config.all({
   apiUrl: Config.string("SCHEMATIC_API_URL").pipe(
     Config.withDefault("https://api.schematichq.com"),
     check("SCHEMATIC_API_URL", "must be an http(s) URL", (url) => /^https?:\/\/[^\s/]+/.test(url))
+  ),
+  readsPerSecond: Config.integer("SCHEMATIC_READS_PER_SECOND").pipe(
+    Config.withDefault(20),
+    check("SCHEMATIC_READS_PER_SECOND", "must be a whole number >= 0", (n) => n >= 0)
+  ),
+  writesPerSecond: Config.integer("SCHEMATIC_WRITES_PER_SECOND").pipe(
+    Config.withDefault(20),
+    check("SCHEMATIC_WRITES_PER_SECOND", "must be a whole number >= 0", (n) => n >= 0)
   ),
   host: Config.string("HOST").pipe(
     Config.withDefault("127.0.0.1"),

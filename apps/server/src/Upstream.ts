@@ -4,6 +4,7 @@
  */
 import { join } from "node:path"
 import type { HttpServerError } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { SchematicClient, type SchematicConfig } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { Effect, Layer, Option, Redacted } from "effect"
@@ -15,7 +16,15 @@ export const layer = (
 ): Layer.Layer<SchematicClient.SchematicClient, HttpServerError.ServeError> => {
   if (Option.isSome(config.apiKey)) {
     return Layer.merge(
-      SchematicClient.layer({ apiKey: config.apiKey.value, baseUrl: config.apiUrl }),
+      SchematicClient.layer(
+        {
+          apiKey: config.apiKey.value,
+          baseUrl: config.apiUrl,
+          readsPerSecond: config.readsPerSecond,
+          writesPerSecond: config.writesPerSecond
+        },
+        NodeHttpClient.layerUndici
+      ),
       Layer.effectDiscard(Effect.logInfo(`Using Schematic at ${config.apiUrl}`))
     )
   }
@@ -29,12 +38,15 @@ export const layer = (
       )
       // Schematic's budgets guard the real API; against the sandbox they apply only when it emulates limits.
       const budget = config.sandboxRateLimit
-      return SchematicClient.layer({
-        apiKey,
-        baseUrl: url,
-        readsPerSecond: budget,
-        writesPerSecond: budget
-      } satisfies SchematicConfig.SchematicConfigInput)
+      return SchematicClient.layer(
+        {
+          apiKey,
+          baseUrl: url,
+          readsPerSecond: budget,
+          writesPerSecond: budget
+        } satisfies SchematicConfig.SchematicConfigInput,
+        NodeHttpClient.layerUndici
+      )
     })
   ).pipe(
     Layer.provide(

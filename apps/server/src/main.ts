@@ -46,6 +46,8 @@ program.pipe(
     )
   ),
   Effect.tapErrorCause((cause) => Effect.logError("The server stopped", cause)),
+  // Spans cost time on every request and nothing here exports them.
+  Effect.withTracerEnabled(false),
   Effect.provide(Logger.json),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )

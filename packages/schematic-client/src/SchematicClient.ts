@@ -46,20 +46,21 @@ const make = Effect.gen(function* () {
       executor.run(call(input as Readonly<Record<string, unknown>> | undefined))
     )
 
-  const list =
-    <P extends { readonly limit?: number | undefined; readonly offset?: number | undefined }, A>(
-      schema: Schema.Schema.AnyNoContext,
-      path: string,
-      item: SchemaOf<A>
-    ) =>
-    (params?: P): Result<ReadonlyArray<A>> =>
+  const list = <P extends { readonly limit?: number | undefined; readonly offset?: number | undefined }, A>(
+    schema: Schema.Schema.AnyNoContext,
+    path: string,
+    item: SchemaOf<A>
+  ) => {
+    const rows = Schema.Array(item)
+    return (params?: P): Result<ReadonlyArray<A>> =>
       checked(schema, params, `${path} parameters`, (query) => ({
         method: "GET",
         path,
         query,
-        success: Schema.Array(item),
+        success: rows,
         idempotent: true
       }))
+  }
 
   const count =
     <P>(schema: Schema.Schema.AnyNoContext, path: string) =>
@@ -316,6 +317,15 @@ export class SchematicClient extends Effect.Service<SchematicClient>()(
   { scoped: make, dependencies: [FetchHttpClient.layer] }
 ) {}
 
-/** A complete client layer from explicit configuration values. */
-export const layer = (config: SchematicConfigInput): Layer.Layer<SchematicClient> =>
-  SchematicClient.Default.pipe(Layer.provide(Layer.sync(SchematicConfig, () => makeConfig(config))))
+/**
+ * A complete client layer from explicit configuration values. It sends with `fetch` unless given another
+ * `HttpClient` layer (on Node, `NodeHttpClient.layerUndici` from @effect/platform-node is faster).
+ */
+export const layer = (
+  config: SchematicConfigInput,
+  httpClient: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer
+): Layer.Layer<SchematicClient> =>
+  SchematicClient.DefaultWithoutDependencies.pipe(
+    Layer.provide(Layer.sync(SchematicConfig, () => makeConfig(config))),
+    Layer.provide(httpClient)
+  )

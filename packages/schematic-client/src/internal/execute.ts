@@ -1,5 +1,5 @@
 import { type HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Duration, Effect, Option, Redacted, Schema } from "effect"
+import { Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
 import type { SchematicConfigShape } from "../SchematicConfig.js"
 import {
   SchematicBadRequest,
@@ -71,7 +71,27 @@ const retryAfterMillis = (response: HttpClientResponse.HttpClientResponse): numb
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }
 
-const envelopeOf = <A>(success: SchemaOf<A>) => Schema.Struct({ data: success })
+/**
+ * One checker per response schema, built once (a schema built per request would be compiled every time).
+ * The body is checked against the known fields and returned as it came, so fields the schema does not list
+ * reach the caller untouched; only a body that fails is decoded again, to say where. Response schemas are
+ * plain shapes without transformations, so the checked body is the decoded value.
+ */
+const checkers = new WeakMap<object, (body: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+const checkerOf = <A>(success: SchemaOf<A>) => {
+  let check = checkers.get(success)
+  if (check === undefined) {
+    const envelope = Schema.Struct({ data: success })
+    const is = Schema.is(envelope)
+    const explain = Schema.decodeUnknownEither(envelope, { errors: "all" })
+    check = (body) =>
+      is(body)
+        ? Either.right((body as { data: unknown }).data)
+        : Either.flatMap(explain(body), (ok) => Either.right(ok.data))
+    checkers.set(success, check)
+  }
+  return check as (body: unknown) => Either.Either<A, ParseResult.ParseError>
+}
 
 export interface Executor {
   readonly run: <A>(call: Call<A>) => Effect.Effect<A, SchematicError>
@@ -154,9 +174,8 @@ export const makeExecutor = (
       }
     }
     if (status >= 200 && status < 300) {
-      return Schema.decodeUnknown(envelopeOf(call.success), { errors: "all", onExcessProperty: "preserve" })(body).pipe(
-        Effect.map((envelope) => envelope.data),
-        Effect.mapError(
+      return checkerOf(call.success)(body).pipe(
+        Either.mapLeft(
           (error) =>
             new SchematicDecodeError({
               method: call.method,
