@@ -131,6 +131,30 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     expect((upstream.content[0] as { text: string }).text).toMatch(/^upstream_rejected: company: no company/)
   })
 
+  it("every tool refuses arguments it does not know, and arguments of the wrong type, naming them", async () => {
+    for (const name of Object.keys(TOOLS)) {
+      const unknown = await call(client, name, { definitely_not_a_field: true })
+      expect(unknown.isError, name).toBe(true)
+      expect((unknown.content[0] as { text: string }).text, name).toMatch(/invalid_input[\s\S]*definitely_not_a_field/)
+    }
+    const wrongTypes: Record<string, Record<string, unknown>> = {
+      "list-companies": { limit: "ten" },
+      "upsert-company": { keys: "cus_1" },
+      "list-users": { offset: -5 },
+      "upsert-user": { keys: { email: "a@b.c" }, email: 42 },
+      "track-usage-event": { event: "api-call", company: { crm: "x" }, quantity: "lots" },
+      "get-plan-growth": { months: 100 },
+      "get-top-features": { start_time: "last tuesday" }
+    }
+    for (const [name, args] of Object.entries(wrongTypes)) {
+      const result = await call(client, name, args)
+      expect(result.isError, name).toBe(true)
+      expect((result.content[0] as { text: string }).text, name).toMatch(
+        new RegExp(`invalid_input[\\s\\S]*${Object.keys(args).at(-1)}`)
+      )
+    }
+  })
+
   const raw = (headers: Record<string, string>, method = "POST") =>
     new Promise<number>((done, fail) => {
       const url = new URL(server.mcp)
