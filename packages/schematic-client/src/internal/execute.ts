@@ -208,10 +208,12 @@ export const makeExecutor = (
     }
   }
 
+  // Built once: a schedule is a graph of objects, and every call would otherwise build its own.
+  const schedules = { idempotent: retrySchedule(config.retry, true), other: retrySchedule(config.retry, false) }
   return {
     run: (call) => {
       const limited = call.method === "GET" ? limit.read(attempt(call)) : limit.write(attempt(call))
-      return Effect.retry(limited, retrySchedule(config.retry, call.idempotent)).pipe(
+      return Effect.retry(limited, call.idempotent ? schedules.idempotent : schedules.other).pipe(
         Effect.withSpan("SchematicClient.request", { attributes: { method: call.method, path: call.path } })
       )
     }
