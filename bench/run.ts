@@ -1,7 +1,8 @@
 /** `pnpm bench`: every benchmark, one after another, each printing its table. `pnpm bench capability` runs one. */
 import { run as capability } from "./capability.ts"
+import { run as ingestion } from "./ingestion.ts"
 import { run as insights } from "./insights.ts"
 
-const benchmarks: Record<string, () => Promise<void>> = { capability, insights }
+const benchmarks: Record<string, () => Promise<void>> = { capability, ingestion, insights }
 const chosen = process.argv.slice(2).filter((name) => name in benchmarks)
 for (const name of chosen.length > 0 ? chosen : Object.keys(benchmarks)) await benchmarks[name]!()

@@ -17,6 +17,9 @@ export interface ServerConfig {
   readonly sandboxPort: number
   /** Sandbox only: emulate Schematic's rate limits at this many requests/s (0: off). */
   readonly sandboxRateLimit: number
+  /** Bounds of the event outbox: events and payload bytes held that are not yet delivered. */
+  readonly outboxMaxRows: number
+  readonly outboxMaxBytes: number
   readonly mcpAllowedHosts: Option.Option<ReadonlyArray<string>>
   readonly mcpAllowedOrigins: Option.Option<ReadonlyArray<string>>
 }
@@ -79,6 +82,14 @@ export const config: Config.Config<ServerConfig> = Config.all({
   sandboxRateLimit: Config.integer("SANDBOX_RATE_LIMIT").pipe(
     Config.withDefault(0),
     check("SANDBOX_RATE_LIMIT", "must be a whole number >= 0", (n) => n >= 0)
+  ),
+  outboxMaxRows: Config.integer("OUTBOX_MAX_ROWS").pipe(
+    Config.withDefault(1_000_000),
+    check("OUTBOX_MAX_ROWS", "must be a whole number >= 1", (n) => n >= 1)
+  ),
+  outboxMaxBytes: Config.integer("OUTBOX_MAX_BYTES").pipe(
+    Config.withDefault(512 * 1024 * 1024),
+    check("OUTBOX_MAX_BYTES", "must be a whole number >= 1024", (n) => n >= 1024)
   ),
   mcpAllowedHosts: list("MCP_ALLOWED_HOSTS"),
   mcpAllowedOrigins: list("MCP_ALLOWED_ORIGINS")

@@ -5,6 +5,7 @@
 import { join } from "node:path"
 import type { HttpServerError } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
+import { EventOutbox } from "@schematic-capability/event-outbox"
 import { SchematicClient, type SchematicConfig } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { Effect, Layer, Option, Redacted } from "effect"
@@ -59,3 +60,11 @@ export const layer = (
     )
   )
 }
+
+/** The services the operations need: the Schematic client, and the durable event outbox in front of it. */
+export const services = (config: ServerConfig, options: { readonly sandboxPort?: number } = {}) =>
+  EventOutbox.layer({
+    filename: join(config.dataDir, "outbox", "events.db"),
+    maxRows: config.outboxMaxRows,
+    maxBytes: config.outboxMaxBytes
+  }).pipe(Layer.provideMerge(layer(config, options)))

@@ -6,9 +6,9 @@
 import { createServer } from "node:http"
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import type { Operations } from "@schematic-capability/capability-core"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Layer, Logger, Option } from "effect"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
@@ -29,14 +29,14 @@ const program = Effect.gen(function* () {
   const listen = (port: number) => NodeHttpServer.layer(() => createServer(), { port, host: config.host })
   const rest = Layer.merge(RestApi.layer(), announce("REST API")).pipe(Layer.provide(listen(config.restPort)))
   const mcp = Layer.merge(
-    McpHttp.layer<SchematicClient.SchematicClient>({
+    McpHttp.layer<Operations.Requirements>({
       allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
       allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins)
     }),
     announce("MCP", "/mcp")
   ).pipe(Layer.provide(listen(config.mcpPort)))
   const stopping = Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("Shutting down")))
-  return yield* Layer.launch(Layer.mergeAll(rest, mcp, stopping).pipe(Layer.provide(Upstream.layer(config))))
+  return yield* Layer.launch(Layer.mergeAll(rest, mcp, stopping).pipe(Layer.provide(Upstream.services(config))))
 })
 
 program.pipe(

@@ -5,8 +5,8 @@
  * on a free port, sharing DATA_DIR with a running server.
  */
 import { NodeRuntime } from "@effect/platform-node"
+import type { Operations } from "@schematic-capability/capability-core"
 import { McpStdio } from "@schematic-capability/mcp-adapter"
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Logger } from "effect"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
@@ -20,9 +20,7 @@ const stderrJson = Logger.replace(
 
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config
-  yield* McpStdio.serve<SchematicClient.SchematicClient>().pipe(
-    Effect.provide(Upstream.layer(config, { sandboxPort: 0 }))
-  )
+  yield* McpStdio.serve<Operations.Requirements>().pipe(Effect.provide(Upstream.services(config, { sandboxPort: 0 })))
 })
 
 program.pipe(

@@ -15,6 +15,20 @@ const TOOLS = {
   "list-users": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "upsert-user": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "track-usage-event": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  "create-event-batch": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  "get-event-delivery-status": {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  "list-dead-letter-events": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  "requeue-dead-letter-events": {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
   "get-insights-summary": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "get-plan-growth": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "get-top-features": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
@@ -55,7 +69,7 @@ const exerciseTools = async (client: Client) => {
     idempotency_key: "mcp-evt-1"
   })
   expect(tracked.isError).toBeFalsy()
-  expect(tracked.structuredContent).toMatchObject({ idempotency_key: "mcp-evt-1" })
+  expect(tracked.structuredContent).toMatchObject({ idempotency_key: "mcp-evt-1", status: "queued" })
   const repeat = await call(client, "track-usage-event", {
     event: "api-call",
     company: { stripe_customer_id: "cus_mcp_1" },
@@ -63,6 +77,15 @@ const exerciseTools = async (client: Client) => {
     idempotency_key: "mcp-evt-1"
   })
   expect((repeat.structuredContent as { id: string }).id).toBe((tracked.structuredContent as { id: string }).id)
+
+  const status = await call(client, "get-event-delivery-status", {})
+  expect(status.structuredContent).toMatchObject({ durable: true })
+  expect((await call(client, "list-dead-letter-events", { limit: 5 })).isError).toBeFalsy()
+  expect((await call(client, "requeue-dead-letter-events", { all: true })).structuredContent).toEqual({ requeued: 0 })
+  const batch = await call(client, "create-event-batch", {
+    events: [{ event_type: "track", body: { event: "api-call", company: { stripe_customer_id: "cus_mcp_1" } } }]
+  })
+  expect((batch.structuredContent as { events: Array<unknown> }).events).toHaveLength(1)
 
   const summary = await call(client, "get-insights-summary", {})
   expect((summary.structuredContent as { total_companies: number }).total_companies).toBeGreaterThan(0)
@@ -144,6 +167,9 @@ describe("MCP over Streamable HTTP, with the official client", () => {
       "upsert-user": { keys: { email: "a@b.c" }, email: 42 },
       "track-usage-event": { event: "api-call", company: { crm: "x" }, quantity: "lots" },
       "get-plan-growth": { months: 100 },
+      "create-event-batch": { events: [] },
+      "list-dead-letter-events": { limit: 0 },
+      "requeue-dead-letter-events": { ids: "all" },
       "get-top-features": { start_time: "last tuesday" }
     }
     for (const [name, args] of Object.entries(wrongTypes)) {

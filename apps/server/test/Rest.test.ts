@@ -50,6 +50,10 @@ describe("the REST API, end to end over the embedded sandbox", () => {
         "/readyz",
         "/v1/companies",
         "/v1/events",
+        "/v1/events/batch",
+        "/v1/events/outbox",
+        "/v1/events/outbox/dead-letters",
+        "/v1/events/outbox/requeue",
         "/v1/insights",
         "/v1/insights/plan-growth",
         "/v1/insights/summary",
@@ -121,9 +125,9 @@ describe("the REST API, end to end over the embedded sandbox", () => {
       idempotency_key: "rest-evt-1"
     }
     const first = await call("POST", "/v1/events", event)
-    expect(first.status).toBe(201)
-    expect(first.body).toMatchObject({ idempotency_key: "rest-evt-1" })
-    expect(first.body.id).toMatch(/^evt_/)
+    expect(first.status).toBe(202)
+    expect(first.body).toMatchObject({ idempotency_key: "rest-evt-1", status: "queued" })
+    expect(first.body.id).toMatch(/^oev_/)
     const again = await call("POST", "/v1/events", event)
     expect(again.body.id).toBe(first.body.id)
     const generated = await call("POST", "/v1/events", { ...event, idempotency_key: undefined })
@@ -132,7 +136,7 @@ describe("the REST API, end to end over the embedded sandbox", () => {
       event_type: "identify",
       body: { keys: { email: "id@rest.test" }, company: { keys: { crm: "events-rest" } } }
     })
-    expect(identify.status).toBe(201)
+    expect(identify.status).toBe(202)
   })
 
   it("insights: summary on both paths, plan growth, top features with and without a window", async () => {

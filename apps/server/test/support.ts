@@ -18,7 +18,9 @@ export interface RunningServer {
 
 /** Starts the deployable server as a child process on free ports and waits until both APIs listen. */
 export const startServer = async (env: Record<string, string> = {}): Promise<RunningServer> => {
-  const dataDir = mkdtempSync(join(tmpdir(), "capability-server-"))
+  // A caller's DATA_DIR is the caller's to keep (a restart test reuses it); ours is removed on stop.
+  const ownDataDir = env.DATA_DIR === undefined
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "capability-server-"))
   const child = spawn(process.execPath, [mainJs], {
     env: {
       PATH: process.env.PATH ?? "",
@@ -61,7 +63,7 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null) child.kill(signal)
       const code = await exited
-      rmSync(dataDir, { recursive: true, force: true })
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true })
       return code
     }
   }

@@ -26,6 +26,7 @@ export const ErrorCode = Schema.Literal(
   "upstream_unavailable",
   "upstream_timeout",
   "unavailable",
+  "outbox_full",
   "internal"
 )
 export type ErrorCode = typeof ErrorCode.Type

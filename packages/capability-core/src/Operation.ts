@@ -27,6 +27,8 @@ export interface RestBinding {
   readonly paths: readonly [string, ...Array<string>]
   /** Status of a success answer. */
   readonly status: 200 | 201 | 202
+  /** Largest body this route accepts, when it needs more than the adapter's default. */
+  readonly maxBodyBytes?: number | undefined
 }
 
 /**

@@ -4,8 +4,15 @@
  * @since 0.1.0
  */
 import type { SchematicClient } from "@schematic-capability/schematic-client"
+import type { EventSink } from "./EventSink.js"
 import type { Operation } from "./Operation.js"
 import { createEvent } from "./operations/CreateEvent.js"
+import {
+  createEventBatch,
+  getEventDeliveryStatus,
+  listDeadLetterEvents,
+  requeueDeadLetterEvents
+} from "./operations/EventDelivery.js"
 import { getInsightsSummary, getPlanGrowth, getTopFeatures } from "./operations/Insights.js"
 import { listCompanies } from "./operations/ListCompanies.js"
 import { listUsers } from "./operations/ListUsers.js"
@@ -14,17 +21,21 @@ import { upsertUser } from "./operations/UpsertUser.js"
 
 export {
   createEvent,
+  createEventBatch,
+  getEventDeliveryStatus,
   getInsightsSummary,
   getPlanGrowth,
   getTopFeatures,
   listCompanies,
+  listDeadLetterEvents,
   listUsers,
+  requeueDeadLetterEvents,
   upsertCompany,
   upsertUser
 }
 
 /** The services the built-in operations need. */
-export type Requirements = SchematicClient.SchematicClient
+export type Requirements = SchematicClient.SchematicClient | EventSink
 
 export const all: ReadonlyArray<Operation> = [
   listCompanies,
@@ -32,6 +43,10 @@ export const all: ReadonlyArray<Operation> = [
   listUsers,
   upsertUser,
   createEvent,
+  createEventBatch,
+  getEventDeliveryStatus,
+  listDeadLetterEvents,
+  requeueDeadLetterEvents,
   getInsightsSummary,
   getPlanGrowth,
   getTopFeatures

@@ -3,6 +3,7 @@
  */
 export * as Capability from "./Capability.js"
 export * as CapabilityError from "./CapabilityError.js"
+export * as EventSink from "./EventSink.js"
 export * as JsonSchemas from "./JsonSchemas.js"
 export * as Operation from "./Operation.js"
 export * as Operations from "./Operations.js"

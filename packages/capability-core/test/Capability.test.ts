@@ -2,14 +2,17 @@ import { assert, layer } from "@effect/vitest"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { Effect, Layer } from "effect"
-import { Capability, Operations } from "../src/index.js"
+import { Capability, EventSink, Operations } from "../src/index.js"
 
 /** A custom host: its own layers (a client pointed at a sandbox), running operations by name. */
-const Host = Layer.unwrapEffect(
+const Client = Layer.unwrapEffect(
   Effect.map(SchematicSandbox.url, (baseUrl) =>
     SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
   )
-).pipe(Layer.provideMerge(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
+)
+const Host = Layer.provideMerge(EventSink.direct, Client).pipe(
+  Layer.provideMerge(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" }))
+)
 
 layer(Host, { excludeTestServices: true })("running operations by name", (it) => {
   it.effect("upsert-company then list-companies, with outputs trimmed to their schemas", () =>
@@ -39,8 +42,9 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
         event: "api-call",
         company: { stripe_customer_id: "cus_9" },
         quantity: 2
-      })) as { id: string; idempotency_key: string }
+      })) as { id: string; idempotency_key: string; status: string }
       assert.match(first.id, /^evt_/)
+      assert.strictEqual(first.status, "delivered")
       assert.match(first.idempotency_key, /^cap-/)
       const again = (yield* Capability.run("create-event", {
         event_type: "track",
@@ -82,6 +86,10 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
           "list-users",
           "upsert-user",
           "create-event",
+          "create-event-batch",
+          "get-event-delivery-status",
+          "list-dead-letter-events",
+          "requeue-dead-letter-events",
           "get-insights-summary",
           "get-plan-growth",
           "get-top-features"

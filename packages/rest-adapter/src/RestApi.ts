@@ -73,7 +73,7 @@ export const make = (options: Options = {}): Effect.Effect<App, never, Scope.Sco
         const raw =
           operation.rest.method === "GET"
             ? coerce(yield* HttpServerRequest.ParsedSearchParams)
-            : yield* jsonBody(maxBodyBytes)
+            : yield* jsonBody(operation.rest.maxBodyBytes ?? maxBodyBytes)
         const input = yield* Capability.decodeInput(operation, raw)
         const output = yield* Capability.execute(operation, input)
         return json(output, operation.rest.status)

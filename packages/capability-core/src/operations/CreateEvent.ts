@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto"
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
-import { withSchematic } from "../internal/schematic.js"
+import * as EventSink from "../EventSink.js"
 import * as Operation from "../Operation.js"
 import { DateTime, field, RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -70,16 +69,16 @@ export const TrackUsageEventInput = Schema.Struct({
   idempotency_key: Schema.optional(IdempotencyKey)
 })
 
-export const CreateEventOutput = Schema.Struct({
-  id: Schema.NullOr(Schema.String).annotations({ description: "Schematic's event id (evt_...)" }),
-  idempotency_key: Schema.String.annotations({ description: "The key the event was sent with; reuse it to retry" }),
-  captured_at: Schema.String
-})
+export const CreateEventOutput = EventSink.AcceptedEvent
+
+/** Settles the idempotency key: the caller's, or a new one that is returned so a retry can reuse it. */
+export const keyed = (input: CreateEventInput): EventSink.KeyedEvent =>
+  ({ ...input, idempotency_key: input.idempotency_key ?? `cap-${randomUUID()}` }) as EventSink.KeyedEvent
 
 export const createEvent: Operation.Operation<
   typeof CreateEventInput.Type,
   typeof CreateEventOutput.Type,
-  SchematicClient.SchematicClient,
+  EventSink.EventSink,
   typeof TrackUsageEventInput.Type
 > = Operation.make({
   name: "create-event",
@@ -88,6 +87,7 @@ export const createEvent: Operation.Operation<
     "Record that a company used a metered feature (event_type track) or identify a user and company (identify).",
     "A track event's body.event is the event name a feature is metered by (for example api-call), body.company the",
     "keys of the company it belongs to, and body.quantity how many units it counts (default 1).",
+    "The event is stored durably before the answer (status queued) and delivered to Schematic in the background.",
     "Give an idempotency_key to make retries safe; one is generated and returned when absent.",
     'Example: {"event_type": "track", "body": {"event": "api-call", "company": {"stripe_customer_id": "cus_123"}, "quantity": 3}}'
   ].join(" "),
@@ -95,7 +95,7 @@ export const createEvent: Operation.Operation<
   output: CreateEventOutput,
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
   scope: "write",
-  rest: { method: "POST", paths: ["/v1/events"], status: 201 },
+  rest: { method: "POST", paths: ["/v1/events"], status: 202 },
   mcp: {
     name: "track-usage-event",
     title: "Track a usage event",
@@ -120,11 +120,7 @@ export const createEvent: Operation.Operation<
     })
   },
   handler: (input) =>
-    Effect.gen(function* () {
-      const idempotencyKey = input.idempotency_key ?? `cap-${randomUUID()}`
-      const accepted = yield* withSchematic((client) =>
-        client.events.create({ ...input, idempotency_key: idempotencyKey })
-      )
-      return { id: accepted.event_id ?? null, idempotency_key: idempotencyKey, captured_at: accepted.captured_at }
-    })
+    Effect.flatMap(EventSink.EventSink, (sink) => sink.submit([keyed(input)])).pipe(
+      Effect.map((accepted) => accepted[0]!)
+    )
 })

@@ -220,10 +220,24 @@ export const makeExecutor = (
   }
 }
 
-/** Checks a request against its schema before anything is sent; a bad field is named in the error. */
-export const validate = <A, I>(schema: Schema.Schema<A, I>, input: unknown, what: string) =>
-  Schema.encodeUnknown(schema, { errors: "all", onExcessProperty: "preserve" })(input).pipe(
+/**
+ * Checks a request against its schema before anything is sent; a bad field is named in the error. Request
+ * schemas are plain shapes, so a request that passes is sent as it is; only a failing one is decoded again,
+ * to say where (the check alone is several times cheaper, which matters for batches of 1000 events).
+ */
+export const validate = <A, I>(schema: Schema.Schema<A, I>, input: unknown, what: string) => {
+  let check = requestCheckers.get(schema)
+  if (check === undefined) {
+    check = Schema.is(schema)
+    requestCheckers.set(schema, check)
+  }
+  if (check(input)) return Effect.void
+  return Schema.encodeUnknown(schema, { errors: "all", onExcessProperty: "preserve" })(input).pipe(
+    Effect.asVoid,
     Effect.mapError(
       (error) => new SchematicBadRequest({ status: 400, message: `invalid ${what}: ${formatIssues(error)}` })
     )
   )
+}
+
+const requestCheckers = new WeakMap<object, (input: unknown) => boolean>()

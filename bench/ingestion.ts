@@ -1,0 +1,170 @@
+/**
+ * Event ingestion and delivery, in one run:
+ * - POST /v1/events (one event a request, concurrent callers) against a bare node:http server that answers
+ *   202 without storing anything (the ceiling), durability on (WAL, synchronous=FULL, group commit);
+ * - POST /v1/events/batch (1000 events a request);
+ * - delivery from the outbox to the sandbox.
+ * Targets: single-event ingestion >= half the ceiling; batch >= 100k events/s; delivery >= 10k events/s.
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { load } from "./load.ts"
+
+const KEY = "sch_dev_sandbox"
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 32)
+
+const waitFor = (child: ReturnType<typeof spawn>, pattern: RegExp) =>
+  new Promise<RegExpExecArray>((done, fail) => {
+    let output = ""
+    child.on("exit", (code) => fail(new Error(`exited ${code}: ${output}`)))
+    child.stdout?.on("data", (chunk) => {
+      output += chunk
+      const match = pattern.exec(output)
+      if (match) done(match)
+    })
+  })
+
+const BARE = `
+const http = require("node:http")
+const server = http.createServer((req, res) => {
+  const chunks = []
+  req.on("data", (c) => chunks.push(c))
+  req.on("end", () => {
+    JSON.parse(Buffer.concat(chunks).toString() || "{}")
+    res.writeHead(202, { "content-type": "application/json" })
+    res.end('{"status":"queued"}')
+  })
+})
+server.listen(0, "127.0.0.1", () => console.log("bare listening on http://127.0.0.1:" + server.address().port))
+`
+
+const startServer = async (dataDir: string, upstream: string) => {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, "../apps/server/dist/main.js")], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      SCHEMATIC_API_KEY: KEY,
+      SCHEMATIC_API_URL: upstream,
+      SCHEMATIC_READS_PER_SECOND: "0",
+      SCHEMATIC_WRITES_PER_SECOND: "0",
+      REST_PORT: "0",
+      MCP_PORT: "0",
+      DATA_DIR: dataDir
+    },
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  const [, rest] = await waitFor(child, /REST API listening on (http:\/\/\S+?)"/)
+  child.stdout?.on("data", () => {})
+  return { rest: rest!, child }
+}
+
+const event = (key: string) => ({
+  event_type: "track",
+  body: { event: "api-call", company: { crm: "bench" }, quantity: 1 },
+  idempotency_key: key
+})
+
+export const run = async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "bench-ingest-"))
+  const children: Array<ReturnType<typeof spawn>> = []
+  try {
+    const bare = spawn(process.execPath, ["-e", BARE], { stdio: ["ignore", "pipe", "inherit"] })
+    children.push(bare)
+    const bareUrl = (await waitFor(bare, /bare listening on (http:\/\/\S+)/))[1]!
+
+    // Ingestion alone: upstream is unreachable, so the worker only backs off while we measure.
+    const server = await startServer(dataDir, "http://127.0.0.1:9")
+    children.push(server.child)
+    let n = 0
+    const post = (url: string, body: () => unknown) => async () => {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body())
+      })
+      if (response.status !== 202) throw new Error(`${url}: ${response.status} ${await response.text()}`)
+      await response.arrayBuffer()
+    }
+    const options = { concurrency: CONCURRENCY, seconds: SECONDS }
+    const ceiling = await load(
+      "bare node:http, 202 without storing (ceiling)",
+      post(`${bareUrl}/v1/events`, () => event(`b-${n++}`)),
+      options
+    )
+    const single = await load(
+      "POST /v1/events, 1 event a request (durable)",
+      post(`${server.rest}/v1/events`, () => event(`s-${n++}`)),
+      options
+    )
+    const BATCH = 1000
+    const batch = await load(
+      "POST /v1/events/batch, 1000 events a request (durable)",
+      post(`${server.rest}/v1/events/batch`, () => ({
+        events: Array.from({ length: BATCH }, () => event(`m-${n++}`))
+      })),
+      { concurrency: 4, seconds: SECONDS }
+    )
+    server.child.kill("SIGTERM")
+    await new Promise((done) => server.child.on("exit", done))
+
+    // Delivery: the same outbox, now with the sandbox up.
+    const sandbox = spawn(
+      process.execPath,
+      [
+        resolve(import.meta.dirname, "../packages/schematic-sandbox/dist/bin.js"),
+        "--port",
+        "0",
+        "--data-dir",
+        join(dataDir, "upstream")
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] }
+    )
+    children.push(sandbox)
+    const upstream = (await waitFor(sandbox, /listening on (http:\/\/\S+)/))[1]!
+    sandbox.stdout?.on("data", () => {})
+    const started = performance.now()
+    const delivering = await startServer(dataDir, upstream)
+    children.push(delivering.child)
+    let status = { pending: 1, in_flight: 0, delivered: 0 }
+    while (status.pending + status.in_flight > 0) {
+      await new Promise((done) => setTimeout(done, 200))
+      status = (await (await fetch(`${delivering.rest}/v1/events/outbox`)).json()) as typeof status
+    }
+    const deliverySeconds = (performance.now() - started) / 1000
+
+    const rows = [
+      {
+        path: ceiling.name,
+        "events/s": Math.round(ceiling.perSecond),
+        "p99 ms": ceiling.p99.toFixed(2),
+        "vs ceiling": "1.00"
+      },
+      {
+        path: single.name,
+        "events/s": Math.round(single.perSecond),
+        "p99 ms": single.p99.toFixed(2),
+        "vs ceiling": (single.perSecond / ceiling.perSecond).toFixed(2)
+      },
+      {
+        path: batch.name,
+        "events/s": Math.round(batch.perSecond * BATCH),
+        "p99 ms": batch.p99.toFixed(2),
+        "vs ceiling": ((batch.perSecond * BATCH) / ceiling.perSecond).toFixed(2)
+      },
+      {
+        path: `delivery, outbox -> sandbox POST /event-batch (${status.delivered} events, incl. server start)`,
+        "events/s": Math.round(status.delivered / deliverySeconds),
+        "p99 ms": "",
+        "vs ceiling": ""
+      }
+    ]
+    console.log(`\nIngestion (${CONCURRENCY} callers for single events, 4 for batches, ${SECONDS} s each) and delivery`)
+    console.table(rows)
+  } finally {
+    for (const child of children) child.kill("SIGTERM")
+    await new Promise((done) => setTimeout(done, 500))
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}

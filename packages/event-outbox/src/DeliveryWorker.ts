@@ -1,0 +1,182 @@
+/**
+ * Sends stored events to Schematic in batches (`POST /event-batch`, up to 1000, oldest first) and records the
+ * outcome. Every event carries its idempotency key, so a batch sent twice is counted once upstream.
+ *
+ * - accepted: delivered;
+ * - refused (400): split until the refused event stands alone, then dead-letter it with Schematic's message,
+ *   so one poison event never holds back the others;
+ * - 429, 5xx, timeouts, connection failures: back off with jitter (honouring Retry-After) and try again;
+ * - older than `maxAge` before it could be sent: dead-lettered, since Schematic's 24 h dedupe no longer covers it.
+ *
+ * @since 0.1.0
+ */
+import { SchematicClient, type SchematicError } from "@schematic-capability/schematic-client"
+import { Duration, Effect, Ref } from "effect"
+import { type OutboxRow, OutboxStore } from "./OutboxStore.js"
+
+export interface Options {
+  /** Events per upstream request (at most 1000). */
+  readonly batchSize: number
+  /** Events older than this are dead-lettered instead of sent. */
+  readonly maxAge: Duration.DurationInput
+  /** How long delivered events are kept (for idempotency answers and status). */
+  readonly retention: Duration.DurationInput
+  /** First backoff after a failed batch; doubles per attempt up to `maxBackoff`. */
+  readonly baseBackoff: Duration.DurationInput
+  readonly maxBackoff: Duration.DurationInput
+  /** How often an idle worker looks for due events it was not told about. */
+  readonly pollInterval: Duration.DurationInput
+}
+
+export const defaults: Options = {
+  batchSize: 1000,
+  maxAge: Duration.hours(12),
+  retention: Duration.hours(48),
+  baseBackoff: Duration.millis(500),
+  maxBackoff: Duration.minutes(1),
+  pollInterval: Duration.millis(250)
+}
+
+export interface LastError {
+  readonly message: string
+  readonly at: number
+}
+
+export interface Worker {
+  /** Run the loop until `stop`; it finishes the batch in flight first. */
+  readonly run: Effect.Effect<void>
+  /** New events are stored: look now rather than at the next poll. */
+  readonly wake: () => void
+  readonly stop: Effect.Effect<void>
+  readonly lastError: Effect.Effect<LastError | null>
+}
+
+const describe = (error: SchematicError.SchematicError) =>
+  error._tag === "SchematicTransportError" ? `${error.reason}: ${error.message}` : `${error._tag}: ${error.message}`
+
+export const make = (
+  options: Partial<Options> = {}
+): Effect.Effect<Worker, never, OutboxStore | SchematicClient.SchematicClient> =>
+  Effect.gen(function* () {
+    const config = { ...defaults, ...options }
+    const store = yield* OutboxStore
+    const client = yield* SchematicClient.SchematicClient
+    const lastError = yield* Ref.make<LastError | null>(null)
+    let stopping = false
+    let consecutiveFailures = 0
+    let wakeUp: (() => void) | undefined
+    let stopped: (() => void) | undefined
+    const done = new Promise<void>((resolve) => {
+      stopped = resolve
+    })
+
+    const sleep = (millis: number) =>
+      Effect.async<void>((resume) => {
+        if (stopping) return resume(Effect.void)
+        const timer = setTimeout(
+          () => {
+            wakeUp = undefined
+            resume(Effect.void)
+          },
+          Math.max(0, millis)
+        )
+        wakeUp = () => {
+          clearTimeout(timer)
+          wakeUp = undefined
+          resume(Effect.void)
+        }
+        return Effect.sync(() => clearTimeout(timer))
+      })
+
+    /** Sends rows, splitting on refusal. Answers the failure that stopped it and the rows it left unresolved. */
+    const send = (
+      rows: ReadonlyArray<OutboxRow>
+    ): Effect.Effect<
+      { readonly failure: SchematicError.SchematicError; readonly unresolved: ReadonlyArray<OutboxRow> } | undefined
+    > =>
+      Effect.gen(function* () {
+        const events = rows.map((row) => JSON.parse(row.payload))
+        const result = yield* Effect.either(client.events.createBatch({ events }))
+        const now = Date.now()
+        if (result._tag === "Right") {
+          yield* store.markDelivered(rows, now)
+          return undefined
+        }
+        const error = result.left
+        if (error._tag === "SchematicBadRequest") {
+          if (rows.length === 1) {
+            yield* store.markDead([rows[0]!.seq], `Schematic refused the event: ${error.message}`, now)
+            return undefined
+          }
+          const half = Math.ceil(rows.length / 2)
+          const first = yield* send(rows.slice(0, half))
+          if (first !== undefined)
+            return { failure: first.failure, unresolved: [...first.unresolved, ...rows.slice(half)] }
+          return yield* send(rows.slice(half))
+        }
+        return { failure: error, unresolved: rows }
+      })
+
+    const backoffMillis = (error: SchematicError.SchematicError) => {
+      const base = Duration.toMillis(config.baseBackoff) * 2 ** Math.min(consecutiveFailures, 16)
+      const capped = Math.min(base, Duration.toMillis(config.maxBackoff))
+      const jittered = capped / 2 + Math.random() * (capped / 2)
+      const retryAfter = error._tag === "SchematicRateLimited" ? (error.retryAfterMillis ?? 0) : 0
+      return Math.max(jittered, retryAfter)
+    }
+
+    const cycle = Effect.gen(function* () {
+      const now = Date.now()
+      yield* store.expire(
+        now - Duration.toMillis(config.maxAge),
+        `Not delivered within ${Duration.format(config.maxAge)}; sending it now could count it twice`,
+        now
+      )
+      const rows = yield* store.claim(config.batchSize, now)
+      if (rows.length === 0) {
+        const due = yield* store.nextDueAt
+        const poll = Duration.toMillis(config.pollInterval)
+        yield* sleep(due === null ? poll : Math.min(poll, due - now))
+        return
+      }
+      const outcome = yield* send(rows)
+      if (outcome === undefined) {
+        consecutiveFailures = 0
+        return
+      }
+      const failure = outcome.failure
+      const wait = backoffMillis(failure)
+      consecutiveFailures++
+      yield* Ref.set(lastError, { message: describe(failure), at: Date.now() })
+      yield* Effect.logWarning(`Event delivery failed; retrying in ${Math.round(wait)} ms`).pipe(
+        Effect.annotateLogs({ error: describe(failure), events: rows.length })
+      )
+      // Only what is unresolved goes back; `send` already recorded the rest.
+      yield* store.markRetry(
+        outcome.unresolved.map((row) => row.seq),
+        Date.now() + wait
+      )
+      yield* sleep(wait)
+    })
+
+    const prune = store.prune(Date.now() - Duration.toMillis(config.retention))
+
+    return {
+      run: Effect.gen(function* () {
+        const recovered = yield* store.recover
+        if (recovered > 0) yield* Effect.logInfo(`Event outbox: ${recovered} events left in flight are pending again`)
+        let cycles = 0
+        while (!stopping) {
+          yield* cycle
+          if (++cycles % 1000 === 0) yield* prune
+        }
+      }).pipe(Effect.ensuring(Effect.sync(() => stopped?.()))),
+      wake: () => wakeUp?.(),
+      stop: Effect.gen(function* () {
+        stopping = true
+        wakeUp?.()
+        yield* Effect.promise(() => done).pipe(Effect.timeout(Duration.seconds(15)), Effect.ignore)
+      }),
+      lastError: Ref.get(lastError)
+    } satisfies Worker
+  })

@@ -1,0 +1,82 @@
+/**
+ * Storage behind the outbox. The embedded default is SQLite (`SqliteOutboxStore`); the interface is what a
+ * store for several replicas (PostgreSQL with `FOR UPDATE SKIP LOCKED` claims) implements.
+ *
+ * @since 0.1.0
+ */
+import { Context, Data, type Effect } from "effect"
+
+export interface NewEvent {
+  readonly idempotencyKey: string
+  /** The event as Schematic takes it, JSON. */
+  readonly payload: string
+}
+
+export interface Appended {
+  readonly id: string
+  readonly idempotencyKey: string
+  /** The key was already stored: this is the first record, and nothing new was stored. */
+  readonly existing: boolean
+}
+
+export interface OutboxRow {
+  readonly seq: number
+  readonly id: string
+  readonly idempotencyKey: string
+  readonly payload: string
+  readonly bytes: number
+  readonly attempts: number
+  readonly acceptedAt: number
+}
+
+export interface Counts {
+  readonly pending: number
+  readonly inFlight: number
+  readonly delivered: number
+  readonly dead: number
+  readonly oldestPendingAcceptedAt: number | null
+}
+
+export interface DeadRow extends OutboxRow {
+  readonly error: string
+  readonly deadAt: number
+}
+
+/** The outbox holds as much as it may: the caller should retry later. */
+export class OutboxFull extends Data.TaggedError("OutboxFull")<{ readonly message: string }> {}
+
+/** The outbox no longer accepts events (shutting down). */
+export class OutboxClosed extends Data.TaggedError("OutboxClosed")<{ readonly message: string }> {}
+
+export interface OutboxStoreShape {
+  /** Stores events durably, all or none; a key already stored answers with its first record. */
+  readonly append: (
+    events: ReadonlyArray<NewEvent>
+  ) => Effect.Effect<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>
+  /** Marks up to `limit` due events in flight, oldest first, and returns them. */
+  readonly claim: (limit: number, now: number) => Effect.Effect<ReadonlyArray<OutboxRow>>
+  readonly markDelivered: (rows: ReadonlyArray<OutboxRow>, now: number) => Effect.Effect<void>
+  readonly markRetry: (seqs: ReadonlyArray<number>, nextAttemptAt: number) => Effect.Effect<void>
+  readonly markDead: (seqs: ReadonlyArray<number>, error: string, now: number) => Effect.Effect<void>
+  /** Dead-letters pending events accepted before `acceptedBefore`; answers how many. */
+  readonly expire: (acceptedBefore: number, error: string, now: number) => Effect.Effect<number>
+  /** Puts events left in flight by a crash back to pending. */
+  readonly recover: Effect.Effect<number>
+  readonly counts: Effect.Effect<Counts>
+  readonly deadLetters: (limit: number, offset: number) => Effect.Effect<ReadonlyArray<DeadRow>>
+  readonly requeue: (
+    target: { readonly ids?: ReadonlyArray<string> | undefined; readonly all?: boolean },
+    now: number
+  ) => Effect.Effect<number>
+  /** Deletes delivered events older than `before`. */
+  readonly prune: (before: number) => Effect.Effect<number>
+  /** The earliest time a pending event becomes due, or null. */
+  readonly nextDueAt: Effect.Effect<number | null>
+  /** Stops accepting; what is stored stays stored. */
+  readonly close: Effect.Effect<void>
+}
+
+export class OutboxStore extends Context.Tag("@schematic-capability/event-outbox/OutboxStore")<
+  OutboxStore,
+  OutboxStoreShape
+>() {}
