@@ -3,73 +3,31 @@
  * embedded sandbox it calls, and MCP tools/call list-companies, measured in one run on the same machine.
  * Targets: under 1 ms added at p50; at least half of the direct throughput.
  */
-import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { loadTable, measurePath } from "./load.ts"
+import { KEY, startSandbox, startServer } from "./processes.ts"
 
-const KEY = "sch_dev_sandbox"
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
-
-const waitFor = (child: ReturnType<typeof spawn>, pattern: RegExp) =>
-  new Promise<RegExpExecArray>((done, fail) => {
-    let output = ""
-    child.on("exit", (code) => fail(new Error(`exited ${code}: ${output}`)))
-    child.stdout?.on("data", (chunk) => {
-      output += chunk
-      const match = pattern.exec(output)
-      if (match) done(match)
-    })
-  })
 
 /**
  * The sandbox runs in its own process, as Schematic would be a service of its own; the server points at it
  * with its budgets off, so both paths reach the same upstream and only the capability differs.
  */
 const start = async (dataDir: string) => {
-  const sandbox = spawn(
-    process.execPath,
-    [
-      resolve(import.meta.dirname, "../packages/schematic-sandbox/dist/bin.js"),
-      "--port",
-      "0",
-      "--data-dir",
-      join(dataDir, "sandbox")
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] }
-  )
-  const sandboxUrl = (await waitFor(sandbox, /listening on (http:\/\/\S+)/))[1]!
-  const server = spawn(process.execPath, [resolve(import.meta.dirname, "../apps/server/dist/main.js")], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      SCHEMATIC_API_KEY: KEY,
-      SCHEMATIC_API_URL: sandboxUrl,
-      SCHEMATIC_READS_PER_SECOND: "0",
-      SCHEMATIC_WRITES_PER_SECOND: "0",
-      REST_PORT: "0",
-      MCP_PORT: "0",
-      DATA_DIR: dataDir
-    },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  const [, rest, mcp] = await waitFor(
-    server,
-    /REST API listening on (http:\/\/\S+?)"[\s\S]*MCP listening on (http:\/\/\S+?)"/
-  )
-  // Keep reading the request log so the pipe never fills.
-  server.stdout?.on("data", () => {})
-  sandbox.stdout?.on("data", () => {})
+  const sandbox = await startSandbox(join(dataDir, "sandbox"))
+  const server = await startServer(dataDir, sandbox.url)
   return {
-    rest: rest!,
-    mcp: mcp!,
-    sandbox: sandboxUrl,
+    rest: server.rest,
+    mcp: server.mcp,
+    sandbox: sandbox.url,
     stop: () => {
-      server.kill("SIGTERM")
-      sandbox.kill("SIGTERM")
+      server.child.kill("SIGTERM")
+      sandbox.child.kill("SIGTERM")
     }
   }
 }

@@ -9,23 +9,12 @@
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { load } from "./load.ts"
+import { startSandbox, startServer, waitFor } from "./processes.ts"
 
-const KEY = "sch_dev_sandbox"
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 32)
-
-const waitFor = (child: ReturnType<typeof spawn>, pattern: RegExp) =>
-  new Promise<RegExpExecArray>((done, fail) => {
-    let output = ""
-    child.on("exit", (code) => fail(new Error(`exited ${code}: ${output}`)))
-    child.stdout?.on("data", (chunk) => {
-      output += chunk
-      const match = pattern.exec(output)
-      if (match) done(match)
-    })
-  })
 
 const BARE = `
 const http = require("node:http")
@@ -40,25 +29,6 @@ const server = http.createServer((req, res) => {
 })
 server.listen(0, "127.0.0.1", () => console.log("bare listening on http://127.0.0.1:" + server.address().port))
 `
-
-const startServer = async (dataDir: string, upstream: string) => {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, "../apps/server/dist/main.js")], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      SCHEMATIC_API_KEY: KEY,
-      SCHEMATIC_API_URL: upstream,
-      SCHEMATIC_READS_PER_SECOND: "0",
-      SCHEMATIC_WRITES_PER_SECOND: "0",
-      REST_PORT: "0",
-      MCP_PORT: "0",
-      DATA_DIR: dataDir
-    },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  const [, rest] = await waitFor(child, /REST API listening on (http:\/\/\S+?)"/)
-  child.stdout?.on("data", () => {})
-  return { rest: rest!, child }
-}
 
 const event = (key: string) => ({
   event_type: "track",
@@ -110,20 +80,9 @@ export const run = async () => {
     await new Promise((done) => server.child.on("exit", done))
 
     // Delivery: the same outbox, now with the sandbox up.
-    const sandbox = spawn(
-      process.execPath,
-      [
-        resolve(import.meta.dirname, "../packages/schematic-sandbox/dist/bin.js"),
-        "--port",
-        "0",
-        "--data-dir",
-        join(dataDir, "upstream")
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] }
-    )
-    children.push(sandbox)
-    const upstream = (await waitFor(sandbox, /listening on (http:\/\/\S+)/))[1]!
-    sandbox.stdout?.on("data", () => {})
+    const sandbox = await startSandbox(join(dataDir, "upstream"))
+    children.push(sandbox.child)
+    const upstream = sandbox.url
     const started = performance.now()
     const delivering = await startServer(dataDir, upstream)
     children.push(delivering.child)

@@ -1,10 +1,3 @@
-import { defineConfig } from "tsup"
+import { library } from "../../tsup.library.js"
 
-export default defineConfig({
-  entry: ["src/main.ts", "src/mcpStdio.ts", "src/index.ts"],
-  format: ["esm"],
-  dts: false,
-  sourcemap: true,
-  clean: true,
-  target: "node20"
-})
+export default library({ entry: ["src/main.ts", "src/mcpStdio.ts", "src/index.ts"], dts: false })

@@ -32,11 +32,20 @@ const check =
       valid(value) ? Either.right(value) : Either.left(ConfigError.InvalidData([name], message))
     )
 
-const port = (name: string, fallback: number) =>
+/** A whole number with a default and a lower bound (and an upper one for ports). */
+const wholeNumber = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   Config.integer(name).pipe(
     Config.withDefault(fallback),
-    check(name, "must be a port number from 0 to 65535", (n) => n >= 0 && n <= 65535)
+    check(
+      name,
+      max === Number.MAX_SAFE_INTEGER
+        ? `must be a whole number >= ${min}`
+        : `must be a whole number from ${min} to ${max}`,
+      (n) => n >= min && n <= max
+    )
   )
+
+const port = (name: string, fallback: number) => wholeNumber(name, fallback, 0, 65535)
 
 const list = (name: string) =>
   Config.option(
@@ -60,14 +69,8 @@ export const config: Config.Config<ServerConfig> = Config.all({
     Config.withDefault("https://api.schematichq.com"),
     check("SCHEMATIC_API_URL", "must be an http(s) URL", (url) => /^https?:\/\/[^\s/]+/.test(url))
   ),
-  readsPerSecond: Config.integer("SCHEMATIC_READS_PER_SECOND").pipe(
-    Config.withDefault(20),
-    check("SCHEMATIC_READS_PER_SECOND", "must be a whole number >= 0", (n) => n >= 0)
-  ),
-  writesPerSecond: Config.integer("SCHEMATIC_WRITES_PER_SECOND").pipe(
-    Config.withDefault(20),
-    check("SCHEMATIC_WRITES_PER_SECOND", "must be a whole number >= 0", (n) => n >= 0)
-  ),
+  readsPerSecond: wholeNumber("SCHEMATIC_READS_PER_SECOND", 20, 0),
+  writesPerSecond: wholeNumber("SCHEMATIC_WRITES_PER_SECOND", 20, 0),
   host: Config.string("HOST").pipe(
     Config.withDefault("127.0.0.1"),
     check("HOST", "must be an address or host name", (host) => /^[\w.:-]+$/.test(host))
@@ -79,18 +82,9 @@ export const config: Config.Config<ServerConfig> = Config.all({
     check("DATA_DIR", "must not be empty", (dir) => dir.trim().length > 0)
   ),
   sandboxPort: port("SANDBOX_PORT", 8090),
-  sandboxRateLimit: Config.integer("SANDBOX_RATE_LIMIT").pipe(
-    Config.withDefault(0),
-    check("SANDBOX_RATE_LIMIT", "must be a whole number >= 0", (n) => n >= 0)
-  ),
-  outboxMaxRows: Config.integer("OUTBOX_MAX_ROWS").pipe(
-    Config.withDefault(1_000_000),
-    check("OUTBOX_MAX_ROWS", "must be a whole number >= 1", (n) => n >= 1)
-  ),
-  outboxMaxBytes: Config.integer("OUTBOX_MAX_BYTES").pipe(
-    Config.withDefault(512 * 1024 * 1024),
-    check("OUTBOX_MAX_BYTES", "must be a whole number >= 1024", (n) => n >= 1024)
-  ),
+  sandboxRateLimit: wholeNumber("SANDBOX_RATE_LIMIT", 0, 0),
+  outboxMaxRows: wholeNumber("OUTBOX_MAX_ROWS", 1_000_000, 1),
+  outboxMaxBytes: wholeNumber("OUTBOX_MAX_BYTES", 512 * 1024 * 1024, 1024),
   mcpAllowedHosts: list("MCP_ALLOWED_HOSTS"),
   mcpAllowedOrigins: list("MCP_ALLOWED_ORIGINS")
 })

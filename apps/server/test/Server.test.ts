@@ -23,7 +23,7 @@ const run = (env: Record<string, string>) =>
 describe("configuration", () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ REST_PORT: "abc" }, /REST_PORT/],
-    [{ MCP_PORT: "70000" }, /MCP_PORT: must be a port number/],
+    [{ MCP_PORT: "70000" }, /MCP_PORT: must be a whole number from 0 to 65535/],
     [{ SANDBOX_PORT: "-1" }, /SANDBOX_PORT/],
     [{ SCHEMATIC_API_URL: "ftp://x" }, /SCHEMATIC_API_URL: must be an http\(s\) URL/],
     [{ SCHEMATIC_API_KEY: "  " }, /SCHEMATIC_API_KEY: must not be empty/],

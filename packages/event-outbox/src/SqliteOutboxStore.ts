@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { randomBytes } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
@@ -50,20 +50,7 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox_events(state, next_attempt_at, s
 CREATE INDEX IF NOT EXISTS outbox_finished ON outbox_events(state, finished_at);
 `
 
-/** Random ids from a pooled buffer: one crypto call per 4 KiB rather than per event. */
-const ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-let pool = Buffer.alloc(0)
-let poolOffset = 0
-const newId = () => {
-  if (poolOffset + 16 > pool.length) {
-    pool = randomBytes(4096)
-    poolOffset = 0
-  }
-  let out = "oev_"
-  for (let i = 0; i < 16; i++) out += ALPHABET[pool[poolOffset + i]! % ALPHABET.length]
-  poolOffset += 16
-  return out
-}
+const newId = () => `oev_${randomUUID().replaceAll("-", "")}`
 
 interface Waiting {
   readonly events: ReadonlyArray<NewEvent>

@@ -1,0 +1,54 @@
+/** Starting the product's own processes for a benchmark, and waiting until they say they listen. */
+import { type ChildProcess, spawn } from "node:child_process"
+import { resolve } from "node:path"
+
+export const KEY = "sch_dev_sandbox"
+
+/** Resolves with the first match of `pattern` in the child's output. */
+export const waitFor = (child: ChildProcess, pattern: RegExp) =>
+  new Promise<RegExpExecArray>((done, fail) => {
+    let output = ""
+    child.on("exit", (code) => fail(new Error(`exited ${code}: ${output}`)))
+    child.stdout?.on("data", (chunk) => {
+      output += chunk
+      const match = pattern.exec(output)
+      if (match) done(match)
+    })
+  })
+
+/** Keeps reading a child's output so its pipe never fills. */
+const drain = (child: ChildProcess) => child.stdout?.on("data", () => {})
+
+export const startSandbox = async (dataDir: string) => {
+  const child = spawn(
+    process.execPath,
+    [resolve(import.meta.dirname, "../packages/schematic-sandbox/dist/bin.js"), "--port", "0", "--data-dir", dataDir],
+    { stdio: ["ignore", "pipe", "inherit"] }
+  )
+  const url = (await waitFor(child, /listening on (http:\/\/\S+)/))[1]!
+  drain(child)
+  return { url, child }
+}
+
+/** The server pointed at `upstream` as if it were Schematic, with its client budgets off. */
+export const startServer = async (dataDir: string, upstream: string) => {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, "../apps/server/dist/main.js")], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      SCHEMATIC_API_KEY: KEY,
+      SCHEMATIC_API_URL: upstream,
+      SCHEMATIC_READS_PER_SECOND: "0",
+      SCHEMATIC_WRITES_PER_SECOND: "0",
+      REST_PORT: "0",
+      MCP_PORT: "0",
+      DATA_DIR: dataDir
+    },
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  const [, rest, mcp] = await waitFor(
+    child,
+    /REST API listening on (http:\/\/\S+?)"[\s\S]*MCP listening on (http:\/\/\S+?)"/
+  )
+  drain(child)
+  return { rest: rest!, mcp: mcp!, child }
+}
