@@ -26,6 +26,8 @@ export interface Options {
   readonly maxBackoff: Duration.DurationInput
   /** How often an idle worker looks for due events it was not told about. */
   readonly pollInterval: Duration.DurationInput
+  /** Batches in flight at once: while Schematic takes one, the next is prepared and sent. */
+  readonly concurrency: number
 }
 
 export const defaults: Options = {
@@ -34,7 +36,8 @@ export const defaults: Options = {
   retention: Duration.hours(48),
   baseBackoff: Duration.millis(500),
   maxBackoff: Duration.minutes(1),
-  pollInterval: Duration.millis(250)
+  pollInterval: Duration.millis(250),
+  concurrency: 1
 }
 
 export interface LastError {
@@ -64,28 +67,31 @@ export const make = (
     const lastError = yield* Ref.make<LastError | null>(null)
     let stopping = false
     let consecutiveFailures = 0
-    let wakeUp: (() => void) | undefined
     let stopped: (() => void) | undefined
     const done = new Promise<void>((resolve) => {
       stopped = resolve
     })
 
+    /** Sleeping lanes, each with the way to wake it early. */
+    const sleepers = new Set<() => void>()
+    const wakeAll = () => {
+      for (const wake of [...sleepers]) wake()
+    }
+
     const sleep = (millis: number) =>
       Effect.async<void>((resume) => {
         if (stopping) return resume(Effect.void)
-        const timer = setTimeout(
-          () => {
-            wakeUp = undefined
-            resume(Effect.void)
-          },
-          Math.max(0, millis)
-        )
-        wakeUp = () => {
+        const wake = () => {
           clearTimeout(timer)
-          wakeUp = undefined
+          sleepers.delete(wake)
           resume(Effect.void)
         }
-        return Effect.sync(() => clearTimeout(timer))
+        const timer = setTimeout(wake, Math.max(0, millis))
+        sleepers.add(wake)
+        return Effect.sync(() => {
+          clearTimeout(timer)
+          sleepers.delete(wake)
+        })
       })
 
     /** Sends rows, splitting on refusal. Answers the failure that stopped it and the rows it left unresolved. */
@@ -165,16 +171,24 @@ export const make = (
       run: Effect.gen(function* () {
         const recovered = yield* store.recover
         if (recovered > 0) yield* Effect.logInfo(`Event outbox: ${recovered} events left in flight are pending again`)
-        let cycles = 0
-        while (!stopping) {
-          yield* cycle
-          if (++cycles % 1000 === 0) yield* prune
-        }
+        const loop = (lane: number) =>
+          Effect.gen(function* () {
+            let cycles = 0
+            while (!stopping) {
+              yield* cycle
+              if (lane === 0 && ++cycles % 1000 === 0) yield* prune
+            }
+          })
+        // Each lane claims its own rows (claims are atomic), so no event is sent by two lanes at once.
+        yield* Effect.all(
+          Array.from({ length: Math.max(1, config.concurrency) }, (_, lane) => loop(lane)),
+          { concurrency: "unbounded", discard: true }
+        )
       }).pipe(Effect.ensuring(Effect.sync(() => stopped?.()))),
-      wake: () => wakeUp?.(),
+      wake: wakeAll,
       stop: Effect.gen(function* () {
         stopping = true
-        wakeUp?.()
+        wakeAll()
         yield* Effect.promise(() => done).pipe(Effect.timeout(Duration.seconds(15)), Effect.ignore)
       }),
       lastError: Ref.get(lastError)
