@@ -9,7 +9,8 @@ import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import type { Operations } from "@schematic-capability/capability-core"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
-import { Effect, Layer, Logger, Option } from "effect"
+import { Effect, Layer, Option } from "effect"
+import * as JsonLogger from "./JsonLogger.js"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
 
@@ -48,6 +49,6 @@ program.pipe(
   Effect.tapErrorCause((cause) => Effect.logError("The server stopped", cause)),
   // Spans cost time on every request and nothing here exports them.
   Effect.withTracerEnabled(false),
-  Effect.provide(Logger.json),
+  Effect.provide(JsonLogger.layer((line) => process.stdout.write(line))),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )

@@ -7,16 +7,12 @@
 import { NodeRuntime } from "@effect/platform-node"
 import type { Operations } from "@schematic-capability/capability-core"
 import { McpStdio } from "@schematic-capability/mcp-adapter"
-import { Effect, Logger } from "effect"
+import { Effect } from "effect"
+import * as JsonLogger from "./JsonLogger.js"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
 
-const stderrJson = Logger.replace(
-  Logger.defaultLogger,
-  Logger.map(Logger.jsonLogger, (line) => {
-    process.stderr.write(`${line}\n`)
-  })
-)
+const stderrJson = JsonLogger.layer((line) => process.stderr.write(line))
 
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config

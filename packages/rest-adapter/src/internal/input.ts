@@ -40,12 +40,14 @@ export const jsonBody = (
         message: "The body must be JSON (Content-Type: application/json)"
       })
     }
-    const tooLarge = new CapabilityError.CapabilityError({
-      code: "payload_too_large",
-      status: 413,
-      message: `The body is larger than ${maxBytes} bytes`
-    })
-    if (Number(request.headers["content-length"] ?? 0) > maxBytes) return yield* tooLarge
+    // Built only when needed: an error captures a stack trace, too dear for every request.
+    const tooLarge = () =>
+      new CapabilityError.CapabilityError({
+        code: "payload_too_large",
+        status: 413,
+        message: `The body is larger than ${maxBytes} bytes`
+      })
+    if (Number(request.headers["content-length"] ?? 0) > maxBytes) return yield* tooLarge()
     const text = yield* request.text.pipe(
       Effect.mapError(
         () =>
@@ -56,7 +58,7 @@ export const jsonBody = (
           })
       )
     )
-    if (Buffer.byteLength(text) > maxBytes) return yield* tooLarge
+    if (Buffer.byteLength(text) > maxBytes) return yield* tooLarge()
     try {
       return JSON.parse(text) as unknown
     } catch {

@@ -1,0 +1,27 @@
+/**
+ * One JSON line per log entry, written straight to a stream. Effect's own JSON logger runs every value through
+ * its redacting inspector, which costs as much as serving a small request; these lines hold plain values only
+ * (secrets never reach a log call: they are Redacted).
+ */
+import { Cause, HashMap, Logger } from "effect"
+
+const text = (message: unknown): unknown => {
+  const items = Array.isArray(message) ? message : [message]
+  const parts = items.map((item) => (typeof item === "string" ? item : item instanceof Error ? item.message : item))
+  return parts.length === 1 ? parts[0] : parts
+}
+
+export const make = (write: (line: string) => void) =>
+  Logger.make(({ annotations, cause, date, logLevel, message }) => {
+    const entry: Record<string, unknown> = {
+      timestamp: date.toISOString(),
+      level: logLevel.label,
+      message: text(message)
+    }
+    if (HashMap.size(annotations) > 0) entry.annotations = Object.fromEntries(annotations)
+    if (!Cause.isEmpty(cause)) entry.cause = Cause.pretty(cause, { renderErrorCause: true })
+    write(`${JSON.stringify(entry)}\n`)
+  })
+
+/** Replaces the default logger with one writing JSON lines to `write`. */
+export const layer = (write: (line: string) => void) => Logger.replace(Logger.defaultLogger, make(write))
