@@ -20,6 +20,10 @@ export interface ServerConfig {
   /** Bounds of the event outbox: events and payload bytes held that are not yet delivered. */
   readonly outboxMaxRows: number
   readonly outboxMaxBytes: number
+  /** Bearer tokens, `name:token:scopes` entries (CAPABILITY_TOKENS); kept Redacted. */
+  readonly tokens: Option.Option<Redacted.Redacted<string>>
+  /** A file of such entries, one a line (CAPABILITY_TOKENS_FILE). */
+  readonly tokensFile: Option.Option<string>
   readonly mcpAllowedHosts: Option.Option<ReadonlyArray<string>>
   readonly mcpAllowedOrigins: Option.Option<ReadonlyArray<string>>
 }
@@ -85,6 +89,8 @@ export const config: Config.Config<ServerConfig> = Config.all({
   sandboxRateLimit: wholeNumber("SANDBOX_RATE_LIMIT", 0, 0),
   outboxMaxRows: wholeNumber("OUTBOX_MAX_ROWS", 1_000_000, 1),
   outboxMaxBytes: wholeNumber("OUTBOX_MAX_BYTES", 512 * 1024 * 1024, 1024),
+  tokens: Config.option(Config.redacted("CAPABILITY_TOKENS")),
+  tokensFile: Config.option(Config.string("CAPABILITY_TOKENS_FILE")),
   mcpAllowedHosts: list("MCP_ALLOWED_HOSTS"),
   mcpAllowedOrigins: list("MCP_ALLOWED_ORIGINS")
 })
@@ -112,3 +118,7 @@ export const describe = (error: ConfigError.ConfigError): ReadonlyArray<string> 
 }
 
 export const isConfigError = (value: unknown): value is ConfigError.ConfigError => ConfigError.isConfigError(value)
+
+/** Loopback addresses and names: reachable only from this machine. */
+export const isLoopback = (host: string) =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)

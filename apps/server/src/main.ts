@@ -10,6 +10,7 @@ import type { Operations } from "@schematic-capability/capability-core"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
 import { Effect, Layer, Option } from "effect"
+import * as Access from "./Access.js"
 import * as JsonLogger from "./JsonLogger.js"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
@@ -27,10 +28,14 @@ const announce = (what: string, suffix = "") =>
 
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config
+  const authenticator = yield* Access.authenticator(config)
   const listen = (port: number) => NodeHttpServer.layer(() => createServer(), { port, host: config.host })
-  const rest = Layer.merge(RestApi.layer(), announce("REST API")).pipe(Layer.provide(listen(config.restPort)))
+  const rest = Layer.merge(RestApi.layer({ authenticator }), announce("REST API")).pipe(
+    Layer.provide(listen(config.restPort))
+  )
   const mcp = Layer.merge(
     McpHttp.layer<Operations.Requirements>({
+      authenticator,
       allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
       allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins)
     }),
@@ -45,6 +50,13 @@ program.pipe(
     Effect.logError(`Invalid configuration: ${ServerConfig.describe(error).join("; ")}`).pipe(
       Effect.zipRight(Effect.sync(() => process.exit(2)))
     )
+  ),
+  Effect.catchIf(
+    (error): error is Access.AccessConfigError => error instanceof Access.AccessConfigError,
+    (error) =>
+      Effect.logError(`Invalid configuration: ${error.message}`).pipe(
+        Effect.zipRight(Effect.sync(() => process.exit(2)))
+      )
   ),
   Effect.tapErrorCause((cause) => Effect.logError("The server stopped", cause)),
   // Spans cost time on every request and nothing here exports them.

@@ -6,8 +6,8 @@
 import type { Effect, Schema } from "effect"
 import type { CapabilityError } from "./CapabilityError.js"
 
-/** What a caller's credentials must allow: `write` includes `read`. */
-export type Scope = "read" | "write"
+/** What a caller's credentials must allow: `write` includes `read`; `admin` includes `write`. */
+export type Scope = "read" | "write" | "admin"
 
 /** Behaviour hints, as MCP tool annotations define them; adapters set all four explicitly. */
 export interface Hints {

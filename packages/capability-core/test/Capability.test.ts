@@ -98,7 +98,7 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
       for (const operation of Operations.all) {
         assert.isAbove(operation.description.length, 80, operation.name)
         assert.include(operation.description, "Example", operation.name)
-        assert.oneOf(operation.scope, ["read", "write"])
+        assert.oneOf(operation.scope, ["read", "write", "admin"])
         assert.strictEqual(operation.scope === "read", operation.hints.readOnly, operation.name)
       }
     })

@@ -7,10 +7,13 @@
 
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
+import { Authenticator } from "@schematic-capability/capability-core"
 import { Effect, Layer } from "effect"
 import * as McpServer from "./McpServer.js"
 
 export interface Options extends McpServer.Options {
+  /** Who may call what; by default everyone may call everything (a server without tokens). */
+  readonly authenticator?: Authenticator.AuthenticatorShape | undefined
   /** Host header values (host or host:port) allowed to reach /mcp; default: loopback names on the server's port. */
   readonly allowedHosts?: ReadonlyArray<string> | undefined
   /** Origins (scheme://host:port) allowed when a request carries one; default: loopback origins on that port. */
@@ -35,6 +38,7 @@ export const make = <R>(options: Options) =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<R>()
     const tools = McpServer.registry(options.operations)
+    const authenticator = options.authenticator ?? Authenticator.open
     let allowedHosts = options.allowedHosts
     let allowedOrigins = options.allowedOrigins
     if (allowedHosts === undefined || allowedOrigins === undefined) {
@@ -56,9 +60,25 @@ export const make = <R>(options: Options) =>
           HttpServerResponse.setHeader("allow", "POST")
         )
       }
+      const verdict = authenticator.authenticate(request.headers.authorization)
+      if (verdict._tag === "Unauthenticated") {
+        return jsonRpcError(
+          401,
+          verdict.reason === "missing"
+            ? "Missing credentials: send Authorization: Bearer <token>"
+            : "Invalid bearer token"
+        ).pipe(
+          HttpServerResponse.setHeader(
+            "www-authenticate",
+            verdict.reason === "missing"
+              ? 'Bearer realm="schematic-capability"'
+              : 'Bearer realm="schematic-capability", error="invalid_token"'
+          )
+        )
+      }
       const web = yield* HttpServerRequest.toWeb(request)
       const response = yield* Effect.promise(async () => {
-        const server = McpServer.make(runtime, tools, options)
+        const server = McpServer.make(runtime, tools, options, verdict.principal)
         // No sessionIdGenerator: stateless, so any replica can answer any request.
         const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
         await server.connect(transport)

@@ -7,7 +7,13 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
-import { Capability, CapabilityError, type Operation, Operations } from "@schematic-capability/capability-core"
+import {
+  Authenticator,
+  Capability,
+  CapabilityError,
+  type Operation,
+  Operations
+} from "@schematic-capability/capability-core"
 import { Cause, Effect, Exit, Runtime } from "effect"
 import * as McpTools from "./McpTools.js"
 
@@ -85,8 +91,19 @@ export const callTool = <R>(
   ) as Effect.Effect<CallToolResult, never, R>
 }
 
-/** A fresh low-level MCP server whose tool calls run on `runtime`. */
-export const make = <R>(runtime: Runtime.Runtime<R>, tools: ReturnType<typeof registry>, options: Options = {}) => {
+/** The caller when nobody authenticates (stdio, or a server without tokens): every scope. */
+export const LOCAL: Authenticator.Principal = { name: "local", scopes: Authenticator.expand(["admin"]) }
+
+/**
+ * A fresh low-level MCP server whose tool calls run on `runtime`, for one caller: it lists only the tools the
+ * caller's scopes allow, and answers a call to another with an isError result saying why.
+ */
+export const make = <R>(
+  runtime: Runtime.Runtime<R>,
+  tools: ReturnType<typeof registry>,
+  options: Options = {},
+  principal: Authenticator.Principal = LOCAL
+) => {
   const server = new Server(
     { name: options.name ?? "schematic-capability", version: options.version ?? "0.1.0" },
     {
@@ -97,8 +114,22 @@ export const make = <R>(runtime: Runtime.Runtime<R>, tools: ReturnType<typeof re
         "stripe_customer_id; upsert them before tracking usage for them."
     }
   )
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools.definitions] }))
+  const allowed = tools.definitions.filter((definition) => {
+    const operation = tools.byName.get(definition.name)
+    return operation !== undefined && Authenticator.allows(principal, operation.scope)
+  })
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: allowed }))
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const operation = tools.byName.get(request.params.name)
+    if (operation !== undefined && !Authenticator.allows(principal, operation.scope)) {
+      return errorResult(
+        new CapabilityError.CapabilityError({
+          code: "forbidden",
+          status: 403,
+          message: `The token "${principal.name}" does not have the ${operation.scope} scope ${request.params.name} needs`
+        })
+      )
+    }
     const exit = await Runtime.runPromiseExit(runtime)(
       callTool<R>(tools, request.params.name, request.params.arguments)
     )

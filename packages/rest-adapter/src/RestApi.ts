@@ -6,7 +6,13 @@
  */
 import { randomUUID } from "node:crypto"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Capability, CapabilityError, type Operation, Operations } from "@schematic-capability/capability-core"
+import {
+  Authenticator,
+  Capability,
+  CapabilityError,
+  type Operation,
+  Operations
+} from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { Cause, Duration, Effect, Layer, type Scope } from "effect"
 import { docsHandler } from "./internal/docs.js"
@@ -18,6 +24,8 @@ export interface Options {
   readonly info?: OpenApiDocument.Info | undefined
   /** Largest accepted request body (default 1 MiB). */
   readonly maxBodyBytes?: number | undefined
+  /** Who may call what; by default everyone may call everything (a server without tokens). */
+  readonly authenticator?: Authenticator.AuthenticatorShape | undefined
   /** What /readyz checks; by default a one-row read from Schematic. */
   readonly readiness?: Effect.Effect<unknown, unknown, SchematicClient.SchematicClient> | undefined
 }
@@ -35,6 +43,16 @@ const REQUEST_ID = /^[\w.:@/-]{1,128}$/
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson(body, { status, headers })
 
+const REALM = 'Bearer realm="schematic-capability"'
+
+/** RFC 6750: a 401 says how to authenticate; a 403 for scope says which scope was missing. */
+const challenge = (error: CapabilityError.CapabilityError): Record<string, string> =>
+  error.code === "unauthorized"
+    ? { "www-authenticate": error.message.startsWith("Missing") ? REALM : `${REALM}, error="invalid_token"` }
+    : error.code === "forbidden"
+      ? { "www-authenticate": `${REALM}, error="insufficient_scope"` }
+      : {}
+
 export const errorResponse = (error: CapabilityError.CapabilityError, requestId: string) =>
   json(
     {
@@ -46,8 +64,42 @@ export const errorResponse = (error: CapabilityError.CapabilityError, requestId:
       }
     },
     error.status,
-    error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }
+    {
+      ...challenge(error),
+      ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
+    }
   )
+
+/** Lets the request through when the caller's token holds `scope`. */
+export const authorize = (
+  authenticator: Authenticator.AuthenticatorShape,
+  scope: Operation.Scope
+): Effect.Effect<void, CapabilityError.CapabilityError, HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const verdict = authenticator.authenticate(request.headers.authorization)
+    if (verdict._tag === "Unauthenticated") {
+      return Effect.fail(
+        new CapabilityError.CapabilityError({
+          code: "unauthorized",
+          status: 401,
+          message:
+            verdict.reason === "missing"
+              ? "Missing credentials: send Authorization: Bearer <token>"
+              : "Invalid credentials: the bearer token is not known"
+        })
+      )
+    }
+    if (!Authenticator.allows(verdict.principal, scope)) {
+      return Effect.fail(
+        new CapabilityError.CapabilityError({
+          code: "forbidden",
+          status: 403,
+          message: `The token "${verdict.principal.name}" does not have the ${scope} scope this needs`
+        })
+      )
+    }
+    return Effect.void
+  })
 
 /** What serves each request: needs the request and the operations' services (a SchematicClient). */
 export type App = Effect.Effect<
@@ -67,9 +119,11 @@ export const make = (options: Options = {}): Effect.Effect<App, never, Scope.Sco
       options.readiness ??
       Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 }))
 
+    const authenticator = options.authenticator ?? Authenticator.open
     const handlerFor = (operation: Operation.Operation) => {
       const coerce = queryCoercer(operation)
       return Effect.gen(function* () {
+        yield* authorize(authenticator, operation.scope)
         const raw =
           operation.rest.method === "GET"
             ? coerce(yield* HttpServerRequest.ParsedSearchParams)
@@ -90,16 +144,20 @@ export const make = (options: Options = {}): Effect.Effect<App, never, Scope.Sco
       HttpRouter.get("/healthz", Effect.succeed(json({ status: "ok" }, 200))),
       HttpRouter.get(
         "/readyz",
-        readiness.pipe(
-          Effect.timeout(Duration.seconds(3)),
-          Effect.as(json({ status: "ready" }, 200)),
-          Effect.catchAll(() =>
-            Effect.fail(
-              new CapabilityError.CapabilityError({
-                code: "unavailable",
-                status: 503,
-                message: "Schematic is not reachable with the server's key"
-              })
+        // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
+        Effect.zipRight(
+          authorize(authenticator, "read"),
+          readiness.pipe(
+            Effect.timeout(Duration.seconds(3)),
+            Effect.as(json({ status: "ready" }, 200)),
+            Effect.catchAll(() =>
+              Effect.fail(
+                new CapabilityError.CapabilityError({
+                  code: "unavailable",
+                  status: 503,
+                  message: "Schematic is not reachable with the server's key"
+                })
+              )
             )
           )
         )

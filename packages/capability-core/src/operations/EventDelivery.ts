@@ -126,7 +126,7 @@ export const requeueDeadLetterEvents: Operation.Operation<
   input: RequeueInput,
   output: RequeueOutput,
   hints: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
-  scope: "write",
+  scope: "admin",
   rest: { method: "POST", paths: ["/v1/events/outbox/requeue"], status: 200 },
   handler: (input) =>
     Effect.flatMap(EventSink.EventSink, (sink) => sink.requeue(input)).pipe(Effect.map((requeued) => ({ requeued })))
