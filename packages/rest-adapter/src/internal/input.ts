@@ -59,8 +59,9 @@ export const jsonBody = (
       )
     )
     if (Buffer.byteLength(text) > maxBytes) return yield* tooLarge()
+    let parsed: unknown
     try {
-      return JSON.parse(text) as unknown
+      parsed = JSON.parse(text)
     } catch {
       return yield* new CapabilityError.CapabilityError({
         code: "invalid_input",
@@ -69,4 +70,26 @@ export const jsonBody = (
         fields: [{ path: "", message: "not valid JSON" }]
       })
     }
+    if (depthOf(parsed, 0) > MAX_DEPTH) {
+      return yield* new CapabilityError.CapabilityError({
+        code: "invalid_input",
+        status: 400,
+        message: `The body nests deeper than ${MAX_DEPTH} levels`,
+        fields: [{ path: "", message: `nests deeper than ${MAX_DEPTH} levels` }]
+      })
+    }
+    return parsed
   })
+
+/** No request of this API needs more; deeper input is refused before any schema walks it. */
+export const MAX_DEPTH = 32
+
+const depthOf = (value: unknown, depth: number): number => {
+  if (depth > MAX_DEPTH || typeof value !== "object" || value === null) return depth
+  let deepest = depth + 1
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(item, depth + 1))
+    if (deepest > MAX_DEPTH) break
+  }
+  return deepest
+}
