@@ -24,6 +24,11 @@ export interface ServerConfig {
   readonly tokens: Option.Option<Redacted.Redacted<string>>
   /** A file of such entries, one a line (CAPABILITY_TOKENS_FILE). */
   readonly tokensFile: Option.Option<string>
+  /** Largest request body, and largest for bulk routes (event batches). */
+  readonly maxBodyBytes: number
+  readonly maxBulkBodyBytes: number
+  /** Requests a second per token (0: no limit); applies when tokens are configured. */
+  readonly rateLimitPerToken: number
   readonly mcpAllowedHosts: Option.Option<ReadonlyArray<string>>
   readonly mcpAllowedOrigins: Option.Option<ReadonlyArray<string>>
 }
@@ -91,6 +96,9 @@ export const config: Config.Config<ServerConfig> = Config.all({
   outboxMaxBytes: wholeNumber("OUTBOX_MAX_BYTES", 512 * 1024 * 1024, 1024),
   tokens: Config.option(Config.redacted("CAPABILITY_TOKENS")),
   tokensFile: Config.option(Config.string("CAPABILITY_TOKENS_FILE")),
+  rateLimitPerToken: wholeNumber("CAPABILITY_RATE_LIMIT", 100, 0),
+  maxBodyBytes: wholeNumber("REST_MAX_BODY_BYTES", 1024 * 1024, 1024),
+  maxBulkBodyBytes: wholeNumber("REST_MAX_BULK_BODY_BYTES", 8 * 1024 * 1024, 1024),
   mcpAllowedHosts: list("MCP_ALLOWED_HOSTS"),
   mcpAllowedOrigins: list("MCP_ALLOWED_ORIGINS")
 })

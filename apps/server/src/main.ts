@@ -6,7 +6,7 @@
 import { createServer } from "node:http"
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import type { Operations } from "@schematic-capability/capability-core"
+import { CallerRateLimit, type Operations } from "@schematic-capability/capability-core"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
 import { Effect, Layer, Option } from "effect"
@@ -29,13 +29,21 @@ const announce = (what: string, suffix = "") =>
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config
   const authenticator = yield* Access.authenticator(config)
+  const callerRateLimit = CallerRateLimit.make(config.rateLimitPerToken)
   const listen = (port: number) => NodeHttpServer.layer(() => createServer(), { port, host: config.host })
-  const rest = Layer.merge(RestApi.layer({ authenticator }), announce("REST API")).pipe(
-    Layer.provide(listen(config.restPort))
-  )
+  const rest = Layer.merge(
+    RestApi.layer({
+      authenticator,
+      callerRateLimit,
+      maxBodyBytes: config.maxBodyBytes,
+      maxBulkBodyBytes: config.maxBulkBodyBytes
+    }),
+    announce("REST API")
+  ).pipe(Layer.provide(listen(config.restPort)))
   const mcp = Layer.merge(
     McpHttp.layer<Operations.Requirements>({
       authenticator,
+      callerRateLimit,
       allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
       allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins)
     }),

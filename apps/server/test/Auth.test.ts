@@ -103,6 +103,36 @@ describe("bearer tokens with scopes", () => {
   })
 })
 
+describe("limits per token and per body", () => {
+  it("answers 429 with Retry-After past a token's budget, without touching other tokens; refuses big bodies", async () => {
+    const server = await startServer({
+      CAPABILITY_TOKENS: `busy:${READER}:read,calm:${WRITER}:write`,
+      CAPABILITY_RATE_LIMIT: "3",
+      REST_MAX_BODY_BYTES: "2048"
+    })
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 10 }, () => rest(server.rest, "GET", "/v1/companies", undefined, bearer(READER)))
+      )
+      const limited = burst.filter((response) => response.status === 429)
+      expect(limited.length).toBeGreaterThanOrEqual(5)
+      expect(limited[0]?.body.error.code).toBe("rate_limited")
+      expect(Number(limited[0]?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1)
+      expect((await rest(server.rest, "GET", "/v1/companies", undefined, bearer(WRITER))).status).toBe(200)
+      const big = await rest(
+        server.rest,
+        "POST",
+        "/v1/companies",
+        { keys: { crm: "x" }, traits: { blob: "x".repeat(4096) } },
+        bearer(WRITER)
+      )
+      expect(big.status).toBe(413)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe("safe defaults", () => {
   it("refuses to bind a non-loopback address without tokens, and warns once on loopback", async () => {
     const { spawn } = await import("node:child_process")

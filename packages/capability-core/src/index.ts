@@ -2,6 +2,7 @@
  * @since 0.1.0
  */
 export * as Authenticator from "./Authenticator.js"
+export * as CallerRateLimit from "./CallerRateLimit.js"
 export * as Capability from "./Capability.js"
 export * as CapabilityError from "./CapabilityError.js"
 export * as EventSink from "./EventSink.js"

@@ -7,13 +7,15 @@
 
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { Authenticator } from "@schematic-capability/capability-core"
+import { Authenticator, CallerRateLimit } from "@schematic-capability/capability-core"
 import { Effect, Layer } from "effect"
 import * as McpServer from "./McpServer.js"
 
 export interface Options extends McpServer.Options {
   /** Who may call what; by default everyone may call everything (a server without tokens). */
   readonly authenticator?: Authenticator.AuthenticatorShape | undefined
+  /** Requests a second per authenticated caller (past it: 429 with Retry-After); none by default. */
+  readonly callerRateLimit?: CallerRateLimit.CallerRateLimit | undefined
   /** Host header values (host or host:port) allowed to reach /mcp; default: loopback names on the server's port. */
   readonly allowedHosts?: ReadonlyArray<string> | undefined
   /** Origins (scheme://host:port) allowed when a request carries one; default: loopback origins on that port. */
@@ -39,6 +41,7 @@ export const make = <R>(options: Options) =>
     const runtime = yield* Effect.runtime<R>()
     const tools = McpServer.registry(options.operations)
     const authenticator = options.authenticator ?? Authenticator.open
+    const callerLimit = options.callerRateLimit ?? CallerRateLimit.unlimited
     let allowedHosts = options.allowedHosts
     let allowedOrigins = options.allowedOrigins
     if (allowedHosts === undefined || allowedOrigins === undefined) {
@@ -74,6 +77,12 @@ export const make = <R>(options: Options) =>
               ? 'Bearer realm="schematic-capability"'
               : 'Bearer realm="schematic-capability", error="invalid_token"'
           )
+        )
+      }
+      const wait = authenticator.required ? callerLimit.take(verdict.principal.name) : undefined
+      if (wait !== undefined) {
+        return jsonRpcError(429, `The token "${verdict.principal.name}" is over its request budget`).pipe(
+          HttpServerResponse.setHeader("retry-after", String(wait))
         )
       }
       const web = yield* HttpServerRequest.toWeb(request)

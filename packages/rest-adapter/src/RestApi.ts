@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import {
   Authenticator,
+  CallerRateLimit,
   Capability,
   CapabilityError,
   type Operation,
@@ -24,8 +25,12 @@ export interface Options {
   readonly info?: OpenApiDocument.Info | undefined
   /** Largest accepted request body (default 1 MiB). */
   readonly maxBodyBytes?: number | undefined
+  /** Largest body for routes that take bulk input, such as event batches (default: the route's own, 8 MiB). */
+  readonly maxBulkBodyBytes?: number | undefined
   /** Who may call what; by default everyone may call everything (a server without tokens). */
   readonly authenticator?: Authenticator.AuthenticatorShape | undefined
+  /** Requests a second per authenticated caller (past it: 429 with Retry-After); none by default. */
+  readonly callerRateLimit?: CallerRateLimit.CallerRateLimit | undefined
   /** What /readyz checks; by default a one-row read from Schematic. */
   readonly readiness?: Effect.Effect<unknown, unknown, SchematicClient.SchematicClient> | undefined
 }
@@ -73,7 +78,8 @@ export const errorResponse = (error: CapabilityError.CapabilityError, requestId:
 /** Lets the request through when the caller's token holds `scope`. */
 export const authorize = (
   authenticator: Authenticator.AuthenticatorShape,
-  scope: Operation.Scope
+  scope: Operation.Scope,
+  limit: CallerRateLimit.CallerRateLimit = CallerRateLimit.unlimited
 ): Effect.Effect<void, CapabilityError.CapabilityError, HttpServerRequest.HttpServerRequest> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const verdict = authenticator.authenticate(request.headers.authorization)
@@ -95,6 +101,17 @@ export const authorize = (
           code: "forbidden",
           status: 403,
           message: `The token "${verdict.principal.name}" does not have the ${scope} scope this needs`
+        })
+      )
+    }
+    const wait = authenticator.required ? limit.take(verdict.principal.name) : undefined
+    if (wait !== undefined) {
+      return Effect.fail(
+        new CapabilityError.CapabilityError({
+          code: "rate_limited",
+          status: 429,
+          message: `The token "${verdict.principal.name}" is over its request budget; retry after ${wait} s`,
+          retryAfterSeconds: wait
         })
       )
     }
@@ -120,14 +137,19 @@ export const make = (options: Options = {}): Effect.Effect<App, never, Scope.Sco
       Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 }))
 
     const authenticator = options.authenticator ?? Authenticator.open
+    const callerLimit = options.callerRateLimit ?? CallerRateLimit.unlimited
     const handlerFor = (operation: Operation.Operation) => {
       const coerce = queryCoercer(operation)
       return Effect.gen(function* () {
-        yield* authorize(authenticator, operation.scope)
+        yield* authorize(authenticator, operation.scope, callerLimit)
         const raw =
           operation.rest.method === "GET"
             ? coerce(yield* HttpServerRequest.ParsedSearchParams)
-            : yield* jsonBody(operation.rest.maxBodyBytes ?? maxBodyBytes)
+            : yield* jsonBody(
+                operation.rest.maxBodyBytes === undefined
+                  ? maxBodyBytes
+                  : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
+              )
         const input = yield* Capability.decodeInput(operation, raw)
         const output = yield* Capability.execute(operation, input)
         return json(output, operation.rest.status)
