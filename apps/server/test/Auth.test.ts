@@ -97,9 +97,40 @@ describe("bearer tokens with scopes", () => {
     expect(status).toEqual({ code: 401, challenge: 'Bearer realm="schematic-capability"' })
   })
 
-  it("never logs a token", () => {
-    for (const token of [READER, WRITER, ADMIN]) expect(server.logs()).not.toContain(token)
+  it("never shows a token: not in logs, error bodies, /readyz or the OpenAPI document", async () => {
+    const answers = [
+      await rest(server.rest, "GET", "/openapi.json"),
+      await rest(server.rest, "GET", "/readyz", undefined, bearer(READER)),
+      await rest(server.rest, "POST", "/v1/companies", { keys: { crm: "a" } }, bearer(READER)),
+      await rest(server.rest, "GET", "/v1/companies", undefined, bearer(`${READER}x`))
+    ]
+    for (const token of [READER, WRITER, ADMIN]) {
+      expect(server.logs()).not.toContain(token)
+      for (const answer of answers) expect(JSON.stringify(answer.body)).not.toContain(token)
+    }
     expect(server.logs()).toMatch(/Bearer tokens required: dashboard, ingest, ops/)
+  })
+})
+
+describe("tokens from a file", () => {
+  it("reads CAPABILITY_TOKENS_FILE (comments and blank lines allowed) alongside CAPABILITY_TOKENS", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs")
+    const { tmpdir } = await import("node:os")
+    const { join } = await import("node:path")
+    const dir = mkdtempSync(join(tmpdir(), "tokens-"))
+    const file = join(dir, "tokens")
+    writeFileSync(file, `# rotated 2026-11\n\nfiled:${ADMIN}:read+write\n`)
+    const server = await startServer({ CAPABILITY_TOKENS: `inline:${READER}:read`, CAPABILITY_TOKENS_FILE: file })
+    try {
+      expect((await rest(server.rest, "POST", "/v1/companies", { keys: { crm: "f" } }, bearer(ADMIN))).status).toBe(200)
+      expect((await rest(server.rest, "GET", "/v1/companies", undefined, bearer(READER))).status).toBe(200)
+      expect((await rest(server.rest, "POST", "/v1/events/outbox/requeue", { all: true }, bearer(ADMIN))).status).toBe(
+        403
+      )
+    } finally {
+      await server.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

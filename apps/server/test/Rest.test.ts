@@ -185,6 +185,14 @@ describe("the REST API, end to end over the embedded sandbox", () => {
     [
       "POST",
       "/v1/companies",
+      { keys: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, "v"])) },
+      400,
+      "invalid_input",
+      /keys/
+    ],
+    [
+      "POST",
+      "/v1/companies",
       { keys: { a: "b" }, base_plan_id: "plan_missing" },
       400,
       "upstream_rejected",
