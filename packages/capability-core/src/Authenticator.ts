@@ -9,6 +9,8 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Context, Redacted } from "effect"
+import type { CallerRateLimit } from "./CallerRateLimit.js"
+import { CapabilityError } from "./CapabilityError.js"
 import type { Scope } from "./Operation.js"
 
 export interface Principal {
@@ -45,10 +47,68 @@ export const expand = (scopes: Iterable<Scope>): ReadonlySet<Scope> =>
 
 export const allows = (principal: Principal, scope: Scope): boolean => principal.scopes.has(scope)
 
+/** The caller when nobody authenticates (stdio, or a server without tokens): every scope. */
+export const LOCAL: Principal = { name: "local", scopes: expand(["admin"]) }
+
 /** Everyone may do everything: for a server with no tokens, which then listens on loopback only. */
 export const open: AuthenticatorShape = {
   required: false,
-  authenticate: () => ({ _tag: "Allowed", principal: { name: "local", scopes: expand(["admin"]) } })
+  authenticate: () => ({ _tag: "Allowed", principal: LOCAL })
+}
+
+const REALM = 'Bearer realm="schematic-capability"'
+
+/**
+ * Lets a request in or says why not, the same way for every adapter: 401 without valid credentials, 403 without
+ * `scope` (when given), 429 past the caller's budget (only callers with a token have one).
+ */
+export const admit = (
+  authenticator: AuthenticatorShape,
+  authorization: string | undefined,
+  options: { readonly scope?: Scope | undefined; readonly limit?: CallerRateLimit | undefined } = {}
+):
+  | { readonly _tag: "Admitted"; readonly principal: Principal }
+  | { readonly _tag: "Refused"; readonly error: CapabilityError } => {
+  const verdict = authenticator.authenticate(authorization)
+  if (verdict._tag === "Unauthenticated") {
+    const missing = verdict.reason === "missing"
+    return {
+      _tag: "Refused",
+      error: new CapabilityError({
+        code: "unauthorized",
+        status: 401,
+        message: missing
+          ? "Missing credentials: send Authorization: Bearer <token>"
+          : "Invalid credentials: the bearer token is not known",
+        challenge: missing ? REALM : `${REALM}, error="invalid_token"`
+      })
+    }
+  }
+  const { principal } = verdict
+  if (options.scope !== undefined && !allows(principal, options.scope)) {
+    return {
+      _tag: "Refused",
+      error: new CapabilityError({
+        code: "forbidden",
+        status: 403,
+        message: `The token "${principal.name}" does not have the ${options.scope} scope this needs`,
+        challenge: `${REALM}, error="insufficient_scope", scope="${options.scope}"`
+      })
+    }
+  }
+  const wait = authenticator.required ? options.limit?.take(principal.name) : undefined
+  if (wait !== undefined) {
+    return {
+      _tag: "Refused",
+      error: new CapabilityError({
+        code: "rate_limited",
+        status: 429,
+        message: `The token "${principal.name}" is over its request budget; retry after ${wait} s`,
+        retryAfterSeconds: wait
+      })
+    }
+  }
+  return { _tag: "Admitted", principal }
 }
 
 export interface TokenEntry {

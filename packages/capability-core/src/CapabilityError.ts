@@ -42,7 +42,9 @@ export class CapabilityError extends Schema.TaggedError<CapabilityError>()("Capa
   status: Schema.Number,
   message: Schema.String,
   fields: Schema.optional(Schema.Array(FieldIssue)),
-  retryAfterSeconds: Schema.optional(Schema.Number)
+  retryAfterSeconds: Schema.optional(Schema.Number),
+  /** For 401 and 403 on credentials: the `WWW-Authenticate` challenge (RFC 6750). */
+  challenge: Schema.optional(Schema.String)
 }) {}
 
 /** The field paths of a schema failure, `events.3.body.event` style. */

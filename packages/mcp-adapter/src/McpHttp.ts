@@ -63,31 +63,20 @@ export const make = <R>(options: Options) =>
           HttpServerResponse.setHeader("allow", "POST")
         )
       }
-      const verdict = authenticator.authenticate(request.headers.authorization)
-      if (verdict._tag === "Unauthenticated") {
-        return jsonRpcError(
-          401,
-          verdict.reason === "missing"
-            ? "Missing credentials: send Authorization: Bearer <token>"
-            : "Invalid bearer token"
-        ).pipe(
-          HttpServerResponse.setHeader(
-            "www-authenticate",
-            verdict.reason === "missing"
-              ? 'Bearer realm="schematic-capability"'
-              : 'Bearer realm="schematic-capability", error="invalid_token"'
-          )
-        )
-      }
-      const wait = authenticator.required ? callerLimit.take(verdict.principal.name) : undefined
-      if (wait !== undefined) {
-        return jsonRpcError(429, `The token "${verdict.principal.name}" is over its request budget`).pipe(
-          HttpServerResponse.setHeader("retry-after", String(wait))
+      // Scopes are checked per tool by the server; here only who the caller is and its budget.
+      const admission = Authenticator.admit(authenticator, request.headers.authorization, { limit: callerLimit })
+      if (admission._tag === "Refused") {
+        const { error } = admission
+        return jsonRpcError(error.status, error.message).pipe(
+          HttpServerResponse.setHeaders({
+            ...(error.challenge === undefined ? {} : { "www-authenticate": error.challenge }),
+            ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
+          })
         )
       }
       const web = yield* HttpServerRequest.toWeb(request)
       const response = yield* Effect.promise(async () => {
-        const server = McpServer.make(runtime, tools, options, verdict.principal)
+        const server = McpServer.make(runtime, tools, options, admission.principal)
         // No sessionIdGenerator: stateless, so any replica can answer any request.
         const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
         await server.connect(transport)

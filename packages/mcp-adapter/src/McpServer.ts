@@ -91,9 +91,6 @@ export const callTool = <R>(
   ) as Effect.Effect<CallToolResult, never, R>
 }
 
-/** The caller when nobody authenticates (stdio, or a server without tokens): every scope. */
-export const LOCAL: Authenticator.Principal = { name: "local", scopes: Authenticator.expand(["admin"]) }
-
 /**
  * A fresh low-level MCP server whose tool calls run on `runtime`, for one caller: it lists only the tools the
  * caller's scopes allow, and answers a call to another with an isError result saying why.
@@ -102,7 +99,7 @@ export const make = <R>(
   runtime: Runtime.Runtime<R>,
   tools: ReturnType<typeof registry>,
   options: Options = {},
-  principal: Authenticator.Principal = LOCAL
+  principal: Authenticator.Principal = Authenticator.LOCAL
 ) => {
   const server = new Server(
     { name: options.name ?? "schematic-capability", version: options.version ?? "0.1.0" },

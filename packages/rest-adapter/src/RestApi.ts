@@ -48,16 +48,6 @@ const REQUEST_ID = /^[\w.:@/-]{1,128}$/
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson(body, { status, headers })
 
-const REALM = 'Bearer realm="schematic-capability"'
-
-/** RFC 6750: a 401 says how to authenticate; a 403 for scope says which scope was missing. */
-const challenge = (error: CapabilityError.CapabilityError): Record<string, string> =>
-  error.code === "unauthorized"
-    ? { "www-authenticate": error.message.startsWith("Missing") ? REALM : `${REALM}, error="invalid_token"` }
-    : error.code === "forbidden"
-      ? { "www-authenticate": `${REALM}, error="insufficient_scope"` }
-      : {}
-
 export const errorResponse = (error: CapabilityError.CapabilityError, requestId: string) =>
   json(
     {
@@ -70,52 +60,20 @@ export const errorResponse = (error: CapabilityError.CapabilityError, requestId:
     },
     error.status,
     {
-      ...challenge(error),
+      ...(error.challenge === undefined ? {} : { "www-authenticate": error.challenge }),
       ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
     }
   )
 
-/** Lets the request through when the caller's token holds `scope`. */
+/** Lets the request through when the caller's token holds `scope` and is within its budget. */
 export const authorize = (
   authenticator: Authenticator.AuthenticatorShape,
   scope: Operation.Scope,
   limit: CallerRateLimit.CallerRateLimit = CallerRateLimit.unlimited
 ): Effect.Effect<void, CapabilityError.CapabilityError, HttpServerRequest.HttpServerRequest> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    const verdict = authenticator.authenticate(request.headers.authorization)
-    if (verdict._tag === "Unauthenticated") {
-      return Effect.fail(
-        new CapabilityError.CapabilityError({
-          code: "unauthorized",
-          status: 401,
-          message:
-            verdict.reason === "missing"
-              ? "Missing credentials: send Authorization: Bearer <token>"
-              : "Invalid credentials: the bearer token is not known"
-        })
-      )
-    }
-    if (!Authenticator.allows(verdict.principal, scope)) {
-      return Effect.fail(
-        new CapabilityError.CapabilityError({
-          code: "forbidden",
-          status: 403,
-          message: `The token "${verdict.principal.name}" does not have the ${scope} scope this needs`
-        })
-      )
-    }
-    const wait = authenticator.required ? limit.take(verdict.principal.name) : undefined
-    if (wait !== undefined) {
-      return Effect.fail(
-        new CapabilityError.CapabilityError({
-          code: "rate_limited",
-          status: 429,
-          message: `The token "${verdict.principal.name}" is over its request budget; retry after ${wait} s`,
-          retryAfterSeconds: wait
-        })
-      )
-    }
-    return Effect.void
+    const admission = Authenticator.admit(authenticator, request.headers.authorization, { scope, limit })
+    return admission._tag === "Refused" ? Effect.fail(admission.error) : Effect.void
   })
 
 /** What serves each request: needs the request and the operations' services (a SchematicClient). */
