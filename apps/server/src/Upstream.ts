@@ -4,7 +4,6 @@
  */
 import { join } from "node:path"
 import type { HttpServerError } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
 import { EventOutbox } from "@schematic-capability/event-outbox"
 import { SchematicClient, type SchematicConfig } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
@@ -23,8 +22,7 @@ export const layer = (
           baseUrl: config.apiUrl,
           readsPerSecond: config.readsPerSecond,
           writesPerSecond: config.writesPerSecond
-        },
-        NodeHttpClient.layerUndici
+        }
       ),
       Layer.effectDiscard(Effect.logInfo(`Using Schematic at ${config.apiUrl}`))
     )
@@ -45,8 +43,7 @@ export const layer = (
           baseUrl: url,
           readsPerSecond: budget,
           writesPerSecond: budget
-        } satisfies SchematicConfig.SchematicConfigInput,
-        NodeHttpClient.layerUndici
+        } satisfies SchematicConfig.SchematicConfigInput
       )
     })
   ).pipe(

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
+import type { HttpClient } from "@effect/platform"
 import { Chunk, Duration, Effect, Layer, Option, RateLimiter, Schema, Stream } from "effect"
 import { Count, Deleted, type KeyMap, MAX_PAGE_SIZE } from "./Common.js"
 import * as CompanyModule from "./Company.js"
@@ -16,6 +16,7 @@ import { type Call, makeExecutor, type SchemaOf, validate } from "./internal/exe
 import * as PlanModule from "./Plan.js"
 import { make as makeConfig, SchematicConfig, type SchematicConfigInput } from "./SchematicConfig.js"
 import type { SchematicError } from "./SchematicError.js"
+import * as SchematicTransport from "./SchematicTransport.js"
 import * as UserModule from "./User.js"
 
 type Result<A> = Effect.Effect<A, SchematicError>
@@ -24,7 +25,7 @@ const segment = (id: string) => encodeURIComponent(id)
 
 const make = Effect.gen(function* () {
   const config = yield* SchematicConfig
-  const http = yield* HttpClient.HttpClient
+  const transport = yield* SchematicTransport.SchematicTransport
   // One request every 1/N s rather than bursts of N: a burst at the end of one second and another at the
   // start of the next would put 2N requests into one upstream window.
   const limiterFor = (perSecond: number) =>
@@ -33,7 +34,7 @@ const make = Effect.gen(function* () {
       : Effect.succeed(<A, E, R>(effect: Effect.Effect<A, E, R>) => effect)
   const read = yield* limiterFor(config.readsPerSecond)
   const write = yield* limiterFor(config.writesPerSecond)
-  const executor = makeExecutor(config, http, { read, write })
+  const executor = makeExecutor(config, transport, { read, write })
 
   /** Validates the input against its schema, then runs the call built from it. */
   const checked = <I, A>(
@@ -307,25 +308,27 @@ const make = Effect.gen(function* () {
 })
 
 /**
- * The client service. `SchematicClient.Default` needs a {@link SchematicConfig} and uses `fetch`;
- * `SchematicClient.DefaultWithoutDependencies` also needs an `HttpClient` of your choice.
+ * The client service. `SchematicClient.Default` needs a {@link SchematicConfig} and sends with undici;
+ * `SchematicClient.DefaultWithoutDependencies` also needs a `SchematicTransport` of your choice.
  *
  * @since 0.1.0
  */
 export class SchematicClient extends Effect.Service<SchematicClient>()(
   "@schematic-capability/schematic-client/SchematicClient",
-  { scoped: make, dependencies: [FetchHttpClient.layer] }
+  { scoped: make, dependencies: [SchematicTransport.layerUndici] }
 ) {}
 
 /**
- * A complete client layer from explicit configuration values. It sends with `fetch` unless given another
- * `HttpClient` layer (on Node, `NodeHttpClient.layerUndici` from @effect/platform-node is faster).
+ * A complete client layer from explicit configuration values. It sends with undici unless given an
+ * Effect `HttpClient` layer to send through instead (`FetchHttpClient.layer`, or one with your middleware).
  */
 export const layer = (
   config: SchematicConfigInput,
-  httpClient: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer
+  httpClient?: Layer.Layer<HttpClient.HttpClient>
 ): Layer.Layer<SchematicClient> =>
   SchematicClient.DefaultWithoutDependencies.pipe(
     Layer.provide(Layer.sync(SchematicConfig, () => makeConfig(config))),
-    Layer.provide(httpClient)
+    Layer.provide(
+      httpClient === undefined ? SchematicTransport.layerUndici : SchematicTransport.layerHttpClient(httpClient)
+    )
   )

@@ -1,6 +1,6 @@
-import { type HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import { Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
 import type { SchematicConfigShape } from "../SchematicConfig.js"
+import type { SchematicTransportShape, WireResponse } from "../SchematicTransport.js"
 import {
   SchematicBadRequest,
   SchematicDecodeError,
@@ -16,7 +16,8 @@ import { formatIssues } from "./issues.js"
 import { encodeQuery } from "./query.js"
 import { retrySchedule } from "./retry.js"
 
-export type Method = "GET" | "POST" | "PUT" | "DELETE"
+export type { Method } from "../SchematicTransport.js"
+import type { Method } from "../SchematicTransport.js"
 
 /** A schema that decodes to `A` from whatever JSON upstream sends (Schema is invariant in its encoded side). */
 // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON of any shape
@@ -31,19 +32,6 @@ export interface Call<A> {
   readonly success: SchemaOf<A>
   /** Whether sending it twice has the effect of sending it once (see `isRetryable`). */
   readonly idempotent: boolean
-}
-
-/** Connect-phase failures: the request never reached upstream. */
-const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
-
-const errorCode = (cause: unknown): string | undefined => {
-  let current: unknown = cause
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string") return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
 }
 
 /** Upstream messages reach callers; keep them to one readable line of bounded length. */
@@ -62,8 +50,8 @@ const upstreamMessage = (body: unknown, status: number): string => {
 }
 
 /** Retry-After in seconds or as an HTTP date. */
-const retryAfterMillis = (response: HttpClientResponse.HttpClientResponse): number | undefined => {
-  const header = response.headers["retry-after"]
+const retryAfterMillis = (response: WireResponse): number | undefined => {
+  const header = response.header("retry-after")
   if (header === undefined) return undefined
   const seconds = Number(header)
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
@@ -99,7 +87,7 @@ export interface Executor {
 
 export const makeExecutor = (
   config: SchematicConfigShape,
-  client: HttpClient.HttpClient,
+  transport: SchematicTransportShape,
   limit: {
     readonly read: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
     readonly write: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
@@ -113,52 +101,34 @@ export const makeExecutor = (
   const timeout = Duration.decode(config.timeout)
 
   const attempt = <A>(call: Call<A>): Effect.Effect<A, SchematicError> => {
-    let request = HttpClientRequest.make(call.method)(`${config.baseUrl}${call.path}`).pipe(
-      HttpClientRequest.setHeaders(baseHeaders),
-      HttpClientRequest.setUrlParams(encodeQuery(call.query))
-    )
-    if (call.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, call.body)
+    const query = new URLSearchParams(encodeQuery(call.query)).toString()
     const where = `${call.method} ${call.path}`
-    return client.execute(request).pipe(
-      Effect.flatMap((response) =>
-        response.text.pipe(
-          Effect.map((text) => ({ response, text })),
-          Effect.mapError((cause) => ({ _tag: "BodyError" as const, cause }))
-        )
-      ),
-      Effect.scoped,
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () =>
-          new SchematicTransportError({
-            reason: "Timeout",
-            message: `${where}: no answer within ${Duration.format(timeout)}`
-          })
-      }),
-      Effect.catchTags({
-        RequestError: (error) =>
+    return transport
+      .send({
+        method: call.method,
+        url: `${config.baseUrl}${call.path}${query === "" ? "" : `?${query}`}`,
+        headers: baseHeaders,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        timeout
+      })
+      .pipe(
+        Effect.catchTag("TransportFailure", (failure) =>
           Effect.fail(
             new SchematicTransportError({
-              reason: CONNECT_CODES.has(errorCode(error.cause) ?? "") ? "Connect" : "Connection",
-              message: `${where}: ${errorCode(error.cause) ?? error.reason} ${clip(String(error.cause ?? error.message))}`
+              reason: failure.reason,
+              message:
+                failure.reason === "Timeout"
+                  ? `${where}: no answer within ${Duration.format(timeout)}`
+                  : `${where}: ${clip(failure.detail)}`
             })
-          ),
-        ResponseError: () =>
-          Effect.fail(new SchematicTransportError({ reason: "Connection", message: `${where}: the answer broke off` })),
-        BodyError: () =>
-          Effect.fail(new SchematicTransportError({ reason: "Connection", message: `${where}: the answer broke off` }))
-      }),
-      Effect.flatMap(({ response, text }) => interpret(call, where, response, text))
-    )
+          )
+        ),
+        Effect.flatMap((response) => interpret(call, where, response))
+      )
   }
 
-  const interpret = <A>(
-    call: Call<A>,
-    where: string,
-    response: HttpClientResponse.HttpClientResponse,
-    text: string
-  ): Effect.Effect<A, SchematicError> => {
-    const status = response.status
+  const interpret = <A>(call: Call<A>, where: string, response: WireResponse): Effect.Effect<A, SchematicError> => {
+    const { status, text } = response
     let body: unknown = text
     try {
       body = text.length === 0 ? undefined : JSON.parse(text)
@@ -214,7 +184,11 @@ export const makeExecutor = (
     run: (call) => {
       const limited = call.method === "GET" ? limit.read(attempt(call)) : limit.write(attempt(call))
       return Effect.retry(limited, call.idempotent ? schedules.idempotent : schedules.other).pipe(
-        Effect.withSpan("SchematicClient.request", { attributes: { method: call.method, path: call.path } })
+        // No stack trace: capturing one costs more than the rest of the span on every call.
+        Effect.withSpan("SchematicClient.request", {
+          attributes: { method: call.method, path: call.path },
+          captureStackTrace: false
+        })
       )
     }
   }

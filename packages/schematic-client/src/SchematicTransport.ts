@@ -1,0 +1,164 @@
+/**
+ * How the client's requests travel. `layerUndici` (the default) sends with a pooled keep-alive undici agent,
+ * one callback per request and the timeout on the same timer; `fromHttpClient` sends through any Effect
+ * `HttpClient` (fetch in a browser or an edge runtime, or one with middleware of your own).
+ *
+ * @since 0.2.0
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Context, Duration, Effect, Layer } from "effect"
+import { Agent, type Dispatcher } from "undici"
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE"
+
+export interface WireRequest {
+  readonly method: Method
+  /** Origin and path with its query string. */
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  /** JSON text, when there is a body. */
+  readonly body: string | undefined
+  readonly timeout: Duration.Duration
+}
+
+export interface WireResponse {
+  readonly status: number
+  /** A response header by its lower-case name. */
+  readonly header: (name: string) => string | undefined
+  readonly text: string
+}
+
+/**
+ * Why no answer came. `Connect`: the connection was never made, so nothing reached upstream; `Connection`: it
+ * broke after sending started; `Timeout`: no answer within the request's timeout.
+ */
+export interface TransportFailure {
+  readonly _tag: "TransportFailure"
+  readonly reason: "Connect" | "Connection" | "Timeout"
+  readonly detail: string
+}
+
+const failure = (reason: TransportFailure["reason"], detail: string): TransportFailure => ({
+  _tag: "TransportFailure",
+  reason,
+  detail
+})
+
+export interface SchematicTransportShape {
+  readonly send: (request: WireRequest) => Effect.Effect<WireResponse, TransportFailure>
+}
+
+export class SchematicTransport extends Context.Tag("@schematic-capability/schematic-client/SchematicTransport")<
+  SchematicTransport,
+  SchematicTransportShape
+>() {}
+
+/** Connect-phase failures: the request never reached upstream. */
+const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+
+const errorCode = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const describe = (cause: unknown) => {
+  const code = errorCode(cause)
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return code === undefined || message.includes(code) ? message : `${code} ${message}`
+}
+
+const fromError = (cause: unknown): TransportFailure =>
+  failure(CONNECT_CODES.has(errorCode(cause) ?? "") ? "Connect" : "Connection", describe(cause))
+
+const singleHeader = (value: string | ReadonlyArray<string> | undefined) =>
+  typeof value === "string" ? value : value?.[0]
+
+/** Sends with undici over a dispatcher of your own (closing it stays yours). */
+export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
+  send: (request) =>
+    Effect.async<WireResponse, TransportFailure>((resume, signal) => {
+      const url = new URL(request.url)
+      const controller = new AbortController()
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, Duration.toMillis(request.timeout))
+      const onInterrupt = () => controller.abort()
+      signal.addEventListener("abort", onInterrupt, { once: true })
+      const done = (effect: Effect.Effect<WireResponse, TransportFailure>) => {
+        clearTimeout(timer)
+        signal.removeEventListener("abort", onInterrupt)
+        resume(effect)
+      }
+      dispatcher
+        .request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers: request.body === undefined ? request.headers : { ...request.headers, "content-type": "application/json" },
+          body: request.body ?? null,
+          signal: controller.signal
+        })
+        .then((response) =>
+          response.body.text().then((text) =>
+            done(
+              Effect.succeed({
+                status: response.statusCode,
+                header: (name) => singleHeader(response.headers[name]),
+                text
+              })
+            )
+          )
+        )
+        .catch((cause: unknown) =>
+          done(Effect.fail(timedOut ? failure("Timeout", "no answer in time") : fromError(cause)))
+        )
+    })
+})
+
+/** The default transport: a keep-alive undici agent for the layer's lifetime. */
+export const layerUndici: Layer.Layer<SchematicTransport> = Layer.scoped(
+  SchematicTransport,
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => new Agent({ keepAliveTimeout: 4_000 })),
+      (agent) => Effect.promise(() => agent.close())
+    ),
+    undici
+  )
+)
+
+/** Sends through an Effect `HttpClient` (for fetch, or a client with middleware of your own). */
+export const fromHttpClient = (client: HttpClient.HttpClient): SchematicTransportShape => ({
+  send: (request) => {
+    let outgoing = HttpClientRequest.make(request.method)(request.url).pipe(HttpClientRequest.setHeaders(request.headers))
+    if (request.body !== undefined) outgoing = HttpClientRequest.bodyText(outgoing, request.body, "application/json")
+    return client.execute(outgoing).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(
+          response.text,
+          (text): WireResponse => ({ status: response.status, header: (name) => response.headers[name], text })
+        )
+      ),
+      Effect.scoped,
+      Effect.timeoutFail({
+        duration: request.timeout,
+        onTimeout: () => failure("Timeout", "no answer in time")
+      }),
+      Effect.catchTags({
+        RequestError: (error) => Effect.fail(fromError(error.cause ?? error.message)),
+        ResponseError: () => Effect.fail(failure("Connection", "the answer broke off"))
+      })
+    )
+  }
+})
+
+/** A transport over the `HttpClient` the given layer provides. */
+export const layerHttpClient = (httpClient: Layer.Layer<HttpClient.HttpClient>): Layer.Layer<SchematicTransport> =>
+  Layer.effect(SchematicTransport, Effect.map(HttpClient.HttpClient, fromHttpClient)).pipe(Layer.provide(httpClient))
