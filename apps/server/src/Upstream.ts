@@ -16,14 +16,12 @@ export const layer = (
 ): Layer.Layer<SchematicClient.SchematicClient, HttpServerError.ServeError> => {
   if (Option.isSome(config.apiKey)) {
     return Layer.merge(
-      SchematicClient.layer(
-        {
-          apiKey: config.apiKey.value,
-          baseUrl: config.apiUrl,
-          readsPerSecond: config.readsPerSecond,
-          writesPerSecond: config.writesPerSecond
-        }
-      ),
+      SchematicClient.layer({
+        apiKey: config.apiKey.value,
+        baseUrl: config.apiUrl,
+        readsPerSecond: config.readsPerSecond,
+        writesPerSecond: config.writesPerSecond
+      }),
       Layer.effectDiscard(Effect.logInfo(`Using Schematic at ${config.apiUrl}`))
     )
   }
@@ -37,14 +35,12 @@ export const layer = (
       )
       // Schematic's budgets guard the real API; against the sandbox they apply only when it emulates limits.
       const budget = config.sandboxRateLimit
-      return SchematicClient.layer(
-        {
-          apiKey,
-          baseUrl: url,
-          readsPerSecond: budget,
-          writesPerSecond: budget
-        } satisfies SchematicConfig.SchematicConfigInput
-      )
+      return SchematicClient.layer({
+        apiKey,
+        baseUrl: url,
+        readsPerSecond: budget,
+        writesPerSecond: budget
+      } satisfies SchematicConfig.SchematicConfigInput)
     })
   ).pipe(
     Layer.provide(

@@ -12,6 +12,7 @@ import { RestApi } from "@schematic-capability/rest-adapter"
 import { Effect, Layer, Option } from "effect"
 import * as Access from "./Access.js"
 import * as JsonLogger from "./JsonLogger.js"
+import * as NodeListen from "./NodeListen.js"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
 
@@ -31,15 +32,18 @@ const program = Effect.gen(function* () {
   const authenticator = yield* Access.authenticator(config)
   const callerRateLimit = CallerRateLimit.make(config.rateLimitPerToken)
   const listen = (port: number) => NodeHttpServer.layer(() => createServer(), { port, host: config.host })
-  const rest = Layer.merge(
-    RestApi.layer({
-      authenticator,
-      callerRateLimit,
-      maxBodyBytes: config.maxBodyBytes,
-      maxBulkBodyBytes: config.maxBulkBodyBytes
-    }),
-    announce("REST API")
-  ).pipe(Layer.provide(listen(config.restPort)))
+  // REST is served straight on node:http: no framework between the socket and the operation.
+  const rest = Layer.scopedDiscard(
+    Effect.flatMap(
+      RestApi.listener({
+        authenticator,
+        callerRateLimit,
+        maxBodyBytes: config.maxBodyBytes,
+        maxBulkBodyBytes: config.maxBulkBodyBytes
+      }),
+      (listener) => NodeListen.serve("REST API", { port: config.restPort, host: config.host }, listener)
+    )
+  )
   const mcp = Layer.merge(
     McpHttp.layer<Operations.Requirements>({
       authenticator,

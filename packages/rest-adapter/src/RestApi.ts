@@ -2,10 +2,15 @@
  * The REST API, derived from the operation registry: one route per operation binding, JSON in and out,
  * one error format, a request id on every answer, /openapi.json, /docs, /healthz and /readyz.
  *
+ * The API itself is a function from a plain request to a plain response (`make`), served either straight on
+ * a Node `http` server (`listener`: the fast path, no framework per request) or on an Effect `HttpServer`
+ * (`layer`, for Effect hosts).
+ *
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
-import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import {
   Authenticator,
   CallerRateLimit,
@@ -15,9 +20,9 @@ import {
   Operations
 } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
-import { Cause, Duration, Effect, Layer, type Scope } from "effect"
-import { docsHandler } from "./internal/docs.js"
-import { jsonBody, queryCoercer } from "./internal/input.js"
+import { Cause, Duration, Effect, Exit, Layer, Runtime, type Scope } from "effect"
+import { docsPage } from "./internal/docs.js"
+import { type BodyFailure, jsonBody, queryCoercer, type ReadBody, searchParams } from "./internal/input.js"
 import * as OpenApiDocument from "./OpenApiDocument.js"
 
 export interface Options {
@@ -35,6 +40,26 @@ export interface Options {
   readonly readiness?: Effect.Effect<unknown, unknown, SchematicClient.SchematicClient> | undefined
 }
 
+/** A request as the API sees it, whatever server received it. */
+export interface RestRequest {
+  readonly method: string
+  /** The path with its query string. */
+  readonly url: string
+  /** Header values by lower-case name. */
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly body: ReadBody
+}
+
+export interface RestResponse {
+  readonly status: number
+  readonly contentType: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** The whole API: every request gets an answer (failures are answers too); it needs the operations' services. */
+export type Handler = (request: RestRequest) => Effect.Effect<RestResponse, never, Operations.Requirements>
+
 const defaultInfo: OpenApiDocument.Info = {
   title: "Schematic Capability",
   version: "0.1.0",
@@ -45,8 +70,19 @@ const defaultInfo: OpenApiDocument.Info = {
 
 const REQUEST_ID = /^[\w.:@/-]{1,128}$/
 
-const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson(body, { status, headers })
+const JSON_TYPE = "application/json"
+
+const json = (body: unknown, status: number, headers: Record<string, string> = {}): RestResponse => ({
+  status,
+  contentType: JSON_TYPE,
+  headers,
+  body: JSON.stringify(body)
+})
+
+const header = (request: RestRequest, name: string) => {
+  const value = request.headers[name]
+  return typeof value === "string" ? value : value?.[0]
+}
 
 export const errorResponse = (error: CapabilityError.CapabilityError, requestId: string) =>
   json(
@@ -66,123 +102,126 @@ export const errorResponse = (error: CapabilityError.CapabilityError, requestId:
   )
 
 /** Lets the request through when the caller's token holds `scope` and is within its budget. */
-export const authorize = (
+const authorize = (
   authenticator: Authenticator.AuthenticatorShape,
+  request: RestRequest,
   scope: Operation.Scope,
   limit: CallerRateLimit.CallerRateLimit = CallerRateLimit.unlimited
-): Effect.Effect<void, CapabilityError.CapabilityError, HttpServerRequest.HttpServerRequest> =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    const admission = Authenticator.admit(authenticator, request.headers.authorization, { scope, limit })
-    return admission._tag === "Refused" ? Effect.fail(admission.error) : Effect.void
-  })
+): Effect.Effect<void, CapabilityError.CapabilityError> => {
+  const admission = Authenticator.admit(authenticator, header(request, "authorization"), { scope, limit })
+  return admission._tag === "Refused" ? Effect.fail(admission.error) : Effect.void
+}
 
-/** What serves each request: needs the request and the operations' services (a SchematicClient). */
-export type App = Effect.Effect<
-  HttpServerResponse.HttpServerResponse,
-  never,
-  HttpServerRequest.HttpServerRequest | Operations.Requirements
->
+type Route = (request: RestRequest) => Effect.Effect<RestResponse, unknown, Operations.Requirements>
 
-/** Builds the HTTP application; the scope holds the docs page. */
-export const make = (options: Options = {}): Effect.Effect<App, never, Scope.Scope> =>
+/** Builds the API; the scope holds the docs page. */
+export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope.Scope> =>
   Effect.gen(function* () {
     const operations = options.operations ?? Operations.all
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
     const document = OpenApiDocument.make(operations, options.info ?? defaultInfo)
-    const docs = yield* docsHandler(document, "/docs")
+    const docs: RestResponse = {
+      status: 200,
+      contentType: "text/html; charset=utf-8",
+      headers: {},
+      body: yield* docsPage(document, "/docs")
+    }
     const readiness =
       options.readiness ??
       Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 }))
 
     const authenticator = options.authenticator ?? Authenticator.open
     const callerLimit = options.callerRateLimit ?? CallerRateLimit.unlimited
-    const handlerFor = (operation: Operation.Operation) => {
+    const routeFor = (operation: Operation.Operation): Route => {
       const coerce = queryCoercer(operation)
-      return Effect.gen(function* () {
-        yield* authorize(authenticator, operation.scope, callerLimit)
-        const raw =
-          operation.rest.method === "GET"
-            ? coerce(yield* HttpServerRequest.ParsedSearchParams)
-            : yield* jsonBody(
-                operation.rest.maxBodyBytes === undefined
-                  ? maxBodyBytes
-                  : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
-              )
-        const input = yield* Capability.decodeInput(operation, raw)
-        const output = yield* Capability.execute(operation, input)
-        return json(output, operation.rest.status)
-      })
+      const maxBytes =
+        operation.rest.maxBodyBytes === undefined
+          ? maxBodyBytes
+          : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
+      const input = (request: RestRequest) =>
+        operation.rest.method === "GET"
+          ? Effect.succeed(coerce(searchParams(request.url)))
+          : jsonBody(header(request, "content-type"), header(request, "content-length"), request.body, maxBytes)
+      return (request) =>
+        authorize(authenticator, request, operation.scope, callerLimit).pipe(
+          Effect.zipRight(input(request)),
+          Effect.flatMap((raw) => Capability.decodeInput(operation, raw)),
+          Effect.flatMap((decoded) => Capability.execute(operation, decoded)),
+          Effect.map((output) => json(output, operation.rest.status))
+        )
     }
 
-    let router = HttpRouter.empty as HttpRouter.HttpRouter<unknown, unknown>
+    // Every path is fixed (no parameters), so a route is one map lookup.
+    const routes = new Map<string, Route>()
     for (const operation of operations) {
-      for (const path of operation.rest.paths) {
-        router = router.pipe(HttpRouter.route(operation.rest.method)(path as `/${string}`, handlerFor(operation)))
-      }
+      for (const path of operation.rest.paths) routes.set(`${operation.rest.method} ${path}`, routeFor(operation))
     }
-    router = router.pipe(
-      HttpRouter.get("/healthz", Effect.succeed(json({ status: "ok" }, 200))),
-      HttpRouter.get(
-        "/readyz",
-        // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
-        Effect.zipRight(
-          authorize(authenticator, "read"),
-          readiness.pipe(
-            Effect.timeout(Duration.seconds(3)),
-            Effect.as(json({ status: "ready" }, 200)),
-            Effect.catchAll(() =>
-              Effect.fail(
-                new CapabilityError.CapabilityError({
-                  code: "unavailable",
-                  status: 503,
-                  message: "Schematic is not reachable with the server's key"
-                })
-              )
+    const healthy = json({ status: "ok" }, 200)
+    routes.set("GET /healthz", () => Effect.succeed(healthy))
+    routes.set("GET /readyz", (request) =>
+      // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
+      Effect.zipRight(
+        authorize(authenticator, request, "read"),
+        readiness.pipe(
+          Effect.timeout(Duration.seconds(3)),
+          Effect.as(json({ status: "ready" }, 200)),
+          Effect.catchAll(() =>
+            Effect.fail(
+              new CapabilityError.CapabilityError({
+                code: "unavailable",
+                status: 503,
+                message: "Schematic is not reachable with the server's key"
+              })
             )
           )
         )
-      ),
-      HttpRouter.get("/openapi.json", Effect.succeed(json(document, 200))),
-      HttpRouter.get("/docs", Effect.scoped(docs))
+      )
     )
+    const openapi = json(document, 200)
+    routes.set("GET /openapi.json", () => Effect.succeed(openapi))
+    routes.set("GET /docs", () => Effect.succeed(docs))
 
-    return Effect.gen(function* () {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const given = request.headers["x-request-id"]
+    const answer = (request: RestRequest): Effect.Effect<RestResponse, never, Operations.Requirements> => {
+      const given = header(request, "x-request-id")
       const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
       const started = Date.now()
-      const response = yield* router.pipe(
-        Effect.catchAll((error) => {
-          if (error instanceof CapabilityError.CapabilityError) return Effect.succeed(errorResponse(error, requestId))
-          if (typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound") {
-            return Effect.succeed(
-              errorResponse(
-                new CapabilityError.CapabilityError({
-                  code: "not_found",
-                  status: 404,
-                  message: `No route ${request.method} ${request.url.split("?")[0]}`
-                }),
-                requestId
-              )
+      const path = request.url.split("?")[0]!
+      const route = routes.get(`${request.method} ${path}`)
+      const routed: Effect.Effect<RestResponse, unknown, Operations.Requirements> =
+        route === undefined
+          ? Effect.fail(
+              new CapabilityError.CapabilityError({
+                code: "not_found",
+                status: 404,
+                message: `No route ${request.method} ${path}`
+              })
             )
-          }
-          return Effect.logError("request failed", error).pipe(Effect.as(internalError(requestId)))
-        }),
+          : Effect.suspend(() => route(request))
+      return routed.pipe(
+        Effect.catchAll((error) =>
+          error instanceof CapabilityError.CapabilityError
+            ? Effect.succeed(errorResponse(error, requestId))
+            : Effect.logError("request failed", error).pipe(Effect.as(internalError(requestId)))
+        ),
         Effect.catchAllCause((cause) =>
           Effect.logError("request died", Cause.pretty(cause)).pipe(Effect.as(internalError(requestId)))
-        )
+        ),
+        Effect.tap((response) =>
+          Effect.logInfo("request").pipe(
+            Effect.annotateLogs({
+              request_id: requestId,
+              method: request.method,
+              path,
+              status: response.status,
+              duration_ms: Date.now() - started
+            })
+          )
+        ),
+        Effect.map((response) => ({ ...response, headers: { ...response.headers, "x-request-id": requestId } }))
       )
-      yield* Effect.logInfo("request").pipe(
-        Effect.annotateLogs({
-          request_id: requestId,
-          method: request.method,
-          path: request.url.split("?")[0],
-          status: response.status,
-          duration_ms: Date.now() - started
-        })
-      )
-      return HttpServerResponse.setHeader(response, "x-request-id", requestId)
-    }) as App
+    }
+    // Suspended: nothing a request carries can throw past the error handling in `answer`.
+    return (request: RestRequest) => Effect.suspend(() => answer(request))
   })
 
 const internalError = (requestId: string) =>
@@ -191,8 +230,114 @@ const internalError = (requestId: string) =>
     requestId
   )
 
-/** Serves the REST API on the HttpServer in context for as long as the layer lives. */
+const readNodeBody =
+  (request: IncomingMessage): ReadBody =>
+  (maxBytes) =>
+    Effect.async<string, BodyFailure>((resume) => {
+      const chunks: Array<Buffer> = []
+      let size = 0
+      const stop = (failure: BodyFailure) => {
+        request.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
+        resume(Effect.fail(failure))
+      }
+      const onData = (chunk: Buffer) => {
+        size += chunk.length
+        if (size > maxBytes) {
+          // The rest is not read: the answer closes the connection (see `listener`).
+          request.pause()
+          stop("too_large")
+        } else {
+          chunks.push(chunk)
+        }
+      }
+      const onEnd = () => resume(Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
+      const onError = () => stop("unreadable")
+      request.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
+    })
+
+/**
+ * The API as a Node `http` request listener, running each request on the runtime it is built in (which must
+ * provide the operations' services). The scope holds the docs page.
+ */
+export const listener = (
+  options: Options = {}
+): Effect.Effect<
+  (request: IncomingMessage, response: ServerResponse) => void,
+  never,
+  Scope.Scope | Operations.Requirements
+> =>
+  Effect.gen(function* () {
+    const handle = yield* make(options)
+    const run = Runtime.runCallback(yield* Effect.runtime<Operations.Requirements>())
+    return (incoming, outgoing) => {
+      const request: RestRequest = {
+        method: incoming.method ?? "GET",
+        url: incoming.url ?? "/",
+        headers: incoming.headers,
+        body: readNodeBody(incoming)
+      }
+      run(handle(request), {
+        onExit: (exit) => {
+          if (outgoing.headersSent) return
+          const response = Exit.isSuccess(exit) ? exit.value : internalError("unknown")
+          const headers: Record<string, string | number> = {
+            ...response.headers,
+            "content-type": response.contentType,
+            "content-length": Buffer.byteLength(response.body)
+          }
+          // A body left unread (too large) must not be taken for the next request on this connection.
+          if (!incoming.complete) headers.connection = "close"
+          try {
+            outgoing.writeHead(response.status, headers).end(response.body)
+          } catch {
+            // Only a broken connection gets here; there is nobody left to answer.
+            outgoing.destroy()
+          }
+        }
+      })
+    }
+  })
+
+/** The API as an Effect HTTP app, for hosts serving with an Effect `HttpServer`. */
+export const httpApp = (
+  options: Options = {}
+): Effect.Effect<
+  Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    never,
+    HttpServerRequest.HttpServerRequest | Operations.Requirements
+  >,
+  never,
+  Scope.Scope
+> =>
+  Effect.map(make(options), (handle) =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      handle({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: (maxBytes) =>
+          request.text.pipe(
+            Effect.mapError((): BodyFailure => "unreadable"),
+            Effect.filterOrFail(
+              (text) => Buffer.byteLength(text) <= maxBytes,
+              (): BodyFailure => "too_large"
+            )
+          )
+      }).pipe(
+        Effect.map((response) =>
+          HttpServerResponse.text(response.body, {
+            status: response.status,
+            headers: response.headers,
+            contentType: response.contentType
+          })
+        )
+      )
+    )
+  )
+
+/** Serves the REST API on the Effect `HttpServer` in context for as long as the layer lives. */
 export const layer = (
   options: Options = {}
 ): Layer.Layer<never, never, HttpServer.HttpServer | Operations.Requirements> =>
-  Layer.unwrapScoped(Effect.map(make(options), (app) => HttpServer.serve(app, (self) => self)))
+  Layer.unwrapScoped(Effect.map(httpApp(options), (app) => HttpServer.serve(app, (self) => self)))

@@ -101,7 +101,8 @@ export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
           method: request.method,
-          headers: request.body === undefined ? request.headers : { ...request.headers, "content-type": "application/json" },
+          headers:
+            request.body === undefined ? request.headers : { ...request.headers, "content-type": "application/json" },
           body: request.body ?? null,
           signal: controller.signal
         })
@@ -137,7 +138,9 @@ export const layerUndici: Layer.Layer<SchematicTransport> = Layer.scoped(
 /** Sends through an Effect `HttpClient` (for fetch, or a client with middleware of your own). */
 export const fromHttpClient = (client: HttpClient.HttpClient): SchematicTransportShape => ({
   send: (request) => {
-    let outgoing = HttpClientRequest.make(request.method)(request.url).pipe(HttpClientRequest.setHeaders(request.headers))
+    let outgoing = HttpClientRequest.make(request.method)(request.url).pipe(
+      HttpClientRequest.setHeaders(request.headers)
+    )
     if (request.body !== undefined) outgoing = HttpClientRequest.bodyText(outgoing, request.body, "application/json")
     return client.execute(outgoing).pipe(
       Effect.flatMap((response) =>

@@ -1,4 +1,3 @@
-import { HttpServerRequest } from "@effect/platform"
 import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
 import { Effect } from "effect"
 
@@ -9,7 +8,7 @@ import { Effect } from "effect"
 export const queryCoercer = (operation: Operation.Operation) => {
   const properties = (JsonSchemas.of(operation.input).properties ?? {}) as Record<string, { type?: unknown }>
   return (search: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>) => {
-    const out: Record<string, unknown> = {}
+    const out: Record<string, unknown> = Object.create(null)
     for (const [name, raw] of Object.entries(search)) {
       if (raw === undefined) continue
       const type = properties[name]?.type
@@ -27,59 +26,89 @@ export const queryCoercer = (operation: Operation.Operation) => {
 const isJson = (contentType: string | undefined) =>
   contentType !== undefined && /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)
 
+/** The query string as the schema coercer takes it: one value as text, a repeated key as a list. */
+export const searchParams = (url: string): Record<string, string | Array<string>> => {
+  // No prototype: a parameter named __proto__ is a parameter like any other (and refused by the schema).
+  const out: Record<string, string | Array<string>> = Object.create(null)
+  const at = url.indexOf("?")
+  if (at === -1) return out
+  for (const [name, value] of new URLSearchParams(url.slice(at + 1))) {
+    const seen = out[name]
+    out[name] = seen === undefined ? value : typeof seen === "string" ? [seen, value] : [...seen, value]
+  }
+  return out
+}
+
+/** Why a body was not read: larger than allowed, or broken off. */
+export type BodyFailure = "too_large" | "unreadable"
+
+/** Reads a request body as text, stopping at `maxBytes`. */
+export type ReadBody = (maxBytes: number) => Effect.Effect<string, BodyFailure>
+
 /** The JSON body of a request, within `maxBytes`; each refusal has its own status and code. */
 export const jsonBody = (
+  contentType: string | undefined,
+  contentLength: string | undefined,
+  read: ReadBody,
   maxBytes: number
-): Effect.Effect<unknown, CapabilityError.CapabilityError, HttpServerRequest.HttpServerRequest> =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (!isJson(request.headers["content-type"])) {
-      return yield* new CapabilityError.CapabilityError({
+): Effect.Effect<unknown, CapabilityError.CapabilityError> => {
+  if (!isJson(contentType)) {
+    return Effect.fail(
+      new CapabilityError.CapabilityError({
         code: "unsupported_media_type",
         status: 415,
         message: "The body must be JSON (Content-Type: application/json)"
       })
-    }
-    // Built only when needed: an error captures a stack trace, too dear for every request.
-    const tooLarge = () =>
-      new CapabilityError.CapabilityError({
-        code: "payload_too_large",
-        status: 413,
-        message: `The body is larger than ${maxBytes} bytes`
-      })
-    if (Number(request.headers["content-length"] ?? 0) > maxBytes) return yield* tooLarge()
-    const text = yield* request.text.pipe(
-      Effect.mapError(
-        () =>
-          new CapabilityError.CapabilityError({
+    )
+  }
+  // Built only when needed: an error captures a stack trace, too dear for every request.
+  const tooLarge = () =>
+    new CapabilityError.CapabilityError({
+      code: "payload_too_large",
+      status: 413,
+      message: `The body is larger than ${maxBytes} bytes`
+    })
+  if (Number(contentLength ?? 0) > maxBytes) return Effect.fail(tooLarge())
+  return read(maxBytes).pipe(
+    Effect.mapError((failure) =>
+      failure === "too_large"
+        ? tooLarge()
+        : new CapabilityError.CapabilityError({
             code: "invalid_input",
             status: 400,
             message: "The body could not be read"
           })
-      )
-    )
-    if (Buffer.byteLength(text) > maxBytes) return yield* tooLarge()
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      return yield* new CapabilityError.CapabilityError({
+    ),
+    Effect.flatMap(parseJson)
+  )
+}
+
+const parseJson = (text: string): Effect.Effect<unknown, CapabilityError.CapabilityError> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return Effect.fail(
+      new CapabilityError.CapabilityError({
         code: "invalid_input",
         status: 400,
         message: "The body is not valid JSON",
         fields: [{ path: "", message: "not valid JSON" }]
       })
-    }
-    if (depthOf(parsed, 0) > MAX_DEPTH) {
-      return yield* new CapabilityError.CapabilityError({
+    )
+  }
+  if (depthOf(parsed, 0) > MAX_DEPTH) {
+    return Effect.fail(
+      new CapabilityError.CapabilityError({
         code: "invalid_input",
         status: 400,
         message: `The body nests deeper than ${MAX_DEPTH} levels`,
         fields: [{ path: "", message: `nests deeper than ${MAX_DEPTH} levels` }]
       })
-    }
-    return parsed
-  })
+    )
+  }
+  return Effect.succeed(parsed)
+}
 
 /** No request of this API needs more; deeper input is refused before any schema walks it. */
 export const MAX_DEPTH = 32

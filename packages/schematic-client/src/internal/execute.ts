@@ -1,6 +1,5 @@
 import { Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
 import type { SchematicConfigShape } from "../SchematicConfig.js"
-import type { SchematicTransportShape, WireResponse } from "../SchematicTransport.js"
 import {
   SchematicBadRequest,
   SchematicDecodeError,
@@ -12,11 +11,13 @@ import {
   SchematicUnauthorized,
   SchematicUpstreamError
 } from "../SchematicError.js"
+import type { SchematicTransportShape, WireResponse } from "../SchematicTransport.js"
 import { formatIssues } from "./issues.js"
 import { encodeQuery } from "./query.js"
 import { retrySchedule } from "./retry.js"
 
 export type { Method } from "../SchematicTransport.js"
+
 import type { Method } from "../SchematicTransport.js"
 
 /** A schema that decodes to `A` from whatever JSON upstream sends (Schema is invariant in its encoded side). */
