@@ -6,6 +6,7 @@
  */
 import { Effect, Schema } from "effect"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
+import { acceptorOf } from "./internal/fastAccept.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
 
@@ -20,6 +21,7 @@ export const decodeInput = <I, M>(
   const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
+    if (acceptorOf(mcp.input)?.(raw)) return Effect.succeed(mcp.toInput(raw as M))
     return Schema.decodeUnknown(
       mcp.input,
       options
@@ -28,6 +30,8 @@ export const decodeInput = <I, M>(
       Effect.map((input) => mcp.toInput(input))
     )
   }
+  // Plain input that passes the compiled check is its own decoded value (see internal/fastAccept).
+  if (acceptorOf(operation.input)?.(raw)) return Effect.succeed(raw as I)
   return Schema.decodeUnknown(operation.input, options)(raw).pipe(Effect.mapError((error) => invalidInput(error)))
 }
 
