@@ -131,13 +131,21 @@ export const make = (
       return Math.max(jittered, retryAfter)
     }
 
+    // Finding expired events scans the pending ones, too dear for every batch: it runs at most every hundredth of
+    // the maximum age (and at least every 10 s), so an event can outlive the age by that much, well inside
+    // Schematic's 24-hour dedupe window that the age protects.
+    const expireEvery = Math.min(Duration.toMillis(config.maxAge) / 100, 10_000)
+    let expiredAt = Number.NEGATIVE_INFINITY
     const cycle = Effect.gen(function* () {
       const now = Date.now()
-      yield* store.expire(
-        now - Duration.toMillis(config.maxAge),
-        `Not delivered within ${Duration.format(config.maxAge)}; sending it now could count it twice`,
-        now
-      )
+      if (now - expiredAt >= expireEvery) {
+        expiredAt = now
+        yield* store.expire(
+          now - Duration.toMillis(config.maxAge),
+          `Not delivered within ${Duration.format(config.maxAge)}; sending it now could count it twice`,
+          now
+        )
+      }
       const rows = yield* store.claim(config.batchSize, now)
       if (rows.length === 0) {
         const due = yield* store.nextDueAt

@@ -108,9 +108,12 @@ export const make = (options: Options): OutboxStoreShape => {
     held: db.prepare(
       "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'"
     ),
+    // Oldest first in the order of the outbox_due index (a new event is due when accepted), so a claim reads
+    // `limit` index entries rather than sorting every due event.
     claim: db.prepare(
       `UPDATE outbox_events SET state = 'in_flight', attempts = attempts + 1
-       WHERE seq IN (SELECT seq FROM outbox_events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?)
+       WHERE seq IN (SELECT seq FROM outbox_events WHERE state = 'pending' AND next_attempt_at <= ?
+                     ORDER BY next_attempt_at, seq LIMIT ?)
        RETURNING seq, id, idempotency_key, payload, bytes, attempts, accepted_at`
     ),
     delivered: db.prepare(
