@@ -125,7 +125,11 @@ export const make = (options: Options): OutboxStoreShape => {
       "UPDATE outbox_events SET state = 'dead', finished_at = ?, last_error = ? WHERE state = 'pending' AND accepted_at < ?"
     ),
     recover: db.prepare("UPDATE outbox_events SET state = 'pending' WHERE state = 'in_flight'"),
-    counts: db.prepare("SELECT state, COUNT(*) AS n FROM outbox_events GROUP BY state"),
+    // Delivered rows are most of the table; they are counted once at open and then kept count of (below).
+    counts: db.prepare(
+      "SELECT state, COUNT(*) AS n FROM outbox_events WHERE state IN ('pending', 'in_flight', 'dead') GROUP BY state"
+    ),
+    countDelivered: db.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE state = 'delivered'"),
     oldest: db.prepare("SELECT MIN(accepted_at) AS at FROM outbox_events WHERE state IN ('pending', 'in_flight')"),
     deadLetters: db.prepare(
       `SELECT seq, id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at FROM outbox_events
@@ -145,6 +149,7 @@ export const make = (options: Options): OutboxStoreShape => {
   const initial = statements.held.get() as { rows: number; bytes: number }
   let heldRows = initial.rows
   let heldBytes = initial.bytes
+  let deliveredRows = (statements.countDelivered.get() as { n: number }).n
   let closed = false
   let queue: Array<Waiting> = []
   let scheduled = false
@@ -218,11 +223,13 @@ export const make = (options: Options): OutboxStoreShape => {
     claim: (limit, now) => sync(() => (statements.claim.all(now, limit) as Array<Row>).map(toOutboxRow)),
     markDelivered: (rows, now) =>
       sync(() => {
+        let changed = 0
         db.transaction(() => {
-          for (const row of rows) statements.delivered.run(now, row.seq)
+          for (const row of rows) changed += statements.delivered.run(now, row.seq).changes
         })()
         heldRows -= rows.length
         heldBytes -= rows.reduce((sum, row) => sum + row.bytes, 0)
+        deliveredRows += changed
       }),
     markRetry: (seqs, nextAttemptAt) =>
       sync(() =>
@@ -245,7 +252,7 @@ export const make = (options: Options): OutboxStoreShape => {
       return {
         pending: byState.get("pending") ?? 0,
         inFlight: byState.get("in_flight") ?? 0,
-        delivered: byState.get("delivered") ?? 0,
+        delivered: deliveredRows,
         dead: byState.get("dead") ?? 0,
         oldestPendingAcceptedAt: (statements.oldest.get() as { at: number | null }).at
       }
@@ -267,7 +274,12 @@ export const make = (options: Options): OutboxStoreShape => {
           return moved
         })()
       }),
-    prune: (before) => sync(() => statements.prune.run(before).changes),
+    prune: (before) =>
+      sync(() => {
+        const pruned = statements.prune.run(before).changes
+        deliveredRows -= pruned
+        return pruned
+      }),
     nextDueAt: sync(() => (statements.nextDue.get() as { at: number | null }).at),
     close: sync(() => {
       if (closed) return
