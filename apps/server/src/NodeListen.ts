@@ -25,7 +25,9 @@ export const serve = (
         })
     )
     const address = server.address() as AddressInfo
-    const host = address.address.includes(":") ? `[${address.address}]` : address.address
-    yield* Effect.logInfo(`${what} listening on http://${host}:${address.port}`)
-    return address
+    yield* logListening(what, address.address, address.port)
   })
+
+/** The one line that says where a server listens (tests and benchmarks read the URL from it). */
+export const logListening = (what: string, hostname: string, port: number, suffix = "") =>
+  Effect.logInfo(`${what} listening on http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}${suffix}`)

@@ -20,10 +20,7 @@ const announce = (what: string, suffix = "") =>
   Layer.effectDiscard(
     Effect.gen(function* () {
       const address = (yield* HttpServer.HttpServer).address
-      if (address._tag === "TcpAddress") {
-        const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname
-        yield* Effect.logInfo(`${what} listening on http://${host}:${address.port}${suffix}`)
-      }
+      if (address._tag === "TcpAddress") yield* NodeListen.logListening(what, address.hostname, address.port, suffix)
     })
   )
 

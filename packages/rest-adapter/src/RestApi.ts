@@ -181,7 +181,7 @@ export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope
     routes.set("GET /openapi.json", () => Effect.succeed(openapi))
     routes.set("GET /docs", () => Effect.succeed(docs))
 
-    const answer = (request: RestRequest): Effect.Effect<RestResponse, never, Operations.Requirements> => {
+    return (request: RestRequest): Effect.Effect<RestResponse, never, Operations.Requirements> => {
       const given = header(request, "x-request-id")
       const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
       const started = Date.now()
@@ -196,7 +196,8 @@ export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope
                 message: `No route ${request.method} ${path}`
               })
             )
-          : Effect.suspend(() => route(request))
+          : // Suspended: nothing a request carries can throw past the error handling below.
+            Effect.suspend(() => route(request))
       return routed.pipe(
         Effect.catchAll((error) =>
           error instanceof CapabilityError.CapabilityError
@@ -220,8 +221,6 @@ export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope
         Effect.map((response) => ({ ...response, headers: { ...response.headers, "x-request-id": requestId } }))
       )
     }
-    // Suspended: nothing a request carries can throw past the error handling in `answer`.
-    return (request: RestRequest) => Effect.suspend(() => answer(request))
   })
 
 const internalError = (requestId: string) =>

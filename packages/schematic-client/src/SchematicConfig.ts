@@ -61,7 +61,7 @@ export class SchematicConfig extends Context.Tag("@schematic-capability/schemati
 /** Fills defaults and checks the values; a bad value is a defect of the caller, reported with its name. */
 export const make = (input: SchematicConfigInput): SchematicConfigShape => {
   const baseUrl = (input.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
-  if (!/^https?:\/\/[^\s]+$/.test(baseUrl)) {
+  if (!/^https?:\/\/[^\s]+$/.test(baseUrl) || !URL.canParse(baseUrl)) {
     throw new TypeError(`baseUrl must be an http(s) URL, got ${JSON.stringify(baseUrl)}`)
   }
   const apiKey = Redacted.isRedacted(input.apiKey) ? input.apiKey : Redacted.make(input.apiKey)

@@ -8,13 +8,16 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Context, Duration, Effect, Layer } from "effect"
 import { Agent, type Dispatcher } from "undici"
+import { SchematicTransportError } from "./SchematicError.js"
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE"
 
 export interface WireRequest {
   readonly method: Method
-  /** Origin and path with its query string. */
-  readonly url: string
+  /** `scheme://host:port`, parsed once by the client rather than per request. */
+  readonly origin: string
+  /** The path with its query string. */
+  readonly path: string
   readonly headers: Readonly<Record<string, string>>
   /** JSON text, when there is a body. */
   readonly body: string | undefined
@@ -28,24 +31,9 @@ export interface WireResponse {
   readonly text: string
 }
 
-/**
- * Why no answer came. `Connect`: the connection was never made, so nothing reached upstream; `Connection`: it
- * broke after sending started; `Timeout`: no answer within the request's timeout.
- */
-export interface TransportFailure {
-  readonly _tag: "TransportFailure"
-  readonly reason: "Connect" | "Connection" | "Timeout"
-  readonly detail: string
-}
-
-const failure = (reason: TransportFailure["reason"], detail: string): TransportFailure => ({
-  _tag: "TransportFailure",
-  reason,
-  detail
-})
-
+/** Failures are the client's own `SchematicTransportError`; the client prefixes the message with the call. */
 export interface SchematicTransportShape {
-  readonly send: (request: WireRequest) => Effect.Effect<WireResponse, TransportFailure>
+  readonly send: (request: WireRequest) => Effect.Effect<WireResponse, SchematicTransportError>
 }
 
 export class SchematicTransport extends Context.Tag("@schematic-capability/schematic-client/SchematicTransport")<
@@ -72,8 +60,14 @@ const describe = (cause: unknown) => {
   return code === undefined || message.includes(code) ? message : `${code} ${message}`
 }
 
-const fromError = (cause: unknown): TransportFailure =>
-  failure(CONNECT_CODES.has(errorCode(cause) ?? "") ? "Connect" : "Connection", describe(cause))
+const fromError = (cause: unknown) =>
+  new SchematicTransportError({
+    reason: CONNECT_CODES.has(errorCode(cause) ?? "") ? "Connect" : "Connection",
+    message: describe(cause)
+  })
+
+const timeoutFailure = (timeout: Duration.Duration) =>
+  new SchematicTransportError({ reason: "Timeout", message: `no answer within ${Duration.format(timeout)}` })
 
 const singleHeader = (value: string | ReadonlyArray<string> | undefined) =>
   typeof value === "string" ? value : value?.[0]
@@ -81,8 +75,7 @@ const singleHeader = (value: string | ReadonlyArray<string> | undefined) =>
 /** Sends with undici over a dispatcher of your own (closing it stays yours). */
 export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
   send: (request) =>
-    Effect.async<WireResponse, TransportFailure>((resume, signal) => {
-      const url = new URL(request.url)
+    Effect.async<WireResponse, SchematicTransportError>((resume, signal) => {
       const controller = new AbortController()
       let timedOut = false
       const timer = setTimeout(() => {
@@ -91,15 +84,15 @@ export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
       }, Duration.toMillis(request.timeout))
       const onInterrupt = () => controller.abort()
       signal.addEventListener("abort", onInterrupt, { once: true })
-      const done = (effect: Effect.Effect<WireResponse, TransportFailure>) => {
+      const done = (effect: Effect.Effect<WireResponse, SchematicTransportError>) => {
         clearTimeout(timer)
         signal.removeEventListener("abort", onInterrupt)
         resume(effect)
       }
       dispatcher
         .request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
+          origin: request.origin,
+          path: request.path,
           method: request.method,
           headers:
             request.body === undefined ? request.headers : { ...request.headers, "content-type": "application/json" },
@@ -117,9 +110,7 @@ export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
             )
           )
         )
-        .catch((cause: unknown) =>
-          done(Effect.fail(timedOut ? failure("Timeout", "no answer in time") : fromError(cause)))
-        )
+        .catch((cause: unknown) => done(Effect.fail(timedOut ? timeoutFailure(request.timeout) : fromError(cause))))
     })
 })
 
@@ -138,7 +129,7 @@ export const layerUndici: Layer.Layer<SchematicTransport> = Layer.scoped(
 /** Sends through an Effect `HttpClient` (for fetch, or a client with middleware of your own). */
 export const fromHttpClient = (client: HttpClient.HttpClient): SchematicTransportShape => ({
   send: (request) => {
-    let outgoing = HttpClientRequest.make(request.method)(request.url).pipe(
+    let outgoing = HttpClientRequest.make(request.method)(`${request.origin}${request.path}`).pipe(
       HttpClientRequest.setHeaders(request.headers)
     )
     if (request.body !== undefined) outgoing = HttpClientRequest.bodyText(outgoing, request.body, "application/json")
@@ -152,11 +143,12 @@ export const fromHttpClient = (client: HttpClient.HttpClient): SchematicTranspor
       Effect.scoped,
       Effect.timeoutFail({
         duration: request.timeout,
-        onTimeout: () => failure("Timeout", "no answer in time")
+        onTimeout: () => timeoutFailure(request.timeout)
       }),
       Effect.catchTags({
         RequestError: (error) => Effect.fail(fromError(error.cause ?? error.message)),
-        ResponseError: () => Effect.fail(failure("Connection", "the answer broke off"))
+        ResponseError: () =>
+          Effect.fail(new SchematicTransportError({ reason: "Connection", message: "the answer broke off" }))
       })
     )
   }

@@ -11,14 +11,10 @@ import {
   SchematicUnauthorized,
   SchematicUpstreamError
 } from "../SchematicError.js"
-import type { SchematicTransportShape, WireResponse } from "../SchematicTransport.js"
+import type { Method, SchematicTransportShape, WireResponse } from "../SchematicTransport.js"
 import { formatIssues } from "./issues.js"
 import { encodeQuery } from "./query.js"
 import { retrySchedule } from "./retry.js"
-
-export type { Method } from "../SchematicTransport.js"
-
-import type { Method } from "../SchematicTransport.js"
 
 /** A schema that decodes to `A` from whatever JSON upstream sends (Schema is invariant in its encoded side). */
 // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON of any shape
@@ -101,28 +97,25 @@ export const makeExecutor = (
   if (Option.isSome(config.environmentId)) baseHeaders["x-schematic-environment-id"] = config.environmentId.value
   const timeout = Duration.decode(config.timeout)
 
+  // The base URL is parsed once: each request carries its origin and a path under the base path.
+  const base = new URL(config.baseUrl)
+  const basePath = base.pathname.replace(/\/$/, "")
+
   const attempt = <A>(call: Call<A>): Effect.Effect<A, SchematicError> => {
     const query = new URLSearchParams(encodeQuery(call.query)).toString()
     const where = `${call.method} ${call.path}`
     return transport
       .send({
         method: call.method,
-        url: `${config.baseUrl}${call.path}${query === "" ? "" : `?${query}`}`,
+        origin: base.origin,
+        path: `${basePath}${call.path}${query === "" ? "" : `?${query}`}`,
         headers: baseHeaders,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         timeout
       })
       .pipe(
-        Effect.catchTag("TransportFailure", (failure) =>
-          Effect.fail(
-            new SchematicTransportError({
-              reason: failure.reason,
-              message:
-                failure.reason === "Timeout"
-                  ? `${where}: no answer within ${Duration.format(timeout)}`
-                  : `${where}: ${clip(failure.detail)}`
-            })
-          )
+        Effect.mapError(
+          (error) => new SchematicTransportError({ reason: error.reason, message: `${where}: ${clip(error.message)}` })
         ),
         Effect.flatMap((response) => interpret(call, where, response))
       )
