@@ -36,6 +36,10 @@ const event = (key: string) => ({
   idempotency_key: key
 })
 
+/** `event(key)` as JSON text. */
+const eventText = (key: string) =>
+  `{"event_type":"track","body":{"event":"api-call","company":{"crm":"bench"},"quantity":1},"idempotency_key":${JSON.stringify(key)}}`
+
 export const run = async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "bench-ingest-"))
   const children: Array<ReturnType<typeof spawn>> = []
@@ -49,10 +53,11 @@ export const run = async () => {
     children.push(server.child)
     let n = 0
     const post = (url: string, body: () => unknown) => async () => {
+      const payload = body()
       const response = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(body())
+        body: typeof payload === "string" ? payload : JSON.stringify(payload)
       })
       if (response.status !== 202) throw new Error(`${url}: ${response.status} ${await response.text()}`)
       await response.arrayBuffer()
@@ -71,9 +76,12 @@ export const run = async () => {
     const BATCH = 1000
     const batch = await load(
       "POST /v1/events/batch, 1000 events a request (durable)",
-      post(`${server.rest}/v1/events/batch`, () => ({
-        events: Array.from({ length: BATCH }, () => event(`m-${n++}`))
-      })),
+      // The body is written as text: the load generator shares this machine's cores with the server, and building
+      // then serialising 1000 objects a request took a sixth of the server's time away from it.
+      post(`${server.rest}/v1/events/batch`, () => {
+        const events = Array.from({ length: BATCH }, () => eventText(`m-${n++}`))
+        return `{"events":[${events.join(",")}]}`
+      }),
       { concurrency: 4, seconds: SECONDS }
     )
     server.child.kill("SIGTERM")

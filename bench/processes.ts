@@ -39,6 +39,9 @@ export const startServer = async (dataDir: string, upstream: string) => {
       SCHEMATIC_API_URL: upstream,
       SCHEMATIC_READS_PER_SECOND: "0",
       SCHEMATIC_WRITES_PER_SECOND: "0",
+      // Room for every event a run accepts: ingestion is measured with upstream unreachable, so nothing drains.
+      OUTBOX_MAX_ROWS: "5000000",
+      OUTBOX_MAX_BYTES: String(4 * 1024 ** 3),
       REST_PORT: "0",
       MCP_PORT: "0",
       DATA_DIR: dataDir

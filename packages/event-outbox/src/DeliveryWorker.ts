@@ -101,7 +101,12 @@ export const make = (
       { readonly failure: SchematicError.SchematicError; readonly unresolved: ReadonlyArray<OutboxRow> } | undefined
     > =>
       Effect.gen(function* () {
-        const events = rows.map((row) => JSON.parse(row.payload))
+        const events = rows.map((row) => {
+          const event = JSON.parse(row.payload)
+          // The time it was accepted travels with it, however late it is delivered.
+          event.sent_at ??= new Date(row.acceptedAt).toISOString()
+          return event
+        })
         const result = yield* Effect.either(client.events.createBatch({ events }))
         const now = Date.now()
         if (result._tag === "Right") {

@@ -33,16 +33,9 @@ export const sink = (
       // Runs before the store closes: the batch in flight finishes; what is pending stays on disk.
       yield* Effect.addFinalizer(() => worker.stop)
       const shape: EventSink.EventSinkShape = {
-        submit: (events) => {
-          const acceptedAt = new Date().toISOString()
-          return store
-            .append(
-              events.map((event) => ({
-                idempotencyKey: event.idempotency_key,
-                // The time it was accepted travels with it, however late it is delivered.
-                payload: JSON.stringify(event.sent_at ? event : { ...event, sent_at: acceptedAt })
-              }))
-            )
+        submit: (events) =>
+          store
+            .append(events.map((event) => ({ idempotencyKey: event.idempotency_key, payload: JSON.stringify(event) })))
             .pipe(
               Effect.map((appended) =>
                 appended.map((item) => ({
@@ -67,8 +60,7 @@ export const sink = (
                       retryAfterSeconds: 1
                     })
               )
-            )
-        },
+            ),
         status: Effect.gen(function* () {
           const counts = yield* store.counts
           const lastError = yield* worker.lastError

@@ -1,0 +1,85 @@
+/**
+ * The outbox thread: owns the SQLite file and answers the request thread. Events that arrive before this thread's
+ * next turn of its event loop are stored in one transaction, so concurrent requests share one commit and one fsync.
+ * Messages go both ways in batches (one per turn): a message between threads costs tens of microseconds, more
+ * than the rest of storing one event.
+ */
+import { parentPort, workerData } from "node:worker_threads"
+import type { NewEvent } from "../OutboxStore.js"
+import { type OutboxFile, open } from "./outboxFile.js"
+import type { Reply, Request, ThreadData } from "./outboxMessages.js"
+
+const port = parentPort!
+const failure = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+let file: OutboxFile
+try {
+  file = open(workerData as ThreadData)
+} catch (error) {
+  port.postMessage([{ id: 0, error: failure(error) }] satisfies Array<Reply>)
+  process.exit(1)
+}
+
+let waiting: Array<{ readonly id: number; readonly events: ReadonlyArray<NewEvent> }> = []
+let replies: Array<Reply> = []
+let scheduled = false
+
+const storeWaiting = () => {
+  const requests = waiting
+  waiting = []
+  if (requests.length === 0) return
+  try {
+    const results = file.store(requests.map((request) => request.events))
+    for (const [index, request] of requests.entries()) replies.push({ id: request.id, value: results[index] })
+  } catch (error) {
+    // The transaction rolled back: nothing of any request was stored, and each caller is told so.
+    const message = `The event outbox could not store the events: ${failure(error)}`
+    for (const request of requests) replies.push({ id: request.id, value: { full: message } })
+  }
+}
+
+const turn = () => {
+  scheduled = false
+  storeWaiting()
+  if (replies.length === 0) return
+  port.postMessage(replies)
+  replies = []
+}
+
+const handle = (request: Request) => {
+  switch (request.op) {
+    case "store": {
+      const payloads = request.payloads.split("\n")
+      waiting.push({
+        id: request.id,
+        events: request.keys.map((idempotencyKey, index) => ({ idempotencyKey, payload: payloads[index]! }))
+      })
+      return
+    }
+    case "call": {
+      try {
+        const method = file[request.method] as (...args: ReadonlyArray<unknown>) => unknown
+        replies.push({ id: request.id, value: method(...request.args) })
+      } catch (error) {
+        replies.push({ id: request.id, error: failure(error) })
+      }
+      return
+    }
+    case "close": {
+      storeWaiting()
+      file.close()
+      replies.push({ id: request.id, value: undefined })
+      turn()
+      port.close()
+    }
+  }
+}
+
+port.on("message", (requests: ReadonlyArray<Request>) => {
+  for (const request of requests) handle(request)
+  if (!scheduled) {
+    scheduled = true
+    setImmediate(turn)
+  }
+})
+port.postMessage([{ id: 0, value: "open" }] satisfies Array<Reply>)

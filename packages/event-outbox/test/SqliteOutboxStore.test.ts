@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import { Effect } from "effect"
+import { SqliteOutboxStore } from "../src/index.js"
+
+const dirs: Array<string> = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+const fileIn = () => {
+  const dir = mkdtempSync(join(tmpdir(), "outbox-store-"))
+  dirs.push(dir)
+  return join(dir, "events.db")
+}
+
+const event = (key: string) => ({ idempotencyKey: key, payload: JSON.stringify({ event_type: "track", key }) })
+
+/** The layout 0.1 wrote: a random id per event, unique-indexed. */
+const V1_LAYOUT = `
+CREATE TABLE outbox_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  payload TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  accepted_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX outbox_due ON outbox_events(state, next_attempt_at, seq);
+CREATE INDEX outbox_finished_at ON outbox_events(state, finished_at) WHERE finished_at IS NOT NULL;
+`
+
+describe("SqliteOutboxStore", () => {
+  it.effect("gives each event an id that stays the same when it is dead-lettered and re-queued", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteOutboxStore.make({ filename: fileIn() })
+      const [first, second] = yield* store.append([event("a"), event("b")])
+      expect(first!.id).toMatch(/^oev_[0-9a-f]{32}$/)
+      expect(second!.id > first!.id).toBe(true)
+      const claimed = yield* store.claim(10, Date.now())
+      expect(claimed.map((row) => row.id)).toEqual([first!.id, second!.id])
+      yield* store.markDead([claimed[0]!.seq], "refused", Date.now())
+      const [dead] = yield* store.deadLetters(10, 0)
+      expect(dead!.id).toBe(first!.id)
+
+      // An id that names no event (another seq, another time, another shape) moves nothing.
+      const wrongTime = `oev_${"0".repeat(12)}${first!.id.slice(16)}`
+      expect(yield* store.requeue({ ids: [wrongTime, "oev_nope", second!.id] }, Date.now())).toBe(0)
+      expect(yield* store.requeue({ ids: [first!.id] }, Date.now() + 1000)).toBe(1)
+      const again = yield* store.claim(10, Date.now() + 1000)
+      expect(again.map((row) => row.id)).toEqual([first!.id])
+      // The same key answers with the first record, whatever happened to it since.
+      const [repeat] = yield* store.append([event("a")])
+      expect(repeat).toEqual({ id: first!.id, idempotencyKey: "a", existing: true })
+      yield* store.close
+    })
+  )
+
+  it.effect("moves an outbox written by 0.1 to the current layout, keeping its events and their ids", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const old = new Database(filename)
+      old.exec(V1_LAYOUT)
+      const insert = old.prepare(
+        `INSERT INTO outbox_events (id, idempotency_key, payload, bytes, state, attempts, accepted_at, next_attempt_at,
+           finished_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      )
+      const at = Date.now() - 60_000
+      insert.run("oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b", "pending-1", '{"k":1}', 7, "pending", 0, at, at, null, null)
+      insert.run("oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5c", "dead-1", '{"k":2}', 7, "dead", 3, at, at, at, "refused")
+      insert.run("oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5d", "done-1", '{"k":3}', 7, "delivered", 1, at, at, at, null)
+      old.close()
+
+      const store = yield* SqliteOutboxStore.make({ filename })
+      expect(yield* store.counts).toMatchObject({ pending: 1, inFlight: 0, delivered: 1, dead: 1 })
+      const [dead] = yield* store.deadLetters(10, 0)
+      expect(dead).toMatchObject({ id: "oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5c", error: "refused", attempts: 3 })
+      const [repeat, fresh] = yield* store.append([event("pending-1"), event("new-1")])
+      expect(repeat).toEqual({
+        id: "oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b",
+        idempotencyKey: "pending-1",
+        existing: true
+      })
+      expect(fresh!.existing).toBe(false)
+      expect(yield* store.requeue({ ids: ["oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5c"] }, Date.now())).toBe(1)
+      const claimed = yield* store.claim(10, Date.now())
+      expect(claimed.map((row) => [row.id, row.payload])).toEqual([
+        ["oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b", '{"k":1}'],
+        ["oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5c", '{"k":2}'],
+        [fresh!.id, JSON.stringify({ event_type: "track", key: "new-1" })]
+      ])
+      yield* store.close
+
+      // Opened again, there is nothing left to move and nothing is lost; what was in flight goes back to pending.
+      const reopened = yield* SqliteOutboxStore.make({ filename })
+      expect(yield* reopened.counts).toMatchObject({ pending: 0, inFlight: 3, delivered: 1, dead: 0 })
+      expect(yield* reopened.recover).toBe(3)
+      yield* reopened.close
+    })
+  )
+})
