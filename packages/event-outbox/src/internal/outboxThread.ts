@@ -1,8 +1,7 @@
 /**
- * The outbox thread: owns the SQLite file and answers the request thread. Events that arrive before this thread's
- * next turn of its event loop are stored in one transaction, so concurrent requests share one commit and one fsync.
- * Messages go both ways in batches (one per turn): a message between threads costs tens of microseconds, more
- * than the rest of storing one event.
+ * The outbox thread: owns the SQLite file and answers the request thread. Events of the messages that arrive
+ * before this thread's next turn of its event loop are stored in one transaction, so concurrent requests share one
+ * commit and one fsync; the answers of that turn go back as one message.
  */
 import { parentPort, workerData } from "node:worker_threads"
 import type { NewEvent } from "../OutboxStore.js"
@@ -38,10 +37,7 @@ const storeWaiting = () => {
   }
 }
 
-const turn = () => {
-  scheduled = false
-  storeWaiting()
-  if (replies.length === 0) return
+const answer = () => {
   port.postMessage(replies)
   replies = []
 }
@@ -69,10 +65,16 @@ const handle = (request: Request) => {
       storeWaiting()
       file.close()
       replies.push({ id: request.id, value: undefined })
-      turn()
+      answer()
       port.close()
     }
   }
+}
+
+const turn = () => {
+  scheduled = false
+  storeWaiting()
+  if (replies.length > 0) answer()
 }
 
 port.on("message", (requests: ReadonlyArray<Request>) => {
