@@ -35,16 +35,23 @@ export const decodeInput = <I, M>(
   return Schema.decodeUnknown(operation.input, options)(raw).pipe(Effect.mapError((error) => invalidInput(error)))
 }
 
-/** Runs the handler and encodes its result; an output that breaks its own schema is an internal error. */
+/**
+ * Runs the handler and encodes its result; an output that breaks its own schema is an internal error. An output
+ * of a plain schema that the compiled check accepts (which also means it holds no key the schema does not name)
+ * already is its own encoding, so it is not walked again.
+ */
 export const execute = <I, O, R>(operation: Operation<I, O, R>, input: I): Effect.Effect<unknown, CapabilityError, R> =>
   operation.handler(input).pipe(
     Effect.flatMap((output) =>
-      Schema.encode(operation.output)(output).pipe(
-        Effect.tapError((error) => Effect.logError(`${operation.name} produced output outside its schema`, error)),
-        Effect.mapError(
-          () => new CapabilityError({ code: "internal", status: 500, message: `${operation.name} failed internally` })
-        )
-      )
+      acceptorOf(operation.output)?.(output)
+        ? Effect.succeed(output)
+        : Schema.encode(operation.output)(output).pipe(
+            Effect.tapError((error) => Effect.logError(`${operation.name} produced output outside its schema`, error)),
+            Effect.mapError(
+              () =>
+                new CapabilityError({ code: "internal", status: 500, message: `${operation.name} failed internally` })
+            )
+          )
     )
   )
 
