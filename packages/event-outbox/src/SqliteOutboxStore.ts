@@ -44,6 +44,9 @@ const startThread = (data: ThreadData): Worker => {
 
 type Resume = (reply: Reply) => void
 
+/** Events in waiting requests that make a message go to the thread even while it works on another. */
+const SEND_AT_ONCE = 256
+
 /** Opens the file on its own thread; fails (as a defect) when it cannot be opened. */
 export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
   Effect.async<OutboxStoreShape>((resume) => {
@@ -59,19 +62,37 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
 
     // The thread keeps the process alive only while an answer is awaited.
     thread.unref()
-    // Requests made in one turn of the event loop go to the thread as one message: waking a thread costs tens of
-    // microseconds here, as much as storing an event.
+    // Requests go to the thread in messages, each holding the requests of one turn of the event loop or more:
+    // every message wakes the thread, a system call that on a busy machine can also hand this thread's CPU to it.
+    // While requests are being worked on, small ones wait and go with the next message, so under load messages
+    // follow commits (one per 2.7 single-event requests, against one per 1.9 without waiting); a request with
+    // many events goes at once, so the thread stores it while this thread reads the next.
     let outgoing: Array<Request> = []
+    let outgoingEvents = 0
+    // Requests posted and not yet answered.
+    let inFlight = 0
+    let scheduled = false
     const post = () => {
-      const requests = outgoing
+      scheduled = false
+      if (outgoing.length === 0 || stopped !== undefined) return
+      if (inFlight > 0 && outgoingEvents < SEND_AT_ONCE) return
+      inFlight += outgoing.length
+      thread.postMessage(outgoing)
       outgoing = []
-      if (stopped === undefined) thread.postMessage(requests)
+      outgoingEvents = 0
+    }
+    const schedule = () => {
+      if (scheduled) return
+      scheduled = true
+      setImmediate(post)
     }
     const send = (request: Request, resume: Resume) => {
       if (stopped !== undefined) return resume({ id: request.id, error: stopped })
       if (waiting.size === 0) thread.ref()
       waiting.set(request.id, resume)
-      if (outgoing.push(request) === 1) setImmediate(post)
+      outgoing.push(request)
+      if (request.op === "store") outgoingEvents += request.keys.length
+      schedule()
     }
     const settle = (reply: Reply) => {
       const resume = waiting.get(reply.id)
@@ -160,7 +181,11 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
     waiting.set(0, opened)
     thread.ref()
     thread.on("message", (replies: ReadonlyArray<Reply>) => {
-      for (const reply of replies) settle(reply)
+      for (const reply of replies) {
+        if (reply.id !== 0) inFlight--
+        settle(reply)
+      }
+      if (outgoing.length > 0) schedule()
     })
   })
 
