@@ -49,10 +49,13 @@ export const startServer = async (dataDir: string, upstream: string) => {
     },
     stdio: ["ignore", "pipe", "inherit"]
   })
-  const [, rest, mcp] = await waitFor(
+  // Both servers say where they listen, in either order.
+  const [, first, second] = await waitFor(
     child,
-    /REST API listening on (http:\/\/\S+?)"[\s\S]*MCP listening on (http:\/\/\S+?)"/
+    /(?:REST API|MCP) listening on (http:\/\/\S+?)"[\s\S]*(?:REST API|MCP) listening on (http:\/\/\S+?)"/
   )
+  const rest = [first, second].find((url) => !url!.endsWith("/mcp"))
+  const mcp = [first, second].find((url) => url!.endsWith("/mcp"))
   drain(child)
   return { rest: rest!, mcp: mcp!, child }
 }

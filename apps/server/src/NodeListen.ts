@@ -8,7 +8,7 @@ import { Effect } from "effect"
 
 export const serve = (
   what: string,
-  options: { readonly port: number; readonly host: string },
+  options: { readonly port: number; readonly host: string; readonly path?: string },
   listener: (request: IncomingMessage, response: ServerResponse) => void
 ) =>
   Effect.gen(function* () {
@@ -25,7 +25,7 @@ export const serve = (
         })
     )
     const address = server.address() as AddressInfo
-    yield* logListening(what, address.address, address.port)
+    yield* logListening(what, address.address, address.port, options.path)
   })
 
 /** The one line that says where a server listens (tests and benchmarks read the URL from it). */

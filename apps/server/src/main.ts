@@ -3,9 +3,7 @@
  * The deployable server: the REST API on REST_PORT and MCP (Streamable HTTP at /mcp) on MCP_PORT, over
  * Schematic or the embedded sandbox. Structured JSON logs; graceful shutdown on SIGINT / SIGTERM.
  */
-import { createServer } from "node:http"
-import { HttpServer } from "@effect/platform"
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { NodeRuntime } from "@effect/platform-node"
 import { CallerRateLimit, type Operations } from "@schematic-capability/capability-core"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
@@ -16,20 +14,11 @@ import * as NodeListen from "./NodeListen.js"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
 
-const announce = (what: string, suffix = "") =>
-  Layer.effectDiscard(
-    Effect.gen(function* () {
-      const address = (yield* HttpServer.HttpServer).address
-      if (address._tag === "TcpAddress") yield* NodeListen.logListening(what, address.hostname, address.port, suffix)
-    })
-  )
-
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config
   const authenticator = yield* Access.authenticator(config)
   const callerRateLimit = CallerRateLimit.make(config.rateLimitPerToken)
-  const listen = (port: number) => NodeHttpServer.layer(() => createServer(), { port, host: config.host })
-  // REST is served straight on node:http: no framework between the socket and the operation.
+  // REST and MCP are served straight on node:http: no framework between the socket and the operation.
   const rest = Layer.scopedDiscard(
     Effect.flatMap(
       RestApi.listener({
@@ -41,15 +30,18 @@ const program = Effect.gen(function* () {
       (listener) => NodeListen.serve("REST API", { port: config.restPort, host: config.host }, listener)
     )
   )
-  const mcp = Layer.merge(
-    McpHttp.layer<Operations.Requirements>({
-      authenticator,
-      callerRateLimit,
-      allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
-      allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins)
-    }),
-    announce("MCP", "/mcp")
-  ).pipe(Layer.provide(listen(config.mcpPort)))
+  const mcp = Layer.scopedDiscard(
+    Effect.flatMap(
+      McpHttp.listener<Operations.Requirements>({
+        authenticator,
+        callerRateLimit,
+        allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
+        allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins),
+        maxBodyBytes: config.maxBodyBytes
+      }),
+      (listener) => NodeListen.serve("MCP", { port: config.mcpPort, host: config.host, path: "/mcp" }, listener)
+    )
+  )
   const stopping = Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("Shutting down")))
   return yield* Layer.launch(Layer.mergeAll(rest, mcp, stopping).pipe(Layer.provide(Upstream.services(config))))
 })

@@ -181,25 +181,34 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     }
   })
 
-  const raw = (headers: Record<string, string>, method = "POST") =>
-    new Promise<number>((done, fail) => {
+  const rawAnswer = (
+    headers: Record<string, string>,
+    method = "POST",
+    body: string | undefined = method === "POST"
+      ? JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      : undefined,
+    path = new URL(server.mcp).pathname
+  ) =>
+    new Promise<{ status: number; body: string }>((done, fail) => {
       const url = new URL(server.mcp)
       const req = request(
         {
           host: url.hostname,
           port: url.port,
-          path: url.pathname,
+          path,
           method,
           headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }
         },
         (response) => {
-          response.resume()
-          done(response.statusCode ?? 0)
+          const chunks: Array<Buffer> = []
+          response.on("data", (chunk: Buffer) => chunks.push(chunk))
+          response.on("end", () => done({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
         }
       )
       req.on("error", fail)
-      req.end(method === "POST" ? JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) : undefined)
+      req.end(body)
     })
+  const raw = async (headers: Record<string, string>, method = "POST") => (await rawAnswer(headers, method)).status
 
   it("refuses foreign Origin and Host headers (DNS rebinding) and non-POST methods", async () => {
     const port = new URL(server.mcp).port
@@ -207,6 +216,19 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     expect(await raw({ host: `evil.example:${port}` })).toBe(403)
     expect(await raw({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).toBe(200)
     expect(await raw({ host: `127.0.0.1:${port}` }, "GET")).toBe(405)
+  })
+
+  it("answers a JSON-RPC error, never a crash, to a body that is not JSON, too large, or sent elsewhere", async () => {
+    const host = { host: `127.0.0.1:${new URL(server.mcp).port}` }
+    const notJson = await rawAnswer(host, "POST", '{"jsonrpc": "2.0", "id": 1, "method":')
+    expect(notJson.status).toBe(400)
+    expect(JSON.parse(notJson.body)).toMatchObject({ jsonrpc: "2.0", error: { code: -32700 } })
+    const tooLarge = await rawAnswer(host, "POST", JSON.stringify({ padding: "x".repeat(2 * 1024 * 1024) }))
+    expect(tooLarge.status).toBe(413)
+    expect(JSON.parse(tooLarge.body)).toMatchObject({ error: { message: expect.stringMatching(/larger than/) } })
+    expect((await rawAnswer(host, "POST", undefined, "/elsewhere")).status).toBe(404)
+    // The server still answers.
+    expect(await raw(host)).toBe(200)
   })
 })
 

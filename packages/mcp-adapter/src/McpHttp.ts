@@ -5,10 +5,13 @@
  * @since 0.1.0
  */
 
+import type { IncomingMessage, ServerResponse } from "node:http"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Authenticator, CallerRateLimit } from "@schematic-capability/capability-core"
 import { Effect, Layer } from "effect"
+import { type BodyFailure, readBody } from "./internal/readBody.js"
 import * as McpServer from "./McpServer.js"
 
 export interface Options extends McpServer.Options {
@@ -23,8 +26,61 @@ export interface Options extends McpServer.Options {
   readonly path?: `/${string}` | undefined
 }
 
+/** Who may come in, decided before any MCP is spoken. */
+interface Gate {
+  readonly hosts: ReadonlySet<string>
+  readonly origins: ReadonlySet<string>
+  readonly authenticator: Authenticator.AuthenticatorShape
+  readonly callerLimit: CallerRateLimit.CallerRateLimit
+}
+
+type Admission =
+  | { readonly _tag: "Admitted"; readonly principal: Authenticator.Principal }
+  | {
+      readonly _tag: "Refused"
+      readonly status: number
+      readonly message: string
+      readonly headers: Readonly<Record<string, string>>
+    }
+
+const refused = (status: number, message: string, headers: Record<string, string> = {}): Admission => ({
+  _tag: "Refused",
+  status,
+  message,
+  headers
+})
+
+/** The Host and Origin allow-lists (DNS rebinding), the method, then the caller and its budget. */
+const admit = (
+  gate: Gate,
+  method: string,
+  headers: {
+    readonly host?: string | undefined
+    readonly origin?: string | undefined
+    readonly authorization?: string | undefined
+  }
+): Admission => {
+  const host = headers.host?.toLowerCase()
+  if (host === undefined || !gate.hosts.has(host)) return refused(403, "Host not allowed")
+  const origin = headers.origin?.toLowerCase()
+  if (origin !== undefined && !gate.origins.has(origin)) return refused(403, "Origin not allowed")
+  if (method !== "POST")
+    return refused(405, "Method not allowed: this server is stateless, use POST", { allow: "POST" })
+  // Scopes are checked per tool by the server; here only who the caller is and its budget.
+  const admission = Authenticator.admit(gate.authenticator, headers.authorization, { limit: gate.callerLimit })
+  if (admission._tag === "Admitted") return { _tag: "Admitted", principal: admission.principal }
+  const { error } = admission
+  return refused(error.status, error.message, {
+    ...(error.challenge === undefined ? {} : { "www-authenticate": error.challenge }),
+    ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
+  })
+}
+
+const jsonRpcErrorBody = (message: string, code = -32000) =>
+  JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null })
+
 const jsonRpcError = (status: number, message: string) =>
-  HttpServerResponse.unsafeJson({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status })
+  HttpServerResponse.text(jsonRpcErrorBody(message), { status, contentType: "application/json" })
 
 /** The default allow-lists for a server bound to `host:port`: loopback names on that port. */
 export const loopbackAllowList = (port: number) => {
@@ -35,44 +91,33 @@ export const loopbackAllowList = (port: number) => {
   }
 }
 
+const gateFor = (options: Options, port: number): Gate => {
+  const defaults = loopbackAllowList(port)
+  return {
+    hosts: new Set((options.allowedHosts ?? defaults.allowedHosts).map((host) => host.toLowerCase())),
+    origins: new Set((options.allowedOrigins ?? defaults.allowedOrigins).map((origin) => origin.toLowerCase())),
+    authenticator: options.authenticator ?? Authenticator.open,
+    callerLimit: options.callerRateLimit ?? CallerRateLimit.unlimited
+  }
+}
+
 /** The /mcp handler. Without explicit allow-lists it needs the HttpServer it will run on, for its port. */
 export const make = <R>(options: Options) =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<R>()
     const tools = McpServer.registry(options.operations)
-    const authenticator = options.authenticator ?? Authenticator.open
-    const callerLimit = options.callerRateLimit ?? CallerRateLimit.unlimited
-    let allowedHosts = options.allowedHosts
-    let allowedOrigins = options.allowedOrigins
-    if (allowedHosts === undefined || allowedOrigins === undefined) {
+    let port = 0
+    if (options.allowedHosts === undefined || options.allowedOrigins === undefined) {
       const address = (yield* HttpServer.HttpServer).address
-      const defaults = loopbackAllowList(address._tag === "TcpAddress" ? address.port : 0)
-      allowedHosts ??= defaults.allowedHosts
-      allowedOrigins ??= defaults.allowedOrigins
+      port = address._tag === "TcpAddress" ? address.port : 0
     }
-    const hosts = new Set(allowedHosts.map((host) => host.toLowerCase()))
-    const origins = new Set(allowedOrigins.map((origin) => origin.toLowerCase()))
+    const gate = gateFor(options, port)
     return Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const host = request.headers.host?.toLowerCase()
-      if (host === undefined || !hosts.has(host)) return jsonRpcError(403, "Host not allowed")
-      const origin = request.headers.origin?.toLowerCase()
-      if (origin !== undefined && !origins.has(origin)) return jsonRpcError(403, "Origin not allowed")
-      if (request.method !== "POST") {
-        return jsonRpcError(405, "Method not allowed: this server is stateless, use POST").pipe(
-          HttpServerResponse.setHeader("allow", "POST")
-        )
-      }
-      // Scopes are checked per tool by the server; here only who the caller is and its budget.
-      const admission = Authenticator.admit(authenticator, request.headers.authorization, { limit: callerLimit })
+      const { host, origin, authorization } = request.headers
+      const admission = admit(gate, request.method, { host, origin, authorization })
       if (admission._tag === "Refused") {
-        const { error } = admission
-        return jsonRpcError(error.status, error.message).pipe(
-          HttpServerResponse.setHeaders({
-            ...(error.challenge === undefined ? {} : { "www-authenticate": error.challenge }),
-            ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
-          })
-        )
+        return jsonRpcError(admission.status, admission.message).pipe(HttpServerResponse.setHeaders(admission.headers))
       }
       const web = yield* HttpServerRequest.toWeb(request)
       const response = yield* Effect.promise(async () => {
@@ -88,6 +133,83 @@ export const make = <R>(options: Options) =>
       })
       return HttpServerResponse.fromWeb(response)
     })
+  })
+
+/** Bodies larger than this are refused (413) before they are read; MCP requests here are small. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+/**
+ * /mcp as a `node:http` request listener: the request goes to the SDK's Node transport with its body already
+ * read and parsed, with no web Request built in between. Without explicit allow-lists, the loopback names on
+ * the port each request came in on are allowed.
+ */
+export const listener = <R>(
+  options: Options & { readonly maxBodyBytes?: number | undefined }
+): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, R> =>
+  Effect.gen(function* () {
+    const runtime = yield* Effect.runtime<R>()
+    const tools = McpServer.registry(options.operations)
+    const path = options.path ?? "/mcp"
+    const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    const gates = new Map<number, Gate>()
+    const gateOn = (port: number) => {
+      let gate = gates.get(port)
+      if (gate === undefined) {
+        gate = gateFor(options, port)
+        gates.set(port, gate)
+      }
+      return gate
+    }
+    const answerError = (
+      incoming: IncomingMessage,
+      outgoing: ServerResponse,
+      status: number,
+      message: string,
+      headers: Readonly<Record<string, string>> = {},
+      code?: number
+    ) => {
+      const body = jsonRpcErrorBody(message, code)
+      outgoing.writeHead(status, {
+        ...headers,
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+        // A body left unread must not be taken for the next request on this connection.
+        ...(incoming.complete ? {} : { connection: "close" })
+      })
+      outgoing.end(body)
+    }
+    return (incoming, outgoing) => {
+      if ((incoming.url ?? "/").split("?")[0] !== path) return answerError(incoming, outgoing, 404, "Not found")
+      const admission = admit(gateOn(incoming.socket.localPort ?? 0), incoming.method ?? "GET", incoming.headers)
+      if (admission._tag === "Refused") {
+        return answerError(incoming, outgoing, admission.status, admission.message, admission.headers)
+      }
+      readBody(incoming, maxBytes).then(
+        async (text) => {
+          let parsed: unknown
+          try {
+            parsed = JSON.parse(text)
+          } catch {
+            return answerError(incoming, outgoing, 400, "Parse error: Invalid JSON", {}, -32700)
+          }
+          const server = McpServer.make(runtime, tools, options, admission.principal)
+          // No sessionIdGenerator: stateless, so any replica can answer any request.
+          const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
+          try {
+            await server.connect(transport)
+            await transport.handleRequest(incoming, outgoing, parsed)
+          } catch {
+            if (!outgoing.headersSent) answerError(incoming, outgoing, 500, "Internal error", {}, -32603)
+          } finally {
+            void server.close()
+          }
+        },
+        (failure: BodyFailure) =>
+          failure === "too_large"
+            ? answerError(incoming, outgoing, 413, `The body is larger than ${maxBytes} bytes`)
+            : outgoing.destroy()
+      )
+    }
   })
 
 /** Serves /mcp on the HttpServer in context; other paths answer 404. */

@@ -7,6 +7,7 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
 import {
   Authenticator,
   Capability,
@@ -92,6 +93,13 @@ export const callTool = <R>(
 }
 
 /**
+ * The SDK's JSON Schema validator (for elicitation answers, which these tools never ask for), made once: a
+ * `Server` otherwise builds a new Ajv instance of its own, and over stateless HTTP there is a `Server` per
+ * request, where building Ajv was the largest single cost.
+ */
+const jsonSchemaValidator = new AjvJsonSchemaValidator()
+
+/**
  * A fresh low-level MCP server whose tool calls run on `runtime`, for one caller: it lists only the tools the
  * caller's scopes allow, and answers a call to another with an isError result saying why.
  */
@@ -104,6 +112,7 @@ export const make = <R>(
   const server = new Server(
     { name: options.name ?? "schematic-capability", version: options.version ?? "0.1.0" },
     {
+      jsonSchemaValidator,
       capabilities: { tools: {} },
       instructions:
         "Tools over Schematic (billing and entitlements): find and upsert customer companies and users by your own " +
