@@ -35,7 +35,6 @@ export const startServer = async (dataDir: string, upstream: string) => {
   const child = spawn(process.execPath, [resolve(import.meta.dirname, "../apps/server/dist/main.js")], {
     env: {
       PATH: process.env.PATH ?? "",
-      ...(process.env.EXP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.EXP_NODE_OPTIONS } : {}),
       SCHEMATIC_API_KEY: KEY,
       SCHEMATIC_API_URL: upstream,
       SCHEMATIC_READS_PER_SECOND: "0",
