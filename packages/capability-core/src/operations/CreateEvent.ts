@@ -78,7 +78,9 @@ export const CreateEventOutput = EventSink.AcceptedEvent
  * outbox held a few hundred thousand of them.
  */
 export const keyed = (input: CreateEventInput): EventSink.KeyedEvent =>
-  ({ ...input, idempotency_key: input.idempotency_key ?? `cap-${uuidv7()}` }) as EventSink.KeyedEvent
+  input.idempotency_key === undefined
+    ? ({ ...input, idempotency_key: `cap-${uuidv7()}` } as EventSink.KeyedEvent)
+    : (input as EventSink.KeyedEvent)
 
 export const createEvent: Operation.Operation<
   typeof CreateEventInput.Type,

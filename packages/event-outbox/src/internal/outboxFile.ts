@@ -66,8 +66,10 @@ const migrate = (db: Database.Database) => {
  * time order. Both parts are stored and never change, so the id is stable; `seq` alone makes it unique in this
  * outbox, and the time keeps ids from a wiped and restarted outbox from repeating earlier ones.
  */
-const eventId = (acceptedAt: number, seq: number) =>
-  `oev_${acceptedAt.toString(16).padStart(12, "0")}${seq.toString(16).padStart(20, "0")}`
+const eventId = (acceptedAt: number, seq: number) => idPrefix(acceptedAt) + seqHex(seq)
+
+const idPrefix = (acceptedAt: number) => `oev_${acceptedAt.toString(16).padStart(12, "0")}`
+const seqHex = (seq: number) => seq.toString(16).padStart(20, "0")
 
 const EVENT_ID = /^oev_([0-9a-f]{12})(0{7}[0-9a-f]{13})$/
 
@@ -178,6 +180,8 @@ export const open = (options: Options) => {
 
   const storeAll = db.transaction((requests: ReadonlyArray<ReadonlyArray<NewEvent>>) => {
     const now = Date.now()
+    // Every event stored now shares the first half of its id.
+    const prefix = idPrefix(now)
     const results: Array<Stored> = []
     for (const events of requests) {
       const sizes = events.map((event) => Buffer.byteLength(event.payload))
@@ -194,7 +198,7 @@ export const open = (options: Options) => {
         if (inserted.changes === 1) {
           heldRows++
           heldBytes += size
-          ids.push(eventId(now, Number(inserted.lastInsertRowid)))
+          ids.push(prefix + seqHex(Number(inserted.lastInsertRowid)))
         } else {
           const first = statements.byKey.get(event.idempotencyKey) as Pick<Row, "seq" | "accepted_at" | "legacy_id">
           ids.push(first.legacy_id ?? eventId(first.accepted_at, first.seq))
