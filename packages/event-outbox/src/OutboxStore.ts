@@ -58,8 +58,11 @@ export interface OutboxStoreShape {
   readonly markDelivered: (rows: ReadonlyArray<OutboxRow>, now: number) => Effect.Effect<void>
   readonly markRetry: (seqs: ReadonlyArray<number>, nextAttemptAt: number) => Effect.Effect<void>
   readonly markDead: (seqs: ReadonlyArray<number>, error: string, now: number) => Effect.Effect<void>
-  /** Dead-letters pending events accepted before `acceptedBefore`; answers how many. */
-  readonly expire: (acceptedBefore: number, error: string, now: number) => Effect.Effect<number>
+  /**
+   * Dead-letters pending events queued before `queuedBefore` (accepted then, or re-queued by an operator then);
+   * answers how many.
+   */
+  readonly expire: (queuedBefore: number, error: string, now: number) => Effect.Effect<number>
   /** Puts events left in flight by a crash back to pending. */
   readonly recover: Effect.Effect<number>
   readonly counts: Effect.Effect<Counts>

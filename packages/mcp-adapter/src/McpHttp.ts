@@ -9,9 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { Authenticator, CallerRateLimit } from "@schematic-capability/capability-core"
-import { Effect, Layer } from "effect"
-import { type BodyFailure, readBody } from "./internal/readBody.js"
+import { Authenticator, CallerRateLimit, RequestBody } from "@schematic-capability/capability-core"
+import { Effect, Exit, Layer } from "effect"
 import * as McpServer from "./McpServer.js"
 
 export interface Options extends McpServer.Options {
@@ -178,37 +177,45 @@ export const listener = <R>(
       })
       outgoing.end(body)
     }
+    const answer = async (
+      incoming: IncomingMessage,
+      outgoing: ServerResponse,
+      text: string,
+      principal: Authenticator.Principal
+    ) => {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        return answerError(incoming, outgoing, 400, "Parse error: Invalid JSON", {}, -32700)
+      }
+      const server = McpServer.make(runtime, tools, options, principal)
+      // No sessionIdGenerator: stateless, so any replica can answer any request.
+      const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
+      try {
+        await server.connect(transport)
+        await transport.handleRequest(incoming, outgoing, parsed)
+      } catch {
+        if (!outgoing.headersSent) answerError(incoming, outgoing, 500, "Internal error", {}, -32603)
+      } finally {
+        void server.close()
+      }
+    }
     return (incoming, outgoing) => {
       if ((incoming.url ?? "/").split("?")[0] !== path) return answerError(incoming, outgoing, 404, "Not found")
       const admission = admit(gateOn(incoming.socket.localPort ?? 0), incoming.method ?? "GET", incoming.headers)
       if (admission._tag === "Refused") {
         return answerError(incoming, outgoing, admission.status, admission.message, admission.headers)
       }
-      readBody(incoming, maxBytes).then(
-        async (text) => {
-          let parsed: unknown
-          try {
-            parsed = JSON.parse(text)
-          } catch {
-            return answerError(incoming, outgoing, 400, "Parse error: Invalid JSON", {}, -32700)
+      Effect.runCallback(RequestBody.fromNode(incoming)(maxBytes), {
+        onExit: (exit) => {
+          if (Exit.isSuccess(exit)) return void answer(incoming, outgoing, exit.value, admission.principal)
+          if (exit.cause._tag === "Fail" && exit.cause.error === "too_large") {
+            return answerError(incoming, outgoing, 413, `The body is larger than ${maxBytes} bytes`)
           }
-          const server = McpServer.make(runtime, tools, options, admission.principal)
-          // No sessionIdGenerator: stateless, so any replica can answer any request.
-          const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
-          try {
-            await server.connect(transport)
-            await transport.handleRequest(incoming, outgoing, parsed)
-          } catch {
-            if (!outgoing.headersSent) answerError(incoming, outgoing, 500, "Internal error", {}, -32603)
-          } finally {
-            void server.close()
-          }
-        },
-        (failure: BodyFailure) =>
-          failure === "too_large"
-            ? answerError(incoming, outgoing, 413, `The body is larger than ${maxBytes} bytes`)
-            : outgoing.destroy()
-      )
+          outgoing.destroy()
+        }
+      })
     }
   })
 

@@ -17,12 +17,13 @@ import {
   Capability,
   CapabilityError,
   type Operation,
-  Operations
+  Operations,
+  RequestBody
 } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { Cause, Duration, Effect, Exit, Layer, Runtime, type Scope } from "effect"
 import { docsPage } from "./internal/docs.js"
-import { type BodyFailure, jsonBody, queryCoercer, type ReadBody, searchParams } from "./internal/input.js"
+import { jsonBody, queryCoercer, searchParams } from "./internal/input.js"
 import * as OpenApiDocument from "./OpenApiDocument.js"
 
 export interface Options {
@@ -47,7 +48,7 @@ export interface RestRequest {
   readonly url: string
   /** Header values by lower-case name. */
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  readonly body: ReadBody
+  readonly body: RequestBody.ReadBody
 }
 
 export interface RestResponse {
@@ -229,31 +230,6 @@ const internalError = (requestId: string) =>
     requestId
   )
 
-const readNodeBody =
-  (request: IncomingMessage): ReadBody =>
-  (maxBytes) =>
-    Effect.async<string, BodyFailure>((resume) => {
-      const chunks: Array<Buffer> = []
-      let size = 0
-      const stop = (failure: BodyFailure) => {
-        request.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
-        resume(Effect.fail(failure))
-      }
-      const onData = (chunk: Buffer) => {
-        size += chunk.length
-        if (size > maxBytes) {
-          // The rest is not read: the answer closes the connection (see `listener`).
-          request.pause()
-          stop("too_large")
-        } else {
-          chunks.push(chunk)
-        }
-      }
-      const onEnd = () => resume(Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
-      const onError = () => stop("unreadable")
-      request.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
-    })
-
 /**
  * The API as a Node `http` request listener, running each request on the runtime it is built in (which must
  * provide the operations' services). The scope holds the docs page.
@@ -273,7 +249,7 @@ export const listener = (
         method: incoming.method ?? "GET",
         url: incoming.url ?? "/",
         headers: incoming.headers,
-        body: readNodeBody(incoming)
+        body: RequestBody.fromNode(incoming)
       }
       run(handle(request), {
         onExit: (exit) => {
@@ -317,10 +293,10 @@ export const httpApp = (
         headers: request.headers,
         body: (maxBytes) =>
           request.text.pipe(
-            Effect.mapError((): BodyFailure => "unreadable"),
+            Effect.mapError((): RequestBody.BodyFailure => "unreadable"),
             Effect.filterOrFail(
               (text) => Buffer.byteLength(text) <= maxBytes,
-              (): BodyFailure => "too_large"
+              (): RequestBody.BodyFailure => "too_large"
             )
           )
       }).pipe(

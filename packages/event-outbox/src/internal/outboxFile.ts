@@ -101,7 +101,7 @@ const toOutboxRow = (row: Row): OutboxRow => ({
   acceptedAt: row.accepted_at
 })
 
-export const deadRow = (row: Row) => ({
+const deadRow = (row: Row) => ({
   ...toOutboxRow(row),
   error: row.last_error ?? "",
   deadAt: row.finished_at ?? row.accepted_at
@@ -154,7 +154,7 @@ export const open = (options: Options) => {
       "SELECT state, COUNT(*) AS n FROM outbox_events WHERE state IN ('pending', 'in_flight', 'dead') GROUP BY state"
     ),
     countDelivered: db.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE state = 'delivered'"),
-    oldest: db.prepare("SELECT MIN(queued_at) AS at FROM outbox_events WHERE state IN ('pending', 'in_flight')"),
+    oldest: db.prepare("SELECT MIN(accepted_at) AS at FROM outbox_events WHERE state IN ('pending', 'in_flight')"),
     deadLetters: db.prepare(
       `SELECT seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at FROM outbox_events
        WHERE state = 'dead' ORDER BY seq LIMIT ? OFFSET ?`

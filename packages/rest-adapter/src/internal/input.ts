@@ -1,4 +1,4 @@
-import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { CapabilityError, JsonSchemas, type Operation, type RequestBody } from "@schematic-capability/capability-core"
 import { Effect } from "effect"
 
 /**
@@ -39,17 +39,11 @@ export const searchParams = (url: string): Record<string, string | Array<string>
   return out
 }
 
-/** Why a body was not read: larger than allowed, or broken off. */
-export type BodyFailure = "too_large" | "unreadable"
-
-/** Reads a request body as text, stopping at `maxBytes`. */
-export type ReadBody = (maxBytes: number) => Effect.Effect<string, BodyFailure>
-
 /** The JSON body of a request, within `maxBytes`; each refusal has its own status and code. */
 export const jsonBody = (
   contentType: string | undefined,
   contentLength: string | undefined,
-  read: ReadBody,
+  read: RequestBody.ReadBody,
   maxBytes: number
 ): Effect.Effect<unknown, CapabilityError.CapabilityError> => {
   if (!isJson(contentType)) {
