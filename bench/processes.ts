@@ -8,12 +8,19 @@ export const KEY = "sch_dev_sandbox"
 export const waitFor = (child: ChildProcess, pattern: RegExp) =>
   new Promise<RegExpExecArray>((done, fail) => {
     let output = ""
-    child.on("exit", (code) => fail(new Error(`exited ${code}: ${output}`)))
-    child.stdout?.on("data", (chunk) => {
+    const onExit = (code: number | null) => fail(new Error(`exited ${code}: ${output}`))
+    // Stops listening once found: the child keeps logging (a line a request), and matching against all of it
+    // again on every chunk made the load generator, not the server, the limit.
+    const onData = (chunk: Buffer) => {
       output += chunk
       const match = pattern.exec(output)
-      if (match) done(match)
-    })
+      if (match === null) return
+      child.off("exit", onExit)
+      child.stdout?.off("data", onData)
+      done(match)
+    }
+    child.on("exit", onExit)
+    child.stdout?.on("data", onData)
   })
 
 /** Keeps reading a child's output so its pipe never fills. */
