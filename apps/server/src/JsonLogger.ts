@@ -25,3 +25,25 @@ export const make = (write: (line: string) => void) =>
 
 /** Replaces the default logger with one writing JSON lines to `write`. */
 export const layer = (write: (line: string) => void) => Logger.replace(Logger.defaultLogger, make(write))
+
+/**
+ * Lines gathered over one turn of the event loop and written together: under load a line a request meant a
+ * write call a request. What is gathered is written before the process exits (a crash that kills the process
+ * outright loses at most one turn of lines; logs are not the durable record, the outbox is).
+ */
+export const batched = (stream: NodeJS.WritableStream): ((line: string) => void) => {
+  let pending = ""
+  const flush = () => {
+    if (pending === "") return
+    const text = pending
+    pending = ""
+    stream.write(text)
+  }
+  process.on("exit", flush)
+  return (line) => {
+    if (pending === "") setImmediate(flush)
+    pending += line
+    // A turn that logs a lot is written as it goes.
+    if (pending.length >= 64 * 1024) flush()
+  }
+}

@@ -62,6 +62,6 @@ program.pipe(
   Effect.tapErrorCause((cause) => Effect.logError("The server stopped", cause)),
   // Spans cost time on every request and nothing here exports them.
   Effect.withTracerEnabled(false),
-  Effect.provide(JsonLogger.layer((line) => process.stdout.write(line))),
+  Effect.provide(JsonLogger.layer(JsonLogger.batched(process.stdout))),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
 import { acceptorOf } from "./internal/fastAccept.js"
 import type { Operation } from "./Operation.js"
@@ -13,27 +13,31 @@ import * as Operations from "./Operations.js"
 /** Which input shape a caller sent: the operation's own, or its MCP shape when it has one. */
 export type InputShape = "canonical" | "mcp"
 
+/** Decodes an operation's raw input at once, without running anything: for hosts that decode outside a fiber. */
+export const decodeInputEither = <I, M>(
+  operation: Operation<I, unknown, unknown, M>,
+  raw: unknown,
+  shape: InputShape = "canonical"
+): Either.Either<I, CapabilityError> => {
+  const options = { errors: "all", onExcessProperty: "error" } as const
+  if (shape === "mcp" && operation.mcp !== undefined) {
+    const mcp = operation.mcp
+    if (acceptorOf(mcp.input)?.(raw)) return Either.right(mcp.toInput(raw as M))
+    return Either.match(Schema.decodeUnknownEither(mcp.input, options)(raw), {
+      onLeft: (error) => Either.left(invalidInput(error, "arguments")),
+      onRight: (input) => Either.right(mcp.toInput(input))
+    })
+  }
+  // Plain input that passes the compiled check is its own decoded value (see internal/fastAccept).
+  if (acceptorOf(operation.input)?.(raw)) return Either.right(raw as I)
+  return Either.mapLeft(Schema.decodeUnknownEither(operation.input, options)(raw), (error) => invalidInput(error))
+}
+
 export const decodeInput = <I, M>(
   operation: Operation<I, unknown, unknown, M>,
   raw: unknown,
   shape: InputShape = "canonical"
-): Effect.Effect<I, CapabilityError> => {
-  const options = { errors: "all", onExcessProperty: "error" } as const
-  if (shape === "mcp" && operation.mcp !== undefined) {
-    const mcp = operation.mcp
-    if (acceptorOf(mcp.input)?.(raw)) return Effect.succeed(mcp.toInput(raw as M))
-    return Schema.decodeUnknown(
-      mcp.input,
-      options
-    )(raw).pipe(
-      Effect.mapError((error) => invalidInput(error, "arguments")),
-      Effect.map((input) => mcp.toInput(input))
-    )
-  }
-  // Plain input that passes the compiled check is its own decoded value (see internal/fastAccept).
-  if (acceptorOf(operation.input)?.(raw)) return Effect.succeed(raw as I)
-  return Schema.decodeUnknown(operation.input, options)(raw).pipe(Effect.mapError((error) => invalidInput(error)))
-}
+): Effect.Effect<I, CapabilityError> => decodeInputEither(operation, raw, shape)
 
 /**
  * Runs the handler and encodes its result; an output that breaks its own schema is an internal error. An output

@@ -72,13 +72,18 @@ export const make = (
       stopped = resolve
     })
 
-    /** Sleeping lanes, each with the way to wake it early. */
-    const sleepers = new Set<() => void>()
-    const wakeAll = () => {
-      for (const wake of [...sleepers]) wake()
+    /**
+     * Lanes asleep, each with the way to wake it early: idle lanes wake when events arrive; lanes backing off
+     * after a failure wake only to stop. New events must not cut a backoff short: with Schematic down, every
+     * accepted request would otherwise send a doomed batch.
+     */
+    const idle = new Set<() => void>()
+    const backingOff = new Set<() => void>()
+    const wakeIdle = () => {
+      for (const wake of [...idle]) wake()
     }
 
-    const sleep = (millis: number) =>
+    const sleep = (millis: number, sleepers: Set<() => void>) =>
       Effect.async<void>((resume) => {
         if (stopping) return resume(Effect.void)
         const wake = () => {
@@ -155,7 +160,7 @@ export const make = (
       if (rows.length === 0) {
         const due = yield* store.nextDueAt
         const poll = Duration.toMillis(config.pollInterval)
-        yield* sleep(due === null ? poll : Math.min(poll, due - now))
+        yield* sleep(due === null ? poll : Math.min(poll, due - now), idle)
         return
       }
       const outcome = yield* send(rows)
@@ -175,7 +180,7 @@ export const make = (
         outcome.unresolved.map((row) => row.seq),
         Date.now() + wait
       )
-      yield* sleep(wait)
+      yield* sleep(wait, backingOff)
     })
 
     const prune = store.prune(Date.now() - Duration.toMillis(config.retention))
@@ -198,10 +203,11 @@ export const make = (
           { concurrency: "unbounded", discard: true }
         )
       }).pipe(Effect.ensuring(Effect.sync(() => stopped?.()))),
-      wake: wakeAll,
+      wake: wakeIdle,
       stop: Effect.gen(function* () {
         stopping = true
-        wakeAll()
+        wakeIdle()
+        for (const wake of [...backingOff]) wake()
         yield* Effect.promise(() => done).pipe(Effect.timeout(Duration.seconds(15)), Effect.ignore)
       }),
       lastError: Ref.get(lastError)

@@ -10,7 +10,7 @@ import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Authenticator, CallerRateLimit, RequestBody } from "@schematic-capability/capability-core"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import * as McpServer from "./McpServer.js"
 
 export interface Options extends McpServer.Options {
@@ -207,14 +207,12 @@ export const listener = <R>(
       if (admission._tag === "Refused") {
         return answerError(incoming, outgoing, admission.status, admission.message, admission.headers)
       }
-      Effect.runCallback(RequestBody.fromNode(incoming)(maxBytes), {
-        onExit: (exit) => {
-          if (Exit.isSuccess(exit)) return void answer(incoming, outgoing, exit.value, admission.principal)
-          if (exit.cause._tag === "Fail" && exit.cause.error === "too_large") {
-            return answerError(incoming, outgoing, 413, `The body is larger than ${maxBytes} bytes`)
-          }
-          outgoing.destroy()
+      RequestBody.fromNode(incoming)(maxBytes, (body) => {
+        if (Either.isRight(body)) return void answer(incoming, outgoing, body.right, admission.principal)
+        if (body.left === "too_large") {
+          return answerError(incoming, outgoing, 413, `The body is larger than ${maxBytes} bytes`)
         }
+        outgoing.destroy()
       })
     }
   })

@@ -21,9 +21,10 @@ import {
   RequestBody
 } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
-import { Cause, Duration, Effect, Exit, Layer, Runtime, type Scope } from "effect"
+import { Cause, Duration, Effect, Either, Exit, Layer, LogLevel, Runtime, type Scope } from "effect"
 import { docsPage } from "./internal/docs.js"
 import { jsonBody, queryCoercer, searchParams } from "./internal/input.js"
+import * as RequestLog from "./internal/requestLog.js"
 import * as OpenApiDocument from "./OpenApiDocument.js"
 
 export interface Options {
@@ -58,8 +59,8 @@ export interface RestResponse {
   readonly body: string
 }
 
-/** The whole API: every request gets an answer (failures are answers too); it needs the operations' services. */
-export type Handler = (request: RestRequest) => Effect.Effect<RestResponse, never, Operations.Requirements>
+/** The whole API: every request gets an answer (failures are answers too). */
+export type Handler = (request: RestRequest) => Effect.Effect<RestResponse>
 
 const defaultInfo: OpenApiDocument.Info = {
   title: "Schematic Capability",
@@ -102,22 +103,43 @@ export const errorResponse = (error: CapabilityError.CapabilityError, requestId:
     }
   )
 
-/** Lets the request through when the caller's token holds `scope` and is within its budget. */
-const authorize = (
+/** A refusal when the caller's token lacks `scope` or is past its budget; nothing when the request may go on. */
+const refusal = (
   authenticator: Authenticator.AuthenticatorShape,
   request: RestRequest,
   scope: Operation.Scope,
   limit: CallerRateLimit.CallerRateLimit = CallerRateLimit.unlimited
-): Effect.Effect<void, CapabilityError.CapabilityError> => {
+): CapabilityError.CapabilityError | undefined => {
   const admission = Authenticator.admit(authenticator, header(request, "authorization"), { scope, limit })
-  return admission._tag === "Refused" ? Effect.fail(admission.error) : Effect.void
+  return admission._tag === "Refused" ? admission.error : undefined
 }
 
-type Route = (request: RestRequest) => Effect.Effect<RestResponse, unknown, Operations.Requirements>
+/**
+ * What a route makes of a request: an answer at once, a refusal, or the one Effect to run for an answer (the
+ * operation's handler). Everything before it (admission, body, decoding) is plain code, so a request starts at
+ * most one fiber.
+ */
+type Outcome =
+  | RestResponse
+  | CapabilityError.CapabilityError
+  | Effect.Effect<RestResponse, unknown, Operations.Requirements>
 
-/** Builds the API; the scope holds the docs page. */
-export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope.Scope> =>
+type Route = (request: RestRequest, done: (outcome: Outcome) => void) => void
+
+const isResponse = (outcome: Outcome): outcome is RestResponse => "contentType" in outcome
+
+/** Answers one request through `respond` (called exactly once), running handlers on `runtime`. */
+export type Serve = (request: RestRequest, respond: (response: RestResponse) => void) => void
+
+/**
+ * Builds the API on a runtime that provides the operations' services (and the loggers its request lines go to).
+ * The scope holds the docs page.
+ */
+export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.Scope | Operations.Requirements> =>
   Effect.gen(function* () {
+    const runtime = yield* Effect.runtime<Operations.Requirements>()
+    const run = Runtime.runCallback(runtime)
+    const log = RequestLog.make(runtime)
     const operations = options.operations ?? Operations.all
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
     const document = OpenApiDocument.make(operations, options.info ?? defaultInfo)
@@ -139,17 +161,19 @@ export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope
         operation.rest.maxBodyBytes === undefined
           ? maxBodyBytes
           : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
-      const input = (request: RestRequest) =>
-        operation.rest.method === "GET"
-          ? Effect.succeed(coerce(searchParams(request.url)))
-          : jsonBody(header(request, "content-type"), header(request, "content-length"), request.body, maxBytes)
-      return (request) =>
-        authorize(authenticator, request, operation.scope, callerLimit).pipe(
-          Effect.zipRight(input(request)),
-          Effect.flatMap((raw) => Capability.decodeInput(operation, raw)),
-          Effect.flatMap((decoded) => Capability.execute(operation, decoded)),
-          Effect.map((output) => json(output, operation.rest.status))
+      const decoded = (raw: unknown): Outcome => {
+        const input = Capability.decodeInputEither(operation, raw)
+        if (Either.isLeft(input)) return input.left
+        return Effect.map(Capability.execute(operation, input.right), (output) => json(output, operation.rest.status))
+      }
+      return (request, done) => {
+        const refused = refusal(authenticator, request, operation.scope, callerLimit)
+        if (refused !== undefined) return done(refused)
+        if (operation.rest.method === "GET") return done(decoded(coerce(searchParams(request.url))))
+        jsonBody(header(request, "content-type"), header(request, "content-length"), request.body, maxBytes, (raw) =>
+          done(Either.isLeft(raw) ? raw.left : decoded(raw.right))
         )
+      }
     }
 
     // Every path is fixed (no parameters), so a route is one map lookup.
@@ -157,72 +181,96 @@ export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope
     for (const operation of operations) {
       for (const path of operation.rest.paths) routes.set(`${operation.rest.method} ${path}`, routeFor(operation))
     }
-    const healthy = json({ status: "ok" }, 200)
-    routes.set("GET /healthz", () => Effect.succeed(healthy))
-    routes.set("GET /readyz", (request) =>
+    const fixed =
+      (response: RestResponse): Route =>
+      (_, done) =>
+        done(response)
+    routes.set("GET /healthz", fixed(json({ status: "ok" }, 200)))
+    routes.set("GET /readyz", (request, done) =>
       // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
-      Effect.zipRight(
-        authorize(authenticator, request, "read"),
-        readiness.pipe(
-          Effect.timeout(Duration.seconds(3)),
-          Effect.as(json({ status: "ready" }, 200)),
-          Effect.catchAll(() =>
-            Effect.fail(
-              new CapabilityError.CapabilityError({
-                code: "unavailable",
-                status: 503,
-                message: "Schematic is not reachable with the server's key"
-              })
+      done(
+        refusal(authenticator, request, "read") ??
+          readiness.pipe(
+            Effect.timeout(Duration.seconds(3)),
+            Effect.as(json({ status: "ready" }, 200)),
+            Effect.catchAll(() =>
+              Effect.fail(
+                new CapabilityError.CapabilityError({
+                  code: "unavailable",
+                  status: 503,
+                  message: "Schematic is not reachable with the server's key"
+                })
+              )
             )
           )
-        )
       )
     )
-    const openapi = json(document, 200)
-    routes.set("GET /openapi.json", () => Effect.succeed(openapi))
-    routes.set("GET /docs", () => Effect.succeed(docs))
+    routes.set("GET /openapi.json", fixed(json(document, 200)))
+    routes.set("GET /docs", fixed(docs))
 
-    return (request: RestRequest): Effect.Effect<RestResponse, never, Operations.Requirements> => {
+    return (request, respond) => {
       const given = header(request, "x-request-id")
       const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
       const started = Date.now()
       const path = request.url.split("?")[0]!
+      let answered = false
+      const answer = (response: RestResponse) => {
+        if (answered) return
+        answered = true
+        respond({ ...response, headers: { ...response.headers, "x-request-id": requestId } })
+        log(LogLevel.Info, "request", {
+          request_id: requestId,
+          method: request.method,
+          path,
+          status: response.status,
+          duration_ms: Date.now() - started
+        })
+      }
+      const failed = (error: unknown) => {
+        if (error instanceof CapabilityError.CapabilityError) return answer(errorResponse(error, requestId))
+        log(LogLevel.Error, "request failed", { request_id: requestId }, Cause.fail(error))
+        answer(internalError(requestId))
+      }
+      const settle = (outcome: Outcome) => {
+        if (outcome instanceof CapabilityError.CapabilityError) return failed(outcome)
+        if (isResponse(outcome)) return answer(outcome)
+        run(outcome, {
+          onExit: (exit) => {
+            if (Exit.isSuccess(exit)) return answer(exit.value)
+            const failure = Cause.failureOption(exit.cause)
+            if (failure._tag === "Some") return failed(failure.value)
+            log(LogLevel.Error, "request died", { request_id: requestId }, exit.cause)
+            answer(internalError(requestId))
+          }
+        })
+      }
       const route = routes.get(`${request.method} ${path}`)
-      const routed: Effect.Effect<RestResponse, unknown, Operations.Requirements> =
-        route === undefined
-          ? Effect.fail(
-              new CapabilityError.CapabilityError({
-                code: "not_found",
-                status: 404,
-                message: `No route ${request.method} ${path}`
-              })
-            )
-          : // Suspended: nothing a request carries can throw past the error handling below.
-            Effect.suspend(() => route(request))
-      return routed.pipe(
-        Effect.catchAll((error) =>
-          error instanceof CapabilityError.CapabilityError
-            ? Effect.succeed(errorResponse(error, requestId))
-            : Effect.logError("request failed", error).pipe(Effect.as(internalError(requestId)))
-        ),
-        Effect.catchAllCause((cause) =>
-          Effect.logError("request died", Cause.pretty(cause)).pipe(Effect.as(internalError(requestId)))
-        ),
-        Effect.tap((response) =>
-          Effect.logInfo("request").pipe(
-            Effect.annotateLogs({
-              request_id: requestId,
-              method: request.method,
-              path,
-              status: response.status,
-              duration_ms: Date.now() - started
-            })
-          )
-        ),
-        Effect.map((response) => ({ ...response, headers: { ...response.headers, "x-request-id": requestId } }))
-      )
+      if (route === undefined) {
+        return failed(
+          new CapabilityError.CapabilityError({
+            code: "not_found",
+            status: 404,
+            message: `No route ${request.method} ${path}`
+          })
+        )
+      }
+      // Nothing a request carries may throw past the error handling: a throw is answered as a death.
+      try {
+        route(request, settle)
+      } catch (defect) {
+        log(LogLevel.Error, "request died", { request_id: requestId }, Cause.die(defect))
+        answer(internalError(requestId))
+      }
     }
   })
+
+/** The API as a function from a request to an Effect of its answer (which never fails). */
+export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope.Scope | Operations.Requirements> =>
+  Effect.map(
+    serve(options),
+    (answer) => (request) =>
+      Effect.async<RestResponse>((resume) => answer(request, (response) => resume(Effect.succeed(response))))
+  )
 
 const internalError = (requestId: string) =>
   errorResponse(
@@ -241,65 +289,49 @@ export const listener = (
   never,
   Scope.Scope | Operations.Requirements
 > =>
-  Effect.gen(function* () {
-    const handle = yield* make(options)
-    const run = Runtime.runCallback(yield* Effect.runtime<Operations.Requirements>())
-    return (incoming, outgoing) => {
-      const request: RestRequest = {
-        method: incoming.method ?? "GET",
-        url: incoming.url ?? "/",
-        headers: incoming.headers,
-        body: RequestBody.fromNode(incoming)
-      }
-      run(handle(request), {
-        onExit: (exit) => {
-          if (outgoing.headersSent) return
-          const response = Exit.isSuccess(exit) ? exit.value : internalError("unknown")
-          const headers: Record<string, string | number> = {
-            ...response.headers,
-            "content-type": response.contentType,
-            "content-length": Buffer.byteLength(response.body)
-          }
-          // A body left unread (too large) must not be taken for the next request on this connection.
-          if (!incoming.complete) headers.connection = "close"
-          try {
-            outgoing.writeHead(response.status, headers).end(response.body)
-          } catch {
-            // Only a broken connection gets here; there is nobody left to answer.
-            outgoing.destroy()
-          }
-        }
-      })
+  Effect.map(serve(options), (answer) => (incoming, outgoing) => {
+    const request: RestRequest = {
+      method: incoming.method ?? "GET",
+      url: incoming.url ?? "/",
+      headers: incoming.headers,
+      body: RequestBody.fromNode(incoming)
     }
+    answer(request, (response) => {
+      if (outgoing.headersSent) return
+      const headers: Record<string, string | number> = {
+        ...response.headers,
+        "content-type": response.contentType,
+        "content-length": Buffer.byteLength(response.body)
+      }
+      // A body left unread (too large) must not be taken for the next request on this connection.
+      if (!incoming.complete) headers.connection = "close"
+      try {
+        outgoing.writeHead(response.status, headers).end(response.body)
+      } catch {
+        // Only a broken connection gets here; there is nobody left to answer.
+        outgoing.destroy()
+      }
+    })
   })
 
 /** The API as an Effect HTTP app, for hosts serving with an Effect `HttpServer`. */
 export const httpApp = (
   options: Options = {}
 ): Effect.Effect<
-  Effect.Effect<
-    HttpServerResponse.HttpServerResponse,
-    never,
-    HttpServerRequest.HttpServerRequest | Operations.Requirements
-  >,
+  Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>,
   never,
-  Scope.Scope
+  Scope.Scope | Operations.Requirements
 > =>
   Effect.map(make(options), (handle) =>
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      handle({
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        body: (maxBytes) =>
-          request.text.pipe(
-            Effect.mapError((): RequestBody.BodyFailure => "unreadable"),
-            Effect.filterOrFail(
-              (text) => Buffer.byteLength(text) <= maxBytes,
-              (): RequestBody.BodyFailure => "too_large"
-            )
-          )
-      }).pipe(
+      Effect.flatMap(Effect.either(request.text), (text) =>
+        handle({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body: Either.isRight(text) ? RequestBody.fromText(text.right) : (_, done) => done(Either.left("unreadable"))
+        })
+      ).pipe(
         Effect.map((response) =>
           HttpServerResponse.text(response.body, {
             status: response.status,

@@ -1,5 +1,5 @@
 import { CapabilityError, JsonSchemas, type Operation, type RequestBody } from "@schematic-capability/capability-core"
-import { Effect } from "effect"
+import { Either } from "effect"
 
 /**
  * Query strings carry text; the operation's schema wants numbers and booleans. Each parameter is converted
@@ -44,15 +44,18 @@ export const jsonBody = (
   contentType: string | undefined,
   contentLength: string | undefined,
   read: RequestBody.ReadBody,
-  maxBytes: number
-): Effect.Effect<unknown, CapabilityError.CapabilityError> => {
+  maxBytes: number,
+  done: (body: Either.Either<unknown, CapabilityError.CapabilityError>) => void
+): void => {
   if (!isJson(contentType)) {
-    return Effect.fail(
-      new CapabilityError.CapabilityError({
-        code: "unsupported_media_type",
-        status: 415,
-        message: "The body must be JSON (Content-Type: application/json)"
-      })
+    return done(
+      Either.left(
+        new CapabilityError.CapabilityError({
+          code: "unsupported_media_type",
+          status: 415,
+          message: "The body must be JSON (Content-Type: application/json)"
+        })
+      )
     )
   }
   // Built only when needed: an error captures a stack trace, too dear for every request.
@@ -62,27 +65,29 @@ export const jsonBody = (
       status: 413,
       message: `The body is larger than ${maxBytes} bytes`
     })
-  if (Number(contentLength ?? 0) > maxBytes) return Effect.fail(tooLarge())
-  return read(maxBytes).pipe(
-    Effect.mapError((failure) =>
-      failure === "too_large"
-        ? tooLarge()
-        : new CapabilityError.CapabilityError({
-            code: "invalid_input",
-            status: 400,
-            message: "The body could not be read"
-          })
-    ),
-    Effect.flatMap(parseJson)
-  )
+  if (Number(contentLength ?? 0) > maxBytes) return done(Either.left(tooLarge()))
+  read(maxBytes, (body) => {
+    if (Either.isRight(body)) return done(parseJson(body.right))
+    done(
+      Either.left(
+        body.left === "too_large"
+          ? tooLarge()
+          : new CapabilityError.CapabilityError({
+              code: "invalid_input",
+              status: 400,
+              message: "The body could not be read"
+            })
+      )
+    )
+  })
 }
 
-const parseJson = (text: string): Effect.Effect<unknown, CapabilityError.CapabilityError> => {
+const parseJson = (text: string): Either.Either<unknown, CapabilityError.CapabilityError> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    return Effect.fail(
+    return Either.left(
       new CapabilityError.CapabilityError({
         code: "invalid_input",
         status: 400,
@@ -92,7 +97,7 @@ const parseJson = (text: string): Effect.Effect<unknown, CapabilityError.Capabil
     )
   }
   if (depthOf(parsed, 0) > MAX_DEPTH) {
-    return Effect.fail(
+    return Either.left(
       new CapabilityError.CapabilityError({
         code: "invalid_input",
         status: 400,
@@ -101,7 +106,7 @@ const parseJson = (text: string): Effect.Effect<unknown, CapabilityError.Capabil
       })
     )
   }
-  return Effect.succeed(parsed)
+  return Either.right(parsed)
 }
 
 /** No request of this API needs more; deeper input is refused before any schema walks it. */

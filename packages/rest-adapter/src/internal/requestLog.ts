@@ -1,0 +1,30 @@
+import { Cause, FiberId, FiberRef, FiberRefs, HashMap, LogLevel, type Runtime } from "effect"
+
+/**
+ * Log lines written through a runtime's own loggers (the host's JSON logger, say) without starting a fiber for
+ * each: the request line is written after the answer, by plain code. Annotations are the runtime's plus the
+ * line's; the minimum log level is the runtime's.
+ */
+export const make = <R>(runtime: Runtime.Runtime<R>) => {
+  const context = runtime.fiberRefs
+  const loggers = FiberRefs.getOrDefault(context, FiberRef.currentLoggers)
+  const minimum = FiberRefs.getOrDefault(context, FiberRef.currentMinimumLogLevel)
+  const base = FiberRefs.getOrDefault(context, FiberRef.currentLogAnnotations)
+  const spans = FiberRefs.getOrDefault(context, FiberRef.currentLogSpan)
+  return (
+    logLevel: LogLevel.LogLevel,
+    message: unknown,
+    annotations: Readonly<Record<string, unknown>> = {},
+    cause: Cause.Cause<unknown> = Cause.empty
+  ): void => {
+    if (LogLevel.greaterThan(minimum, logLevel)) return
+    let all = base
+    for (const key in annotations) all = HashMap.set(all, key, annotations[key])
+    const date = new Date()
+    for (const logger of loggers) {
+      logger.log({ fiberId: FiberId.none, logLevel, message, cause, context, spans, annotations: all, date })
+    }
+  }
+}
+
+export type RequestLog = ReturnType<typeof make>

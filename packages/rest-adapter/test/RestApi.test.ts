@@ -1,0 +1,102 @@
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { EventSink } from "@schematic-capability/capability-core"
+import { SchematicClient } from "@schematic-capability/schematic-client"
+import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import { Effect, FiberRef, HashMap, HashSet, Layer, Logger } from "effect"
+import { RestApi } from "../src/index.js"
+
+interface LogLine {
+  readonly message: unknown
+  readonly annotations: Record<string, unknown>
+}
+
+/**
+ * The API on an Effect `HttpServer` (the host path beside the node:http listener the server uses), over loopback,
+ * in front of a real sandbox; every log line the API writes is kept.
+ */
+const serveApi = (lines: Array<LogLine>) =>
+  Effect.gen(function* () {
+    yield* Effect.locallyScopedWith(
+      FiberRef.currentLoggers,
+      HashSet.add(
+        Logger.make(({ annotations, message }) => {
+          lines.push({ message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+        })
+      )
+    )
+    const upstream = Layer.unwrapEffect(
+      Effect.map(SchematicSandbox.url, (baseUrl) =>
+        SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
+      )
+    ).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
+    const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
+    const api = RestApi.layer().pipe(
+      Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+      Layer.provide(services)
+    )
+    const context = yield* Layer.build(api)
+    return yield* Effect.provide(SchematicSandbox.url, context)
+  })
+
+const call = (url: string, init: RequestInit = {}) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, init)
+    return { status: response.status, requestId: response.headers.get("x-request-id"), body: await response.json() }
+  })
+
+describe("RestApi on an Effect HttpServer", () => {
+  it.scoped("answers operations, refusals and unknown routes, each with a request id and one log line", () =>
+    Effect.gen(function* () {
+      const lines: Array<LogLine> = []
+      const base = yield* serveApi(lines)
+
+      const health = yield* call(`${base}/healthz`, { headers: { "x-request-id": "probe-1" } })
+      assert.deepStrictEqual([health.status, health.requestId, health.body], [200, "probe-1", { status: "ok" }])
+
+      const upserted = yield* call(`${base}/v1/companies`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ keys: { crm: "acme-1" }, name: "Acme" })
+      })
+      assert.strictEqual(upserted.status, 200)
+      const listed = yield* call(`${base}/v1/companies?q=Acme`)
+      assert.deepStrictEqual(
+        listed.body.companies.map((company: { name: string; keys: unknown }) => [company.name, company.keys]),
+        [["Acme", { crm: "acme-1" }]]
+      )
+
+      const refused = yield* call(`${base}/v1/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ event_type: "track", body: { event: "", company: { crm: "acme-1" } } })
+      })
+      assert.strictEqual(refused.status, 400)
+      assert.strictEqual(refused.body.error.code, "invalid_input")
+      assert.deepStrictEqual(
+        refused.body.error.fields.map((field: { path: string }) => field.path),
+        ["body.event"]
+      )
+      assert.strictEqual(refused.body.error.request_id, refused.requestId)
+
+      const missing = yield* call(`${base}/v1/nothing`)
+      assert.deepStrictEqual([missing.status, missing.body.error.code], [404, "not_found"])
+
+      const requests = lines.filter((line) => line.message === "request").map((line) => line.annotations)
+      assert.deepStrictEqual(
+        requests.map((line) => [line.method, line.path, line.status]),
+        [
+          ["GET", "/healthz", 200],
+          ["POST", "/v1/companies", 200],
+          ["GET", "/v1/companies", 200],
+          ["POST", "/v1/events", 400],
+          ["GET", "/v1/nothing", 404]
+        ]
+      )
+      assert.strictEqual(requests[0]!.request_id, "probe-1")
+      assert.strictEqual(requests[3]!.request_id, refused.requestId)
+      for (const line of requests) assert.isNumber(line.duration_ms)
+    })
+  )
+})
