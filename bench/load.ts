@@ -60,6 +60,27 @@ export const measurePath = async (
   loaded: await load(name, send, options)
 })
 
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+const medianLoad = (results: ReadonlyArray<LoadResult>): LoadResult => ({
+  name: results[0]!.name,
+  requests: median(results.map((result) => result.requests)),
+  seconds: median(results.map((result) => result.seconds)),
+  perSecond: median(results.map((result) => result.perSecond)),
+  p50: median(results.map((result) => result.p50)),
+  p99: median(results.map((result) => result.p99))
+})
+
+/** Each figure of a path measured several times: its median. */
+export const medianPath = (results: ReadonlyArray<PathResult>): PathResult => ({
+  name: results[0]!.name,
+  alone: medianLoad(results.map((result) => result.alone)),
+  loaded: medianLoad(results.map((result) => result.loaded))
+})
+
 export const loadTable = (title: string, baseline: PathResult, results: ReadonlyArray<PathResult>) => {
   console.log(`\n${title}`)
   console.table(

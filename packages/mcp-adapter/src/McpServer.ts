@@ -24,7 +24,8 @@ export interface Options {
   readonly version?: string | undefined
 }
 
-const text = (value: unknown) => JSON.stringify(value, null, 2)
+/** The text rendering of a result: compact JSON, which costs an agent fewer tokens than indented JSON. */
+const text = (value: unknown) => JSON.stringify(value)
 
 /**
  * A domain failure as a tool result. The code leads the text (`invalid_input: ...`), then one line per bad
@@ -125,23 +126,44 @@ export const make = <R>(
     return operation !== undefined && Authenticator.allows(principal, operation.scope)
   })
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: allowed }))
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const operation = tools.byName.get(request.params.name)
-    if (operation !== undefined && !Authenticator.allows(principal, operation.scope)) {
-      return errorResult(
+  server.setRequestHandler(CallToolRequestSchema, (request) =>
+    answerCall(runtime, tools, principal, request.params.name, request.params.arguments)
+  )
+  return server
+}
+
+/** A tool call by `principal`, run on `runtime`: a tool outside the caller's scopes answers why, as an isError result. */
+export const answerCall = <R>(
+  runtime: Runtime.Runtime<R>,
+  tools: ReturnType<typeof registry>,
+  principal: Authenticator.Principal,
+  name: string,
+  args: unknown
+): Promise<CallToolResult> => {
+  const operation = tools.byName.get(name)
+  if (operation !== undefined && !Authenticator.allows(principal, operation.scope)) {
+    return Promise.resolve(
+      errorResult(
         new CapabilityError.CapabilityError({
           code: "forbidden",
           status: 403,
-          message: `The token "${principal.name}" does not have the ${operation.scope} scope ${request.params.name} needs`
+          message: `The token "${principal.name}" does not have the ${operation.scope} scope ${name} needs`
         })
       )
-    }
-    const exit = await Runtime.runPromiseExit(runtime)(
-      callTool<R>(tools, request.params.name, request.params.arguments)
     )
-    return Exit.isSuccess(exit)
-      ? exit.value
-      : errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
-  })
-  return server
+  }
+  return runTool(runtime, tools, name, args)
+}
+
+/** A tool call run on `runtime` to its result; whatever happens, a result. */
+const runTool = async <R>(
+  runtime: Runtime.Runtime<R>,
+  tools: ReturnType<typeof registry>,
+  name: string,
+  args: unknown
+): Promise<CallToolResult> => {
+  const exit = await Runtime.runPromiseExit(runtime)(callTool<R>(tools, name, args))
+  return Exit.isSuccess(exit)
+    ? exit.value
+    : errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
 }

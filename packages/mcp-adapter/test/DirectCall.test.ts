@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { assert, describe, it } from "@effect/vitest"
+import { Authenticator, EventSink } from "@schematic-capability/capability-core"
+import { SchematicClient } from "@schematic-capability/schematic-client"
+import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import { Effect, Layer, Redacted } from "effect"
+import { McpHttp } from "../src/index.js"
+import { directCall } from "../src/internal/directCall.js"
+
+const READER = "reader-token"
+const WRITER = "writer-token"
+
+const upstream = Layer.unwrapEffect(
+  Effect.map(SchematicSandbox.url, (baseUrl) =>
+    SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
+  )
+).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
+const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
+
+/** The /mcp listener on its own loopback port, with the direct lane on or off. */
+const serve = (directToolCalls: boolean) =>
+  Effect.gen(function* () {
+    const listener = yield* McpHttp.listener<SchematicClient.SchematicClient | EventSink.EventSink>({
+      directToolCalls,
+      authenticator: Authenticator.fromTokens([
+        { name: "reader", token: Redacted.make(READER), scopes: ["read"] },
+        { name: "writer", token: Redacted.make(WRITER), scopes: ["write"] }
+      ])
+    })
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => listener(request, response))
+    yield* Effect.acquireRelease(
+      Effect.promise(() => new Promise<void>((done) => server.listen(0, "127.0.0.1", done))),
+      () => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
+    )
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`
+  })
+
+const headers = (token: string, extra: Record<string, string> = {}) => ({
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+  authorization: `Bearer ${token}`,
+  ...extra
+})
+
+const post = (url: string, requestHeaders: Record<string, string>, body: unknown) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, { method: "POST", headers: requestHeaders, body: JSON.stringify(body) })
+    const text = await response.text()
+    return {
+      status: response.status,
+      contentType: response.headers.get("content-type"),
+      body: text === "" ? null : JSON.parse(text)
+    }
+  })
+
+const call = (id: number | string, name: string, args?: unknown) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: args === undefined ? { name } : { name, arguments: args }
+})
+
+/** Calls the lane takes: a result, a refusal of the arguments, an unknown tool, a tool outside the token's scopes. */
+const laneCalls: ReadonlyArray<readonly [string, unknown]> = [
+  [READER, call(1, "list-companies", { limit: 5 })],
+  [READER, call("two", "list-companies")],
+  [READER, call(3, "list-users", { limit: 0 })],
+  [READER, call(4, "list-companies", { limit: "five", extra: true })],
+  [READER, call(5, "no-such-tool", {})],
+  [READER, call(6, "upsert-company", { keys: { crm: "c-1" }, name: "Refused" })],
+  [WRITER, call(7, "track-usage-event", { event: "", company: {} })]
+]
+
+/** Requests the lane leaves to the SDK: other methods, batches, odd headers, malformed calls. */
+const sdkRequests: ReadonlyArray<readonly [Record<string, string>, unknown]> = [
+  [headers(READER), { jsonrpc: "2.0", id: 1, method: "tools/list" }],
+  [headers(READER), [call(1, "list-companies"), call(2, "list-users")]],
+  [headers(READER), { jsonrpc: "2.0", method: "notifications/initialized" }],
+  [headers(READER, { "mcp-protocol-version": "1999-01-01" }), call(1, "list-companies")],
+  [headers(READER, { accept: "application/json" }), call(1, "list-companies")],
+  [headers(READER, { "content-type": "text/plain" }), call(1, "list-companies")],
+  [headers(READER), { jsonrpc: "2.0", id: 1, method: "tools/call", params: { arguments: {} } }],
+  [headers(READER), { jsonrpc: "1.0", id: 1, method: "tools/call", params: { name: "list-companies" } }]
+]
+
+describe("McpHttp direct tool calls", () => {
+  it("takes plain tools/call requests and leaves every other request to the SDK", () => {
+    for (const [token, body] of laneCalls) assert.isDefined(directCall(headers(token), body), JSON.stringify(body))
+    for (const [requestHeaders, body] of sdkRequests) {
+      assert.isUndefined(directCall(requestHeaders, body), `${JSON.stringify(requestHeaders)} ${JSON.stringify(body)}`)
+    }
+  })
+
+  it.scoped("answers exactly as the SDK answers the same requests", () =>
+    Effect.gen(function* () {
+      const sdk = yield* serve(false)
+      const direct = yield* serve(true)
+      // Something to list.
+      yield* post(sdk, headers(WRITER), call(0, "upsert-company", { keys: { crm: "c-0" }, name: "Listed" }))
+
+      for (const [token, body] of laneCalls) {
+        const expected = yield* post(sdk, headers(token), body)
+        const actual = yield* post(direct, headers(token), body)
+        assert.deepStrictEqual(actual, expected, JSON.stringify(body))
+      }
+      // The lane's answers are the SDK's: results, isError results with the code first, the request's own id.
+      const listed = yield* post(direct, headers(READER), laneCalls[0]![1])
+      assert.strictEqual(listed.body.id, 1)
+      assert.deepStrictEqual(
+        listed.body.result.structuredContent.companies.map((company: { name: string }) => company.name),
+        ["Listed"]
+      )
+      const refused = yield* post(direct, headers(READER), laneCalls[5]![1])
+      assert.isTrue(refused.body.result.isError)
+      assert.match(refused.body.result.content[0].text, /^forbidden: /)
+
+      for (const [requestHeaders, body] of sdkRequests) {
+        const expected = yield* post(sdk, requestHeaders, body)
+        const actual = yield* post(direct, requestHeaders, body)
+        assert.deepStrictEqual(actual, expected, JSON.stringify(body))
+      }
+    }).pipe(Effect.provide(services))
+  )
+})
