@@ -65,7 +65,8 @@ const median = (values: ReadonlyArray<number>) => {
   return sorted[Math.floor(sorted.length / 2)]!
 }
 
-const medianLoad = (results: ReadonlyArray<LoadResult>): LoadResult => ({
+/** Each figure of several runs: its median. */
+export const medianLoad = (results: ReadonlyArray<LoadResult>): LoadResult => ({
   name: results[0]!.name,
   requests: median(results.map((result) => result.requests)),
   seconds: median(results.map((result) => result.seconds)),
