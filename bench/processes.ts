@@ -1,6 +1,7 @@
 /** Starting the product's own processes for a benchmark, and waiting until they say they listen. */
 import { type ChildProcess, spawn } from "node:child_process"
-import { resolve } from "node:path"
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs"
+import { join, resolve } from "node:path"
 
 export const KEY = "sch_dev_sandbox"
 
@@ -23,24 +24,50 @@ export const waitFor = (child: ChildProcess, pattern: RegExp) =>
     child.stdout?.on("data", onData)
   })
 
-/** Keeps reading a child's output so its pipe never fills. */
-const drain = (child: ChildProcess) => child.stdout?.on("data", () => {})
+/**
+ * Starts a process whose output goes to a file (`output.log` in `dir`), as a deployment's logs go to a collector, and
+ * resolves with the first match of `pattern` in it. The load generator must not be the log reader too: with a line
+ * a request, reading them took its time and woke it between a request and its answer.
+ */
+const startLogged = async (dir: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, pattern: RegExp) => {
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, "output.log")
+  const fd = openSync(file, "w")
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", fd, "inherit"] })
+  closeSync(fd)
+  const match = await new Promise<RegExpExecArray>((done, fail) => {
+    const onExit = (code: number | null) => {
+      clearInterval(timer)
+      fail(new Error(`exited ${code}: ${readFileSync(file, "utf8")}`))
+    }
+    const timer = setInterval(() => {
+      const found = pattern.exec(readFileSync(file, "utf8"))
+      if (found === null) return
+      clearInterval(timer)
+      child.off("exit", onExit)
+      done(found)
+    }, 25)
+    child.on("exit", onExit)
+  })
+  return { child, match }
+}
 
 export const startSandbox = async (dataDir: string) => {
-  const child = spawn(
-    process.execPath,
+  const { child, match } = await startLogged(
+    dataDir,
     [resolve(import.meta.dirname, "../packages/schematic-sandbox/dist/bin.js"), "--port", "0", "--data-dir", dataDir],
-    { stdio: ["ignore", "pipe", "inherit"] }
+    process.env,
+    /listening on (http:\/\/\S+)/
   )
-  const url = (await waitFor(child, /listening on (http:\/\/\S+)/))[1]!
-  drain(child)
-  return { url, child }
+  return { url: match[1]!, child }
 }
 
 /** The server pointed at `upstream` as if it were Schematic, with its client budgets off. */
 export const startServer = async (dataDir: string, upstream: string) => {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, "../apps/server/dist/main.js")], {
-    env: {
+  const { child, match } = await startLogged(
+    dataDir,
+    [resolve(import.meta.dirname, "../apps/server/dist/main.js")],
+    {
       PATH: process.env.PATH ?? "",
       SCHEMATIC_API_KEY: KEY,
       SCHEMATIC_API_URL: upstream,
@@ -53,15 +80,11 @@ export const startServer = async (dataDir: string, upstream: string) => {
       MCP_PORT: "0",
       DATA_DIR: dataDir
     },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  // Both servers say where they listen, in either order.
-  const [, first, second] = await waitFor(
-    child,
+    // Both servers say where they listen, in either order.
     /(?:REST API|MCP) listening on (http:\/\/\S+?)"[\s\S]*(?:REST API|MCP) listening on (http:\/\/\S+?)"/
   )
+  const [, first, second] = match
   const rest = [first, second].find((url) => !url!.endsWith("/mcp"))
   const mcp = [first, second].find((url) => url!.endsWith("/mcp"))
-  drain(child)
   return { rest: rest!, mcp: mcp!, child }
 }
