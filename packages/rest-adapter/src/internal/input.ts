@@ -48,7 +48,7 @@ export const jsonBody = (
   done: (body: Either.Either<unknown, CapabilityError.CapabilityError>) => void
 ): void => {
   if (!isJson(contentType)) {
-    return done(
+    done(
       Either.left(
         new CapabilityError.CapabilityError({
           code: "unsupported_media_type",
@@ -57,6 +57,7 @@ export const jsonBody = (
         })
       )
     )
+    return
   }
   // Built only when needed: an error captures a stack trace, too dear for every request.
   const tooLarge = () =>
@@ -65,7 +66,10 @@ export const jsonBody = (
       status: 413,
       message: `The body is larger than ${maxBytes} bytes`
     })
-  if (Number(contentLength ?? 0) > maxBytes) return done(Either.left(tooLarge()))
+  if (Number(contentLength ?? 0) > maxBytes) {
+    done(Either.left(tooLarge()))
+    return
+  }
   read(maxBytes, (body) => {
     if (Either.isRight(body)) return done(parseJson(body.right))
     done(
