@@ -13,31 +13,25 @@ import * as Operations from "./Operations.js"
 /** Which input shape a caller sent: the operation's own, or its MCP shape when it has one. */
 export type InputShape = "canonical" | "mcp"
 
-/** Decodes an operation's raw input at once, without running anything: for hosts that decode outside a fiber. */
-export const decodeInputEither = <I, M>(
+/** Decodes an operation's raw input. It is synchronous, so the answer is an `Either` (an Effect with no fiber work). */
+export const decodeInput = <I, M>(
   operation: Operation<I, unknown, unknown, M>,
   raw: unknown,
   shape: InputShape = "canonical"
-): Either.Either<I, CapabilityError> => {
+): Effect.Effect<I, CapabilityError> => {
   const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
     if (acceptorOf(mcp.input)?.(raw)) return Either.right(mcp.toInput(raw as M))
-    return Either.match(Schema.decodeUnknownEither(mcp.input, options)(raw), {
-      onLeft: (error) => Either.left(invalidInput(error, "arguments")),
-      onRight: (input) => Either.right(mcp.toInput(input))
+    return Either.mapBoth(Schema.decodeUnknownEither(mcp.input, options)(raw), {
+      onLeft: (error) => invalidInput(error, "arguments"),
+      onRight: (input) => mcp.toInput(input)
     })
   }
   // Plain input that passes the compiled check is its own decoded value (see internal/fastAccept).
   if (acceptorOf(operation.input)?.(raw)) return Either.right(raw as I)
   return Either.mapLeft(Schema.decodeUnknownEither(operation.input, options)(raw), (error) => invalidInput(error))
 }
-
-export const decodeInput = <I, M>(
-  operation: Operation<I, unknown, unknown, M>,
-  raw: unknown,
-  shape: InputShape = "canonical"
-): Effect.Effect<I, CapabilityError> => decodeInputEither(operation, raw, shape)
 
 /**
  * Runs the handler and encodes its result; an output that breaks its own schema is an internal error. An output

@@ -206,8 +206,7 @@ export const make = (
       wake: wakeIdle,
       stop: Effect.gen(function* () {
         stopping = true
-        wakeIdle()
-        for (const wake of [...backingOff]) wake()
+        for (const wake of [...idle, ...backingOff]) wake()
         yield* Effect.promise(() => done).pipe(Effect.timeout(Duration.seconds(15)), Effect.ignore)
       }),
       lastError: Ref.get(lastError)

@@ -161,11 +161,13 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
         operation.rest.maxBodyBytes === undefined
           ? maxBodyBytes
           : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
-      const decoded = (raw: unknown): Outcome => {
-        const input = Capability.decodeInputEither(operation, raw)
-        if (Either.isLeft(input)) return input.left
-        return Effect.map(Capability.execute(operation, input.right), (output) => json(output, operation.rest.status))
-      }
+      // Decoding and the handler run in the request's one fiber, suspended: the body arrives in a callback of its
+      // own, where a throw would escape every error handling here; in the fiber it is a defect, answered 500.
+      const decoded = (raw: unknown): Outcome =>
+        Effect.suspend(() => Capability.decodeInput(operation, raw)).pipe(
+          Effect.flatMap((input) => Capability.execute(operation, input)),
+          Effect.map((output) => json(output, operation.rest.status))
+        )
       return (request, done) => {
         const refused = refusal(authenticator, request, operation.scope, callerLimit)
         if (refused !== undefined) return done(refused)

@@ -1,11 +1,26 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { EventSink } from "@schematic-capability/capability-core"
+import { EventSink, Operation, Operations } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, FiberRef, HashMap, HashSet, Layer, Logger } from "effect"
+import { Effect, FiberRef, HashMap, HashSet, Layer, Logger, Schema } from "effect"
 import { RestApi } from "../src/index.js"
+
+/** An operation whose handler throws as it is built: a bug in a handler must be a 500, never a crash. */
+const throwing = Operation.make({
+  name: "throw-on-build",
+  title: "Throws",
+  description: "A handler that throws before it returns an Effect.",
+  input: Schema.Struct({ n: Schema.Number }),
+  output: Schema.Struct({}),
+  hints: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
+  scope: "write",
+  rest: { method: "POST", paths: ["/v1/throw"], status: 200 },
+  handler: () => {
+    throw new Error("built wrong")
+  }
+})
 
 interface LogLine {
   readonly message: unknown
@@ -32,7 +47,7 @@ const serveApi = (lines: Array<LogLine>) =>
       )
     ).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
     const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
-    const api = RestApi.layer().pipe(
+    const api = RestApi.layer({ operations: [...Operations.all, throwing] }).pipe(
       Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
       Layer.provide(services)
     )
@@ -80,6 +95,14 @@ describe("RestApi on an Effect HttpServer", () => {
       )
       assert.strictEqual(refused.body.error.request_id, refused.requestId)
 
+      // The body is read in a callback of its own; a handler that throws after it is still answered.
+      const thrown = yield* call(`${base}/v1/throw`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ n: 1 })
+      })
+      assert.deepStrictEqual([thrown.status, thrown.body.error.code], [500, "internal"])
+
       const missing = yield* call(`${base}/v1/nothing`)
       assert.deepStrictEqual([missing.status, missing.body.error.code], [404, "not_found"])
 
@@ -91,12 +114,14 @@ describe("RestApi on an Effect HttpServer", () => {
           ["POST", "/v1/companies", 200],
           ["GET", "/v1/companies", 200],
           ["POST", "/v1/events", 400],
+          ["POST", "/v1/throw", 500],
           ["GET", "/v1/nothing", 404]
         ]
       )
       assert.strictEqual(requests[0]!.request_id, "probe-1")
       assert.strictEqual(requests[3]!.request_id, refused.requestId)
       for (const line of requests) assert.isNumber(line.duration_ms)
+      assert.isTrue(lines.some((line) => line.message === "request died"))
     })
   )
 })
