@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Schema } from "effect"
+import { type Context, Effect, Either, Exit, Schema } from "effect"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
 import { acceptorOf } from "./internal/fastAccept.js"
 import type { Operation } from "./Operation.js"
@@ -13,12 +13,12 @@ import * as Operations from "./Operations.js"
 /** Which input shape a caller sent: the operation's own, or its MCP shape when it has one. */
 export type InputShape = "canonical" | "mcp"
 
-/** Decodes an operation's raw input. It is synchronous, so the answer is an `Either` (an Effect with no fiber work). */
+/** Decodes an operation's raw input. It is synchronous, so the answer is an `Either` (also an Effect). */
 export const decodeInput = <I, M>(
   operation: Operation<I, unknown, unknown, M>,
   raw: unknown,
   shape: InputShape = "canonical"
-): Effect.Effect<I, CapabilityError> => {
+): Either.Either<I, CapabilityError> => {
   const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
@@ -52,6 +52,29 @@ export const execute = <I, O, R>(operation: Operation<I, O, R>, input: I): Effec
           )
     )
   )
+
+/**
+ * Runs the handler's callback form (`handleNow`) with the services in `context`, and checks its result as
+ * `execute` does. Answers false, having done nothing, when the operation or its services have no callback form.
+ * `done` gets an Exit, as a fiber's observer would: an output outside its schema is a defect.
+ */
+export const executeNow = <I, O, R>(
+  operation: Operation<I, O, R>,
+  input: I,
+  context: Context.Context<R>,
+  done: (exit: Exit.Exit<unknown, CapabilityError>) => void
+): boolean =>
+  operation.handleNow?.(input, context, (result) => {
+    if (Either.isLeft(result)) return done(Exit.fail(result.left))
+    const output = result.right
+    if (acceptorOf(operation.output)?.(output)) return done(Exit.succeed(output))
+    const encoded = Schema.encodeEither(operation.output)(output)
+    done(
+      Either.isRight(encoded)
+        ? Exit.succeed(encoded.right)
+        : Exit.die(new Error(`${operation.name} produced output outside its schema: ${encoded.left.message}`))
+    )
+  }) ?? false
 
 /**
  * Runs an operation by name with raw input, as a custom host would: `run("list-companies", { limit: 5 })`.

@@ -7,7 +7,7 @@
  */
 import type { Event as SchematicEvent } from "@schematic-capability/schematic-client"
 import { SchematicClient } from "@schematic-capability/schematic-client"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, type Either, Layer, Schema } from "effect"
 import { type CapabilityError, fromSchematic } from "./CapabilityError.js"
 
 /** An event in Schematic's shape with its idempotency key settled. */
@@ -51,6 +51,17 @@ export interface DeadLetter extends Schema.Schema.Type<typeof DeadLetter> {}
 export interface EventSinkShape {
   /** Accepts all the events or none (validation happened before). Answers in the order given. */
   readonly submit: (events: ReadonlyArray<KeyedEvent>) => Effect.Effect<ReadonlyArray<AcceptedEvent>, CapabilityError>
+  /**
+   * `submit` answering through a callback, with no fiber: what adapters use on ingestion's hot path. It means
+   * exactly what `submit` means; a sink may leave it out, and callers then run `submit`. `done` is called once and
+   * must not throw.
+   */
+  readonly submitNow?:
+    | ((
+        events: ReadonlyArray<KeyedEvent>,
+        done: (result: Either.Either<ReadonlyArray<AcceptedEvent>, CapabilityError>) => void
+      ) => void)
+    | undefined
   readonly status: Effect.Effect<DeliveryStatus, CapabilityError>
   readonly deadLetters: (page: {
     readonly limit: number

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect, Schema } from "effect"
+import type { Context, Effect, Either, Schema } from "effect"
 import type { CapabilityError } from "./CapabilityError.js"
 
 /** What a caller's credentials must allow: `write` includes `read`; `admin` includes `write`. */
@@ -60,6 +60,15 @@ export interface Operation<I = any, O = any, R = any, M = any> {
   readonly rest: RestBinding
   readonly mcp?: McpBinding<I, M> | undefined
   readonly handler: (input: I) => Effect.Effect<O, CapabilityError, R>
+  /**
+   * The handler as plain code answering through a callback, for adapters serving a hot path without starting a
+   * fiber (ingestion: a fiber a request costs about as much as the rest of the request). It must mean exactly what
+   * `handler` means. It answers false, having done nothing, when the services in `context` have no callback form;
+   * the adapter then runs `handler`. `done` is called once.
+   */
+  readonly handleNow?:
+    | ((input: I, context: Context.Context<R>, done: (result: Either.Either<O, CapabilityError>) => void) => boolean)
+    | undefined
 }
 
 /** Declares an operation; the identity function, there for inference. */

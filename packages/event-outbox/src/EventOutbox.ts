@@ -6,9 +6,9 @@
  */
 import { CapabilityError, EventSink } from "@schematic-capability/capability-core"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import * as DeliveryWorker from "./DeliveryWorker.js"
-import { OutboxStore } from "./OutboxStore.js"
+import { type Appended, type OutboxClosed, type OutboxFull, OutboxStore } from "./OutboxStore.js"
 import * as SqliteOutboxStore from "./SqliteOutboxStore.js"
 
 export interface Options extends Partial<DeliveryWorker.Options> {
@@ -19,6 +19,24 @@ export interface Options extends Partial<DeliveryWorker.Options> {
 }
 
 const iso = (millis: number) => new Date(millis).toISOString()
+
+const accepted = (appended: ReadonlyArray<Appended>): ReadonlyArray<EventSink.AcceptedEvent> =>
+  appended.map((item) => ({ id: item.id, idempotency_key: item.idempotencyKey, status: "queued" as const }))
+
+const refused = (error: OutboxFull | OutboxClosed): CapabilityError.CapabilityError =>
+  error._tag === "OutboxFull"
+    ? new CapabilityError.CapabilityError({
+        code: "outbox_full",
+        status: 503,
+        message: error.message,
+        retryAfterSeconds: 5
+      })
+    : new CapabilityError.CapabilityError({
+        code: "unavailable",
+        status: 503,
+        message: error.message,
+        retryAfterSeconds: 1
+      })
 
 /** An EventSink over a store already in context, with its worker running for as long as the layer lives. */
 export const sink = (
@@ -32,35 +50,32 @@ export const sink = (
       yield* Effect.forkDaemon(worker.run)
       // Runs before the store closes: the batch in flight finishes; what is pending stays on disk.
       yield* Effect.addFinalizer(() => worker.stop)
+      const toStore = (events: ReadonlyArray<EventSink.KeyedEvent>) =>
+        events.map((event) => ({ idempotencyKey: event.idempotency_key, payload: JSON.stringify(event) }))
+      const appendNow = store.appendNow
+      const submitNow: EventSink.EventSinkShape["submitNow"] =
+        appendNow === undefined
+          ? undefined
+          : (events, done) =>
+              appendNow(toStore(events), (result) => {
+                if (Either.isRight(result)) worker.wake()
+                done(Either.mapBoth(result, { onLeft: refused, onRight: accepted }))
+              })
       const shape: EventSink.EventSinkShape = {
-        submit: (events) =>
-          store
-            .append(events.map((event) => ({ idempotencyKey: event.idempotency_key, payload: JSON.stringify(event) })))
-            .pipe(
-              Effect.map((appended) =>
-                appended.map((item) => ({
-                  id: item.id,
-                  idempotency_key: item.idempotencyKey,
-                  status: "queued" as const
-                }))
-              ),
-              Effect.tap(() => Effect.sync(worker.wake)),
-              Effect.mapError((error) =>
-                error._tag === "OutboxFull"
-                  ? new CapabilityError.CapabilityError({
-                      code: "outbox_full",
-                      status: 503,
-                      message: error.message,
-                      retryAfterSeconds: 5
-                    })
-                  : new CapabilityError.CapabilityError({
-                      code: "unavailable",
-                      status: 503,
-                      message: error.message,
-                      retryAfterSeconds: 1
-                    })
-              )
-            ),
+        submitNow,
+        submit:
+          submitNow === undefined
+            ? (events) =>
+                store.append(toStore(events)).pipe(
+                  Effect.map(accepted),
+                  Effect.tap(() => Effect.sync(worker.wake)),
+                  Effect.mapError(refused)
+                )
+            : // An Either is an Effect: the callback's answer resumes the fiber as it is.
+              (events) =>
+                Effect.async<ReadonlyArray<EventSink.AcceptedEvent>, CapabilityError.CapabilityError>((resume) =>
+                  submitNow(events, resume)
+                ),
         status: Effect.gen(function* () {
           const counts = yield* store.counts
           const lastError = yield* worker.lastError

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, type Effect } from "effect"
+import { Context, Data, type Effect, type Either } from "effect"
 
 export interface NewEvent {
   readonly idempotencyKey: string
@@ -53,6 +53,17 @@ export interface OutboxStoreShape {
   readonly append: (
     events: ReadonlyArray<NewEvent>
   ) => Effect.Effect<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>
+  /**
+   * `append` answering through a callback, with no fiber: ingestion's hot path runs on it. It means exactly what
+   * `append` means; a store may leave it out, and callers then run `append`. `done` is called once and must not
+   * throw (it runs where the store's answers arrive).
+   */
+  readonly appendNow?:
+    | ((
+        events: ReadonlyArray<NewEvent>,
+        done: (result: Either.Either<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>) => void
+      ) => void)
+    | undefined
   /** Marks up to `limit` due events in flight, oldest first, and returns them. */
   readonly claim: (limit: number, now: number) => Effect.Effect<ReadonlyArray<OutboxRow>>
   readonly markDelivered: (rows: ReadonlyArray<OutboxRow>, now: number) => Effect.Effect<void>

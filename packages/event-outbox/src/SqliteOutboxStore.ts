@@ -11,7 +11,7 @@
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import type { OutboxFile, Stored } from "./internal/outboxFile.js"
 import type { Method, Reply, Request, ThreadData } from "./internal/outboxMessages.js"
 import { type Appended, OutboxClosed, OutboxFull, OutboxStore, type OutboxStoreShape } from "./OutboxStore.js"
@@ -115,38 +115,42 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         )
       )
 
+    const appendNow: NonNullable<OutboxStoreShape["appendNow"]> = (events, done) => {
+      if (closed) {
+        done(Either.left(new OutboxClosed({ message: "The server is shutting down; retry shortly" })))
+        return
+      }
+      const request: Request = {
+        id: nextId++,
+        op: "store",
+        keys: events.map((event) => event.idempotencyKey),
+        // A newline in JSON text is whitespace (one inside a string is escaped), so a space does as well.
+        payloads: events
+          .map((event) => (event.payload.includes("\n") ? event.payload.replaceAll("\n", " ") : event.payload))
+          .join("\n")
+      }
+      send(request, (reply) => {
+        if ("error" in reply) return done(Either.left(new OutboxClosed({ message: reply.error })))
+        const stored = reply.value as Stored
+        if ("full" in stored) return done(Either.left(new OutboxFull({ message: stored.full })))
+        const existing = new Set(stored.existing)
+        done(
+          Either.right(
+            stored.ids.map((id, index) => ({
+              id,
+              idempotencyKey: events[index]!.idempotencyKey,
+              existing: existing.has(index)
+            }))
+          )
+        )
+      })
+    }
+
     const shape: OutboxStoreShape = {
+      appendNow,
+      // An Either is an Effect: the callback's answer resumes the fiber as it is.
       append: (events) =>
-        Effect.async<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>((resume) => {
-          if (closed) {
-            resume(Effect.fail(new OutboxClosed({ message: "The server is shutting down; retry shortly" })))
-            return
-          }
-          const request: Request = {
-            id: nextId++,
-            op: "store",
-            keys: events.map((event) => event.idempotencyKey),
-            // A newline in JSON text is whitespace (one inside a string is escaped), so a space does as well.
-            payloads: events
-              .map((event) => (event.payload.includes("\n") ? event.payload.replaceAll("\n", " ") : event.payload))
-              .join("\n")
-          }
-          send(request, (reply) => {
-            if ("error" in reply) return resume(Effect.fail(new OutboxClosed({ message: reply.error })))
-            const stored = reply.value as Stored
-            if ("full" in stored) return resume(Effect.fail(new OutboxFull({ message: stored.full })))
-            const existing = new Set(stored.existing)
-            resume(
-              Effect.succeed(
-                stored.ids.map((id, index) => ({
-                  id,
-                  idempotencyKey: events[index]!.idempotencyKey,
-                  existing: existing.has(index)
-                }))
-              )
-            )
-          })
-        }),
+        Effect.async<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>((resume) => appendNow(events, resume)),
       claim: (limit, now) => call("claim", limit, now),
       markDelivered: (rows, now) =>
         call(

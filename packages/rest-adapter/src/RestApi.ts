@@ -123,6 +123,8 @@ type Outcome =
   | RestResponse
   | CapabilityError.CapabilityError
   | Effect.Effect<RestResponse, unknown, Operations.Requirements>
+  /** What a handler's callback form (`handleNow`) ended with, as a fiber would have. */
+  | Exit.Exit<RestResponse, unknown>
 
 type Route = (request: RestRequest, done: (outcome: Outcome) => void) => void
 
@@ -161,19 +163,37 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
         operation.rest.maxBodyBytes === undefined
           ? maxBodyBytes
           : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
+      const respondWith = (output: unknown) => json(output, operation.rest.status)
       // Decoding and the handler run in the request's one fiber, suspended: the body arrives in a callback of its
       // own, where a throw would escape every error handling here; in the fiber it is a defect, answered 500.
-      const decoded = (raw: unknown): Outcome =>
+      const inFiber = (raw: unknown): Outcome =>
         Effect.suspend(() => Capability.decodeInput(operation, raw)).pipe(
           Effect.flatMap((input) => Capability.execute(operation, input)),
-          Effect.map((output) => json(output, operation.rest.status))
+          Effect.map(respondWith)
         )
+      // An operation with a callback form runs with no fiber at all when its services have one too (ingestion).
+      // Here too a throw is a defect, answered 500: the body's callback is no place for it to go.
+      const decoded: (raw: unknown, done: (outcome: Outcome) => void) => void =
+        operation.handleNow === undefined
+          ? (raw, done) => done(inFiber(raw))
+          : (raw, done) => {
+              try {
+                const input = Capability.decodeInput(operation, raw)
+                if (Either.isLeft(input)) return done(input.left)
+                const started = Capability.executeNow(operation, input.right, runtime.context, (exit) =>
+                  done(Exit.map(exit, respondWith))
+                )
+                if (!started) done(inFiber(raw))
+              } catch (defect) {
+                done(Exit.die(defect))
+              }
+            }
       return (request, done) => {
         const refused = refusal(authenticator, request, operation.scope, callerLimit)
         if (refused !== undefined) return done(refused)
-        if (operation.rest.method === "GET") return done(decoded(coerce(searchParams(request.url))))
+        if (operation.rest.method === "GET") return decoded(coerce(searchParams(request.url)), done)
         jsonBody(header(request, "content-type"), header(request, "content-length"), request.body, maxBytes, (raw) =>
-          done(Either.isLeft(raw) ? raw.left : decoded(raw.right))
+          Either.isLeft(raw) ? done(raw.left) : decoded(raw.right, done)
         )
       }
     }
@@ -233,18 +253,30 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
         log(LogLevel.Error, "request failed", { request_id: requestId }, Cause.fail(error))
         answer(internalError(requestId))
       }
+      const died = (cause: Cause.Cause<unknown>) => {
+        log(LogLevel.Error, "request died", { request_id: requestId }, cause)
+        answer(internalError(requestId))
+      }
+      const ended = (exit: Exit.Exit<RestResponse, unknown>) => {
+        if (Exit.isSuccess(exit)) return answer(exit.value)
+        const failure = Cause.failureOption(exit.cause)
+        if (failure._tag === "Some") return failed(failure.value)
+        died(exit.cause)
+      }
       const settle = (outcome: Outcome) => {
         if (outcome instanceof CapabilityError.CapabilityError) return failed(outcome)
         if (isResponse(outcome)) return answer(outcome)
-        run(outcome, {
-          onExit: (exit) => {
-            if (Exit.isSuccess(exit)) return answer(exit.value)
-            const failure = Cause.failureOption(exit.cause)
-            if (failure._tag === "Some") return failed(failure.value)
-            log(LogLevel.Error, "request died", { request_id: requestId }, exit.cause)
-            answer(internalError(requestId))
-          }
-        })
+        if (Exit.isExit(outcome)) return ended(outcome)
+        run(outcome, { onExit: ended })
+      }
+      // Routes call back from wherever their input or answer arrives (a body's end, the outbox's reply): nothing a
+      // request carries may throw past here, so a throw is answered as a death.
+      const settleSafely = (outcome: Outcome) => {
+        try {
+          settle(outcome)
+        } catch (defect) {
+          died(Cause.die(defect))
+        }
       }
       const route = routes.get(`${request.method} ${path}`)
       if (route === undefined) {
@@ -256,12 +288,10 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
           })
         )
       }
-      // Nothing a request carries may throw past the error handling: a throw is answered as a death.
       try {
-        route(request, settle)
+        route(request, settleSafely)
       } catch (defect) {
-        log(LogLevel.Error, "request died", { request_id: requestId }, Cause.die(defect))
-        answer(internalError(requestId))
+        died(Cause.die(defect))
       }
     }
   })

@@ -1,10 +1,10 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { EventSink, Operation, Operations } from "@schematic-capability/capability-core"
+import { CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, FiberRef, HashMap, HashSet, Layer, Logger, Schema } from "effect"
+import { Effect, Either, FiberRef, HashMap, HashSet, Layer, Logger, Schema } from "effect"
 import { RestApi } from "../src/index.js"
 
 /** An operation whose handler throws as it is built: a bug in a handler must be a 500, never a crash. */
@@ -21,6 +21,50 @@ const throwing = Operation.make({
     throw new Error("built wrong")
   }
 })
+
+/**
+ * Operations with a callback form (`handleNow`), as ingestion has: the callback answers `via: "callback"`, the
+ * fiber `via: "fiber"`, so a test sees which one ran.
+ */
+const NowOutput = Schema.Struct({ n: Schema.Number, via: Schema.String })
+const nowOperation = (
+  name: string,
+  handleNow: Operation.Operation<{ readonly n: number }, typeof NowOutput.Type, never>["handleNow"]
+) =>
+  Operation.make<{ readonly n: number }, typeof NowOutput.Type, never>({
+    name,
+    title: name,
+    description: "A test operation with a callback form.",
+    input: Schema.Struct({ n: Schema.Number }),
+    output: NowOutput,
+    hints: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
+    scope: "write",
+    rest: { method: "POST", paths: [`/v1/${name}`], status: 201 },
+    handler: (input) => Effect.succeed({ n: input.n, via: "fiber" }),
+    handleNow
+  })
+
+const nowOperations = [
+  // Answers later, from another turn of the event loop, as the outbox does.
+  nowOperation("now-echo", (input, _, done) => {
+    setImmediate(() => done(Either.right({ n: input.n, via: "callback" })))
+    return true
+  }),
+  nowOperation("now-declines", () => false),
+  nowOperation("now-throws", () => {
+    throw new Error("callback broke")
+  }),
+  nowOperation("now-bad-output", (_, __, done) => {
+    setImmediate(() => done(Either.right({ n: "one" as unknown as number, via: "callback" })))
+    return true
+  }),
+  nowOperation("now-fails", (_, __, done) => {
+    setImmediate(() =>
+      done(Either.left(new CapabilityError.CapabilityError({ code: "conflict", status: 409, message: "taken" })))
+    )
+    return true
+  })
+]
 
 interface LogLine {
   readonly message: unknown
@@ -47,7 +91,7 @@ const serveApi = (lines: Array<LogLine>) =>
       )
     ).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
     const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
-    const api = RestApi.layer({ operations: [...Operations.all, throwing] }).pipe(
+    const api = RestApi.layer({ operations: [...Operations.all, throwing, ...nowOperations] }).pipe(
       Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
       Layer.provide(services)
     )
@@ -123,5 +167,42 @@ describe("RestApi on an Effect HttpServer", () => {
       for (const line of requests) assert.isNumber(line.duration_ms)
       assert.isTrue(lines.some((line) => line.message === "request died"))
     })
+  )
+
+  it.scoped(
+    "runs an operation's callback form with no fiber, and answers its failures and defects as the fiber's",
+    () =>
+      Effect.gen(function* () {
+        const lines: Array<LogLine> = []
+        const base = yield* serveApi(lines)
+        const post = (name: string, body: unknown) =>
+          call(`${base}/v1/${name}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body)
+          })
+
+        const echoed = yield* post("now-echo", { n: 2 })
+        assert.deepStrictEqual([echoed.status, echoed.body], [201, { n: 2, via: "callback" }])
+        // Input is decoded first: the callback never sees what the schema refuses.
+        const invalid = yield* post("now-echo", { n: "two" })
+        assert.deepStrictEqual(
+          [invalid.status, invalid.body.error.fields.map((field: { path: string }) => field.path)],
+          [400, ["n"]]
+        )
+        const declined = yield* post("now-declines", { n: 3 })
+        assert.deepStrictEqual([declined.status, declined.body], [201, { n: 3, via: "fiber" }])
+        const failed = yield* post("now-fails", { n: 4 })
+        assert.deepStrictEqual([failed.status, failed.body.error.code], [409, "conflict"])
+        const thrown = yield* post("now-throws", { n: 5 })
+        assert.deepStrictEqual([thrown.status, thrown.body.error.code], [500, "internal"])
+        const bad = yield* post("now-bad-output", { n: 6 })
+        assert.deepStrictEqual([bad.status, bad.body.error.code], [500, "internal"])
+
+        const died = lines.filter((line) => line.message === "request died").map((line) => line.annotations.request_id)
+        assert.deepStrictEqual(died, [thrown.requestId, bad.requestId])
+        const requests = lines.filter((line) => line.message === "request").map((line) => line.annotations.status)
+        assert.deepStrictEqual(requests, [201, 400, 201, 409, 500, 500])
+      })
   )
 })

@@ -1,4 +1,4 @@
-import { Effect, Schema } from "effect"
+import { Context, Effect, Either, Schema } from "effect"
 import { v7 as uuidv7 } from "uuid"
 import * as EventSink from "../EventSink.js"
 import * as Operation from "../Operation.js"
@@ -129,5 +129,11 @@ export const createEvent: Operation.Operation<
   handler: (input) =>
     Effect.flatMap(EventSink.EventSink, (sink) => sink.submit([keyed(input)])).pipe(
       Effect.map((accepted) => accepted[0]!)
-    )
+    ),
+  handleNow: (input, context, done) => {
+    const submitNow = Context.get(context, EventSink.EventSink).submitNow
+    if (submitNow === undefined) return false
+    submitNow([keyed(input)], (result) => done(Either.map(result, (accepted) => accepted[0]!)))
+    return true
+  }
 })

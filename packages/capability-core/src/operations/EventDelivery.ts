@@ -1,4 +1,4 @@
-import { Effect, Schema } from "effect"
+import { Context, Effect, Either, Schema } from "effect"
 import * as EventSink from "../EventSink.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -39,7 +39,13 @@ export const createEventBatch: Operation.Operation<
   handler: (input) =>
     Effect.flatMap(EventSink.EventSink, (sink) => sink.submit(input.events.map(keyed))).pipe(
       Effect.map((events) => ({ events }))
-    )
+    ),
+  handleNow: (input, context, done) => {
+    const submitNow = Context.get(context, EventSink.EventSink).submitNow
+    if (submitNow === undefined) return false
+    submitNow(input.events.map(keyed), (result) => done(Either.map(result, (events) => ({ events }))))
+    return true
+  }
 })
 
 export const getEventDeliveryStatus: Operation.Operation<
