@@ -185,11 +185,11 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
     waiting.set(0, opened)
     thread.ref()
     thread.on("message", (replies: ReadonlyArray<Reply>) => {
-      for (const reply of replies) {
-        if (reply.id !== 0) inFlight--
-        settle(reply)
-      }
-      if (outgoing.length > 0) schedule()
+      for (const reply of replies) if (reply.id !== 0) inFlight--
+      // The requests that waited go to the thread before these answers are handled: it stores them while this
+      // thread writes the answers, instead of after.
+      post()
+      for (const reply of replies) settle(reply)
     })
   })
 
