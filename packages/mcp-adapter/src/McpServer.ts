@@ -15,7 +15,7 @@ import {
   type Operation,
   Operations
 } from "@schematic-capability/capability-core"
-import { Cause, Effect, Exit, Runtime } from "effect"
+import { Cause, Effect, Either, Exit, Runtime } from "effect"
 import * as McpTools from "./McpTools.js"
 
 export interface Options {
@@ -75,22 +75,53 @@ export const callTool = <R>(
   }
   return Capability.decodeInput(operation, args ?? {}, "mcp").pipe(
     Effect.flatMap((input) => Capability.execute(operation, input)),
-    Effect.map(
-      (output): CallToolResult => ({
-        content: [{ type: "text", text: text(output) }],
-        structuredContent: output as Record<string, unknown>
-      })
-    ),
+    Effect.map(success),
     Effect.catchAll((error) => Effect.succeed(errorResult(error))),
     Effect.catchAllDefect((defect) =>
-      Effect.logError(`tool ${name} died`, Cause.die(defect)).pipe(
-        Effect.as(
-          errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
-        )
-      )
+      Effect.logError(`tool ${name} died`, Cause.die(defect)).pipe(Effect.as(internalError()))
     ),
     Effect.withLogSpan(`mcp.${name}`)
   ) as Effect.Effect<CallToolResult, never, R>
+}
+
+const success = (output: unknown): CallToolResult => ({
+  content: [{ type: "text", text: text(output) }],
+  structuredContent: output as Record<string, unknown>
+})
+
+const internalError = (): CallToolResult =>
+  errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
+
+/**
+ * A tool call through the operation's callback form (`handleNow`), with no fiber, to the result `callTool` gives;
+ * undefined, having done nothing, when the operation or its services have no callback form.
+ */
+const callNow = <R>(
+  runtime: Runtime.Runtime<R>,
+  operation: Operation.Operation,
+  name: string,
+  args: unknown
+): Promise<CallToolResult> | undefined => {
+  const died = (cause: Cause.Cause<unknown>) => {
+    Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, cause).pipe(Effect.withLogSpan(`mcp.${name}`)))
+    return internalError()
+  }
+  try {
+    const input = Capability.decodeInput(operation, args ?? {}, "mcp")
+    if (Either.isLeft(input)) return Promise.resolve(errorResult(input.left))
+    let settle: (result: CallToolResult) => void = () => {}
+    const result = new Promise<CallToolResult>((resolve) => {
+      settle = resolve
+    })
+    const started = Capability.executeNow(operation, input.right, runtime.context, (exit) => {
+      if (Exit.isSuccess(exit)) return settle(success(exit.value))
+      const failure = Cause.failureOption(exit.cause)
+      settle(failure._tag === "Some" ? errorResult(failure.value) : died(exit.cause))
+    })
+    return started ? result : undefined
+  } catch (defect) {
+    return Promise.resolve(died(Cause.die(defect)))
+  }
 }
 
 /**
@@ -162,8 +193,9 @@ const runTool = async <R>(
   name: string,
   args: unknown
 ): Promise<CallToolResult> => {
+  const operation = tools.byName.get(name)
+  const now = operation?.handleNow === undefined ? undefined : callNow(runtime, operation, name, args)
+  if (now !== undefined) return now
   const exit = await Runtime.runPromiseExit(runtime)(callTool<R>(tools, name, args))
-  return Exit.isSuccess(exit)
-    ? exit.value
-    : errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
+  return Exit.isSuccess(exit) ? exit.value : internalError()
 }

@@ -3,10 +3,10 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import { EventSink } from "@schematic-capability/capability-core"
+import { CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer, Schema } from "effect"
 import { McpHttp } from "../src/index.js"
 
 const upstream = Layer.unwrapEffect(
@@ -14,6 +14,35 @@ const upstream = Layer.unwrapEffect(
     SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
   )
 ).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
+
+/** A tool with a callback form (`handleNow`) that answers by `outcome`; its fiber would answer `via: "fiber"`. */
+const callbackTool = (outcome: "echo" | "decline" | "throw" | "fail" | "bad-output") =>
+  Operation.make<{ readonly n: number }, { readonly n: number; readonly via: string }, never>({
+    name: `callback-${outcome}`,
+    title: outcome,
+    description: "A test tool with a callback form.",
+    input: Schema.Struct({ n: Schema.Number }),
+    output: Schema.Struct({ n: Schema.Number, via: Schema.String }),
+    hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+    scope: "read",
+    rest: { method: "POST", paths: [`/v1/callback-${outcome}`], status: 200 },
+    handler: (input) => Effect.succeed({ n: input.n, via: "fiber" }),
+    handleNow: (input, _, done) => {
+      if (outcome === "decline") return false
+      if (outcome === "throw") throw new Error("callback broke")
+      setImmediate(() =>
+        done(
+          outcome === "fail"
+            ? Either.left(new CapabilityError.CapabilityError({ code: "conflict", status: 409, message: "taken" }))
+            : Either.right({
+                n: outcome === "echo" ? input.n : Number.NaN,
+                via: outcome === "echo" ? "callback" : (7 as never)
+              })
+        )
+      )
+      return true
+    }
+  })
 
 describe("McpHttp on an Effect HttpServer", () => {
   it.scoped("serves tools to the official MCP client through the SDK's web-standard transport", () =>
@@ -46,6 +75,40 @@ describe("McpHttp on an Effect HttpServer", () => {
       const refused = yield* Effect.promise(() =>
         client.callTool({ name: "track-usage-event", arguments: { event: "", company: {} } })
       )
+      assert.isTrue(refused.isError)
+      assert.match((refused.content as Array<{ text: string }>)[0]!.text, /^invalid_input: /)
+    })
+  )
+
+  it.scoped("runs a tool's callback form with no fiber, and answers its failures and defects as the fiber's", () =>
+    Effect.gen(function* () {
+      const outcomes = ["echo", "decline", "throw", "fail", "bad-output"] as const
+      const api = McpHttp.layer<SchematicClient.SchematicClient | EventSink.EventSink>({
+        operations: [...Operations.all, ...outcomes.map(callbackTool)]
+      }).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+        Layer.provide(EventSink.direct.pipe(Layer.provideMerge(upstream)))
+      )
+      const base = yield* Effect.provide(SchematicSandbox.url, yield* Layer.build(api))
+      const client = new Client({ name: "test", version: "1.0.0" })
+      yield* Effect.acquireRelease(
+        Effect.promise(() => client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)))),
+        () => Effect.promise(() => client.close())
+      )
+      const results = yield* Effect.forEach(outcomes, (outcome) =>
+        Effect.promise(() => client.callTool({ name: `callback-${outcome}`, arguments: { n: 2 } }))
+      )
+      const texts = results.map((result) => (result.content as Array<{ text: string }>)[0]!.text)
+      assert.deepStrictEqual(results[0]!.structuredContent, { n: 2, via: "callback" })
+      assert.deepStrictEqual(results[1]!.structuredContent, { n: 2, via: "fiber" })
+      assert.deepStrictEqual(
+        results.map((result) => result.isError === true),
+        [false, false, true, true, true]
+      )
+      assert.match(texts[2]!, /^internal: /)
+      assert.match(texts[3]!, /^conflict: taken/)
+      assert.match(texts[4]!, /^internal: /)
+      const refused = yield* Effect.promise(() => client.callTool({ name: "callback-echo", arguments: { n: "two" } }))
       assert.isTrue(refused.isError)
       assert.match((refused.content as Array<{ text: string }>)[0]!.text, /^invalid_input: /)
     })
