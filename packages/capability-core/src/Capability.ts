@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
+
+import { SchemaCheck } from "@schematic-capability/schema-check"
 import { type Context, Effect, Either, Exit, Schema } from "effect"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
-import { acceptorOf } from "./internal/fastAccept.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
 
@@ -22,14 +23,14 @@ export const decodeInput = <I, M>(
   const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
-    if (acceptorOf(mcp.input)?.(raw)) return Either.right(mcp.toInput(raw as M))
+    if (SchemaCheck.acceptorOf(mcp.input)?.(raw)) return Either.right(mcp.toInput(raw as M))
     return Either.mapBoth(Schema.decodeUnknownEither(mcp.input, options)(raw), {
       onLeft: (error) => invalidInput(error, "arguments"),
       onRight: (input) => mcp.toInput(input)
     })
   }
-  // Plain input that passes the compiled check is its own decoded value (see internal/fastAccept).
-  if (acceptorOf(operation.input)?.(raw)) return Either.right(raw as I)
+  // Plain input that passes the compiled check is its own decoded value (see SchemaCheck in @schematic-capability/schema-check).
+  if (SchemaCheck.acceptorOf(operation.input)?.(raw)) return Either.right(raw as I)
   return Either.mapLeft(Schema.decodeUnknownEither(operation.input, options)(raw), (error) => invalidInput(error))
 }
 
@@ -41,7 +42,7 @@ export const decodeInput = <I, M>(
 export const execute = <I, O, R>(operation: Operation<I, O, R>, input: I): Effect.Effect<unknown, CapabilityError, R> =>
   operation.handler(input).pipe(
     Effect.flatMap((output) =>
-      acceptorOf(operation.output)?.(output)
+      SchemaCheck.acceptorOf(operation.output)?.(output)
         ? Effect.succeed(output)
         : Schema.encode(operation.output)(output).pipe(
             Effect.tapError((error) => Effect.logError(`${operation.name} produced output outside its schema`, error)),
@@ -67,7 +68,7 @@ export const executeNow = <I, O, R>(
   operation.handleNow?.(input, context, (result) => {
     if (Either.isLeft(result)) return done(Exit.fail(result.left))
     const output = result.right
-    if (acceptorOf(operation.output)?.(output)) return done(Exit.succeed(output))
+    if (SchemaCheck.acceptorOf(operation.output)?.(output)) return done(Exit.succeed(output))
     const encoded = Schema.encodeEither(operation.output)(output)
     done(
       Either.isRight(encoded)

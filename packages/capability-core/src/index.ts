@@ -1,12 +1,14 @@
 /**
  * @since 0.1.0
  */
+
+/** Effect schemas as plain JSON Schema, from `@schematic-capability/schema-check` (here since 0.1.0). */
+export { JsonSchemas } from "@schematic-capability/schema-check"
 export * as Authenticator from "./Authenticator.js"
 export * as CallerRateLimit from "./CallerRateLimit.js"
 export * as Capability from "./Capability.js"
 export * as CapabilityError from "./CapabilityError.js"
 export * as EventSink from "./EventSink.js"
-export * as JsonSchemas from "./JsonSchemas.js"
 export * as Operation from "./Operation.js"
 export * as Operations from "./Operations.js"
 export * as RequestBody from "./RequestBody.js"

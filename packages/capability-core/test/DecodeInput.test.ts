@@ -1,5 +1,5 @@
 /**
- * Input decoding takes a compiled fast path for plain schemas (see src/internal/fastAccept.ts). It must give
+ * Input decoding takes a compiled fast path for plain schemas (`SchemaCheck` of @schematic-capability/schema-check). It must give
  * exactly the verdict and the value Effect Schema gives: checked here on generated valid input, on mutations of
  * it, on arbitrary JSON, and on the edges where JSON Schema and Effect could disagree.
  */

@@ -1,13 +1,13 @@
 /**
  * `Capability.execute` skips encoding an output that the compiled check of a plain output schema accepts (see
- * src/internal/fastAccept.ts): the output must then be exactly what Effect Schema's encoding gives. Checked on
+ * `SchemaCheck` of @schematic-capability/schema-check): the output must then be exactly what Effect Schema's encoding gives. Checked on
  * generated outputs, on the same outputs with a key the schema does not name (which encoding drops), and on
  * arbitrary JSON.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { SchemaCheck } from "@schematic-capability/schema-check"
 import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
 import { Operations } from "../src/index.js"
-import { acceptorOf } from "../src/internal/fastAccept.js"
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150)
 
@@ -30,7 +30,7 @@ describe("an accepted output is its own encoding", () => {
   for (const operation of Operations.all) {
     // biome-ignore lint/suspicious/noExplicitAny: any operation's output schema
     const schema = operation.output as Schema.Schema<any, any, never>
-    const accept = acceptorOf(schema)
+    const accept = SchemaCheck.acceptorOf(schema)
     let accepted = 0
     const agree = (output: unknown) => {
       if (!accept?.(output)) return

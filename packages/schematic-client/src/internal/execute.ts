@@ -1,3 +1,4 @@
+import { SchemaCheck } from "@schematic-capability/schema-check"
 import { Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
 import type { SchematicConfigShape } from "../SchematicConfig.js"
 import {
@@ -61,16 +62,20 @@ const retryAfterMillis = (response: WireResponse): number | undefined => {
  * The body is checked against the known fields and returned as it came, so fields the schema does not list
  * reach the caller untouched; only a body that fails is decoded again, to say where. Response schemas are
  * plain shapes without transformations, so the checked body is the decoded value.
+ *
+ * The check compiled from the schema's JSON Schema (`SchemaCheck`) answers first: `Schema.is` walked a page of 20
+ * companies in about 55 µs, and on a server whose caches the other requests have cooled, about 130 µs a request.
  */
 const checkers = new WeakMap<object, (body: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
 const checkerOf = <A>(success: SchemaOf<A>) => {
   let check = checkers.get(success)
   if (check === undefined) {
     const envelope = Schema.Struct({ data: success })
+    const accept = SchemaCheck.acceptorOf(envelope, { excessProperties: "allow" })
     const is = Schema.is(envelope)
     const explain = Schema.decodeUnknownEither(envelope, { errors: "all" })
     check = (body) =>
-      is(body)
+      accept?.(body) || is(body)
         ? Either.right((body as { data: unknown }).data)
         : Either.flatMap(explain(body), (ok) => Either.right(ok.data))
     checkers.set(success, check)

@@ -1,8 +1,13 @@
+/**
+ * A fast yes for valid values of plain schemas.
+ *
+ * @since 0.1.0
+ */
 import { Ajv } from "ajv"
 import { Option, type Schema, SchemaAST } from "effect"
-import * as JsonSchemas from "../JsonSchemas.js"
+import * as JsonSchemas from "./JsonSchemas.js"
 
-/**
+/*
  * A fast yes for valid input. Effect Schema decoding walks a value through a general interpreter: about 10 ms
  * for a batch of 1000 events, the largest cost of batch ingestion. For input schemas that are plain shapes (no
  * transformations, every refinement stated in JSON Schema), a validator compiled by Ajv from the schema's own
@@ -64,23 +69,53 @@ const hasProtoKey = (value: unknown): boolean => {
   return false
 }
 
-const acceptors = new WeakMap<object, ((input: unknown) => boolean) | null>()
+/** Every `additionalProperties: false` gone: keys a struct does not name are let through, as `Schema.is` does. */
+const allowingExcess = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(allowingExcess)
+  if (typeof node !== "object" || node === null) return node
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "additionalProperties" && value === false) continue
+    out[key] = allowingExcess(value)
+  }
+  return out
+}
 
-/** The fast check for `schema`, or undefined when Effect Schema must decide every input. */
-// biome-ignore lint/suspicious/noExplicitAny: any schema, whatever its types
-export const acceptorOf = (schema: Schema.Schema<any, any, any>): ((input: unknown) => boolean) | undefined => {
-  let acceptor = acceptors.get(schema)
+export interface Options {
+  /**
+   * What a key the schema does not name means: `refuse` (the default) as decoding with `onExcessProperty:
+   * "error"` does, for input; `allow` as `Schema.is` does, for answers from a service that may add fields.
+   */
+  readonly excessProperties?: "refuse" | "allow" | undefined
+}
+
+type Acceptor = ((value: unknown) => boolean) | null
+
+const acceptors = { refuse: new WeakMap<object, Acceptor>(), allow: new WeakMap<object, Acceptor>() }
+
+/**
+ * The fast check for `schema`, compiled once, or undefined when Effect Schema must decide every value. A yes means
+ * Effect Schema says yes too, and that the value is its own decoding; a no decides nothing (ask Effect Schema).
+ */
+export const acceptorOf = (
+  // biome-ignore lint/suspicious/noExplicitAny: any schema, whatever its types
+  schema: Schema.Schema<any, any, any>,
+  options: Options = {}
+): ((value: unknown) => boolean) | undefined => {
+  const excess = options.excessProperties ?? "refuse"
+  let acceptor = acceptors[excess].get(schema)
   if (acceptor === undefined) {
     acceptor = null
     if (isPlain(schema.ast)) {
       try {
-        const validate = ajv.compile(JsonSchemas.of(schema))
-        acceptor = (input) => validate(input) && !hasProtoKey(input)
+        const json = JsonSchemas.of(schema)
+        const validate = ajv.compile((excess === "allow" ? allowingExcess(json) : json) as object)
+        acceptor = (value) => validate(value) && !hasProtoKey(value)
       } catch {
         acceptor = null
       }
     }
-    acceptors.set(schema, acceptor)
+    acceptors[excess].set(schema, acceptor)
   }
   return acceptor ?? undefined
 }

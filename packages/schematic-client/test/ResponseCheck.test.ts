@@ -1,0 +1,70 @@
+/**
+ * Answers from Schematic are checked first by a check compiled from the response schema's JSON Schema
+ * (`SchemaCheck`, keys the schema does not name let through). Its yes must be `Schema.is`'s yes, on generated
+ * answers, on the same answers with keys Schematic may add, and on arbitrary JSON; and it must say yes to the
+ * valid answers (but those holding a key named __proto__), or the fast path never runs.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { SchemaCheck } from "@schematic-capability/schema-check"
+import { Arbitrary, FastCheck as fc, Schema } from "effect"
+import { Company, CompanyOverride, Event, Feature, Insights, Plan, User } from "../src/index.js"
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150)
+
+const responses = {
+  companies: Schema.Array(Company.Company),
+  company: Company.Company,
+  users: Schema.Array(User.User),
+  overrides: Schema.Array(CompanyOverride.CompanyOverride),
+  events: Schema.Array(Event.Event),
+  features: Schema.Array(Feature.Feature),
+  plans: Schema.Array(Plan.Plan),
+  summary: Insights.InsightsSummary,
+  growth: Insights.PlanGrowth,
+  top: Insights.TopFeatures
+}
+
+/** Adds a key the schema does not name to every object inside `value`. */
+const withExtraKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withExtraKeys)
+  if (typeof value !== "object" || value === null) return value
+  const copy: Record<string, unknown> = { added_upstream: [1, "two"] }
+  for (const [key, field] of Object.entries(value)) copy[key] = withExtraKeys(field)
+  return copy
+}
+
+describe("the compiled check of Schematic's answers", () => {
+  for (const [name, data] of Object.entries(responses)) {
+    const envelope = Schema.Struct({ data })
+    const accept = SchemaCheck.acceptorOf(envelope, { excessProperties: "allow" })
+    const is = Schema.is(envelope)
+
+    it(`${name}: compiles, and says yes exactly when Schema.is does`, () => {
+      expect(accept).toBeDefined()
+      let valid = 0
+      fc.assert(
+        fc.property(Arbitrary.make(envelope), (answer) => {
+          // Through JSON, as answers arrive (no undefined fields, no -0).
+          const wire = JSON.parse(JSON.stringify(answer))
+          for (const candidate of [wire, withExtraKeys(wire)]) {
+            // A key named __proto__ always goes the slow way (see SchemaCheck): there, only a yes would be wrong.
+            if (JSON.stringify(candidate).includes('"__proto__"')) {
+              if (accept!(candidate)) expect(is(candidate)).toBe(true)
+              continue
+            }
+            expect(accept!(candidate)).toBe(is(candidate))
+            if (is(candidate)) valid++
+          }
+        }),
+        { numRuns: RUNS }
+      )
+      expect(valid).toBeGreaterThan(0)
+      fc.assert(
+        fc.property(fc.jsonValue(), (json) => {
+          if (accept!({ data: json })) expect(is({ data: json })).toBe(true)
+        }),
+        { numRuns: RUNS }
+      )
+    })
+  }
+})
