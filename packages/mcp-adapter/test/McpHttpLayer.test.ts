@@ -15,6 +15,22 @@ const upstream = Layer.unwrapEffect(
   )
 ).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
 
+/** MCP over `operations` on an Effect HttpServer in front of a real sandbox, and the official client connected to it. */
+const connect = (operations: ReadonlyArray<Operation.Operation>) =>
+  Effect.gen(function* () {
+    const api = McpHttp.layer<SchematicClient.SchematicClient | EventSink.EventSink>({ operations }).pipe(
+      Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+      Layer.provide(EventSink.direct.pipe(Layer.provideMerge(upstream)))
+    )
+    const base = yield* Effect.provide(SchematicSandbox.url, yield* Layer.build(api))
+    const client = new Client({ name: "test", version: "1.0.0" })
+    yield* Effect.acquireRelease(
+      Effect.promise(() => client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)))),
+      () => Effect.promise(() => client.close())
+    )
+    return client
+  })
+
 /** A tool with a callback form (`handleNow`) that answers by `outcome`; its fiber would answer `via: "fiber"`. */
 const callbackTool = (outcome: "echo" | "decline" | "throw" | "fail" | "bad-output") =>
   Operation.make<{ readonly n: number }, { readonly n: number; readonly via: string }, never>({
@@ -47,16 +63,7 @@ const callbackTool = (outcome: "echo" | "decline" | "throw" | "fail" | "bad-outp
 describe("McpHttp on an Effect HttpServer", () => {
   it.scoped("serves tools to the official MCP client through the SDK's web-standard transport", () =>
     Effect.gen(function* () {
-      const api = McpHttp.layer<SchematicClient.SchematicClient | EventSink.EventSink>({}).pipe(
-        Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
-        Layer.provide(EventSink.direct.pipe(Layer.provideMerge(upstream)))
-      )
-      const base = yield* Effect.provide(SchematicSandbox.url, yield* Layer.build(api))
-      const client = new Client({ name: "test", version: "1.0.0" })
-      yield* Effect.acquireRelease(
-        Effect.promise(() => client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)))),
-        () => Effect.promise(() => client.close())
-      )
+      const client = yield* connect(Operations.all)
       const { tools } = yield* Effect.promise(() => client.listTools())
       assert.include(
         tools.map((tool) => tool.name),
@@ -83,18 +90,7 @@ describe("McpHttp on an Effect HttpServer", () => {
   it.scoped("runs a tool's callback form with no fiber, and answers its failures and defects as the fiber's", () =>
     Effect.gen(function* () {
       const outcomes = ["echo", "decline", "throw", "fail", "bad-output"] as const
-      const api = McpHttp.layer<SchematicClient.SchematicClient | EventSink.EventSink>({
-        operations: [...Operations.all, ...outcomes.map(callbackTool)]
-      }).pipe(
-        Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
-        Layer.provide(EventSink.direct.pipe(Layer.provideMerge(upstream)))
-      )
-      const base = yield* Effect.provide(SchematicSandbox.url, yield* Layer.build(api))
-      const client = new Client({ name: "test", version: "1.0.0" })
-      yield* Effect.acquireRelease(
-        Effect.promise(() => client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)))),
-        () => Effect.promise(() => client.close())
-      )
+      const client = yield* connect([...Operations.all, ...outcomes.map(callbackTool)])
       const results = yield* Effect.forEach(outcomes, (outcome) =>
         Effect.promise(() => client.callTool({ name: `callback-${outcome}`, arguments: { n: 2 } }))
       )
