@@ -7,7 +7,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { CallerRateLimit, type Operations } from "@schematic-capability/capability-core"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, RuntimeFlags, RuntimeFlagsPatch } from "effect"
 import * as Access from "./Access.js"
 import * as JsonLogger from "./JsonLogger.js"
 import * as NodeListen from "./NodeListen.js"
@@ -60,8 +60,10 @@ program.pipe(
       )
   ),
   Effect.tapErrorCause((cause) => Effect.logError("The server stopped", cause)),
-  // Spans cost time on every request and nothing here exports them.
+  // Spans and fiber metrics (on by default: a counter, a gauge and a histogram updated as every fiber starts and
+  // ends) cost time on every request, and nothing here exports them.
   Effect.withTracerEnabled(false),
+  Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.disable(RuntimeFlags.RuntimeMetrics)),
   Effect.provide(JsonLogger.layer(JsonLogger.batched(process.stdout))),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )
