@@ -2,7 +2,7 @@
  * @since 0.1.0
  */
 
-/** Effect schemas as plain JSON Schema, from `@schematic-capability/schema-check` (here since 0.1.0). */
+/** Effect schemas as plain JSON Schema: re-exported from `@schematic-capability/schema-check`, where it now lives. */
 export { JsonSchemas } from "@schematic-capability/schema-check"
 export * as Authenticator from "./Authenticator.js"
 export * as CallerRateLimit from "./CallerRateLimit.js"

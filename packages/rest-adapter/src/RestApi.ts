@@ -166,8 +166,8 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
       const respondWith = (output: unknown) => json(output, operation.rest.status)
       // Decoding and the handler run in the request's one fiber, suspended: the body arrives in a callback of its
       // own, where a throw would escape every error handling here; in the fiber it is a defect, answered 500.
-      const inFiber = (raw: unknown): Outcome =>
-        Effect.suspend(() => Capability.decodeInput(operation, raw)).pipe(
+      const inFiber = (decode: () => Either.Either<unknown, CapabilityError.CapabilityError>): Outcome =>
+        Effect.suspend(decode).pipe(
           Effect.flatMap((input) => Capability.execute(operation, input)),
           Effect.map(respondWith)
         )
@@ -175,7 +175,7 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
       // Here too a throw is a defect, answered 500: the body's callback is no place for it to go.
       const decoded: (raw: unknown, done: (outcome: Outcome) => void) => void =
         operation.handleNow === undefined
-          ? (raw, done) => done(inFiber(raw))
+          ? (raw, done) => done(inFiber(() => Capability.decodeInput(operation, raw)))
           : (raw, done) => {
               try {
                 const input = Capability.decodeInput(operation, raw)
@@ -183,7 +183,7 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
                 const started = Capability.executeNow(operation, input.right, runtime.context, (exit) =>
                   done(Exit.map(exit, respondWith))
                 )
-                if (!started) done(inFiber(raw))
+                if (!started) done(inFiber(() => input))
               } catch (defect) {
                 done(Exit.die(defect))
               }
