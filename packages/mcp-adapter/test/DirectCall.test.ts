@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
+import { CallToolRequestSchema, isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js"
 import { Authenticator, EventSink } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, FastCheck as fc, Layer, Redacted } from "effect"
 import { McpHttp } from "../src/index.js"
 import { directCall } from "../src/internal/directCall.js"
 
@@ -90,6 +91,52 @@ describe("McpHttp direct tool calls", () => {
     for (const [requestHeaders, body] of sdkRequests) {
       assert.isUndefined(directCall(requestHeaders, body), `${JSON.stringify(requestHeaders)} ${JSON.stringify(body)}`)
     }
+  })
+
+  it("recognises exactly the calls the SDK's schemas take, with the same values", () => {
+    // The lane by the SDK's schemas alone, as it was before it took the plain shape without them.
+    const bySchemas = (body: unknown) => {
+      if (!isJSONRPCRequest(body)) return undefined
+      const parsed = CallToolRequestSchema.safeParse(body)
+      if (!parsed.success || parsed.data.params.task !== undefined) return undefined
+      return { id: body.id, name: parsed.data.params.name, arguments: parsed.data.params.arguments }
+    }
+    const maybe = <A>(arbitrary: fc.Arbitrary<A>) => fc.option(arbitrary, { nil: undefined })
+    // The plain shape itself, with any id, name and arguments, as JSON.parse gives it.
+    const plain = fc
+      .record({
+        id: fc.oneof(fc.string(), fc.integer()),
+        name: fc.string(),
+        arguments: maybe(fc.dictionary(fc.string(), fc.jsonValue()))
+      })
+      .map(({ id, name, arguments: args }) => JSON.parse(JSON.stringify(call(id, name, args))))
+    // One thing changed in a plain call, each a check of the shape.
+    type Body = { [key: string]: unknown; params: Record<string, unknown> }
+    const changes: ReadonlyArray<(body: Body) => unknown> = [
+      (body) => ({ ...body, id: 1.5 }),
+      (body) => ({ ...body, id: 2 ** 60 }),
+      (body) => ({ ...body, id: null }),
+      (body) => ({ ...body, id: JSON.parse("-0") }),
+      (body) => ({ ...body, jsonrpc: "1.0" }),
+      (body) => ({ ...body, method: "tools/list" }),
+      (body) => ({ ...body, result: {} }),
+      (body) => ({ ...body, params: [body.params] }),
+      (body) => ({ ...body, params: null }),
+      (body) => ({ ...body, params: { ...body.params, name: 5 } }),
+      (body) => ({ ...body, params: { ...body.params, _meta: { progressToken: 1 } } }),
+      (body) => ({ ...body, params: { ...body.params, task: { ttl: 1000 } } }),
+      (body) => ({ ...body, params: { ...body.params, other: true } }),
+      (body) => ({ ...body, params: { ...body.params, arguments: [1] } }),
+      (body) => ({ ...body, params: { ...body.params, arguments: null } }),
+      (body) => ({ ...body, params: { ...body.params, arguments: JSON.parse(`{"__proto__": {"x": 1}, "limit": 5}`) } })
+    ]
+    const changed = fc.tuple(plain, fc.nat(changes.length - 1)).map(([body, index]) => changes[index]!(body))
+    fc.assert(
+      fc.property(fc.oneof(plain, changed, fc.jsonValue()), (body) => {
+        assert.deepStrictEqual(directCall(headers(READER), body), bySchemas(body), JSON.stringify(body))
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 500) }
+    )
   })
 
   it.scoped("answers exactly as the SDK answers the same requests", () =>

@@ -33,9 +33,37 @@ export const directCall = (headers: IncomingHttpHeaders, body: unknown): DirectC
   if (version !== undefined && (typeof version !== "string" || !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
     return undefined
   }
+  const plain = plainCall(body)
+  if (plain !== undefined) return plain
   if (!isJSONRPCRequest(body)) return undefined
   const call = CallToolRequestSchema.safeParse(body)
   // A task-creating call has an answer of another shape; the SDK handles it.
   if (!call.success || call.data.params.task !== undefined) return undefined
   return { id: body.id, name: call.data.params.name, arguments: call.data.params.arguments }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Whether `value` has no key but `keys` (a key named __proto__, which JSON.parse keeps as its own, included). */
+const hasOnly = (value: Record<string, unknown>, keys: ReadonlyArray<string>) => {
+  for (const key in value) if (!keys.includes(key)) return false
+  return true
+}
+
+/**
+ * The plain call almost every client sends, recognised without the SDK's schemas, whose two parses cost more than
+ * the rest of recognising it: `{jsonrpc: "2.0", id, method: "tools/call", params: {name, arguments?}}` and nothing
+ * else. What this takes, the SDK's schemas take too, with the same values (a test holds them to it); everything
+ * else is left to them.
+ */
+const plainCall = (body: unknown): DirectCall | undefined => {
+  if (!isRecord(body) || !hasOnly(body, ["jsonrpc", "id", "method", "params"])) return undefined
+  const { id, params } = body
+  if (body.jsonrpc !== "2.0" || body.method !== "tools/call") return undefined
+  if (typeof id !== "string" && !Number.isSafeInteger(id)) return undefined
+  if (!isRecord(params) || !hasOnly(params, ["name", "arguments"]) || typeof params.name !== "string") return undefined
+  const args = params.arguments
+  if (args !== undefined && (!isRecord(args) || Object.hasOwn(args, "__proto__"))) return undefined
+  return { id: id as RequestId, name: params.name, arguments: args }
 }
