@@ -57,72 +57,63 @@ export const registry = (operations: ReadonlyArray<Operation.Operation> = Operat
 }
 
 /**
- * Runs one tool call to a result. Decoding follows the tool's own input shape (the flat MCP shape where
- * the operation has one).
+ * Runs one tool call to a result, on the runtime in context. Decoding follows the tool's own input shape (the flat
+ * MCP shape where the operation has one).
  */
 export const callTool = <R>(
   tools: ReturnType<typeof registry>,
   name: string,
   args: unknown
-): Effect.Effect<CallToolResult, never, R> => {
-  const operation = tools.byName.get(name)
-  if (operation === undefined) {
-    return Effect.succeed(
-      errorResult(
-        new CapabilityError.CapabilityError({ code: "not_found", status: 404, message: `No tool named ${name}` })
-      )
-    )
-  }
-  return Capability.decodeInput(operation, args ?? {}, "mcp").pipe(
-    Effect.flatMap((input) => Capability.execute(operation, input)),
-    Effect.map(success),
-    Effect.catchAll((error) => Effect.succeed(errorResult(error))),
-    Effect.catchAllDefect((defect) =>
-      Effect.logError(`tool ${name} died`, Cause.die(defect)).pipe(Effect.as(internalError()))
-    ),
-    Effect.withLogSpan(`mcp.${name}`)
-  ) as Effect.Effect<CallToolResult, never, R>
-}
+): Effect.Effect<CallToolResult, never, R> =>
+  Effect.flatMap(Effect.runtime<R>(), (runtime) => Effect.promise(() => runTool(runtime, tools, name, args)))
 
 const success = (output: unknown): CallToolResult => ({
   content: [{ type: "text", text: text(output) }],
   structuredContent: output as Record<string, unknown>
 })
 
-const internalError = (): CallToolResult =>
-  errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
-
 /**
- * A tool call through the operation's callback form (`handleNow`), with no fiber, to the result `callTool` gives;
- * undefined, having done nothing, when the operation or its services have no callback form.
+ * A tool call run on `runtime` to its result; whatever happens, a result. The input is decoded as plain code; the
+ * operation's callback form (`handleNow`) runs with no fiber when it and its services have one, its handler in a
+ * fiber otherwise. A domain failure is an isError result; a defect is logged and answered `internal`.
  */
-const callNow = <R>(
+const runTool = <R>(
   runtime: Runtime.Runtime<R>,
-  operation: Operation.Operation,
+  tools: ReturnType<typeof registry>,
   name: string,
   args: unknown
-): Promise<CallToolResult> | undefined => {
-  const died = (cause: Cause.Cause<unknown>) => {
-    Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, cause).pipe(Effect.withLogSpan(`mcp.${name}`)))
-    return internalError()
-  }
-  try {
-    const input = Capability.decodeInput(operation, args ?? {}, "mcp")
-    if (Either.isLeft(input)) return Promise.resolve(errorResult(input.left))
-    let settle: (result: CallToolResult) => void = () => {}
-    const result = new Promise<CallToolResult>((resolve) => {
-      settle = resolve
-    })
-    const started = Capability.executeNow(operation, input.right, runtime.context, (exit) => {
-      if (Exit.isSuccess(exit)) return settle(success(exit.value))
+): Promise<CallToolResult> =>
+  new Promise((resolve) => {
+    const operation = tools.byName.get(name)
+    if (operation === undefined) {
+      const error = new CapabilityError.CapabilityError({
+        code: "not_found",
+        status: 404,
+        message: `No tool named ${name}`
+      })
+      return resolve(errorResult(error))
+    }
+    const ended = (exit: Exit.Exit<unknown, CapabilityError.CapabilityError>) => {
+      if (Exit.isSuccess(exit)) return resolve(success(exit.value))
       const failure = Cause.failureOption(exit.cause)
-      settle(failure._tag === "Some" ? errorResult(failure.value) : died(exit.cause))
-    })
-    return started ? result : undefined
-  } catch (defect) {
-    return Promise.resolve(died(Cause.die(defect)))
-  }
-}
+      if (failure._tag === "Some") return resolve(errorResult(failure.value))
+      Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, exit.cause).pipe(Effect.withLogSpan(`mcp.${name}`)))
+      resolve(
+        errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
+      )
+    }
+    try {
+      const input = Capability.decodeInput(operation, args ?? {}, "mcp")
+      if (Either.isLeft(input)) return resolve(errorResult(input.left))
+      if (Capability.executeNow(operation, input.right, runtime.context, ended)) return
+      Runtime.runCallback(runtime)(
+        Effect.suspend(() => Capability.execute(operation, input.right)).pipe(Effect.withLogSpan(`mcp.${name}`)),
+        { onExit: ended }
+      )
+    } catch (defect) {
+      ended(Exit.die(defect))
+    }
+  })
 
 /**
  * The SDK's JSON Schema validator (for elicitation answers, which these tools never ask for), made once: a
@@ -184,18 +175,4 @@ export const answerCall = <R>(
     )
   }
   return runTool(runtime, tools, name, args)
-}
-
-/** A tool call run on `runtime` to its result; whatever happens, a result. */
-const runTool = async <R>(
-  runtime: Runtime.Runtime<R>,
-  tools: ReturnType<typeof registry>,
-  name: string,
-  args: unknown
-): Promise<CallToolResult> => {
-  const operation = tools.byName.get(name)
-  const now = operation?.handleNow === undefined ? undefined : callNow(runtime, operation, name, args)
-  if (now !== undefined) return now
-  const exit = await Runtime.runPromiseExit(runtime)(callTool<R>(tools, name, args))
-  return Exit.isSuccess(exit) ? exit.value : internalError()
 }

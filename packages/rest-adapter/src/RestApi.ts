@@ -164,37 +164,29 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
           ? maxBodyBytes
           : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
       const respondWith = (output: unknown) => json(output, operation.rest.status)
-      // Decoding and the handler run in the request's one fiber, suspended: the body arrives in a callback of its
-      // own, where a throw would escape every error handling here; in the fiber it is a defect, answered 500.
-      const inFiber = (decode: () => Either.Either<unknown, CapabilityError.CapabilityError>): Outcome =>
-        Effect.suspend(decode).pipe(
-          Effect.flatMap((input) => Capability.execute(operation, input)),
-          Effect.map(respondWith)
-        )
-      // An operation with a callback form runs with no fiber at all when its services have one too (ingestion).
-      // Here too a throw is a defect, answered 500: the body's callback is no place for it to go.
-      const decoded: (raw: unknown, done: (outcome: Outcome) => void) => void =
-        operation.handleNow === undefined
-          ? (raw, done) => done(inFiber(() => Capability.decodeInput(operation, raw)))
-          : (raw, done) => {
-              try {
-                const input = Capability.decodeInput(operation, raw)
-                if (Either.isLeft(input)) return done(input.left)
-                const started = Capability.executeNow(operation, input.right, runtime.context, (exit) =>
-                  done(Exit.map(exit, respondWith))
-                )
-                if (!started) done(inFiber(() => input))
-              } catch (defect) {
-                done(Exit.die(defect))
-              }
-            }
+      // The input is decoded as plain code. An operation with a callback form runs with no fiber when its services
+      // have one too (ingestion); any other runs its handler in the request's one fiber, suspended, so a handler
+      // that throws as it is built is a defect there.
+      const decoded = (raw: unknown, done: (outcome: Outcome) => void) => {
+        const input = Capability.decodeInput(operation, raw)
+        if (Either.isLeft(input)) return done(input.left)
+        const ended = (exit: Exit.Exit<unknown, unknown>) => done(Exit.map(exit, respondWith))
+        if (Capability.executeNow(operation, input.right, runtime.context, ended)) return
+        done(Effect.suspend(() => Capability.execute(operation, input.right)).pipe(Effect.map(respondWith)))
+      }
       return (request, done) => {
         const refused = refusal(authenticator, request, operation.scope, callerLimit)
         if (refused !== undefined) return done(refused)
         if (operation.rest.method === "GET") return decoded(coerce(searchParams(request.url)), done)
-        jsonBody(header(request, "content-type"), header(request, "content-length"), request.body, maxBytes, (raw) =>
-          Either.isLeft(raw) ? done(raw.left) : decoded(raw.right, done)
-        )
+        jsonBody(header(request, "content-type"), header(request, "content-length"), request.body, maxBytes, (raw) => {
+          // The body arrives in a callback of its own, where a throw would escape all error handling: it is a
+          // defect, answered 500.
+          try {
+            Either.isLeft(raw) ? done(raw.left) : decoded(raw.right, done)
+          } catch (defect) {
+            done(Exit.die(defect))
+          }
+        })
       }
     }
 

@@ -1,4 +1,5 @@
 import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
@@ -72,8 +73,9 @@ interface LogLine {
 }
 
 /**
- * The API on an Effect `HttpServer` (the host path beside the node:http listener the server uses), over loopback,
- * in front of a real sandbox; every log line the API writes is kept.
+ * The API over loopback in front of a real sandbox, served twice on the same services: on an Effect `HttpServer`
+ * (the host path for Effect hosts) and through `RestApi.listener` on plain node:http (as apps/server serves it,
+ * where a request body arrives in a callback of its own). Every log line the API writes is kept.
  */
 const serveApi = (lines: Array<LogLine>) =>
   Effect.gen(function* () {
@@ -90,13 +92,24 @@ const serveApi = (lines: Array<LogLine>) =>
         SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
       )
     ).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
-    const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
-    const api = RestApi.layer({ operations: [...Operations.all, throwing, ...nowOperations] }).pipe(
-      Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
-      Layer.provide(services)
+    const services = Layer.succeedContext(yield* Layer.build(EventSink.direct.pipe(Layer.provideMerge(upstream))))
+    const options = { operations: [...Operations.all, throwing, ...nowOperations] }
+
+    const effectHost = yield* Layer.build(
+      RestApi.layer(options).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+        Layer.provide(services)
+      )
     )
-    const context = yield* Layer.build(api)
-    return yield* Effect.provide(SchematicSandbox.url, context)
+    const server = createServer(yield* Effect.provide(RestApi.listener(options), services))
+    yield* Effect.acquireRelease(
+      Effect.promise(() => new Promise<void>((done) => server.listen(0, "127.0.0.1", done))),
+      () => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
+    )
+    return {
+      effectHost: yield* Effect.provide(SchematicSandbox.url, effectHost),
+      listener: `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    }
   })
 
 const call = (url: string, init: RequestInit = {}) =>
@@ -105,11 +118,11 @@ const call = (url: string, init: RequestInit = {}) =>
     return { status: response.status, requestId: response.headers.get("x-request-id"), body: await response.json() }
   })
 
-describe("RestApi on an Effect HttpServer", () => {
+describe("RestApi", () => {
   it.scoped("answers operations, refusals and unknown routes, each with a request id and one log line", () =>
     Effect.gen(function* () {
       const lines: Array<LogLine> = []
-      const base = yield* serveApi(lines)
+      const base = (yield* serveApi(lines)).effectHost
 
       const health = yield* call(`${base}/healthz`, { headers: { "x-request-id": "probe-1" } })
       assert.deepStrictEqual([health.status, health.requestId, health.body], [200, "probe-1", { status: "ok" }])
@@ -169,12 +182,12 @@ describe("RestApi on an Effect HttpServer", () => {
     })
   )
 
-  it.scoped(
-    "runs an operation's callback form with no fiber, and answers its failures and defects as the fiber's",
-    () =>
+  it.scoped.each(["effectHost", "listener"] as const)(
+    "runs an operation's callback form with no fiber, and answers its failures and defects as the fiber's (%s)",
+    (host) =>
       Effect.gen(function* () {
         const lines: Array<LogLine> = []
-        const base = yield* serveApi(lines)
+        const base = (yield* serveApi(lines))[host]
         const post = (name: string, body: unknown) =>
           call(`${base}/v1/${name}`, {
             method: "POST",
