@@ -6,7 +6,7 @@
  */
 
 import { SchemaCheck } from "@schematic-capability/schema-check"
-import { type Context, Effect, Either, Exit, Schema } from "effect"
+import { type Context, Effect, Either, Exit, type ParseResult, Schema } from "effect"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
@@ -35,29 +35,34 @@ export const decodeInput = <I, M>(
 }
 
 /**
- * Runs the handler and encodes its result; an output that breaks its own schema is an internal error. An output
- * of a plain schema that the compiled check accepts (which also means it holds no key the schema does not name)
- * already is its own encoding, so it is not walked again.
+ * An operation's output in its encoding. An output of a plain schema that the compiled check accepts (which also
+ * means it holds no key the schema does not name) already is its own encoding, so it is not walked again.
  */
+const encodeOutput = (operation: Operation, output: unknown): Either.Either<unknown, ParseResult.ParseError> =>
+  SchemaCheck.acceptorOf(operation.output)?.(output)
+    ? Either.right(output)
+    : Schema.encodeEither(operation.output)(output)
+
+/** Runs the handler and encodes its result; an output that breaks its own schema is an internal error. */
 export const execute = <I, O, R>(operation: Operation<I, O, R>, input: I): Effect.Effect<unknown, CapabilityError, R> =>
   operation.handler(input).pipe(
-    Effect.flatMap((output) =>
-      SchemaCheck.acceptorOf(operation.output)?.(output)
-        ? Effect.succeed(output)
-        : Schema.encode(operation.output)(output).pipe(
-            Effect.tapError((error) => Effect.logError(`${operation.name} produced output outside its schema`, error)),
-            Effect.mapError(
-              () =>
-                new CapabilityError({ code: "internal", status: 500, message: `${operation.name} failed internally` })
-            )
+    Effect.flatMap((output) => {
+      const encoded = encodeOutput(operation, output)
+      if (Either.isRight(encoded)) return Effect.succeed(encoded.right)
+      return Effect.logError(`${operation.name} produced output outside its schema`, encoded.left).pipe(
+        Effect.zipRight(
+          Effect.fail(
+            new CapabilityError({ code: "internal", status: 500, message: `${operation.name} failed internally` })
           )
-    )
+        )
+      )
+    })
   )
 
 /**
- * Runs the handler's callback form (`handleNow`) with the services in `context`, and checks its result as
+ * Runs the handler's callback form (`handleNow`) with the services in `context`, and encodes its result as
  * `execute` does. Answers false, having done nothing, when the operation or its services have no callback form.
- * `done` gets an Exit, as a fiber's observer would: an output outside its schema is a defect.
+ * `done` gets an Exit, as a fiber's observer would: an output outside its schema is a defect (the adapter logs it).
  */
 export const executeNow = <I, O, R>(
   operation: Operation<I, O, R>,
@@ -67,9 +72,7 @@ export const executeNow = <I, O, R>(
 ): boolean =>
   operation.handleNow?.(input, context, (result) => {
     if (Either.isLeft(result)) return done(Exit.fail(result.left))
-    const output = result.right
-    if (SchemaCheck.acceptorOf(operation.output)?.(output)) return done(Exit.succeed(output))
-    const encoded = Schema.encodeEither(operation.output)(output)
+    const encoded = encodeOutput(operation, result.right)
     done(
       Either.isRight(encoded)
         ? Exit.succeed(encoded.right)
