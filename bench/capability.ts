@@ -7,18 +7,42 @@
  * warmed first (the JIT of all three processes settles), then measured in several rounds that take turns, and each
  * figure is the median of its rounds.
  */
+import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { Agent, request } from "undici"
 import { load, loadTable, measurePath, medianPath, type PathResult } from "./load.ts"
-import { KEY, startSandbox, startServer } from "./processes.ts"
+import { KEY, startSandbox, startServer, waitFor } from "./processes.ts"
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+
+/**
+ * What one more hop costs on this machine, for reference: a bare node:http server that passes each request to the
+ * sandbox with undici (keep-alive, as the capability's client) and its answer back untouched. No parsing, no
+ * checks, no logging: the floor under any service that sits between a caller and Schematic.
+ */
+const BARE_PROXY = (upstream: string) => `
+const http = require("node:http")
+const { Agent } = require(${JSON.stringify(createRequire(import.meta.url).resolve("undici"))})
+const agent = new Agent({ connections: ${CONCURRENCY} })
+const server = http.createServer((req, res) => {
+  agent
+    .request({ origin: ${JSON.stringify(upstream)}, path: req.url.replace("/v1", ""), method: "GET", headers: { "x-schematic-api-key": ${JSON.stringify(KEY)} } })
+    .then(async (answer) => {
+      const body = await answer.body.text()
+      res.writeHead(answer.statusCode, { "content-type": "application/json" })
+      res.end(body)
+    })
+    .catch(() => { res.writeHead(502); res.end() })
+})
+server.listen(0, "127.0.0.1", () => console.log("proxy listening on http://127.0.0.1:" + server.address().port))
+`
 
 /**
  * The sandbox runs in its own process, as Schematic would be a service of its own; the server points at it
@@ -27,13 +51,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const start = async (dataDir: string) => {
   const sandbox = await startSandbox(join(dataDir, "sandbox"))
   const server = await startServer(dataDir, sandbox.url)
+  const proxy = spawn(process.execPath, ["-e", BARE_PROXY(sandbox.url)], { stdio: ["ignore", "pipe", "inherit"] })
+  const proxyUrl = (await waitFor(proxy, /proxy listening on (http:\/\/\S+)/))[1]!
   return {
     rest: server.rest,
     mcp: server.mcp,
     sandbox: sandbox.url,
+    proxy: proxyUrl,
     stop: () => {
       server.child.kill("SIGTERM")
       sandbox.child.kill("SIGTERM")
+      proxy.kill("SIGTERM")
     }
   }
 }
@@ -78,6 +106,10 @@ export const run = async () => {
       [
         "GET /companies?limit=20 (sandbox, direct: baseline)",
         send(`${server.sandbox}/companies?limit=20`, { headers: { "x-schematic-api-key": KEY } })
+      ],
+      [
+        "GET /v1/companies?limit=20 (bare proxy, reference: one more hop with no work)",
+        send(`${server.proxy}/v1/companies?limit=20`)
       ],
       ["GET /v1/companies?limit=20 (capability REST)", send(`${server.rest}/v1/companies?limit=20`)],
       [
