@@ -4,8 +4,9 @@
  * Targets: under 1 ms added at p50; at least half of the direct throughput.
  *
  * These two cores are shared (with the sandbox, the server and this load generator) and noisy, so every path is
- * warmed first (the JIT of all three processes settles), then measured in several rounds that take turns, and each
- * figure is the median of its rounds.
+ * warmed first (the JIT of all three processes settles). One caller's latency is then taken in short turns that
+ * rotate between the paths (see `interleaved`), and throughput under load in several rounds that take turns, each
+ * figure the median of its rounds.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -15,12 +16,13 @@ import { join } from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { Agent, request } from "undici"
-import { load, loadTable, measurePath, medianPath, type PathResult } from "./load.ts"
+import { interleaved, type LoadResult, load, loadTable, medianLoad } from "./load.ts"
 import { KEY, startSandbox, startServer, waitFor } from "./processes.ts"
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const TURNS = Number(process.env.BENCH_TURNS ?? 20)
 
 /**
  * What one more hop costs on this machine, for reference: a bare node:http server that passes each request to the
@@ -130,15 +132,20 @@ export const run = async () => {
       ]
     ]
     for (const [name, path] of paths) await load(name, path, { concurrency: CONCURRENCY, seconds: 2 })
-    const rounds = paths.map((): Array<PathResult> => [])
+    const alone = await interleaved(paths, { turns: TURNS, turnSeconds: 0.5, warmupSeconds: 0.1 })
+    const loadedRounds = paths.map((): Array<LoadResult> => [])
     for (let round = 0; round < ROUNDS; round++) {
       for (const [index, [name, path]] of paths.entries()) {
-        rounds[index]!.push(await measurePath(name, path, { concurrency: CONCURRENCY, seconds: SECONDS }))
+        loadedRounds[index]!.push(await load(name, path, { concurrency: CONCURRENCY, seconds: SECONDS }))
       }
     }
-    const [direct, ...others] = rounds.map(medianPath)
+    const [direct, ...others] = paths.map(([name], index) => ({
+      name,
+      alone: alone[index]!,
+      loaded: medianLoad(loadedRounds[index]!)
+    }))
     loadTable(
-      `Capability overhead: 1 caller, then ${CONCURRENCY} concurrent callers; median of ${ROUNDS} rounds of ${SECONDS} s; 20 companies a page; sandbox and server in separate processes`,
+      `Capability overhead: 1 caller (${TURNS} turns of 0.5 s a path, taking turns), then ${CONCURRENCY} concurrent callers (median of ${ROUNDS} rounds of ${SECONDS} s); 20 companies a page; sandbox and server in separate processes`,
       direct!,
       others
     )

@@ -9,11 +9,11 @@ export interface LoadResult {
   readonly p99: number
 }
 
-export const load = async (
-  name: string,
+/** The latencies of `send` from `concurrency` callers over `seconds`, after `warmupSeconds` (1 by default) unrecorded. */
+const sample = async (
   send: () => Promise<void>,
   options: { readonly concurrency: number; readonly seconds: number; readonly warmupSeconds?: number }
-): Promise<LoadResult> => {
+) => {
   const runFor = async (seconds: number, record: Array<number> | undefined) => {
     const until = performance.now() + seconds * 1000
     await Promise.all(
@@ -30,7 +30,10 @@ export const load = async (
   const latencies: Array<number> = []
   const started = performance.now()
   await runFor(options.seconds, latencies)
-  const seconds = (performance.now() - started) / 1000
+  return { latencies, seconds: (performance.now() - started) / 1000 }
+}
+
+const summarize = (name: string, latencies: Array<number>, seconds: number): LoadResult => {
   latencies.sort((a, b) => a - b)
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN
   return {
@@ -43,22 +46,46 @@ export const load = async (
   }
 }
 
+export const load = async (
+  name: string,
+  send: () => Promise<void>,
+  options: { readonly concurrency: number; readonly seconds: number; readonly warmupSeconds?: number }
+): Promise<LoadResult> => {
+  const { latencies, seconds } = await sample(send, options)
+  return summarize(name, latencies, seconds)
+}
+
+/**
+ * One caller's latency on several paths, in short turns that rotate between them: a slow moment of these shared
+ * cores then falls on every path alike, where whole runs one after another put it on whichever path ran then
+ * (the baseline's p50 moved from 1.0 to 1.8 ms between runs a few seconds apart). Each turn starts with a few
+ * unrecorded requests, so a path's processes are warm again when its latencies are taken.
+ */
+export const interleaved = async (
+  paths: ReadonlyArray<readonly [string, () => Promise<void>]>,
+  options: { readonly turns: number; readonly turnSeconds: number; readonly warmupSeconds: number }
+): Promise<Array<LoadResult>> => {
+  const all = paths.map(() => ({ latencies: [] as Array<number>, seconds: 0 }))
+  for (let turn = 0; turn < options.turns; turn++) {
+    for (const [index, [, send]] of paths.entries()) {
+      const { latencies, seconds } = await sample(send, {
+        concurrency: 1,
+        seconds: options.turnSeconds,
+        warmupSeconds: options.warmupSeconds
+      })
+      all[index]!.latencies.push(...latencies)
+      all[index]!.seconds += seconds
+    }
+  }
+  return paths.map(([name], index) => summarize(name, all[index]!.latencies, all[index]!.seconds))
+}
+
 /** One path measured twice: alone (latency) and under concurrent load (throughput). */
 export interface PathResult {
   readonly name: string
   readonly alone: LoadResult
   readonly loaded: LoadResult
 }
-
-export const measurePath = async (
-  name: string,
-  send: () => Promise<void>,
-  options: { readonly concurrency: number; readonly seconds: number }
-): Promise<PathResult> => ({
-  name,
-  alone: await load(name, send, { concurrency: 1, seconds: options.seconds }),
-  loaded: await load(name, send, options)
-})
 
 const median = (values: ReadonlyArray<number>) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -73,13 +100,6 @@ export const medianLoad = (results: ReadonlyArray<LoadResult>): LoadResult => ({
   perSecond: median(results.map((result) => result.perSecond)),
   p50: median(results.map((result) => result.p50)),
   p99: median(results.map((result) => result.p99))
-})
-
-/** Each figure of a path measured several times: its median. */
-export const medianPath = (results: ReadonlyArray<PathResult>): PathResult => ({
-  name: results[0]!.name,
-  alone: medianLoad(results.map((result) => result.alone)),
-  loaded: medianLoad(results.map((result) => result.loaded))
 })
 
 export const loadTable = (title: string, baseline: PathResult, results: ReadonlyArray<PathResult>) => {
