@@ -6,7 +6,7 @@
  */
 
 import { SchemaCheck } from "@schematic-capability/schema-check"
-import { type Context, Effect, Either, Exit, type ParseResult, Schema } from "effect"
+import { Effect, Either, Exit, type ParseResult, Runtime, Schema } from "effect"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
@@ -60,17 +60,19 @@ export const execute = <I, O, R>(operation: Operation<I, O, R>, input: I): Effec
   )
 
 /**
- * Runs the handler's callback form (`handleNow`) with the services in `context`, and encodes its result as
- * `execute` does. Answers false, having done nothing, when the operation or its services have no callback form.
- * `done` gets an Exit, as a fiber's observer would: an output outside its schema is a defect (the adapter logs it).
+ * Runs an operation on decoded input with `runtime`'s services, and hands its Exit to `done`, as a fiber's observer
+ * would get it. The operation's callback form (`handleNow`) runs, with no fiber, when it and the runtime's services
+ * have one (ingestion over the durable outbox); the handler runs in a fiber otherwise, suspended, so a handler that
+ * throws as it is built is a defect there. Either way the output is encoded as `execute` encodes it; an output
+ * outside its schema is a defect (the caller logs it).
  */
-export const executeNow = <I, O, R>(
+export const executeOn = <I, O, R>(
+  runtime: Runtime.Runtime<R>,
   operation: Operation<I, O, R>,
   input: I,
-  context: Context.Context<R>,
   done: (exit: Exit.Exit<unknown, CapabilityError>) => void
-): boolean =>
-  operation.handleNow?.(input, context, (result) => {
+): void => {
+  const now = operation.handleNow?.(input, runtime.context, (result) => {
     if (Either.isLeft(result)) return done(Exit.fail(result.left))
     const encoded = encodeOutput(operation, result.right)
     done(
@@ -78,7 +80,13 @@ export const executeNow = <I, O, R>(
         ? Exit.succeed(encoded.right)
         : Exit.die(new Error(`${operation.name} produced output outside its schema: ${encoded.left.message}`))
     )
-  }) ?? false
+  })
+  if (now === true) return
+  Runtime.runCallback(runtime)(
+    Effect.suspend(() => execute(operation, input)),
+    { onExit: done }
+  )
+}
 
 /**
  * Runs an operation by name with raw input, as a custom host would: `run("list-companies", { limit: 5 })`.

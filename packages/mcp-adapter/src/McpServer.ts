@@ -73,9 +73,9 @@ const success = (output: unknown): CallToolResult => ({
 })
 
 /**
- * A tool call run on `runtime` to its result; whatever happens, a result. The input is decoded as plain code; the
- * operation's callback form (`handleNow`) runs with no fiber when it and its services have one, its handler in a
- * fiber otherwise. A domain failure is an isError result; a defect is logged and answered `internal`.
+ * A tool call run on `runtime` to its result; whatever happens, a result. The input is decoded as plain code, then
+ * the operation runs in at most one fiber (see `Capability.executeOn`). A domain failure is an isError result; a
+ * defect is logged and answered `internal`.
  */
 const runTool = <R>(
   runtime: Runtime.Runtime<R>,
@@ -97,7 +97,7 @@ const runTool = <R>(
       if (Exit.isSuccess(exit)) return resolve(success(exit.value))
       const failure = Cause.failureOption(exit.cause)
       if (failure._tag === "Some") return resolve(errorResult(failure.value))
-      Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, exit.cause).pipe(Effect.withLogSpan(`mcp.${name}`)))
+      Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, exit.cause))
       resolve(
         errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
       )
@@ -105,11 +105,7 @@ const runTool = <R>(
     try {
       const input = Capability.decodeInput(operation, args ?? {}, "mcp")
       if (Either.isLeft(input)) return resolve(errorResult(input.left))
-      if (Capability.executeNow(operation, input.right, runtime.context, ended)) return
-      Runtime.runCallback(runtime)(
-        Effect.suspend(() => Capability.execute(operation, input.right)).pipe(Effect.withLogSpan(`mcp.${name}`)),
-        { onExit: ended }
-      )
+      Capability.executeOn(runtime, operation, input.right, ended)
     } catch (defect) {
       ended(Exit.die(defect))
     }

@@ -123,7 +123,7 @@ type Outcome =
   | RestResponse
   | CapabilityError.CapabilityError
   | Effect.Effect<RestResponse, unknown, Operations.Requirements>
-  /** What a handler's callback form (`handleNow`) ended with, as a fiber would have. */
+  /** What an operation ended with (see `Capability.executeOn`). */
   | Exit.Exit<RestResponse, unknown>
 
 type Route = (request: RestRequest, done: (outcome: Outcome) => void) => void
@@ -164,15 +164,11 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
           ? maxBodyBytes
           : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
       const respondWith = (output: unknown) => json(output, operation.rest.status)
-      // The input is decoded as plain code. An operation with a callback form runs with no fiber when its services
-      // have one too (ingestion); any other runs its handler in the request's one fiber, suspended, so a handler
-      // that throws as it is built is a defect there.
+      // The input is decoded as plain code; the operation then runs in at most one fiber (none for ingestion).
       const decoded = (raw: unknown, done: (outcome: Outcome) => void) => {
         const input = Capability.decodeInput(operation, raw)
         if (Either.isLeft(input)) return done(input.left)
-        const ended = (exit: Exit.Exit<unknown, unknown>) => done(Exit.map(exit, respondWith))
-        if (Capability.executeNow(operation, input.right, runtime.context, ended)) return
-        done(Effect.suspend(() => Capability.execute(operation, input.right)).pipe(Effect.map(respondWith)))
+        Capability.executeOn(runtime, operation, input.right, (exit) => done(Exit.map(exit, respondWith)))
       }
       return (request, done) => {
         const refused = refusal(authenticator, request, operation.scope, callerLimit)

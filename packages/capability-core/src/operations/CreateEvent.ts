@@ -1,6 +1,7 @@
-import { Context, Effect, Either, Schema } from "effect"
+import { Schema } from "effect"
 import { v7 as uuidv7 } from "uuid"
 import * as EventSink from "../EventSink.js"
+import { submitting } from "../internal/submitting.js"
 import * as Operation from "../Operation.js"
 import { DateTime, field, RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -126,14 +127,8 @@ export const createEvent: Operation.Operation<
       ...(input.idempotency_key === undefined ? {} : { idempotency_key: input.idempotency_key })
     })
   },
-  handler: (input) =>
-    Effect.flatMap(EventSink.EventSink, (sink) => sink.submit([keyed(input)])).pipe(
-      Effect.map((accepted) => accepted[0]!)
-    ),
-  handleNow: (input, context, done) => {
-    const submitNow = Context.get(context, EventSink.EventSink).submitNow
-    if (submitNow === undefined) return false
-    submitNow([keyed(input)], (result) => done(Either.map(result, (accepted) => accepted[0]!)))
-    return true
-  }
+  ...submitting(
+    (input) => [keyed(input)],
+    (accepted) => accepted[0]!
+  )
 })

@@ -1,5 +1,6 @@
-import { Context, Effect, Either, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import * as EventSink from "../EventSink.js"
+import { submitting } from "../internal/submitting.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
 import { CreateEventInput, keyed } from "./CreateEvent.js"
@@ -36,16 +37,10 @@ export const createEventBatch: Operation.Operation<
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
   scope: "write",
   rest: { method: "POST", paths: ["/v1/events/batch"], status: 202, maxBodyBytes: 8 * 1024 * 1024 },
-  handler: (input) =>
-    Effect.flatMap(EventSink.EventSink, (sink) => sink.submit(input.events.map(keyed))).pipe(
-      Effect.map((events) => ({ events }))
-    ),
-  handleNow: (input, context, done) => {
-    const submitNow = Context.get(context, EventSink.EventSink).submitNow
-    if (submitNow === undefined) return false
-    submitNow(input.events.map(keyed), (result) => done(Either.map(result, (events) => ({ events }))))
-    return true
-  }
+  ...submitting(
+    (input) => input.events.map(keyed),
+    (events) => ({ events })
+  )
 })
 
 export const getEventDeliveryStatus: Operation.Operation<
