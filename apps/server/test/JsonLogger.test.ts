@@ -1,3 +1,4 @@
+import { Writable } from "node:stream"
 import { it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { expect } from "vitest"
@@ -40,4 +41,26 @@ it.effect("one JSON line an entry: its time, level, message, annotations and cau
       { timestamp: "2026-01-02T03:04:07.007Z", level: "ERROR", message: ["failed", "boom"] }
     ])
   }).pipe(Effect.provide(JsonLogger.layer((line) => lines.push(line))))
+})
+
+it("batched: lines are written together within the delay, and at once when 64 KiB wait", async () => {
+  const writes: Array<string> = []
+  const stream = new Writable({
+    write(chunk, _, done) {
+      writes.push(String(chunk))
+      done()
+    }
+  })
+  const write = JsonLogger.batched(stream, { maxDelayMillis: 20 })
+  write("a\n")
+  write("b\n")
+  expect(writes).toEqual([])
+  await new Promise((resolve) => setTimeout(resolve, 80))
+  expect(writes).toEqual(["a\nb\n"])
+  write("c\n")
+  write(`${"x".repeat(64 * 1024)}\n`)
+  expect(writes).toEqual(["a\nb\n", `c\n${"x".repeat(64 * 1024)}\n`])
+  // Nothing is left waiting, so nothing more is written.
+  await new Promise((resolve) => setTimeout(resolve, 80))
+  expect(writes.length).toBe(2)
 })

@@ -6,7 +6,7 @@
  */
 
 import { SchemaCheck } from "@schematic-capability/schema-check"
-import { Effect, Either, Exit, type ParseResult, Runtime, Schema } from "effect"
+import { Effect, Either, Exit, Option, type ParseResult, Runtime, Schema } from "effect"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
@@ -23,14 +23,17 @@ export const decodeInput = <I, M>(
   const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
-    if (SchemaCheck.acceptorOf(mcp.input)?.(raw)) return Either.right(mcp.toInput(raw as M))
+    const fast = SchemaCheck.decoderOf(mcp.input)?.(raw)
+    if (fast !== undefined && Option.isSome(fast)) return Either.right(mcp.toInput(fast.value as M))
     return Either.mapBoth(Schema.decodeUnknownEither(mcp.input, options)(raw), {
       onLeft: (error) => invalidInput(error, "arguments"),
       onRight: (input) => mcp.toInput(input)
     })
   }
-  // Plain input that passes the compiled check is its own decoded value (see SchemaCheck in @schematic-capability/schema-check).
-  if (SchemaCheck.acceptorOf(operation.input)?.(raw)) return Either.right(raw as I)
+  // What the compiled check decodes (plain input, or fields with defaults) is what Effect Schema would give (see
+  // SchemaCheck in @schematic-capability/schema-check); everything else, and every refusal, is Effect Schema's.
+  const fast = SchemaCheck.decoderOf(operation.input)?.(raw)
+  if (fast !== undefined && Option.isSome(fast)) return Either.right(fast.value as I)
   return Either.mapLeft(Schema.decodeUnknownEither(operation.input, options)(raw), (error) => invalidInput(error))
 }
 

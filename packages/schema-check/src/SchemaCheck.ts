@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { Ajv } from "ajv"
-import { Option, type Schema, SchemaAST } from "effect"
+import { Option, Schema, SchemaAST } from "effect"
 import * as JsonSchemas from "./JsonSchemas.js"
 
 const ajv = new Ajv({
@@ -55,7 +55,8 @@ const isPlain = (ast: SchemaAST.AST): boolean => {
 
 /**
  * JSON.parse keeps a key named `__proto__` as an own property; Effect Schema's decoding does not carry it over.
- * Input holding one goes the slow way, so the decoded value is the same either way.
+ * Input holding one goes the slow way, so the decoded value is the same either way. (The check walks the whole
+ * value, so it is made only where a decoding is what the yes stands for: not when excess keys are allowed.)
  */
 const hasProtoKey = (value: unknown): boolean => {
   if (typeof value !== "object" || value === null) return false
@@ -106,7 +107,9 @@ export const acceptorOf = (
       try {
         const json = JsonSchemas.of(schema)
         const validate = ajv.compile((excess === "allow" ? allowingExcess(json) : json) as object)
-        acceptor = (value) => validate(value) && !hasProtoKey(value)
+        // Allowing excess means checking as `Schema.is` does, and that keeps the value as it is, so there is no
+        // decoding for a `__proto__` key to differ from.
+        acceptor = excess === "allow" ? validate : (value) => validate(value) && !hasProtoKey(value)
       } catch {
         acceptor = null
       }
@@ -114,4 +117,67 @@ export const acceptorOf = (
     acceptors[excess].set(schema, acceptor)
   }
   return acceptor ?? undefined
+}
+
+/**
+ * Fields with defaults (`optionalWith(..., { default })`, or any other transformation of single properties): a
+ * struct whose encoded side and decoded side are both plain, joined by transformations of its properties.
+ */
+const propertyTransformation = (ast: SchemaAST.AST) =>
+  SchemaAST.isTransformation(ast) &&
+  SchemaAST.isTypeLiteralTransformation(ast.transformation) &&
+  SchemaAST.isTypeLiteral(ast.from) &&
+  SchemaAST.isTypeLiteral(ast.to) &&
+  isPlain(ast.from) &&
+  isPlain(ast.to)
+    ? { from: ast.from, to: ast.to, properties: ast.transformation.propertySignatureTransformations }
+    : undefined
+
+type Decoder = ((value: unknown) => Option.Option<unknown>) | null
+
+const decoders = new WeakMap<object, Decoder>()
+
+/**
+ * The fast decoder for `schema`, compiled once, or undefined when Effect Schema must decode every value. It answers
+ * `Some` with what decoding gives, or `None`, which decides nothing (ask Effect Schema).
+ *
+ * A plain schema's decoder is its acceptor: a value it accepts is its own decoding. A struct with defaults (see
+ * `propertyTransformation`) is decoded as Effect decodes it: the encoded side accepted, each property's
+ * transformation applied to a copy (a missing key is `None`, and `None` back leaves the key out), and the result
+ * accepted by the decoded side, since Effect checks that side too.
+ *
+ * Keys the schema does not name are refused, as decoding with `onExcessProperty: "error"` does (decoding that
+ * ignores them would also drop them from the value, which a copy would keep).
+ */
+export const decoderOf = (
+  // biome-ignore lint/suspicious/noExplicitAny: any schema, whatever its types
+  schema: Schema.Schema<any, any, any>
+): ((value: unknown) => Option.Option<unknown>) | undefined => {
+  let decoder = decoders.get(schema)
+  if (decoder === undefined) {
+    decoder = null
+    const accept = acceptorOf(schema)
+    const transformed = propertyTransformation(schema.ast)
+    if (accept !== undefined) {
+      decoder = (value) => (accept(value) ? Option.some(value) : Option.none())
+    } else if (transformed !== undefined) {
+      const acceptFrom = acceptorOf(Schema.make(transformed.from))
+      const acceptTo = acceptorOf(Schema.make(transformed.to))
+      if (acceptFrom !== undefined && acceptTo !== undefined) {
+        decoder = (value) => {
+          if (!acceptFrom(value)) return Option.none()
+          const out: Record<PropertyKey, unknown> = { ...(value as Record<PropertyKey, unknown>) }
+          for (const property of transformed.properties) {
+            const given = Object.hasOwn(out, property.from) ? Option.some(out[property.from]) : Option.none()
+            const decoded = property.decode(given)
+            delete out[property.from]
+            if (Option.isSome(decoded)) out[property.to] = decoded.value
+          }
+          return acceptTo(out) ? Option.some(out) : Option.none()
+        }
+      }
+    }
+    decoders.set(schema, decoder)
+  }
+  return decoder ?? undefined
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Schema } from "effect"
+import { Option, Schema } from "effect"
 import { JsonSchemas, SchemaCheck } from "../src/index.js"
 
 const Key = Schema.Struct({ key: Schema.String, value: Schema.String }).annotations({ identifier: "Key" })
@@ -46,6 +46,56 @@ describe("SchemaCheck.acceptorOf", () => {
   it("leaves to Effect Schema what JSON Schema cannot say, and every value holding a key named __proto__", () => {
     expect(SchemaCheck.acceptorOf(Schema.NumberFromString)).toBeUndefined()
     expect(SchemaCheck.acceptorOf(Schema.String.pipe(Schema.filter((text) => text !== "no")))).toBeUndefined()
-    expect(SchemaCheck.acceptorOf(Account)!(JSON.parse(`{"name":"A","seats":1,"keys":[],"__proto__":{}}`))).toBe(false)
+    const withProto = JSON.parse(`{"name":"A","seats":1,"keys":[],"__proto__":{}}`)
+    expect(SchemaCheck.acceptorOf(Account)!(withProto)).toBe(false)
+    // Allowing excess keys checks as Schema.is does, which keeps the value as it is: the key is one more excess key.
+    expect(SchemaCheck.acceptorOf(Account, { excessProperties: "allow" })!(withProto)).toBe(true)
+    expect(Schema.is(Account)(withProto)).toBe(true)
+  })
+})
+
+describe("SchemaCheck.decoderOf", () => {
+  const Page = Schema.Struct({
+    limit: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 250)), { default: () => 100 }),
+    offset: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 0 }),
+    q: Schema.optional(Schema.String.pipe(Schema.maxLength(5)))
+  })
+  const decode = Schema.decodeUnknownOption(Page, { onExcessProperty: "error" })
+
+  it("decodes a struct with defaults as Effect Schema does: defaults filled, given values kept", () => {
+    const decoder = SchemaCheck.decoderOf(Page)!
+    for (const input of [{}, { limit: 5 }, { offset: 7, q: "acme" }, { limit: 250, offset: 0, q: "" }]) {
+      const fast = decoder(input)
+      expect(Option.isSome(fast)).toBe(true)
+      expect(fast).toEqual(decode(input))
+    }
+    // A copy: the caller's value is not changed by the defaults.
+    const given = { q: "x" }
+    expect(decoder(given)).toEqual(Option.some({ q: "x", limit: 100, offset: 0 }))
+    expect(given).toEqual({ q: "x" })
+  })
+
+  it("decides nothing on what Effect Schema refuses, so the refusal names the field as before", () => {
+    const decoder = SchemaCheck.decoderOf(Page)!
+    for (const input of [{ limit: 0 }, { limit: 1.5 }, { offset: -1 }, { q: "toolong" }, { page: 2 }, null, []]) {
+      expect(Option.isNone(decoder(input))).toBe(true)
+      expect(Option.isNone(decode(input))).toBe(true)
+    }
+  })
+
+  it("checks the decoded side too: a default outside its own field's rules is left to Effect Schema", () => {
+    const Broken = Schema.Struct({
+      limit: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 9)), { default: () => 10 })
+    })
+    expect(Option.isNone(SchemaCheck.decoderOf(Broken)!({}))).toBe(true)
+    expect(Option.isNone(Schema.decodeUnknownOption(Broken)({}))).toBe(true)
+  })
+
+  it("is the acceptor for plain schemas, and absent for what neither speaks for", () => {
+    expect(SchemaCheck.decoderOf(Account)!(valid)).toEqual(Option.some(valid))
+    expect(SchemaCheck.decoderOf(Schema.NumberFromString)).toBeUndefined()
+    expect(
+      SchemaCheck.decoderOf(Schema.Struct({ at: Schema.optionalWith(Schema.NumberFromString, { default: () => 1 }) }))
+    ).toBeUndefined()
   })
 })

@@ -16,7 +16,8 @@ export const OptionalNullable = <S extends Schema.Schema.Any>(schema: S) => Sche
  * Requests take them as a map (at most 100 entries); responses return them as a list of {@link EntityKey}.
  */
 export const KeyMap = Schema.Record({ key: Schema.String, value: Schema.String }).pipe(
-  Schema.filter((keys) => Object.keys(keys).length <= 100 || "at most 100 keys")
+  // Stated in JSON Schema too, so a request holding keys is checked by the compiled check (see `validate`).
+  Schema.filter((keys) => Object.keys(keys).length <= 100 || "at most 100 keys", { jsonSchema: { maxProperties: 100 } })
 )
 export type KeyMap = typeof KeyMap.Type
 

@@ -42,10 +42,11 @@ const make = Effect.gen(function* () {
     input: I,
     what: string,
     call: (input: Readonly<Record<string, unknown>> | undefined) => Call<A>
-  ) =>
-    Effect.flatMap(validate(schema, input ?? {}, what), () =>
-      executor.run(call(input as Readonly<Record<string, unknown>> | undefined))
-    )
+  ) => {
+    const validation = validate(schema, input ?? {}, what)
+    const run = executor.run(call(input as Readonly<Record<string, unknown>> | undefined))
+    return validation === undefined ? run : Effect.zipRight(validation, run)
+  }
 
   const list = <P extends { readonly limit?: number | undefined; readonly offset?: number | undefined }, A>(
     schema: Schema.Schema.AnyNoContext,

@@ -1,6 +1,6 @@
 /**
  * How the client's requests travel. `layerUndici` (the default) sends with a pooled keep-alive undici agent,
- * one callback per request and the timeout on the same timer; `fromHttpClient` sends through any Effect
+ * one dispatch per request and the timeout on a timer of its own; `fromHttpClient` sends through any Effect
  * `HttpClient` (fetch in a browser or an edge runtime, or one with middleware of your own).
  *
  * @since 0.2.0
@@ -72,45 +72,75 @@ const timeoutFailure = (timeout: Duration.Duration) =>
 const singleHeader = (value: string | ReadonlyArray<string> | undefined) =>
   typeof value === "string" ? value : value?.[0]
 
-/** Sends with undici over a dispatcher of your own (closing it stays yours). */
+const textOf = (chunks: ReadonlyArray<Buffer>) =>
+  chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
+
+/**
+ * Sends with undici over a dispatcher of your own (closing it stays yours).
+ *
+ * Each request is one `dispatch` with a handler that gathers the answer's bytes: no stream, no promise and no
+ * AbortController per request (`request()` makes all three, and on a page of companies they cost about as much
+ * as the rest of the client's work). Interrupting the call aborts the request through undici's own controller.
+ */
 export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
   send: (request) =>
-    Effect.async<WireResponse, SchematicTransportError>((resume, signal) => {
-      const controller = new AbortController()
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        controller.abort()
-      }, Duration.toMillis(request.timeout))
-      const onInterrupt = () => controller.abort()
-      signal.addEventListener("abort", onInterrupt, { once: true })
-      const done = (effect: Effect.Effect<WireResponse, SchematicTransportError>) => {
+    Effect.async<WireResponse, SchematicTransportError>((resume) => {
+      let controller: Dispatcher.DispatchController | undefined
+      let settled = false
+      let status = 0
+      let headers: Record<string, string | ReadonlyArray<string> | undefined> = {}
+      let chunks: Array<Buffer> = []
+      const settle = (effect: Effect.Effect<WireResponse, SchematicTransportError>) => {
+        if (settled) return
+        settled = true
         clearTimeout(timer)
-        signal.removeEventListener("abort", onInterrupt)
         resume(effect)
       }
-      dispatcher
-        .request({
-          origin: request.origin,
-          path: request.path,
-          method: request.method,
-          headers:
-            request.body === undefined ? request.headers : { ...request.headers, "content-type": "application/json" },
-          body: request.body ?? null,
-          signal: controller.signal
-        })
-        .then((response) =>
-          response.body.text().then((text) =>
-            done(
-              Effect.succeed({
-                status: response.statusCode,
-                header: (name) => singleHeader(response.headers[name]),
-                text
-              })
-            )
-          )
+      const stop = (reason: string) => {
+        settled = true
+        clearTimeout(timer)
+        // Before undici started the request there is nothing to abort yet; `onRequestStart` does it then.
+        if (controller !== undefined && !controller.aborted) controller.abort(new Error(reason))
+      }
+      const timer = setTimeout(() => {
+        settle(Effect.fail(timeoutFailure(request.timeout)))
+        stop("timed out")
+      }, Duration.toMillis(request.timeout))
+      try {
+        dispatcher.dispatch(
+          {
+            origin: request.origin,
+            path: request.path,
+            method: request.method,
+            headers:
+              request.body === undefined ? request.headers : { ...request.headers, "content-type": "application/json" },
+            body: request.body ?? null
+          },
+          {
+            onRequestStart: (started) => {
+              controller = started
+              if (settled) started.abort(new Error("cancelled"))
+            },
+            onResponseStart: (_, statusCode, responseHeaders) => {
+              status = statusCode
+              headers = responseHeaders
+              chunks = []
+            },
+            onResponseData: (_, chunk) => {
+              chunks.push(chunk)
+            },
+            onResponseEnd: () => {
+              settle(Effect.succeed({ status, header: (name) => singleHeader(headers[name]), text: textOf(chunks) }))
+            },
+            onResponseError: (_, cause) => {
+              settle(Effect.fail(fromError(cause)))
+            }
+          }
         )
-        .catch((cause: unknown) => done(Effect.fail(timedOut ? timeoutFailure(request.timeout) : fromError(cause))))
+      } catch (cause) {
+        settle(Effect.fail(fromError(cause)))
+      }
+      return Effect.sync(() => stop("interrupted"))
     })
 })
 
@@ -119,7 +149,9 @@ export const layerUndici: Layer.Layer<SchematicTransport> = Layer.scoped(
   SchematicTransport,
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => new Agent({ keepAliveTimeout: 4_000 })),
+      // undici's own header and body timers are off: each request's timeout bounds the whole exchange, and
+      // undici's would be two more timers a request to arm and clear.
+      Effect.sync(() => new Agent({ keepAliveTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0 })),
       (agent) => Effect.promise(() => agent.close())
     ),
     undici

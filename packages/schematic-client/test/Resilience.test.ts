@@ -156,6 +156,36 @@ layer(Layer.empty, { excludeTestServices: true })("failures only a broken upstre
     })
   )
 
+  it.effect("an interrupted call aborts its request: upstream sees the connection close, long before the timeout", () =>
+    Effect.gen(function* () {
+      let closedAfter: number | undefined
+      const started = Date.now()
+      const silent = yield* Effect.promise(() =>
+        misbehavingUpstream((request) => {
+          request.socket.on("close", () => {
+            closedAfter = Date.now() - started
+          })
+        })
+      )
+      const [outcome, closedBeforeCleanup] = yield* against(
+        silent,
+        { timeout: "10 seconds", retry: { maxRetries: 0 } },
+        Effect.flatMap(Client, (client) => client.companies.list()).pipe(
+          Effect.timeoutFail({ duration: "200 millis", onTimeout: () => "gave up" as const }),
+          Effect.flip,
+          // Long enough for the abort to reach upstream; the call's own timeout is 10 s away. Read before the
+          // upstream is closed (which closes every connection anyway).
+          Effect.zipLeft(Effect.sleep("300 millis")),
+          Effect.map((outcome) => [outcome, closedAfter] as const)
+        )
+      )
+      assert.strictEqual(outcome, "gave up")
+      assert.strictEqual(silent.hits.length, 1)
+      assert.isDefined(closedBeforeCleanup)
+      assert.isBelow(closedBeforeCleanup!, 500)
+    })
+  )
+
   it.effect("the API key travels only in its header, and never in an error", () =>
     Effect.gen(function* () {
       let seen: string | undefined

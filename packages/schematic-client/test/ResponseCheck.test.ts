@@ -68,3 +68,61 @@ describe("the compiled check of Schematic's answers", () => {
     })
   }
 })
+
+/**
+ * Requests are checked the same way before they are sent (`validate`): the compiled check first, `Schema.is` on
+ * its no. Its yes must be `Schema.is`'s yes, on generated requests (as callers build them, not through JSON) and
+ * on arbitrary JSON.
+ */
+const requests = {
+  listCompanies: Company.ListCompaniesParams,
+  countCompanies: Company.CountCompaniesParams,
+  upsertCompany: Company.UpsertCompanyBody,
+  updateCompanyPlans: Company.UpdateCompanyPlansBody,
+  listUsers: User.ListUsersParams,
+  upsertUser: User.UpsertUserBody,
+  createEvent: Event.CreateEventBody,
+  createEventBatch: Event.CreateEventBatchBody,
+  listEvents: Event.ListEventsParams,
+  listFeatures: Feature.ListFeaturesParams,
+  createFeature: Feature.CreateFeatureBody,
+  listPlans: Plan.ListPlansParams,
+  createPlan: Plan.CreatePlanBody,
+  listOverrides: CompanyOverride.ListCompanyOverridesParams,
+  createOverride: CompanyOverride.CreateCompanyOverrideBody,
+  updateOverride: CompanyOverride.UpdateCompanyOverrideBody,
+  planGrowth: Insights.PlanGrowthParams,
+  topFeatures: Insights.TopFeaturesParams
+}
+
+describe("the compiled check of requests", () => {
+  for (const [name, schema] of Object.entries(requests)) {
+    // biome-ignore lint/suspicious/noExplicitAny: any request schema
+    const plain = schema as Schema.Schema<any, any, never>
+    const accept = SchemaCheck.acceptorOf(plain, { excessProperties: "allow" })
+    const is = Schema.is(plain)
+
+    it(`${name}: compiles, and its yes is Schema.is's yes`, () => {
+      expect(accept).toBeDefined()
+      let agreed = 0
+      fc.assert(
+        fc.property(Arbitrary.make(plain), (request) => {
+          for (const candidate of [request, withExtraKeys(request)]) {
+            if (accept!(candidate)) {
+              expect(is(candidate)).toBe(true)
+              agreed++
+            }
+          }
+        }),
+        { numRuns: RUNS }
+      )
+      expect(agreed).toBeGreaterThan(0)
+      fc.assert(
+        fc.property(fc.jsonValue(), (json) => {
+          if (accept!(json)) expect(is(json)).toBe(true)
+        }),
+        { numRuns: RUNS }
+      )
+    })
+  }
+})

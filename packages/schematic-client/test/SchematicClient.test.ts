@@ -1,11 +1,31 @@
 import { assert, describe, expect, it, layer } from "@effect/vitest"
-import { Chunk, Effect, Exit, Stream } from "effect"
+import { Chunk, Effect, Exit, Stream, Tracer } from "effect"
 import { SchematicClient, SchematicConfig } from "../src/index.js"
 import { clientWithSandbox } from "./support.js"
 
 const Client = SchematicClient.SchematicClient
 
 layer(clientWithSandbox())("SchematicClient against the sandbox", (it) => {
+  it.effect("each request is a span when a tracer listens, and none is made when tracing is off", () =>
+    Effect.gen(function* () {
+      const client = yield* Client
+      const native = yield* Effect.tracer
+      const names: Array<string> = []
+      const recording = Tracer.make({
+        span: (...args: Parameters<Tracer.Tracer["span"]>) => {
+          names.push(args[0])
+          return native.span(...args)
+        },
+        context: native.context
+      })
+      yield* client.companies.list({ limit: 1 }).pipe(Effect.withTracer(recording))
+      expect(names).toEqual(["SchematicClient.request"])
+      names.length = 0
+      yield* client.companies.list({ limit: 1 }).pipe(Effect.withTracer(recording), Effect.withTracerEnabled(false))
+      expect(names).toEqual([])
+    })
+  )
+
   it.effect("companies: upsert by keys, merge, get, lookup, list, count, stream, delete", () =>
     Effect.gen(function* () {
       const client = yield* Client

@@ -18,8 +18,10 @@ export const make = <R>(runtime: Runtime.Runtime<R>) => {
     cause: Cause.Cause<unknown> = Cause.empty
   ): void => {
     if (LogLevel.greaterThan(minimum, logLevel)) return
-    let all = base
-    for (const key in annotations) all = HashMap.set(all, key, annotations[key])
+    // One copy of the runtime's annotations, changed in place, rather than a new map per key.
+    const all = HashMap.mutate(base, (map) => {
+      for (const key in annotations) HashMap.set(map, key, annotations[key])
+    })
     const date = new Date()
     for (const logger of loggers) {
       logger.log({ fiberId: FiberId.none, logLevel, message, cause, context, spans, annotations: all, date })

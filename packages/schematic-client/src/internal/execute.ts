@@ -1,5 +1,5 @@
 import { SchemaCheck } from "@schematic-capability/schema-check"
-import { Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
+import { Duration, Effect, Either, FiberRef, Option, type ParseResult, Redacted, Schema } from "effect"
 import type { SchematicConfigShape } from "../SchematicConfig.js"
 import {
   SchematicBadRequest,
@@ -179,32 +179,64 @@ export const makeExecutor = (
 
   // Built once: a schedule is a graph of objects, and every call would otherwise build its own.
   const schedules = { idempotent: retrySchedule(config.retry, true), other: retrySchedule(config.retry, false) }
+
+  /**
+   * The first attempt runs bare; only a failure starts the schedule, which sees that failure first. Most calls
+   * succeed at once, and `Effect.retry` starts its schedule's driver (state, clock) before the first attempt.
+   */
+  const retried = <A>(call: Call<A>): Effect.Effect<A, SchematicError> => {
+    const once = call.method === "GET" ? limit.read(attempt(call)) : limit.write(attempt(call))
+    const schedule = call.idempotent ? schedules.idempotent : schedules.other
+    return Effect.catchAll(once, (first) => {
+      let replayed = false
+      const again = Effect.suspend(() => {
+        if (replayed) return once
+        replayed = true
+        return Effect.fail(first)
+      })
+      return Effect.retry(again, schedule)
+    })
+  }
+
   return {
     run: (call) => {
-      const limited = call.method === "GET" ? limit.read(attempt(call)) : limit.write(attempt(call))
-      return Effect.retry(limited, call.idempotent ? schedules.idempotent : schedules.other).pipe(
-        // No stack trace: capturing one costs more than the rest of the span on every call.
-        Effect.withSpan("SchematicClient.request", {
-          attributes: { method: call.method, path: call.path },
-          captureStackTrace: false
-        })
+      const retrying = retried(call)
+      // A span costs a context, an exit hook and two fiber-ref changes even when tracing is off; it is made only
+      // when a tracer is listening.
+      return Effect.withFiberRuntime((fiber) =>
+        fiber.getFiberRef(FiberRef.currentTracerEnabled)
+          ? Effect.withSpan(retrying, "SchematicClient.request", {
+              attributes: { method: call.method, path: call.path },
+              // No stack trace: capturing one costs more than the rest of the span on every call.
+              captureStackTrace: false
+            })
+          : retrying
       )
     }
   }
 }
 
 /**
- * Checks a request against its schema before anything is sent; a bad field is named in the error. Request
- * schemas are plain shapes, so a request that passes is sent as it is; only a failing one is decoded again,
- * to say where (the check alone is several times cheaper, which matters for batches of 1000 events).
+ * Checks a request against its schema before anything is sent: nothing more to do when it passes (undefined),
+ * else the check that names the bad field. Request schemas are plain shapes, so a request that passes is sent as
+ * it is; only a failing one is decoded again, to say where (the check alone is several times cheaper, which
+ * matters for batches of 1000 events).
  */
-export const validate = <A, I>(schema: Schema.Schema<A, I>, input: unknown, what: string) => {
+export const validate = <A, I>(
+  schema: Schema.Schema<A, I>,
+  input: unknown,
+  what: string
+): Effect.Effect<void, SchematicBadRequest> | undefined => {
   let check = requestCheckers.get(schema)
   if (check === undefined) {
-    check = Schema.is(schema)
+    // The compiled check says yes first (keys it does not name allowed, as `Schema.is` allows them); its no is
+    // asked of `Schema.is` again, which decides.
+    const accept = SchemaCheck.acceptorOf(schema, { excessProperties: "allow" })
+    const is = Schema.is(schema)
+    check = accept === undefined ? is : (input) => accept(input) || is(input)
     requestCheckers.set(schema, check)
   }
-  if (check(input)) return Effect.void
+  if (check(input)) return undefined
   return Schema.encodeUnknown(schema, { errors: "all", onExcessProperty: "preserve" })(input).pipe(
     Effect.asVoid,
     Effect.mapError(
