@@ -23,8 +23,8 @@ export const decodeInput = <I, M>(
   const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
-    const fast = SchemaCheck.decoderOf(mcp.input)?.(raw)
-    if (fast !== undefined && Option.isSome(fast)) return Either.right(mcp.toInput(fast.value as M))
+    const fast = SchemaCheck.decoderOf(mcp.input)(raw)
+    if (Option.isSome(fast)) return Either.right(mcp.toInput(fast.value as M))
     return Either.mapBoth(Schema.decodeUnknownEither(mcp.input, options)(raw), {
       onLeft: (error) => invalidInput(error, "arguments"),
       onRight: (input) => mcp.toInput(input)
@@ -32,8 +32,8 @@ export const decodeInput = <I, M>(
   }
   // What the compiled check decodes (plain input, or fields with defaults) is what Effect Schema would give (see
   // SchemaCheck in @schematic-capability/schema-check); everything else, and every refusal, is Effect Schema's.
-  const fast = SchemaCheck.decoderOf(operation.input)?.(raw)
-  if (fast !== undefined && Option.isSome(fast)) return Either.right(fast.value as I)
+  const fast = SchemaCheck.decoderOf(operation.input)(raw)
+  if (Option.isSome(fast)) return Either.right(fast.value as I)
   return Either.mapLeft(Schema.decodeUnknownEither(operation.input, options)(raw), (error) => invalidInput(error))
 }
 

@@ -119,6 +119,27 @@ export const acceptorOf = (
   return acceptor ?? undefined
 }
 
+const predicates = new WeakMap<object, (value: unknown) => boolean>()
+
+/**
+ * `Schema.is(schema)`, with the compiled check asked first: the same verdicts (the check's yes is `Schema.is`'s yes,
+ * and its no is asked of `Schema.is`), in a fraction of the time for the values that pass. Keys the schema does not
+ * name are let through, as `Schema.is` lets them.
+ */
+export const isOf = (
+  // biome-ignore lint/suspicious/noExplicitAny: any schema, whatever its types
+  schema: Schema.Schema<any, any, any>
+): ((value: unknown) => boolean) => {
+  let predicate = predicates.get(schema)
+  if (predicate === undefined) {
+    const accept = acceptorOf(schema, { excessProperties: "allow" })
+    const is = Schema.is(schema)
+    predicate = accept === undefined ? is : (value) => accept(value) || is(value)
+    predicates.set(schema, predicate)
+  }
+  return predicate
+}
+
 /**
  * Fields with defaults (`optionalWith(..., { default })`, or any other transformation of single properties): a
  * struct whose encoded side and decoded side are both plain, joined by transformations of its properties.
@@ -133,18 +154,21 @@ const propertyTransformation = (ast: SchemaAST.AST) =>
     ? { from: ast.from, to: ast.to, properties: ast.transformation.propertySignatureTransformations }
     : undefined
 
-type Decoder = ((value: unknown) => Option.Option<unknown>) | null
+type Decoder = (value: unknown) => Option.Option<unknown>
+
+const undecided: Decoder = () => Option.none()
 
 const decoders = new WeakMap<object, Decoder>()
 
 /**
- * The fast decoder for `schema`, compiled once, or undefined when Effect Schema must decode every value. It answers
- * `Some` with what decoding gives, or `None`, which decides nothing (ask Effect Schema).
+ * The fast decoder for `schema`, compiled once. It answers `Some` with what decoding gives, or `None`, which decides
+ * nothing (ask Effect Schema); for a schema it cannot speak for, always `None`.
  *
  * A plain schema's decoder is its acceptor: a value it accepts is its own decoding. A struct with defaults (see
  * `propertyTransformation`) is decoded as Effect decodes it: the encoded side accepted, each property's
  * transformation applied to a copy (a missing key is `None`, and `None` back leaves the key out), and the result
- * accepted by the decoded side, since Effect checks that side too.
+ * checked against the decoded side, since Effect checks that side too (as `Schema.is` checks it: every key of the
+ * copy comes from the encoded side, already accepted and walked).
  *
  * Keys the schema does not name are refused, as decoding with `onExcessProperty: "error"` does (decoding that
  * ignores them would also drop them from the value, which a copy would keep).
@@ -152,32 +176,30 @@ const decoders = new WeakMap<object, Decoder>()
 export const decoderOf = (
   // biome-ignore lint/suspicious/noExplicitAny: any schema, whatever its types
   schema: Schema.Schema<any, any, any>
-): ((value: unknown) => Option.Option<unknown>) | undefined => {
+): Decoder => {
   let decoder = decoders.get(schema)
   if (decoder === undefined) {
-    decoder = null
+    decoder = undecided
     const accept = acceptorOf(schema)
-    const transformed = propertyTransformation(schema.ast)
+    const transformed = accept === undefined ? propertyTransformation(schema.ast) : undefined
+    const acceptFrom = transformed && acceptorOf(Schema.make(transformed.from))
+    const acceptTo = transformed && acceptorOf(Schema.make(transformed.to), { excessProperties: "allow" })
     if (accept !== undefined) {
       decoder = (value) => (accept(value) ? Option.some(value) : Option.none())
-    } else if (transformed !== undefined) {
-      const acceptFrom = acceptorOf(Schema.make(transformed.from))
-      const acceptTo = acceptorOf(Schema.make(transformed.to))
-      if (acceptFrom !== undefined && acceptTo !== undefined) {
-        decoder = (value) => {
-          if (!acceptFrom(value)) return Option.none()
-          const out: Record<PropertyKey, unknown> = { ...(value as Record<PropertyKey, unknown>) }
-          for (const property of transformed.properties) {
-            const given = Object.hasOwn(out, property.from) ? Option.some(out[property.from]) : Option.none()
-            const decoded = property.decode(given)
-            delete out[property.from]
-            if (Option.isSome(decoded)) out[property.to] = decoded.value
-          }
-          return acceptTo(out) ? Option.some(out) : Option.none()
+    } else if (transformed !== undefined && acceptFrom !== undefined && acceptTo !== undefined) {
+      decoder = (value) => {
+        if (!acceptFrom(value)) return Option.none()
+        const out: Record<PropertyKey, unknown> = { ...(value as Record<PropertyKey, unknown>) }
+        for (const property of transformed.properties) {
+          const given = Object.hasOwn(out, property.from) ? Option.some(out[property.from]) : Option.none()
+          const decoded = property.decode(given)
+          delete out[property.from]
+          if (Option.isSome(decoded)) out[property.to] = decoded.value
         }
+        return acceptTo(out) ? Option.some(out) : Option.none()
       }
     }
     decoders.set(schema, decoder)
   }
-  return decoder ?? undefined
+  return decoder
 }

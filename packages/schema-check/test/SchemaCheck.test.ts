@@ -63,7 +63,7 @@ describe("SchemaCheck.decoderOf", () => {
   const decode = Schema.decodeUnknownOption(Page, { onExcessProperty: "error" })
 
   it("decodes a struct with defaults as Effect Schema does: defaults filled, given values kept", () => {
-    const decoder = SchemaCheck.decoderOf(Page)!
+    const decoder = SchemaCheck.decoderOf(Page)
     for (const input of [{}, { limit: 5 }, { offset: 7, q: "acme" }, { limit: 250, offset: 0, q: "" }]) {
       const fast = decoder(input)
       expect(Option.isSome(fast)).toBe(true)
@@ -76,7 +76,7 @@ describe("SchemaCheck.decoderOf", () => {
   })
 
   it("decides nothing on what Effect Schema refuses, so the refusal names the field as before", () => {
-    const decoder = SchemaCheck.decoderOf(Page)!
+    const decoder = SchemaCheck.decoderOf(Page)
     for (const input of [{ limit: 0 }, { limit: 1.5 }, { offset: -1 }, { q: "toolong" }, { page: 2 }, null, []]) {
       expect(Option.isNone(decoder(input))).toBe(true)
       expect(Option.isNone(decode(input))).toBe(true)
@@ -87,15 +87,29 @@ describe("SchemaCheck.decoderOf", () => {
     const Broken = Schema.Struct({
       limit: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 9)), { default: () => 10 })
     })
-    expect(Option.isNone(SchemaCheck.decoderOf(Broken)!({}))).toBe(true)
+    expect(Option.isNone(SchemaCheck.decoderOf(Broken)({}))).toBe(true)
     expect(Option.isNone(Schema.decodeUnknownOption(Broken)({}))).toBe(true)
   })
 
-  it("is the acceptor for plain schemas, and absent for what neither speaks for", () => {
-    expect(SchemaCheck.decoderOf(Account)!(valid)).toEqual(Option.some(valid))
-    expect(SchemaCheck.decoderOf(Schema.NumberFromString)).toBeUndefined()
-    expect(
-      SchemaCheck.decoderOf(Schema.Struct({ at: Schema.optionalWith(Schema.NumberFromString, { default: () => 1 }) }))
-    ).toBeUndefined()
+  it("is the acceptor for plain schemas, and decides nothing for what neither speaks for", () => {
+    expect(SchemaCheck.decoderOf(Account)(valid)).toEqual(Option.some(valid))
+    expect(SchemaCheck.decoderOf(Schema.NumberFromString)("1")).toEqual(Option.none())
+    const defaulted = Schema.Struct({ at: Schema.optionalWith(Schema.NumberFromString, { default: () => 1 }) })
+    expect(SchemaCheck.decoderOf(defaulted)({ at: "2" })).toEqual(Option.none())
+    expect(Schema.decodeUnknownSync(defaulted)({ at: "2" })).toEqual({ at: 2 })
+  })
+})
+
+describe("SchemaCheck.isOf", () => {
+  it("answers as Schema.is does, for what the compiled check accepts and for what only Schema.is decides", () => {
+    const is = Schema.is(Account)
+    const fast = SchemaCheck.isOf(Account)
+    const withProto = JSON.parse(`{"name":"A","seats":1,"keys":[],"__proto__":{}}`)
+    for (const value of [valid, { ...valid, extra: 1 }, { ...valid, seats: 0 }, withProto, null, "x"]) {
+      expect(fast(value)).toBe(is(value))
+    }
+    // A filter JSON Schema cannot state: no compiled check, Schema.is alone.
+    const Odd = Schema.Number.pipe(Schema.filter((n) => n % 2 === 1))
+    expect([1, 2].map(SchemaCheck.isOf(Odd))).toEqual([true, false])
   })
 })

@@ -90,21 +90,20 @@ export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
       let status = 0
       let headers: Record<string, string | ReadonlyArray<string> | undefined> = {}
       let chunks: Array<Buffer> = []
-      const settle = (effect: Effect.Effect<WireResponse, SchematicTransportError>) => {
+      /** Ends the call once: with its outcome, or with none when it was interrupted. */
+      const settle = (effect: Effect.Effect<WireResponse, SchematicTransportError> | undefined) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
-        resume(effect)
+        if (effect !== undefined) resume(effect)
       }
-      const stop = (reason: string) => {
-        settled = true
-        clearTimeout(timer)
-        // Before undici started the request there is nothing to abort yet; `onRequestStart` does it then.
+      // Before undici started the request there is nothing to abort yet; `onRequestStart` does it then.
+      const abort = (reason: string) => {
         if (controller !== undefined && !controller.aborted) controller.abort(new Error(reason))
       }
       const timer = setTimeout(() => {
         settle(Effect.fail(timeoutFailure(request.timeout)))
-        stop("timed out")
+        abort("timed out")
       }, Duration.toMillis(request.timeout))
       try {
         dispatcher.dispatch(
@@ -140,7 +139,10 @@ export const undici = (dispatcher: Dispatcher): SchematicTransportShape => ({
       } catch (cause) {
         settle(Effect.fail(fromError(cause)))
       }
-      return Effect.sync(() => stop("interrupted"))
+      return Effect.sync(() => {
+        settle(undefined)
+        abort("interrupted")
+      })
     })
 })
 

@@ -71,11 +71,10 @@ const checkerOf = <A>(success: SchemaOf<A>) => {
   let check = checkers.get(success)
   if (check === undefined) {
     const envelope = Schema.Struct({ data: success })
-    const accept = SchemaCheck.acceptorOf(envelope, { excessProperties: "allow" })
-    const is = Schema.is(envelope)
+    const is = SchemaCheck.isOf(envelope)
     const explain = Schema.decodeUnknownEither(envelope, { errors: "all" })
     check = (body) =>
-      accept?.(body) || is(body)
+      is(body)
         ? Either.right((body as { data: unknown }).data)
         : Either.flatMap(explain(body), (ok) => Either.right(ok.data))
     checkers.set(success, check)
@@ -227,16 +226,7 @@ export const validate = <A, I>(
   input: unknown,
   what: string
 ): Effect.Effect<void, SchematicBadRequest> | undefined => {
-  let check = requestCheckers.get(schema)
-  if (check === undefined) {
-    // The compiled check says yes first (keys it does not name allowed, as `Schema.is` allows them); its no is
-    // asked of `Schema.is` again, which decides.
-    const accept = SchemaCheck.acceptorOf(schema, { excessProperties: "allow" })
-    const is = Schema.is(schema)
-    check = accept === undefined ? is : (input) => accept(input) || is(input)
-    requestCheckers.set(schema, check)
-  }
-  if (check(input)) return undefined
+  if (SchemaCheck.isOf(schema)(input)) return undefined
   return Schema.encodeUnknown(schema, { errors: "all", onExcessProperty: "preserve" })(input).pipe(
     Effect.asVoid,
     Effect.mapError(
@@ -244,5 +234,3 @@ export const validate = <A, I>(
     )
   )
 }
-
-const requestCheckers = new WeakMap<object, (input: unknown) => boolean>()
