@@ -57,10 +57,8 @@ const hasSchema = (method: string, template: string, status: number) => {
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/**
- * Schematic's published OpenAPI document, kept beside the project in ../shared (SCHEMATIC_OPENAPI overrides).
- */
-export const openApiPath = process.env.SCHEMATIC_OPENAPI ?? resolve(here, "../../../../shared/schematic/openapi.yaml")
+/** Schematic's published OpenAPI document, kept in `contract/` (see its README); SCHEMATIC_OPENAPI overrides. */
+export const openApiPath = process.env.SCHEMATIC_OPENAPI ?? resolve(here, "contract/schematic-openapi.yaml")
 
 type Spec = {
   paths: Record<
