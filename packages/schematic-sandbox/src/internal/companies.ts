@@ -1,10 +1,13 @@
+import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
 import { attachKeys, detachKeys, entitiesMatching, keysOf, mergeTraits } from "./keys.js"
 import { assignPlans, endSubscriptions, plansById } from "./plans.js"
+import { body, pathId, readQuery } from "./request.js"
+import { envelope } from "./response.js"
 import { badRequest, notFound } from "./SandboxError.js"
-import type { UpsertCompany } from "./wire.js"
+import { UpdateCompanyPlans, UpsertCompany } from "./wire.js"
 
 export interface CompanyRow {
   readonly id: string
@@ -199,3 +202,97 @@ export const companyWhere = (sql: SqlClient.SqlClient, filter: CompanyFilter) =>
   if (filter.withoutPlan === false) clauses.push(sql`c.base_plan_id IS NOT NULL`)
   return sql.and(clauses)
 }
+
+const companyFilter = readQuery((q) => ({
+  q: q.string("q", 512),
+  ids: q.list("ids"),
+  planIds: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
+  withoutPlan: q.bool("without_plan"),
+  page: q.page()
+}))
+
+/** Companies and company plans, by Schematic's paths. */
+export const companyRoutes = HttpRouter.empty.pipe(
+  HttpRouter.get(
+    "/companies",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const filter = yield* companyFilter
+      const rows = yield* sql<CompanyRow>`SELECT c.* FROM companies c WHERE ${companyWhere(sql, filter)}
+        ORDER BY c.created_at DESC, c.rowid DESC LIMIT ${filter.page.limit} OFFSET ${filter.page.offset}`
+      return envelope(yield* renderCompanies(rows), {
+        q: filter.q,
+        ids: filter.ids,
+        plan_ids: filter.planIds,
+        without_plan: filter.withoutPlan,
+        ...filter.page
+      })
+    })
+  ),
+  HttpRouter.get(
+    "/companies/count",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const filter = yield* companyFilter
+      const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM companies c WHERE ${companyWhere(sql, filter)}`
+      return envelope({ count: row?.n ?? 0 }, { q: filter.q, ids: filter.ids, plan_ids: filter.planIds })
+    })
+  ),
+  HttpRouter.get(
+    "/companies/lookup",
+    Effect.gen(function* () {
+      const keys = yield* readQuery((q) => q.keyMap("keys"))
+      if (keys === undefined || Object.keys(keys).length === 0) return yield* badRequest("keys: is required")
+      const id = yield* companyByKeys(keys, "keys")
+      if (id === undefined) return yield* notFound("no company matches these keys")
+      const [company] = yield* renderCompanies([yield* getCompanyRow(id)])
+      return envelope(company, { keys })
+    })
+  ),
+  HttpRouter.post(
+    "/companies",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const input = yield* body(UpsertCompany)
+      const id = yield* sql.withTransaction(upsertCompany(input, Date.now()))
+      const [company] = yield* renderCompanies([yield* getCompanyRow(id)])
+      return envelope(company)
+    })
+  ),
+  HttpRouter.get(
+    "/companies/:company_id",
+    Effect.gen(function* () {
+      const [company] = yield* renderCompanies([yield* getCompanyRow(yield* pathId("company_id"))])
+      return envelope(company)
+    })
+  ),
+  HttpRouter.del(
+    "/companies/:company_id",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const params = yield* readQuery((q) => ({
+        cancel_subscription: q.bool("cancel_subscription"),
+        prorate: q.bool("prorate")
+      }))
+      yield* sql.withTransaction(deleteCompany(yield* pathId("company_id"), Date.now()))
+      return envelope({ deleted: true }, params)
+    })
+  ),
+  HttpRouter.put(
+    "/company-plans/:company_id",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const id = yield* pathId("company_id")
+      const input = yield* body(UpdateCompanyPlans)
+      yield* getCompanyRow(id)
+      yield* sql.withTransaction(
+        assignPlans(id, input.base_plan_id ?? null, input.add_on_ids, Date.now(), {
+          base: "base_plan_id",
+          addOns: "add_on_ids"
+        })
+      )
+      const [company] = yield* renderCompanies([yield* getCompanyRow(id)])
+      return envelope(company)
+    })
+  )
+)

@@ -1,10 +1,13 @@
+import { HttpRouter, HttpServerRequest } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { upsertCompany } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
-import { badRequest } from "./SandboxError.js"
+import { body, pathId, readQuery } from "./request.js"
+import { envelope } from "./response.js"
+import { badRequest, notFound } from "./SandboxError.js"
 import { upsertUser } from "./users.js"
-import type { CreateEvent } from "./wire.js"
+import { CreateEvent, CreateEventBatch } from "./wire.js"
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -226,3 +229,99 @@ export const renderEvents = (rows: ReadonlyArray<EventRow>) =>
       }
     })
   })
+
+/** Who sent the request, as Schematic echoes it in each event's answer. */
+const caller = Effect.map(HttpServerRequest.HttpServerRequest, (request) => ({
+  remoteIp: Option.getOrElse(request.remoteAddress, () => "127.0.0.1"),
+  userAgent: request.headers["user-agent"] ?? ""
+}))
+
+/** Events (single, batch, list, get) and event types, by Schematic's paths. */
+export const eventRoutes = HttpRouter.empty.pipe(
+  HttpRouter.post(
+    "/events",
+    Effect.gen(function* () {
+      const event = yield* body(CreateEvent)
+      const [answer] = yield* ingest([event], yield* caller, () => "")
+      return envelope(answer, {}, 201)
+    })
+  ),
+  HttpRouter.post(
+    "/event-batch",
+    Effect.gen(function* () {
+      const batch = yield* body(CreateEventBatch)
+      const answers = yield* ingest(batch.events, yield* caller, (index) => `events.${index}.`)
+      return envelope({ events: answers }, {}, 201)
+    })
+  ),
+  HttpRouter.get(
+    "/events",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const filter = yield* readQuery((q) => {
+        const types = q.list("event_types")
+        for (const [index, type] of types.entries()) {
+          if (!["identify", "track", "flag_check", "inference"].includes(type)) {
+            throw badRequest(`event_types.${index}: must be one of identify, track, flag_check, inference`)
+          }
+        }
+        return {
+          company_id: q.string("company_id"),
+          user_id: q.string("user_id"),
+          event_subtype: q.string("event_subtype"),
+          idempotency_key: q.string("idempotency_key", 255),
+          event_types: types,
+          ...q.page()
+        }
+      })
+      const clauses = [sql`1 = 1`]
+      if (filter.company_id) clauses.push(sql`company_id = ${filter.company_id}`)
+      if (filter.user_id) clauses.push(sql`user_id = ${filter.user_id}`)
+      if (filter.event_subtype) clauses.push(sql`subtype = ${filter.event_subtype}`)
+      if (filter.idempotency_key) clauses.push(sql`idempotency_key = ${filter.idempotency_key}`)
+      if (filter.event_types.length > 0) clauses.push(sql`type IN ${sql.in(filter.event_types)}`)
+      const rows = yield* sql<EventRow>`SELECT * FROM events WHERE ${sql.and(clauses)}
+        ORDER BY captured_at DESC, seq DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
+      return envelope(yield* renderEvents(rows), filter)
+    })
+  ),
+  HttpRouter.get(
+    "/events/:event_id",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const id = yield* pathId("event_id")
+      const rows = yield* sql<EventRow>`SELECT * FROM events WHERE id = ${id}`
+      if (rows[0] === undefined) return yield* notFound(`event ${id} not found`)
+      const [event] = yield* renderEvents(rows)
+      return envelope(event)
+    })
+  ),
+  HttpRouter.get(
+    "/event-types",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const filter = yield* readQuery((q) => ({
+        q: q.string("q"),
+        event_subtypes: q.list("event_subtypes"),
+        ...q.page()
+      }))
+      const clauses = [sql`subtype IS NOT NULL`, sql`type = 'track'`]
+      if (filter.q) clauses.push(sql`subtype LIKE ${`%${filter.q}%`}`)
+      if (filter.event_subtypes.length > 0) clauses.push(sql`subtype IN ${sql.in(filter.event_subtypes)}`)
+      const rows = yield* sql<{
+        event_subtype: string
+        event_count: number
+        company_count: number
+        user_count: number
+        last_seen_at: number
+      }>`SELECT subtype AS event_subtype, COUNT(*) AS event_count, COUNT(DISTINCT company_id) AS company_count,
+           COUNT(DISTINCT user_id) AS user_count, MAX(captured_at) AS last_seen_at
+         FROM events WHERE ${sql.and(clauses)} GROUP BY subtype ORDER BY last_seen_at DESC
+         LIMIT ${filter.limit} OFFSET ${filter.offset}`
+      return envelope(
+        rows.map((row) => ({ ...row, last_seen_at: iso(row.last_seen_at), environment_id: ENVIRONMENT_ID })),
+        filter
+      )
+    })
+  )
+)

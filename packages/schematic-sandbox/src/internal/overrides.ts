@@ -1,6 +1,12 @@
+import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { ENVIRONMENT_ID, iso } from "./ids.js"
+import { getCompanyRow } from "./companies.js"
+import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
+import { body, pathId, readQuery } from "./request.js"
+import { envelope } from "./response.js"
+import { badRequest, notFound } from "./SandboxError.js"
+import { CreateCompanyOverride, UpdateCompanyOverride } from "./wire.js"
 
 export interface OverrideRow {
   readonly id: string
@@ -109,3 +115,154 @@ export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
       }
     })
   })
+
+const getOverride = (id: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<OverrideRow>`SELECT * FROM company_overrides WHERE id = ${id}`
+    if (rows[0] === undefined) return yield* notFound(`company override ${id} not found`)
+    return rows[0]
+  })
+
+const overrideValues = (input: typeof UpdateCompanyOverride.Type) => ({
+  value_type: input.value_type,
+  value_bool: input.value_bool === undefined || input.value_bool === null ? null : input.value_bool ? 1 : 0,
+  value_numeric: input.value_numeric ?? null,
+  value_trait_id: input.value_trait_id ?? null,
+  value_credit_id: input.value_credit_id ?? null,
+  consumption_rate: input.credit_consumption_rate ?? null,
+  metric_period: input.metric_period ?? null,
+  metric_period_month_reset: input.metric_period_month_reset ?? null,
+  expiration_date: input.expiration_date ? Date.parse(input.expiration_date) : null
+})
+
+const checkOverrideValue = (input: typeof UpdateCompanyOverride.Type) => {
+  if (input.value_type === "boolean" && (input.value_bool === undefined || input.value_bool === null)) {
+    return badRequest("value_bool: is required when value_type is boolean")
+  }
+  if (input.value_type === "numeric" && (input.value_numeric === undefined || input.value_numeric === null)) {
+    return badRequest("value_numeric: is required when value_type is numeric")
+  }
+  if (input.value_type === "trait" && !input.value_trait_id) {
+    return badRequest("value_trait_id: is required when value_type is trait")
+  }
+  return undefined
+}
+
+const addNote = (overrideId: string, note: string | null | undefined, now: number) =>
+  Effect.gen(function* () {
+    if (!note) return
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`INSERT INTO override_notes ${sql.insert({
+      id: newId("cmovn"),
+      override_id: overrideId,
+      note,
+      created_at: now,
+      updated_at: now
+    })}`
+  })
+
+/** Company overrides, by Schematic's paths. */
+export const overrideRoutes = HttpRouter.empty.pipe(
+  HttpRouter.get(
+    "/company-overrides",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const filter = yield* readQuery((q) => ({
+        company_id: q.string("company_id"),
+        company_ids: q.list("company_ids"),
+        feature_id: q.string("feature_id"),
+        feature_ids: q.list("feature_ids"),
+        ids: q.list("ids"),
+        without_expired: q.bool("without_expired"),
+        q: q.string("q"),
+        ...q.page()
+      }))
+      const rows = yield* sql<OverrideRow>`SELECT o.* FROM company_overrides o
+        WHERE ${overrideWhere(sql, filter, Date.now())}
+        ORDER BY o.created_at DESC, o.rowid DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
+      return envelope(yield* renderOverrides(rows), filter)
+    })
+  ),
+  HttpRouter.post(
+    "/company-overrides",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const input = yield* body(CreateCompanyOverride)
+      const invalid = checkOverrideValue(input)
+      if (invalid) return yield* invalid
+      yield* getCompanyRow(input.company_id).pipe(
+        Effect.mapError(() => badRequest(`company_id: no company ${input.company_id}`))
+      )
+      const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
+      if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
+      const existing = yield* sql<{ id: string }>`SELECT id FROM company_overrides
+        WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id}`
+      if (existing[0] !== undefined) {
+        return yield* badRequest(
+          `feature_id: the company already has an override for this feature (${existing[0].id}); update it instead`
+        )
+      }
+      const now = Date.now()
+      const id = newId("cmov")
+      yield* sql.withTransaction(
+        Effect.gen(function* () {
+          yield* sql`INSERT INTO company_overrides ${sql.insert({
+            id,
+            company_id: input.company_id,
+            feature_id: input.feature_id,
+            ...overrideValues(input),
+            created_at: now,
+            updated_at: now
+          })}`
+          yield* addNote(id, input.note, now)
+        })
+      )
+      const [override] = yield* renderOverrides([yield* getOverride(id)])
+      return envelope(override, {}, 201)
+    })
+  ),
+  HttpRouter.get(
+    "/company-overrides/:company_override_id",
+    Effect.gen(function* () {
+      const [override] = yield* renderOverrides([yield* getOverride(yield* pathId("company_override_id"))])
+      return envelope(override)
+    })
+  ),
+  HttpRouter.put(
+    "/company-overrides/:company_override_id",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const id = yield* pathId("company_override_id")
+      const input = yield* body(UpdateCompanyOverride)
+      yield* getOverride(id)
+      const invalid = checkOverrideValue(input)
+      if (invalid) return yield* invalid
+      const now = Date.now()
+      yield* sql.withTransaction(
+        Effect.gen(function* () {
+          yield* sql`UPDATE company_overrides SET ${sql.update({ ...overrideValues(input), updated_at: now })}
+            WHERE id = ${id}`
+          yield* addNote(id, input.note, now)
+        })
+      )
+      const [override] = yield* renderOverrides([yield* getOverride(id)])
+      return envelope(override)
+    })
+  ),
+  HttpRouter.del(
+    "/company-overrides/:company_override_id",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const id = yield* pathId("company_override_id")
+      yield* getOverride(id)
+      yield* sql.withTransaction(
+        Effect.gen(function* () {
+          yield* sql`DELETE FROM override_notes WHERE override_id = ${id}`
+          yield* sql`DELETE FROM company_overrides WHERE id = ${id}`
+        })
+      )
+      return envelope({ deleted: true })
+    })
+  )
+)

@@ -1,4 +1,4 @@
-import { HttpServerRequest } from "@effect/platform"
+import { HttpRouter, HttpServerRequest } from "@effect/platform"
 import { Effect, ParseResult, Schema } from "effect"
 import { badRequest, SandboxError } from "./SandboxError.js"
 
@@ -130,3 +130,7 @@ export const readQuery = <A>(read: (query: Query) => A) =>
       catch: (error) => (error instanceof SandboxError ? error : badRequest(String(error)))
     })
   )
+
+/** A path parameter of the matched route, percent-decoded; "" when the route has no such parameter. */
+export const pathId = (name: string) =>
+  Effect.map(HttpRouter.params, (params) => decodeURIComponent(params[name] ?? ""))

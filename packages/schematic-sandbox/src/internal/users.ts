@@ -1,10 +1,13 @@
+import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { type CompanyRow, companiesByIds, companyByKeys, companySummary, getCompanyRow } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
 import { attachKeys, detachKeys, entitiesMatching, keysOf, mergeTraits } from "./keys.js"
+import { body, pathId, readQuery } from "./request.js"
+import { envelope } from "./response.js"
 import { badRequest, notFound } from "./SandboxError.js"
-import type { UpsertUser } from "./wire.js"
+import { UpsertUser } from "./wire.js"
 
 export interface UserRow {
   readonly id: string
@@ -196,3 +199,80 @@ export const userWhere = (sql: SqlClient.SqlClient, filter: UserFilter) => {
   }
   return sql.and(clauses)
 }
+
+const userFilter = readQuery((q) => ({
+  q: q.string("q", 512),
+  ids: q.list("ids"),
+  companyId: q.string("company_id"),
+  planId: q.string("plan_id"),
+  page: q.page()
+}))
+
+/** Users, by Schematic's paths. */
+export const userRoutes = HttpRouter.empty.pipe(
+  HttpRouter.get(
+    "/users",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const filter = yield* userFilter
+      const rows = yield* sql<UserRow>`SELECT u.* FROM users u WHERE ${userWhere(sql, filter)}
+        ORDER BY u.created_at DESC, u.rowid DESC LIMIT ${filter.page.limit} OFFSET ${filter.page.offset}`
+      return envelope(yield* renderUsers(rows), {
+        q: filter.q,
+        ids: filter.ids,
+        company_id: filter.companyId,
+        plan_id: filter.planId,
+        ...filter.page
+      })
+    })
+  ),
+  HttpRouter.get(
+    "/users/count",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const filter = yield* userFilter
+      const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM users u WHERE ${userWhere(sql, filter)}`
+      return envelope({ count: row?.n ?? 0 }, { q: filter.q, company_id: filter.companyId })
+    })
+  ),
+  HttpRouter.get(
+    "/users/lookup",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const keys = yield* readQuery((q) => q.keyMap("keys"))
+      if (keys === undefined || Object.keys(keys).length === 0) return yield* badRequest("keys: is required")
+      const conditions = Object.entries(keys).map(([key, value]) => sql`(key = ${key} AND value = ${value})`)
+      const matches = yield* sql<{ entity_id: string }>`SELECT DISTINCT entity_id FROM entity_keys
+        WHERE entity_type = 'user' AND (${sql.or(conditions)})`
+      if (matches.length > 1) return yield* badRequest(`keys: the keys match ${matches.length} different users`)
+      if (matches[0] === undefined) return yield* notFound("no user matches these keys")
+      const [user] = yield* renderUsers([yield* getUserRow(matches[0].entity_id)])
+      return envelope(user, { keys })
+    })
+  ),
+  HttpRouter.post(
+    "/users",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const input = yield* body(UpsertUser)
+      const id = yield* sql.withTransaction(upsertUser(input, Date.now()))
+      const [user] = yield* renderUsers([yield* getUserRow(id)])
+      return envelope(user)
+    })
+  ),
+  HttpRouter.get(
+    "/users/:user_id",
+    Effect.gen(function* () {
+      const [user] = yield* renderUsers([yield* getUserRow(yield* pathId("user_id"))])
+      return envelope(user)
+    })
+  ),
+  HttpRouter.del(
+    "/users/:user_id",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql.withTransaction(deleteUser(yield* pathId("user_id")))
+      return envelope({ deleted: true })
+    })
+  )
+)
