@@ -4,7 +4,7 @@
  * Schematic or the embedded sandbox. Structured JSON logs; graceful shutdown on SIGINT / SIGTERM.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { CallerRateLimit, type Operations } from "@schematic-capability/capability-core"
+import { CallerRateLimit } from "@schematic-capability/capability-core"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
 import { Effect, Layer, Option, RuntimeFlags, RuntimeFlagsPatch } from "effect"
@@ -32,7 +32,7 @@ const program = Effect.gen(function* () {
   )
   const mcp = Layer.scopedDiscard(
     Effect.flatMap(
-      McpHttp.listener<Operations.Requirements>({
+      McpHttp.listener({
         authenticator,
         callerRateLimit,
         allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),

@@ -5,7 +5,6 @@
  * on a free port, sharing DATA_DIR with a running server.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import type { Operations } from "@schematic-capability/capability-core"
 import { McpStdio } from "@schematic-capability/mcp-adapter"
 import { Effect } from "effect"
 import * as JsonLogger from "./JsonLogger.js"
@@ -16,7 +15,7 @@ const stderrJson = JsonLogger.layer((line) => process.stderr.write(line))
 
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config
-  yield* McpStdio.serve<Operations.Requirements>().pipe(Effect.provide(Upstream.services(config, { sandboxPort: 0 })))
+  yield* McpStdio.serve().pipe(Effect.provide(Upstream.services(config, { sandboxPort: 0 })))
 })
 
 program.pipe(

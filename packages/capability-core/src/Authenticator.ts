@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { createHash, timingSafeEqual } from "node:crypto"
-import { Context, Redacted } from "effect"
+import { Redacted } from "effect"
 import type { CallerRateLimit } from "./CallerRateLimit.js"
 import { CapabilityError } from "./CapabilityError.js"
 import type { Scope } from "./Operation.js"
@@ -30,11 +30,6 @@ export interface AuthenticatorShape {
   /** Judges an `Authorization` header value. */
   readonly authenticate: (authorization: string | undefined) => Verdict
 }
-
-export class Authenticator extends Context.Tag("@schematic-capability/capability-core/Authenticator")<
-  Authenticator,
-  AuthenticatorShape
->() {}
 
 const IMPLIED: Record<Scope, ReadonlyArray<Scope>> = {
   read: ["read"],
@@ -76,7 +71,6 @@ export const admit = (
       _tag: "Refused",
       error: new CapabilityError({
         code: "unauthorized",
-        status: 401,
         message: missing
           ? "Missing credentials: send Authorization: Bearer <token>"
           : "Invalid credentials: the bearer token is not known",
@@ -90,7 +84,6 @@ export const admit = (
       _tag: "Refused",
       error: new CapabilityError({
         code: "forbidden",
-        status: 403,
         message: `The token "${principal.name}" does not have the ${options.scope} scope this needs`,
         challenge: `${REALM}, error="insufficient_scope", scope="${options.scope}"`
       })
@@ -102,7 +95,6 @@ export const admit = (
       _tag: "Refused",
       error: new CapabilityError({
         code: "rate_limited",
-        status: 429,
         message: `The token "${principal.name}" is over its request budget; retry after ${wait} s`,
         retryAfterSeconds: wait
       })

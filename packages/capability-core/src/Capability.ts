@@ -6,7 +6,8 @@
  */
 
 import { SchemaCheck } from "@schematic-capability/schema-check"
-import { Effect, Either, Exit, Option, type ParseResult, Runtime, Schema } from "effect"
+import { Effect, Either, Exit, Option, type Runtime, Schema } from "effect"
+import * as Callback from "./Callback.js"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
@@ -38,36 +39,30 @@ export const decodeInput = <I, M>(
 }
 
 /**
- * An operation's output in its encoding. An output of a plain schema that the compiled check accepts (which also
- * means it holds no key the schema does not name) already is its own encoding, so it is not walked again.
+ * The one step both ways of running an operation end in: a success becomes the output's encoding, a failure stays
+ * as it is. An output of a plain schema that the compiled check accepts (which also means it holds no key the schema
+ * does not name) already is its own encoding, so it is not walked again. An output outside its schema is the
+ * handler's bug, not the caller's: a defect, which adapters log and answer as `internal`.
  */
-const encodeOutput = (operation: Operation, output: unknown): Either.Either<unknown, ParseResult.ParseError> =>
-  SchemaCheck.acceptorOf(operation.output)?.(output)
-    ? Either.right(output)
-    : Schema.encodeEither(operation.output)(output)
+// biome-ignore lint/suspicious/noExplicitAny: only the output matters here
+const settle = <O, E>(operation: Operation<any, O>, exit: Exit.Exit<O, E>): Exit.Exit<unknown, E> => {
+  if (Exit.isFailure(exit)) return exit
+  const output = exit.value
+  if (SchemaCheck.acceptorOf(operation.output)?.(output)) return exit
+  const encoded = Schema.encodeEither(operation.output)(output)
+  return Either.isRight(encoded)
+    ? Exit.succeed(encoded.right)
+    : Exit.die(new Error(`${operation.name} produced output outside its schema: ${encoded.left.message}`))
+}
 
-/** Runs the handler and encodes its result; an output that breaks its own schema is an internal error. */
+/** Runs the handler on decoded input and encodes its output. */
 export const execute = <I, O, R>(operation: Operation<I, O, R>, input: I): Effect.Effect<unknown, CapabilityError, R> =>
-  operation.handler(input).pipe(
-    Effect.flatMap((output) => {
-      const encoded = encodeOutput(operation, output)
-      if (Either.isRight(encoded)) return Effect.succeed(encoded.right)
-      return Effect.logError(`${operation.name} produced output outside its schema`, encoded.left).pipe(
-        Effect.zipRight(
-          Effect.fail(
-            new CapabilityError({ code: "internal", status: 500, message: `${operation.name} failed internally` })
-          )
-        )
-      )
-    })
-  )
+  Effect.flatMap(operation.handler(input), (output) => settle(operation, Exit.succeed(output)))
 
 /**
- * Runs an operation on decoded input with `runtime`'s services, and hands its Exit to `done`, as a fiber's observer
- * would get it. The operation's callback form (`handleNow`) runs, with no fiber, when it and the runtime's services
- * have one (ingestion over the durable outbox); the handler runs in a fiber otherwise, suspended, so a handler that
- * throws as it is built is a defect there. Either way the output is encoded as `execute` encodes it; an output
- * outside its schema is a defect (the caller logs it).
+ * `execute` on `runtime`, its Exit handed to `done`: what adapters call once they have decoded the input. A handler
+ * with a callback form (see `Callback`) runs without a fiber; any other runs in one. A handler that throws as it is
+ * built is a defect, as it would be in a fiber.
  */
 export const executeOn = <I, O, R>(
   runtime: Runtime.Runtime<R>,
@@ -75,20 +70,14 @@ export const executeOn = <I, O, R>(
   input: I,
   done: (exit: Exit.Exit<unknown, CapabilityError>) => void
 ): void => {
-  const now = operation.handleNow?.(input, runtime.context, (result) => {
-    if (Either.isLeft(result)) return done(Exit.fail(result.left))
-    const encoded = encodeOutput(operation, result.right)
-    done(
-      Either.isRight(encoded)
-        ? Exit.succeed(encoded.right)
-        : Exit.die(new Error(`${operation.name} produced output outside its schema: ${encoded.left.message}`))
-    )
-  })
-  if (now === true) return
-  Runtime.runCallback(runtime)(
-    Effect.suspend(() => execute(operation, input)),
-    { onExit: done }
-  )
+  let handler: Effect.Effect<O, CapabilityError, R>
+  try {
+    handler = operation.handler(input)
+  } catch (defect) {
+    done(Exit.die(defect))
+    return
+  }
+  Callback.run(handler, runtime, (exit) => done(settle(operation, exit)))
 }
 
 /**
@@ -103,7 +92,7 @@ export const run = (
   const operations = options.operations ?? Operations.all
   const operation = operations.find((candidate) => candidate.name === name || candidate.mcp?.name === name)
   if (operation === undefined) {
-    return Effect.fail(new CapabilityError({ code: "not_found", status: 404, message: `No operation named ${name}` }))
+    return Effect.fail(new CapabilityError({ code: "not_found", message: `No operation named ${name}` }))
   }
   const shape = options.shape ?? (operation.mcp?.name === name ? "mcp" : "canonical")
   return Effect.flatMap(decodeInput(operation, raw, shape), (input) => execute(operation, input))

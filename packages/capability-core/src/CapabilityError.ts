@@ -1,6 +1,6 @@
 /**
- * The one failure type of every operation, with a stable code, the HTTP status adapters answer with, and for
- * invalid input the path of each offending field.
+ * The one failure type of every operation: a stable code (whose HTTP status and MCP rendering are in `table`), a
+ * message for people, and for invalid input the path of each offending field.
  *
  * @since 0.1.0
  */
@@ -8,28 +8,63 @@
 import type { SchematicError } from "@schematic-capability/schematic-client"
 import { Duration, ParseResult, Schema } from "effect"
 
-export const ErrorCode = Schema.Literal(
-  "invalid_input",
+/**
+ * The one table of failures: each code with the HTTP status it is answered with and how MCP renders it when it ends
+ * a request before any tool runs (a JSON-RPC error code; inside a tool call every failure is an `isError` result that
+ * leads with the code). Adapters, the OpenAPI document and the docs read their statuses from here; no call site
+ * passes one.
+ */
+export const table = {
+  invalid_input: { status: 400, jsonRpc: -32700, description: "The input was refused here (fields names each one)" },
+  upstream_rejected: { status: 400, jsonRpc: -32000, description: "Schematic refused the request as invalid" },
+  unauthorized: { status: 401, jsonRpc: -32000, description: "Missing or unknown bearer token" },
+  forbidden: { status: 403, jsonRpc: -32000, description: "The token lacks the scope, or the host is not allowed" },
+  upstream_forbidden: { status: 403, jsonRpc: -32000, description: "Schematic does not allow this with its key" },
+  not_found: { status: 404, jsonRpc: -32000, description: "No such resource, route or tool" },
+  method_not_allowed: { status: 405, jsonRpc: -32000, description: "The path does not take this method" },
+  conflict: { status: 409, jsonRpc: -32000, description: "Conflicts with what Schematic holds" },
+  payload_too_large: { status: 413, jsonRpc: -32000, description: "The request body is too large" },
+  unsupported_media_type: { status: 415, jsonRpc: -32000, description: "The body is not application/json" },
+  unprocessable: { status: 422, jsonRpc: -32000, description: "Schematic could not process the request" },
+  rate_limited: { status: 429, jsonRpc: -32000, description: "Over a request budget; see Retry-After" },
+  internal: { status: 500, jsonRpc: -32603, description: "A fault in this server (logged with the request id)" },
+  upstream_unauthorized: { status: 502, jsonRpc: -32000, description: "Schematic refused the server's API key" },
+  upstream_error: { status: 502, jsonRpc: -32000, description: "Schematic failed" },
+  upstream_invalid_response: { status: 502, jsonRpc: -32000, description: "Schematic answered unexpectedly" },
+  unavailable: { status: 503, jsonRpc: -32000, description: "Not ready, or shutting down; retry shortly" },
+  upstream_unavailable: { status: 503, jsonRpc: -32000, description: "Schematic cannot be reached" },
+  outbox_full: { status: 503, jsonRpc: -32000, description: "The event outbox is full; retry later" },
+  storage_unavailable: { status: 503, jsonRpc: -32000, description: "The event store failed; nothing was stored" },
+  upstream_timeout: { status: 504, jsonRpc: -32000, description: "Schematic did not answer in time" }
+} as const satisfies Record<string, { readonly status: number; readonly jsonRpc: number; readonly description: string }>
+
+export type ErrorCode = keyof typeof table
+
+/** The codes as a schema (named apart from the type: the bundled .d.ts cannot carry both under one name). */
+export const ErrorCodeSchema = Schema.Literal(...(Object.keys(table) as [ErrorCode, ...Array<ErrorCode>]))
+
+/** The failures an operation that calls Schematic can give beyond its callers' own. */
+export const upstreamCodes: ReadonlyArray<ErrorCode> = [
   "upstream_rejected",
-  "unauthorized",
-  "forbidden",
+  "upstream_forbidden",
   "not_found",
   "conflict",
   "unprocessable",
   "rate_limited",
-  "payload_too_large",
-  "unsupported_media_type",
   "upstream_unauthorized",
-  "upstream_forbidden",
   "upstream_error",
   "upstream_invalid_response",
   "upstream_unavailable",
-  "upstream_timeout",
-  "unavailable",
+  "upstream_timeout"
+]
+
+/** The failures of handing events to an event sink: a durable one's, and a direct one's (Schematic's). */
+export const sinkCodes: ReadonlyArray<ErrorCode> = [
   "outbox_full",
-  "internal"
-)
-export type ErrorCode = typeof ErrorCode.Type
+  "storage_unavailable",
+  "unavailable",
+  ...upstreamCodes
+]
 
 export const FieldIssue = Schema.Struct({
   path: Schema.String,
@@ -38,14 +73,18 @@ export const FieldIssue = Schema.Struct({
 export interface FieldIssue extends Schema.Schema.Type<typeof FieldIssue> {}
 
 export class CapabilityError extends Schema.TaggedError<CapabilityError>()("CapabilityError", {
-  code: ErrorCode,
-  status: Schema.Number,
+  code: ErrorCodeSchema,
   message: Schema.String,
   fields: Schema.optional(Schema.Array(FieldIssue)),
   retryAfterSeconds: Schema.optional(Schema.Number),
   /** For 401 and 403 on credentials: the `WWW-Authenticate` challenge (RFC 6750). */
   challenge: Schema.optional(Schema.String)
-}) {}
+}) {
+  /** The HTTP status of its code (see `table`). */
+  get status(): number {
+    return table[this.code].status
+  }
+}
 
 /** The field paths of a schema failure, `events.3.body.event` style. */
 export const fieldIssues = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> => {
@@ -62,7 +101,6 @@ export const invalidInput = (error: ParseResult.ParseError, where = "input"): Ca
   const fields = fieldIssues(error)
   return new CapabilityError({
     code: "invalid_input",
-    status: 400,
     message: `Invalid ${where}: ${fields.map((field) => `${field.path || "(root)"}: ${field.message}`).join("; ")}`,
     fields
   })
@@ -74,51 +112,44 @@ export const invalidInput = (error: ParseResult.ParseError, where = "input"): Ca
  */
 export const fromSchematic = (error: SchematicError.SchematicError): CapabilityError => {
   switch (error._tag) {
-    case "SchematicBadRequest": {
-      const code: ErrorCode =
-        error.status === 409 ? "conflict" : error.status === 422 ? "unprocessable" : "upstream_rejected"
+    case "SchematicInvalidRequest":
+      return new CapabilityError({ code: "invalid_input", message: error.message })
+    case "SchematicBadRequest":
       return new CapabilityError({
-        code,
-        status: error.status === 409 || error.status === 422 ? error.status : 400,
+        code: error.status === 409 ? "conflict" : error.status === 422 ? "unprocessable" : "upstream_rejected",
         message: error.message
       })
-    }
     case "SchematicNotFound":
-      return new CapabilityError({ code: "not_found", status: 404, message: error.message })
+      return new CapabilityError({ code: "not_found", message: error.message })
     case "SchematicUnauthorized":
       return new CapabilityError({
         code: "upstream_unauthorized",
-        status: 502,
         message: "Schematic refused the server's API key; check SCHEMATIC_API_KEY"
       })
     case "SchematicForbidden":
       return new CapabilityError({
         code: "upstream_forbidden",
-        status: 403,
         message: `Schematic does not allow this with the server's API key: ${error.message}`
       })
     case "SchematicRateLimited":
       return new CapabilityError({
         code: "rate_limited",
-        status: 429,
         message: "Schematic's rate limit was reached; retry later",
         retryAfterSeconds: Math.max(1, Math.ceil(Duration.toSeconds(Duration.millis(error.retryAfterMillis ?? 1000))))
       })
     case "SchematicUpstreamError":
-      return new CapabilityError({ code: "upstream_error", status: 502, message: `Schematic failed: ${error.message}` })
+      return new CapabilityError({ code: "upstream_error", message: `Schematic failed: ${error.message}` })
     case "SchematicTransportError":
       return error.reason === "Timeout"
-        ? new CapabilityError({ code: "upstream_timeout", status: 504, message: "Schematic did not answer in time" })
+        ? new CapabilityError({ code: "upstream_timeout", message: "Schematic did not answer in time" })
         : new CapabilityError({
             code: "upstream_unavailable",
-            status: 503,
             message: "Schematic could not be reached",
             retryAfterSeconds: 1
           })
     case "SchematicDecodeError":
       return new CapabilityError({
         code: "upstream_invalid_response",
-        status: 502,
         message: `Schematic answered something unexpected: ${error.message}`
       })
   }

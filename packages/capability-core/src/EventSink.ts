@@ -7,7 +7,7 @@
  */
 import type { Event as SchematicEvent } from "@schematic-capability/schematic-client"
 import { SchematicClient } from "@schematic-capability/schematic-client"
-import { Context, Effect, type Either, Layer, Schema } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { type CapabilityError, fromSchematic } from "./CapabilityError.js"
 
 /** An event in Schematic's shape with its idempotency key settled. */
@@ -49,19 +49,13 @@ export const DeadLetter = Schema.Struct({
 export interface DeadLetter extends Schema.Schema.Type<typeof DeadLetter> {}
 
 export interface EventSinkShape {
-  /** Accepts all the events or none (validation happened before). Answers in the order given. */
-  readonly submit: (events: ReadonlyArray<KeyedEvent>) => Effect.Effect<ReadonlyArray<AcceptedEvent>, CapabilityError>
   /**
-   * `submit` answering through a callback, with no fiber: what adapters use on ingestion's hot path. It means
-   * exactly what `submit` means; a sink may leave it out, and callers then run `submit`. `done` is called once and
-   * must not throw.
+   * Accepts all the events or none (validation happened before). Answers in the order given. A sink whose store
+   * answers in a callback builds this with `Callback.make`, so adapters can take the answer without a fiber.
    */
-  readonly submitNow?:
-    | ((
-        events: ReadonlyArray<KeyedEvent>,
-        done: (result: Either.Either<ReadonlyArray<AcceptedEvent>, CapabilityError>) => void
-      ) => void)
-    | undefined
+  readonly submit: (events: ReadonlyArray<KeyedEvent>) => Effect.Effect<ReadonlyArray<AcceptedEvent>, CapabilityError>
+  /** Fails while the sink cannot take events (its storage failed), saying why; what /readyz reports. */
+  readonly ready: Effect.Effect<void, CapabilityError>
   readonly status: Effect.Effect<DeliveryStatus, CapabilityError>
   readonly deadLetters: (page: {
     readonly limit: number
@@ -106,6 +100,7 @@ export const direct: Layer.Layer<EventSink, never, SchematicClient.SchematicClie
       last_upstream_error: null,
       durable: false
     }),
+    ready: Effect.void,
     deadLetters: () => Effect.succeed([]),
     requeue: () => Effect.succeed(0)
   }))

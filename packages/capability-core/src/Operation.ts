@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import type { Context, Effect, Either, Schema } from "effect"
-import type { CapabilityError } from "./CapabilityError.js"
+import type { Effect, Schema } from "effect"
+import type { CapabilityError, ErrorCode } from "./CapabilityError.js"
 
 /** What a caller's credentials must allow: `write` includes `read`; `admin` includes `write`. */
 export type Scope = "read" | "write" | "admin"
@@ -59,20 +59,21 @@ export interface Operation<I = any, O = any, R = any, M = any> {
   readonly scope: Scope
   readonly rest: RestBinding
   readonly mcp?: McpBinding<I, M> | undefined
-  readonly handler: (input: I) => Effect.Effect<O, CapabilityError, R>
   /**
-   * The handler as plain code answering through a callback, for adapters serving a hot path without starting a
-   * fiber (ingestion: a fiber a request costs about as much as the rest of the request). It must mean exactly what
-   * `handler` means. It answers false, having done nothing, when the services in `context` have no callback form;
-   * the adapter then runs `handler`. `done` is called once.
+   * What the operation does. Handlers over a service with a callback form (event ingestion over the durable outbox)
+   * build their Effect with `Callback.make`, so that adapters run them without a fiber.
    */
-  readonly handleNow?:
-    | ((input: I, context: Context.Context<R>, done: (result: Either.Either<O, CapabilityError>) => void) => boolean)
-    | undefined
+  readonly handler: (input: I) => Effect.Effect<O, CapabilityError, R>
+  /** The failures its handler can give (see `CapabilityError.table`); adapters add their own (input, access). */
+  readonly errors: ReadonlyArray<ErrorCode>
 }
 
 /** Declares an operation; the identity function, there for inference. */
 export const make = <I, O, R, M = unknown>(operation: Operation<I, O, R, M>): Operation<I, O, R, M> => operation
+
+/** The services an operation (or a union of operations) needs. */
+// biome-ignore lint/suspicious/noExplicitAny: only R is asked for
+export type Requirements<Op> = Op extends Operation<any, any, infer R, any> ? R : never
 
 /** The name an operation has as an MCP tool. */
 export const toolName = (operation: Operation): string => operation.mcp?.name ?? operation.name

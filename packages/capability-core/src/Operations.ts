@@ -37,7 +37,9 @@ export {
 /** The services the built-in operations need. */
 export type Requirements = SchematicClient.SchematicClient | EventSink
 
-export const all: ReadonlyArray<Operation> = [
+/** Every built-in operation; each needs some of `Requirements`. */
+// biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are listed together
+export const all: ReadonlyArray<Operation<any, any, Requirements>> = [
   listCompanies,
   upsertCompany,
   listUsers,

@@ -5,11 +5,11 @@
 /** Effect schemas as plain JSON Schema: re-exported from `@schematic-capability/schema-check`, where it now lives. */
 export { JsonSchemas } from "@schematic-capability/schema-check"
 export * as Authenticator from "./Authenticator.js"
+export * as Callback from "./Callback.js"
 export * as CallerRateLimit from "./CallerRateLimit.js"
 export * as Capability from "./Capability.js"
 export * as CapabilityError from "./CapabilityError.js"
 export * as EventSink from "./EventSink.js"
 export * as Operation from "./Operation.js"
 export * as Operations from "./Operations.js"
-export * as RequestBody from "./RequestBody.js"
 export * as Views from "./Views.js"

@@ -1,10 +1,12 @@
-import { Cause, FiberId, FiberRef, FiberRefs, HashMap, LogLevel, type Runtime } from "effect"
-
 /**
  * Log lines written through a runtime's own loggers (the host's JSON logger, say) without starting a fiber for
- * each: the request line is written after the answer, by plain code. Annotations are the runtime's plus the
- * line's; the minimum log level is the runtime's.
+ * each: an adapter writes its request lines, and the defects it answers, from plain code.
+ *
+ * @since 0.1.0
  */
+import { Cause, FiberId, FiberRef, FiberRefs, HashMap, LogLevel, type Runtime } from "effect"
+
+/** A log writer on `runtime`: annotations are the runtime's plus the line's; the minimum level is the runtime's. */
 export const make = <R>(runtime: Runtime.Runtime<R>) => {
   const context = runtime.fiberRefs
   const loggers = FiberRefs.getOrDefault(context, FiberRef.currentLoggers)

@@ -18,8 +18,11 @@ import {
 import { Cause, Effect, Either, Exit, Runtime } from "effect"
 import * as McpTools from "./McpTools.js"
 
-export interface Options {
-  readonly operations?: ReadonlyArray<Operation.Operation> | undefined
+// biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are served together
+export type AnyOperation = Operation.Operation<any, any, any>
+
+export interface Options<Op extends AnyOperation = (typeof Operations.all)[number]> {
+  readonly operations?: ReadonlyArray<Op> | undefined
   readonly name?: string | undefined
   readonly version?: string | undefined
 }
@@ -45,27 +48,19 @@ export const errorResult = (error: CapabilityError.CapabilityError): CallToolRes
   ]
 })
 
-/**
- * The tool registry, computed once: definitions for tools/list and the operation behind each name.
- */
-export const registry = (operations: ReadonlyArray<Operation.Operation> = Operations.all) => {
+/** The tool registry, computed once: definitions for tools/list and the operation behind each name. */
+export interface Registry {
+  readonly definitions: ReadonlyArray<McpTools.ToolDefinition>
+  readonly byName: ReadonlyMap<string, AnyOperation>
+}
+
+export const registry = (operations: ReadonlyArray<AnyOperation> = Operations.all): Registry => {
   const tools = operations.map((operation) => ({ operation, definition: McpTools.definition(operation) }))
   return {
     definitions: tools.map((tool) => tool.definition),
     byName: new Map(tools.map((tool) => [tool.definition.name, tool.operation]))
   }
 }
-
-/**
- * Runs one tool call to a result, on the runtime in context. Decoding follows the tool's own input shape (the flat
- * MCP shape where the operation has one).
- */
-export const callTool = <R>(
-  tools: ReturnType<typeof registry>,
-  name: string,
-  args: unknown
-): Effect.Effect<CallToolResult, never, R> =>
-  Effect.flatMap(Effect.runtime<R>(), (runtime) => Effect.promise(() => runTool(runtime, tools, name, args)))
 
 const success = (output: unknown): CallToolResult => ({
   content: [{ type: "text", text: text(output) }],
@@ -79,28 +74,32 @@ const success = (output: unknown): CallToolResult => ({
  */
 const runTool = <R>(
   runtime: Runtime.Runtime<R>,
-  tools: ReturnType<typeof registry>,
+  tools: Registry,
   name: string,
   args: unknown
 ): Promise<CallToolResult> =>
   new Promise((resolve) => {
     const operation = tools.byName.get(name)
     if (operation === undefined) {
-      const error = new CapabilityError.CapabilityError({
-        code: "not_found",
-        status: 404,
-        message: `No tool named ${name}`
-      })
-      return resolve(errorResult(error))
+      return resolve(
+        errorResult(new CapabilityError.CapabilityError({ code: "not_found", message: `No tool named ${name}` }))
+      )
+    }
+    const died = (cause: Cause.Cause<unknown>) => {
+      Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, cause))
+      resolve(errorResult(new CapabilityError.CapabilityError({ code: "internal", message: "Internal error" })))
     }
     const ended = (exit: Exit.Exit<unknown, CapabilityError.CapabilityError>) => {
-      if (Exit.isSuccess(exit)) return resolve(success(exit.value))
-      const failure = Cause.failureOption(exit.cause)
-      if (failure._tag === "Some") return resolve(errorResult(failure.value))
-      Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, exit.cause))
-      resolve(
-        errorResult(new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }))
-      )
+      if (Exit.isFailure(exit)) {
+        const failure = Cause.failureOption(exit.cause)
+        return failure._tag === "Some" ? resolve(errorResult(failure.value)) : died(exit.cause)
+      }
+      // An output its schema accepts may still hold what JSON cannot carry (a bigint in an unknown field).
+      try {
+        resolve(success(exit.value))
+      } catch (defect) {
+        died(Cause.die(defect))
+      }
     }
     try {
       const input = Capability.decodeInput(operation, args ?? {}, "mcp")
@@ -124,8 +123,8 @@ const jsonSchemaValidator = new AjvJsonSchemaValidator()
  */
 export const make = <R>(
   runtime: Runtime.Runtime<R>,
-  tools: ReturnType<typeof registry>,
-  options: Options = {},
+  tools: Registry,
+  options: Options<AnyOperation> = {},
   principal: Authenticator.Principal = Authenticator.LOCAL
 ) => {
   const server = new Server(
@@ -153,7 +152,7 @@ export const make = <R>(
 /** A tool call by `principal`, run on `runtime`: a tool outside the caller's scopes answers why, as an isError result. */
 export const answerCall = <R>(
   runtime: Runtime.Runtime<R>,
-  tools: ReturnType<typeof registry>,
+  tools: Registry,
   principal: Authenticator.Principal,
   name: string,
   args: unknown
@@ -164,7 +163,6 @@ export const answerCall = <R>(
       errorResult(
         new CapabilityError.CapabilityError({
           code: "forbidden",
-          status: 403,
           message: `The token "${principal.name}" does not have the ${operation.scope} scope ${name} needs`
         })
       )

@@ -5,13 +5,16 @@
  * @since 0.1.0
  */
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
+import type { Operation, Operations } from "@schematic-capability/capability-core"
 import { Effect } from "effect"
 import * as McpServer from "./McpServer.js"
 
-/** Serves until stdin closes or the fiber is interrupted. */
-export const serve = <R>(options: McpServer.Options = {}) =>
+/** Serves until stdin closes or the fiber is interrupted, on the runtime it runs in (the operations' services). */
+export const serve = <Op extends McpServer.AnyOperation = (typeof Operations.all)[number]>(
+  options: McpServer.Options<Op> = {}
+): Effect.Effect<void, never, Operation.Requirements<Op>> =>
   Effect.gen(function* () {
-    const runtime = yield* Effect.runtime<R>()
+    const runtime = yield* Effect.runtime<Operation.Requirements<Op>>()
     const server = McpServer.make(runtime, McpServer.registry(options.operations), options)
     const transport = new StdioServerTransport()
     yield* Effect.acquireRelease(

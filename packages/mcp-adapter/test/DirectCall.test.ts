@@ -22,7 +22,7 @@ const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
 /** The /mcp listener on its own loopback port, with the direct lane on or off. */
 const serve = (directToolCalls: boolean) =>
   Effect.gen(function* () {
-    const listener = yield* McpHttp.listener<SchematicClient.SchematicClient | EventSink.EventSink>({
+    const listener = yield* McpHttp.listener({
       directToolCalls,
       authenticator: Authenticator.fromTokens([
         { name: "reader", token: Redacted.make(READER), scopes: ["read"] },
@@ -82,7 +82,8 @@ const sdkRequests: ReadonlyArray<readonly [Record<string, string>, unknown]> = [
   [headers(READER, { accept: "application/json" }), call(1, "list-companies")],
   [headers(READER, { "content-type": "text/plain" }), call(1, "list-companies")],
   [headers(READER), { jsonrpc: "2.0", id: 1, method: "tools/call", params: { arguments: {} } }],
-  [headers(READER), { jsonrpc: "1.0", id: 1, method: "tools/call", params: { name: "list-companies" } }]
+  [headers(READER), { jsonrpc: "1.0", id: 1, method: "tools/call", params: { name: "list-companies" } }],
+  [headers(READER), { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list-companies", _meta: {} } }]
 ]
 
 describe("McpHttp direct tool calls", () => {
@@ -93,7 +94,7 @@ describe("McpHttp direct tool calls", () => {
     }
   })
 
-  it("recognises exactly the calls the SDK's schemas take, with the same values", () => {
+  it("takes only calls the SDK's schemas take, with the same values, and every plain one", () => {
     // The lane by the SDK's schemas alone, as it was before it took the plain shape without them.
     const bySchemas = (body: unknown) => {
       if (!isJSONRPCRequest(body)) return undefined
@@ -133,6 +134,13 @@ describe("McpHttp direct tool calls", () => {
     const changed = fc.tuple(plain, fc.nat(changes.length - 1)).map(([body, index]) => changes[index]!(body))
     fc.assert(
       fc.property(fc.oneof(plain, changed, fc.jsonValue()), (body) => {
+        const taken = directCall(headers(READER), body)
+        if (taken !== undefined) assert.deepStrictEqual(taken, bySchemas(body), JSON.stringify(body))
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 500) }
+    )
+    fc.assert(
+      fc.property(plain, (body) => {
         assert.deepStrictEqual(directCall(headers(READER), body), bySchemas(body), JSON.stringify(body))
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 500) }

@@ -3,10 +3,10 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import { CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
+import { Callback, CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Either, Layer, Schema } from "effect"
+import { Effect, Exit, Layer, Schema } from "effect"
 import { McpHttp } from "../src/index.js"
 
 const upstream = Layer.unwrapEffect(
@@ -16,9 +16,11 @@ const upstream = Layer.unwrapEffect(
 ).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
 
 /** MCP over `operations` on an Effect HttpServer in front of a real sandbox, and the official client connected to it. */
-const connect = (operations: ReadonlyArray<Operation.Operation>) =>
+const connect = <Op extends (typeof Operations.all)[number] | ReturnType<typeof callbackTool>>(
+  operations: ReadonlyArray<Op>
+) =>
   Effect.gen(function* () {
-    const api = McpHttp.layer<SchematicClient.SchematicClient | EventSink.EventSink>({ operations }).pipe(
+    const api = McpHttp.layer({ operations }).pipe(
       Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
       Layer.provide(EventSink.direct.pipe(Layer.provideMerge(upstream)))
     )
@@ -31,8 +33,11 @@ const connect = (operations: ReadonlyArray<Operation.Operation>) =>
     return client
   })
 
-/** A tool with a callback form (`handleNow`) that answers by `outcome`; its fiber would answer `via: "fiber"`. */
-const callbackTool = (outcome: "echo" | "decline" | "throw" | "fail" | "bad-output") =>
+/**
+ * A tool whose handler has a callback form (`Callback.make`) that answers by `outcome`, later, as the outbox does;
+ * `fiber`'s handler is an ordinary Effect, run in a fiber.
+ */
+const callbackTool = (outcome: "echo" | "fiber" | "throw" | "fail" | "bad-output") =>
   Operation.make<{ readonly n: number }, { readonly n: number; readonly via: string }, never>({
     name: `callback-${outcome}`,
     title: outcome,
@@ -42,22 +47,23 @@ const callbackTool = (outcome: "echo" | "decline" | "throw" | "fail" | "bad-outp
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
     scope: "read",
     rest: { method: "POST", paths: [`/v1/callback-${outcome}`], status: 200 },
-    handler: (input) => Effect.succeed({ n: input.n, via: "fiber" }),
-    handleNow: (input, _, done) => {
-      if (outcome === "decline") return false
-      if (outcome === "throw") throw new Error("callback broke")
-      setImmediate(() =>
-        done(
-          outcome === "fail"
-            ? Either.left(new CapabilityError.CapabilityError({ code: "conflict", status: 409, message: "taken" }))
-            : Either.right({
-                n: outcome === "echo" ? input.n : Number.NaN,
-                via: outcome === "echo" ? "callback" : (7 as never)
-              })
-        )
-      )
-      return true
-    }
+    handler: (input) =>
+      outcome === "fiber"
+        ? Effect.succeed({ n: input.n, via: "fiber" })
+        : Callback.make((_, done) => {
+            if (outcome === "throw") throw new Error("callback broke")
+            setImmediate(() =>
+              done(
+                outcome === "fail"
+                  ? Exit.fail(new CapabilityError.CapabilityError({ code: "conflict", message: "taken" }))
+                  : Exit.succeed({
+                      n: outcome === "echo" ? input.n : Number.NaN,
+                      via: outcome === "echo" ? "callback" : (7 as never)
+                    })
+              )
+            )
+          }),
+    errors: ["conflict"]
   })
 
 describe("McpHttp on an Effect HttpServer", () => {
@@ -89,7 +95,7 @@ describe("McpHttp on an Effect HttpServer", () => {
 
   it.scoped("runs a tool's callback form with no fiber, and answers its failures and defects as the fiber's", () =>
     Effect.gen(function* () {
-      const outcomes = ["echo", "decline", "throw", "fail", "bad-output"] as const
+      const outcomes = ["echo", "fiber", "throw", "fail", "bad-output"] as const
       const client = yield* connect([...Operations.all, ...outcomes.map(callbackTool)])
       const results = yield* Effect.forEach(outcomes, (outcome) =>
         Effect.promise(() => client.callTool({ name: `callback-${outcome}`, arguments: { n: 2 } }))

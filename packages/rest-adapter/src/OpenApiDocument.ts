@@ -1,14 +1,21 @@
 /**
- * The OpenAPI 3.1 document of the REST API, generated from the operations' own schemas.
+ * The OpenAPI 3.1 document of the REST API, generated from the operations' own schemas, their declared failures and
+ * the error table (`CapabilityError.table`): each operation lists the error responses it can give, grouped by status,
+ * with the codes behind each.
  *
  * @since 0.1.0
  */
-import { JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
 
 export interface Info {
   readonly title: string
   readonly version: string
   readonly description?: string | undefined
+}
+
+export interface Options {
+  /** Whether callers must present a bearer token (401, 403 and the scheme then apply to every operation). */
+  readonly authenticated?: boolean | undefined
 }
 
 const errorSchema = {
@@ -21,6 +28,7 @@ const errorSchema = {
       properties: {
         code: {
           type: "string",
+          enum: Object.keys(CapabilityError.table),
           description: "Stable machine-readable code, e.g. invalid_input, not_found, rate_limited"
         },
         message: { type: "string", description: "What went wrong, for a person" },
@@ -42,21 +50,39 @@ const errorSchema = {
   }
 } as const
 
-const errorResponses: Record<string, string> = {
-  "400": "Invalid input (code invalid_input, with fields) or refused by Schematic (upstream_rejected)",
-  "404": "Not found",
-  "413": "Request body too large",
-  "415": "Body is not application/json",
-  "429": "Rate limited; see Retry-After",
-  "502": "Schematic failed or answered unexpectedly",
-  "503": "Schematic cannot be reached",
-  "504": "Schematic did not answer in time"
+/** The failures the adapter itself can answer any operation with, beyond what its handler gives. */
+const adapterCodes = (operation: Operation.Operation, options: Options): ReadonlyArray<CapabilityError.ErrorCode> => [
+  "invalid_input",
+  ...(options.authenticated ? (["unauthorized", "forbidden", "rate_limited"] as const) : []),
+  ...(operation.rest.method === "GET" ? [] : (["payload_too_large", "unsupported_media_type"] as const)),
+  "internal"
+]
+
+/** Error responses by status, each describing the codes that status carries. */
+const errorResponses = (codes: ReadonlyArray<CapabilityError.ErrorCode>) => {
+  const byStatus = new Map<number, Array<CapabilityError.ErrorCode>>()
+  for (const code of new Set(codes)) {
+    const status = CapabilityError.table[code].status
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code])
+  }
+  return Object.fromEntries(
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, inStatus]) => [
+        String(status),
+        {
+          description: inStatus.map((code) => `${code}: ${CapabilityError.table[code].description}`).join("; "),
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } }
+        }
+      ])
+  )
 }
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } }
-})
+/** Operations are grouped by the resource their path names: `/v1/companies` is Companies. */
+const resourceOf = (path: string) => {
+  const name = path.split("/")[2] ?? "service"
+  return name.charAt(0).toUpperCase() + name.slice(1)
+}
 
 /** Query parameters of a GET: one per property of the input schema. */
 const queryParameters = (input: JsonSchemas.JsonSchemaObject) => {
@@ -71,70 +97,109 @@ const queryParameters = (input: JsonSchemas.JsonSchemaObject) => {
   }))
 }
 
-export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info) => {
+export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info, options: Options = {}) => {
   const paths: Record<string, Record<string, unknown>> = {}
+  const tags = new Set<string>()
   for (const operation of operations) {
     const input = JsonSchemas.of(operation.input)
     const output = JsonSchemas.of(operation.output)
     const [canonical, ...aliases] = operation.rest.paths
-    for (const path of [canonical, ...aliases]) {
-      const method = operation.rest.method.toLowerCase()
-      paths[path] = {
-        ...paths[path],
-        [method]: {
-          operationId: path === canonical ? operation.name : `${operation.name}${path.replaceAll("/", "-")}`,
-          summary: operation.title,
-          description:
-            path === canonical ? operation.description : `The same as ${operation.rest.method} ${canonical}.`,
-          tags: [operation.scope === "read" ? "read" : "write"],
-          "x-scope": operation.scope,
-          "x-hints": operation.hints,
-          ...(operation.rest.method === "GET"
-            ? { parameters: queryParameters(input) }
-            : { requestBody: { required: true, content: { "application/json": { schema: input } } } }),
-          responses: {
-            [String(operation.rest.status)]: {
-              description: operation.title,
-              content: { "application/json": { schema: output } }
-            },
-            ...Object.fromEntries(
-              Object.entries(errorResponses)
-                .filter(([status]) => operation.rest.method === "POST" || (status !== "413" && status !== "415"))
-                .map(([status, description]) => [status, errorResponse(description)])
-            )
-          }
+    const method = operation.rest.method
+    const tag = resourceOf(canonical)
+    tags.add(tag)
+    const shared = {
+      tags: [tag],
+      "x-scope": operation.scope,
+      "x-hints": operation.hints,
+      ...(method === "GET"
+        ? { parameters: queryParameters(input) }
+        : { requestBody: { required: true, content: { "application/json": { schema: input } } } }),
+      responses: {
+        [String(operation.rest.status)]: {
+          description: operation.title,
+          content: { "application/json": { schema: output } }
+        },
+        ...errorResponses([...adapterCodes(operation, options), ...operation.errors])
+      }
+    }
+    paths[canonical] = {
+      ...paths[canonical],
+      [method.toLowerCase()]: {
+        operationId: operation.name,
+        summary: operation.title,
+        description:
+          aliases.length === 0
+            ? operation.description
+            : `${operation.description}\n\nAlso served at ${aliases.map((alias) => `${method} ${alias}`).join(", ")}.`,
+        ...shared
+      }
+    }
+    for (const alias of aliases) {
+      paths[alias] = {
+        ...paths[alias],
+        [method.toLowerCase()]: {
+          operationId: `${operation.name}${alias.replaceAll("/", "-")}`,
+          summary: `${operation.title} (alias of ${method} ${canonical})`,
+          description: `An alias of ${method} ${canonical}: the same operation.`,
+          // The docs page lists each operation once: under its canonical path.
+          "x-scalar-ignore": true,
+          ...shared
         }
       }
     }
   }
-  const plain = (description: string, schema: Record<string, unknown>) => ({
+  const plain = (
+    description: string,
+    schema: Record<string, unknown>,
+    codes: ReadonlyArray<CapabilityError.ErrorCode>,
+    open = false
+  ) => ({
     get: {
-      operationId: description.split(" ")[0]!.toLowerCase(),
+      operationId: description.split(":")[0]!.toLowerCase(),
       summary: description,
-      tags: ["service"],
+      tags: ["Service"],
+      // Liveness needs no token.
+      ...(open ? { security: [] } : {}),
       responses: {
         "200": { description, content: { "application/json": { schema } } },
-        "503": errorResponse("Not ready")
+        ...errorResponses(codes)
       }
     }
   })
-  paths["/healthz"] = plain("Liveness: the process answers", {
-    type: "object",
-    properties: { status: { const: "ok" } }
-  })
-  paths["/readyz"] = plain("Readiness: Schematic is reachable with the server's key", {
-    type: "object",
-    properties: { status: { const: "ready" } }
-  })
+  paths["/healthz"] = plain(
+    "Liveness: the process answers",
+    { type: "object", properties: { status: { const: "ok" } } },
+    [],
+    true
+  )
+  paths["/readyz"] = plain(
+    "Readiness: the event store works and Schematic is reachable with the server's key",
+    { type: "object", properties: { status: { const: "ready" } } },
+    [
+      ...(options.authenticated ? (["unauthorized", "forbidden", "rate_limited"] as const) : []),
+      "unavailable",
+      "storage_unavailable"
+    ]
+  )
   return {
     openapi: "3.1.0",
     info: { title: info.title, version: info.version, ...(info.description ? { description: info.description } : {}) },
     tags: [
-      { name: "read", description: "Operations that read (scope read)" },
-      { name: "write", description: "Operations that change data (scope write)" },
-      { name: "service", description: "Health and readiness" }
+      ...[...tags].map((name) => ({ name, description: `Operations on ${name.toLowerCase()}` })),
+      { name: "Service", description: "Health and readiness" }
     ],
+    ...(options.authenticated ? { security: [{ bearer: [] }] } : {}),
     paths,
-    components: { schemas: { Error: errorSchema } }
+    components: {
+      schemas: { Error: errorSchema },
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "A token configured on the server (CAPABILITY_TOKENS), with scopes read, write (includes read) or admin (includes write)"
+        }
+      }
+    }
   }
 }

@@ -2,33 +2,36 @@
  * The REST API, derived from the operation registry: one route per operation binding, JSON in and out,
  * one error format, a request id on every answer, /openapi.json, /docs, /healthz and /readyz.
  *
- * The API itself is a function from a plain request to a plain response (`make`), served either straight on
- * a Node `http` server (`listener`: the fast path, no framework per request) or on an Effect `HttpServer`
- * (`layer`, for Effect hosts).
+ * The API itself is `serve`, a function that answers a plain request through a callback (see
+ * `@schematic-capability/http-exchange`); `listener` serves it straight on a Node `http` server, `httpApp` and
+ * `layer` on an Effect `HttpServer`.
  *
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpServer, type HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import {
   Authenticator,
   CallerRateLimit,
   Capability,
   CapabilityError,
+  EventSink,
   type Operation,
-  Operations,
-  RequestBody
+  Operations
 } from "@schematic-capability/capability-core"
+import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
 import { SchematicClient } from "@schematic-capability/schematic-client"
-import { Cause, Duration, Effect, Either, Exit, Layer, LogLevel, Runtime, type Scope } from "effect"
+import { Cause, Duration, Effect, Either, Exit, Layer, LogLevel, Runtime } from "effect"
 import { docsPage } from "./internal/docs.js"
-import { jsonBody, queryCoercer, searchParams } from "./internal/input.js"
-import * as RequestLog from "./internal/requestLog.js"
+import { queryCoercer, searchParams } from "./internal/input.js"
 import * as OpenApiDocument from "./OpenApiDocument.js"
 
-export interface Options {
-  readonly operations?: ReadonlyArray<Operation.Operation> | undefined
+// biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are served together
+type AnyOperation = Operation.Operation<any, any, any>
+
+export interface Options<Op extends AnyOperation = (typeof Operations.all)[number]> {
+  readonly operations?: ReadonlyArray<Op> | undefined
   readonly info?: OpenApiDocument.Info | undefined
   /** Largest accepted request body (default 1 MiB). */
   readonly maxBodyBytes?: number | undefined
@@ -38,29 +41,15 @@ export interface Options {
   readonly authenticator?: Authenticator.AuthenticatorShape | undefined
   /** Requests a second per authenticated caller (past it: 429 with Retry-After); none by default. */
   readonly callerRateLimit?: CallerRateLimit.CallerRateLimit | undefined
-  /** What /readyz checks; by default a one-row read from Schematic. */
-  readonly readiness?: Effect.Effect<unknown, unknown, SchematicClient.SchematicClient> | undefined
+  /**
+   * What /readyz checks; by default the event sink (its storage) and a one-row read from Schematic. A failure
+   * that is a `CapabilityError` is answered as it is, any other as `unavailable`.
+   */
+  readonly readiness?: Effect.Effect<unknown, unknown, Operations.Requirements> | undefined
 }
 
-/** A request as the API sees it, whatever server received it. */
-export interface RestRequest {
-  readonly method: string
-  /** The path with its query string. */
-  readonly url: string
-  /** Header values by lower-case name. */
-  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  readonly body: RequestBody.ReadBody
-}
-
-export interface RestResponse {
-  readonly status: number
-  readonly contentType: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
-/** The whole API: every request gets an answer (failures are answers too). */
-export type Handler = (request: RestRequest) => Effect.Effect<RestResponse>
+/** The services `serve` needs: its operations', and the default readiness check's. */
+export type Requirements<Op extends AnyOperation> = Operation.Requirements<Op> | Operations.Requirements
 
 const defaultInfo: OpenApiDocument.Info = {
   title: "Schematic Capability",
@@ -72,22 +61,8 @@ const defaultInfo: OpenApiDocument.Info = {
 
 const REQUEST_ID = /^[\w.:@/-]{1,128}$/
 
-const JSON_TYPE = "application/json"
-
-const json = (body: unknown, status: number, headers: Record<string, string> = {}): RestResponse => ({
-  status,
-  contentType: JSON_TYPE,
-  headers,
-  body: JSON.stringify(body)
-})
-
-const header = (request: RestRequest, name: string) => {
-  const value = request.headers[name]
-  return typeof value === "string" ? value : value?.[0]
-}
-
-export const errorResponse = (error: CapabilityError.CapabilityError, requestId: string) =>
-  json(
+export const errorResponse = (error: CapabilityError.CapabilityError, requestId: string): HttpExchange.Response =>
+  HttpExchange.json(
     {
       error: {
         code: error.code,
@@ -103,128 +78,126 @@ export const errorResponse = (error: CapabilityError.CapabilityError, requestId:
     }
   )
 
-/** A refusal when the caller's token lacks `scope` or is past its budget; nothing when the request may go on. */
-const refusal = (
-  authenticator: Authenticator.AuthenticatorShape,
-  request: RestRequest,
-  scope: Operation.Scope,
-  limit: CallerRateLimit.CallerRateLimit = CallerRateLimit.unlimited
-): CapabilityError.CapabilityError | undefined => {
-  const admission = Authenticator.admit(authenticator, header(request, "authorization"), { scope, limit })
-  return admission._tag === "Refused" ? admission.error : undefined
-}
-
 /**
- * What a route makes of a request: an answer at once, a refusal, or the one Effect to run for an answer (the
- * operation's handler). Everything before it (admission, body, decoding) is plain code, so a request starts at
- * most one fiber.
+ * What a route makes of a request: an answer at once, a refusal, the Exit its operation ended with, or an Effect to
+ * run for an answer (readiness).
  */
 type Outcome =
-  | RestResponse
+  | HttpExchange.Response
   | CapabilityError.CapabilityError
-  | Effect.Effect<RestResponse, unknown, Operations.Requirements>
-  /** What an operation ended with (see `Capability.executeOn`). */
-  | Exit.Exit<RestResponse, unknown>
+  | Exit.Exit<HttpExchange.Response, unknown>
+  | Effect.Effect<HttpExchange.Response, unknown, Operations.Requirements>
 
-type Route = (request: RestRequest, done: (outcome: Outcome) => void) => void
+type Route = (request: HttpExchange.Request, done: (outcome: Outcome) => void) => void
 
-const isResponse = (outcome: Outcome): outcome is RestResponse => "contentType" in outcome
+const isResponse = (outcome: Outcome): outcome is HttpExchange.Response => "contentType" in outcome
 
-/** Answers one request through `respond` (called exactly once), running handlers on `runtime`. */
-export type Serve = (request: RestRequest, respond: (response: RestResponse) => void) => void
+const notReady = (error: unknown) =>
+  error instanceof CapabilityError.CapabilityError
+    ? error
+    : new CapabilityError.CapabilityError({
+        code: "unavailable",
+        message: "Schematic is not reachable with the server's key"
+      })
 
 /**
- * Builds the API on a runtime that provides the operations' services (and the loggers its request lines go to).
- * The scope holds the docs page.
+ * Builds the API on the runtime it runs in, which provides the operations' services and the loggers its request
+ * lines go to. A request starts at most one fiber (its operation's handler), none for an operation with a callback
+ * form: admission, the body, JSON and input decoding are plain code before it.
  */
-export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.Scope | Operations.Requirements> =>
+export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>(
+  options: Options<Op> = {}
+): Effect.Effect<HttpExchange.Serve, never, Requirements<Op>> =>
   Effect.gen(function* () {
-    const runtime = yield* Effect.runtime<Operations.Requirements>()
+    const runtime = yield* Effect.runtime<Requirements<Op>>()
     const run = Runtime.runCallback(runtime)
     const log = RequestLog.make(runtime)
-    const operations = options.operations ?? Operations.all
+    const operations: ReadonlyArray<AnyOperation> = options.operations ?? Operations.all
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
-    const document = OpenApiDocument.make(operations, options.info ?? defaultInfo)
-    const docs: RestResponse = {
-      status: 200,
-      contentType: "text/html; charset=utf-8",
-      headers: {},
-      body: yield* docsPage(document, "/docs")
-    }
-    const readiness =
-      options.readiness ??
-      Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 }))
-
     const authenticator = options.authenticator ?? Authenticator.open
     const callerLimit = options.callerRateLimit ?? CallerRateLimit.unlimited
-    const routeFor = (operation: Operation.Operation): Route => {
+    const document = OpenApiDocument.make(operations, options.info ?? defaultInfo, {
+      authenticated: authenticator.required
+    })
+    const readiness =
+      options.readiness ??
+      Effect.zipRight(
+        Effect.flatMap(EventSink.EventSink, (sink) => sink.ready),
+        Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 }))
+      )
+
+    /** A refusal when the caller's token lacks `scope` or is past its budget; nothing when the request may go on. */
+    const refusal = (request: HttpExchange.Request, scope: Operation.Scope) => {
+      const admission = Authenticator.admit(authenticator, HttpExchange.header(request, "authorization"), {
+        scope,
+        limit: callerLimit
+      })
+      return admission._tag === "Refused" ? admission.error : undefined
+    }
+
+    const routeFor = (operation: AnyOperation): Route => {
       const coerce = queryCoercer(operation)
       const maxBytes =
         operation.rest.maxBodyBytes === undefined
           ? maxBodyBytes
           : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
-      const respondWith = (output: unknown) => json(output, operation.rest.status)
-      // The input is decoded as plain code; the operation then runs in at most one fiber (none for ingestion).
+      const respondWith = (output: unknown) => HttpExchange.json(output, operation.rest.status)
       const decoded = (raw: unknown, done: (outcome: Outcome) => void) => {
         const input = Capability.decodeInput(operation, raw)
         if (Either.isLeft(input)) return done(input.left)
         Capability.executeOn(runtime, operation, input.right, (exit) => done(Exit.map(exit, respondWith)))
       }
       return (request, done) => {
-        const refused = refusal(authenticator, request, operation.scope, callerLimit)
+        const refused = refusal(request, operation.scope)
         if (refused !== undefined) return done(refused)
         if (operation.rest.method === "GET") return decoded(coerce(searchParams(request.url)), done)
-        jsonBody(header(request, "content-type"), header(request, "content-length"), request.body, maxBytes, (raw) => {
-          // The body arrives in a callback of its own, where a throw would escape all error handling: it is a
-          // defect, answered 500.
-          try {
-            Either.isLeft(raw) ? done(raw.left) : decoded(raw.right, done)
-          } catch (defect) {
-            done(Exit.die(defect))
-          }
-        })
+        HttpExchange.readJson(request, maxBytes, (raw) =>
+          Either.isLeft(raw) ? done(raw.left) : decoded(raw.right, done)
+        )
       }
     }
 
     // Every path is fixed (no parameters), so a route is one map lookup.
     const routes = new Map<string, Route>()
+    const methods = new Map<string, Array<string>>()
+    const add = (method: string, path: string, route: Route) => {
+      routes.set(`${method} ${path}`, route)
+      methods.set(path, [...(methods.get(path) ?? []), method])
+    }
     for (const operation of operations) {
-      for (const path of operation.rest.paths) routes.set(`${operation.rest.method} ${path}`, routeFor(operation))
+      for (const path of operation.rest.paths) add(operation.rest.method, path, routeFor(operation))
     }
     const fixed =
-      (response: RestResponse): Route =>
+      (response: HttpExchange.Response): Route =>
       (_, done) =>
         done(response)
-    routes.set("GET /healthz", fixed(json({ status: "ok" }, 200)))
-    routes.set("GET /readyz", (request, done) =>
+    add("GET", "/healthz", fixed(HttpExchange.json({ status: "ok" }, 200)))
+    add("GET", "/readyz", (request, done) =>
       // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
       done(
-        refusal(authenticator, request, "read") ??
+        refusal(request, "read") ??
           readiness.pipe(
             Effect.timeout(Duration.seconds(3)),
-            Effect.as(json({ status: "ready" }, 200)),
-            Effect.catchAll(() =>
-              Effect.fail(
-                new CapabilityError.CapabilityError({
-                  code: "unavailable",
-                  status: 503,
-                  message: "Schematic is not reachable with the server's key"
-                })
-              )
-            )
+            Effect.as(HttpExchange.json({ status: "ready" }, 200)),
+            Effect.mapError(notReady)
           )
       )
     )
-    routes.set("GET /openapi.json", fixed(json(document, 200)))
-    routes.set("GET /docs", fixed(docs))
+    const openApi = HttpExchange.json(document, 200)
+    add("GET", "/openapi.json", fixed(openApi))
+    // Rendered when first asked for (the page bundles its viewer, megabytes an idle server need not hold).
+    const docs = Effect.scoped(docsPage(document, "/docs"))
+    add("GET", "/docs", (_, done) =>
+      done(Effect.map(docs, (body) => ({ status: 200, contentType: "text/html; charset=utf-8", headers: {}, body })))
+    )
 
     return (request, respond) => {
-      const given = header(request, "x-request-id")
+      const given = HttpExchange.header(request, "x-request-id")
       const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
       const started = Date.now()
-      const path = request.url.split("?")[0]!
+      const path = HttpExchange.pathOf(request)
       let answered = false
-      const answer = (response: RestResponse) => {
+      const answer = (response: HttpExchange.Response) => {
         if (answered) return
         answered = true
         respond({ ...response, headers: { ...response.headers, "x-request-id": requestId } })
@@ -236,135 +209,75 @@ export const serve = (options: Options = {}): Effect.Effect<Serve, never, Scope.
           duration_ms: Date.now() - started
         })
       }
-      const failed = (error: unknown) => {
-        if (error instanceof CapabilityError.CapabilityError) return answer(errorResponse(error, requestId))
-        log(LogLevel.Error, "request failed", { request_id: requestId }, Cause.fail(error))
-        answer(internalError(requestId))
-      }
       const died = (cause: Cause.Cause<unknown>) => {
         log(LogLevel.Error, "request died", { request_id: requestId }, cause)
-        answer(internalError(requestId))
+        answer(
+          errorResponse(new CapabilityError.CapabilityError({ code: "internal", message: "Internal error" }), requestId)
+        )
       }
-      const ended = (exit: Exit.Exit<RestResponse, unknown>) => {
+      const ended = (exit: Exit.Exit<HttpExchange.Response, unknown>) => {
         if (Exit.isSuccess(exit)) return answer(exit.value)
         const failure = Cause.failureOption(exit.cause)
-        if (failure._tag === "Some") return failed(failure.value)
+        if (failure._tag === "Some" && failure.value instanceof CapabilityError.CapabilityError) {
+          return answer(errorResponse(failure.value, requestId))
+        }
         died(exit.cause)
-      }
-      const settle = (outcome: Outcome) => {
-        if (outcome instanceof CapabilityError.CapabilityError) return failed(outcome)
-        if (isResponse(outcome)) return answer(outcome)
-        if (Exit.isExit(outcome)) return ended(outcome)
-        run(outcome, { onExit: ended })
       }
       // Routes call back from wherever their input or answer arrives (a body's end, the outbox's reply): nothing a
       // request carries may throw past here, so a throw is answered as a death.
-      const settleSafely = (outcome: Outcome) => {
+      const settle = (outcome: Outcome) => {
         try {
-          settle(outcome)
+          if (outcome instanceof CapabilityError.CapabilityError) return answer(errorResponse(outcome, requestId))
+          if (isResponse(outcome)) return answer(outcome)
+          if (Exit.isExit(outcome)) return ended(outcome)
+          run(outcome, { onExit: ended })
         } catch (defect) {
           died(Cause.die(defect))
         }
       }
       const route = routes.get(`${request.method} ${path}`)
-      if (route === undefined) {
-        return failed(
-          new CapabilityError.CapabilityError({
-            code: "not_found",
-            status: 404,
-            message: `No route ${request.method} ${path}`
-          })
-        )
+      if (route !== undefined) {
+        try {
+          return route(request, settle)
+        } catch (defect) {
+          return died(Cause.die(defect))
+        }
       }
-      try {
-        route(request, settleSafely)
-      } catch (defect) {
-        died(Cause.die(defect))
-      }
+      const allowed = methods.get(path)
+      const refused =
+        allowed === undefined
+          ? new CapabilityError.CapabilityError({ code: "not_found", message: `No route ${request.method} ${path}` })
+          : new CapabilityError.CapabilityError({
+              code: "method_not_allowed",
+              message: `${path} takes ${allowed.join(", ")}, not ${request.method}`
+            })
+      const response = errorResponse(refused, requestId)
+      answer(
+        allowed === undefined ? response : { ...response, headers: { ...response.headers, allow: allowed.join(", ") } }
+      )
     }
   })
-
-/** The API as a function from a request to an Effect of its answer (which never fails). */
-export const make = (options: Options = {}): Effect.Effect<Handler, never, Scope.Scope | Operations.Requirements> =>
-  Effect.map(
-    serve(options),
-    (answer) => (request) =>
-      Effect.async<RestResponse>((resume) => answer(request, (response) => resume(Effect.succeed(response))))
-  )
-
-const internalError = (requestId: string) =>
-  errorResponse(
-    new CapabilityError.CapabilityError({ code: "internal", status: 500, message: "Internal error" }),
-    requestId
-  )
 
 /**
  * The API as a Node `http` request listener, running each request on the runtime it is built in (which must
- * provide the operations' services). The scope holds the docs page.
+ * provide the operations' services).
  */
-export const listener = (
-  options: Options = {}
-): Effect.Effect<
-  (request: IncomingMessage, response: ServerResponse) => void,
-  never,
-  Scope.Scope | Operations.Requirements
-> =>
-  Effect.map(serve(options), (answer) => (incoming, outgoing) => {
-    const request: RestRequest = {
-      method: incoming.method ?? "GET",
-      url: incoming.url ?? "/",
-      headers: incoming.headers,
-      body: RequestBody.fromNode(incoming)
-    }
-    answer(request, (response) => {
-      if (outgoing.headersSent) return
-      const headers: Record<string, string | number> = {
-        ...response.headers,
-        "content-type": response.contentType,
-        "content-length": Buffer.byteLength(response.body)
-      }
-      // A body left unread (too large) must not be taken for the next request on this connection.
-      if (!incoming.complete) headers.connection = "close"
-      try {
-        outgoing.writeHead(response.status, headers).end(response.body)
-      } catch {
-        // Only a broken connection gets here; there is nobody left to answer.
-        outgoing.destroy()
-      }
-    })
-  })
+export const listener = <Op extends AnyOperation = (typeof Operations.all)[number]>(
+  options: Options<Op> = {}
+): Effect.Effect<(request: IncomingMessage, response: ServerResponse) => void, never, Requirements<Op>> =>
+  Effect.map(serve(options), HttpExchange.listener)
 
 /** The API as an Effect HTTP app, for hosts serving with an Effect `HttpServer`. */
-export const httpApp = (
-  options: Options = {}
+export const httpApp = <Op extends AnyOperation = (typeof Operations.all)[number]>(
+  options: Options<Op> = {}
 ): Effect.Effect<
   Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>,
   never,
-  Scope.Scope | Operations.Requirements
-> =>
-  Effect.map(make(options), (handle) =>
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      Effect.flatMap(Effect.either(request.text), (text) =>
-        handle({
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          body: Either.isRight(text) ? RequestBody.fromText(text.right) : (_, done) => done(Either.left("unreadable"))
-        })
-      ).pipe(
-        Effect.map((response) =>
-          HttpServerResponse.text(response.body, {
-            status: response.status,
-            headers: response.headers,
-            contentType: response.contentType
-          })
-        )
-      )
-    )
-  )
+  Requirements<Op>
+> => Effect.map(serve(options), (answer) => HttpExchange.httpApp(answer))
 
 /** Serves the REST API on the Effect `HttpServer` in context for as long as the layer lives. */
-export const layer = (
-  options: Options = {}
-): Layer.Layer<never, never, HttpServer.HttpServer | Operations.Requirements> =>
-  Layer.unwrapScoped(Effect.map(httpApp(options), (app) => HttpServer.serve(app, (self) => self)))
+export const layer = <Op extends AnyOperation = (typeof Operations.all)[number]>(
+  options: Options<Op> = {}
+): Layer.Layer<never, never, HttpServer.HttpServer | Requirements<Op>> =>
+  Layer.unwrapEffect(Effect.map(httpApp(options), (app) => HttpServer.serve(app, (self) => self)))

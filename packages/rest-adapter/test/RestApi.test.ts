@@ -1,15 +1,15 @@
-import { createServer } from "node:http"
+import { createServer, request as httpRequest } from "node:http"
 import type { AddressInfo } from "node:net"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
+import { Callback, CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Either, FiberRef, HashMap, HashSet, Layer, Logger, Schema } from "effect"
+import { Effect, Exit, FiberRef, HashMap, HashSet, Layer, Logger, Schema } from "effect"
 import { RestApi } from "../src/index.js"
 
 /** An operation whose handler throws as it is built: a bug in a handler must be a 500, never a crash. */
-const throwing = Operation.make({
+const throwing = Operation.make<{ readonly n: number }, {}, never>({
   name: "throw-on-build",
   title: "Throws",
   description: "A handler that throws before it returns an Effect.",
@@ -20,17 +20,18 @@ const throwing = Operation.make({
   rest: { method: "POST", paths: ["/v1/throw"], status: 200 },
   handler: () => {
     throw new Error("built wrong")
-  }
+  },
+  errors: []
 })
 
 /**
- * Operations with a callback form (`handleNow`), as ingestion has: the callback answers `via: "callback"`, the
- * fiber `via: "fiber"`, so a test sees which one ran.
+ * Operations whose handlers have a callback form (`Callback.make`), as ingestion's have over the outbox: the callback
+ * answers `via: "callback"`; `now-fiber`'s handler is an ordinary Effect, run in a fiber.
  */
 const NowOutput = Schema.Struct({ n: Schema.Number, via: Schema.String })
 const nowOperation = (
   name: string,
-  handleNow: Operation.Operation<{ readonly n: number }, typeof NowOutput.Type, never>["handleNow"]
+  handler: (input: { readonly n: number }) => Effect.Effect<typeof NowOutput.Type, CapabilityError.CapabilityError>
 ) =>
   Operation.make<{ readonly n: number }, typeof NowOutput.Type, never>({
     name,
@@ -41,30 +42,28 @@ const nowOperation = (
     hints: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
     scope: "write",
     rest: { method: "POST", paths: [`/v1/${name}`], status: 201 },
-    handler: (input) => Effect.succeed({ n: input.n, via: "fiber" }),
-    handleNow
+    handler,
+    errors: ["conflict"]
+  })
+
+/** A callback form that answers later, from another turn of the event loop, as the outbox does. */
+const later = <A, E>(exit: Exit.Exit<A, E>) =>
+  Callback.make<A, E, never>((_, done) => {
+    setImmediate(() => done(exit))
   })
 
 const nowOperations = [
-  // Answers later, from another turn of the event loop, as the outbox does.
-  nowOperation("now-echo", (input, _, done) => {
-    setImmediate(() => done(Either.right({ n: input.n, via: "callback" })))
-    return true
-  }),
-  nowOperation("now-declines", () => false),
-  nowOperation("now-throws", () => {
-    throw new Error("callback broke")
-  }),
-  nowOperation("now-bad-output", (_, __, done) => {
-    setImmediate(() => done(Either.right({ n: "one" as unknown as number, via: "callback" })))
-    return true
-  }),
-  nowOperation("now-fails", (_, __, done) => {
-    setImmediate(() =>
-      done(Either.left(new CapabilityError.CapabilityError({ code: "conflict", status: 409, message: "taken" })))
-    )
-    return true
-  })
+  nowOperation("now-echo", (input) => later(Exit.succeed({ n: input.n, via: "callback" }))),
+  nowOperation("now-fiber", (input) => Effect.succeed({ n: input.n, via: "fiber" })),
+  nowOperation("now-throws", () =>
+    Callback.make(() => {
+      throw new Error("callback broke")
+    })
+  ),
+  nowOperation("now-bad-output", () => later(Exit.succeed({ n: "one" as unknown as number, via: "callback" }))),
+  nowOperation("now-fails", () =>
+    later(Exit.fail(new CapabilityError.CapabilityError({ code: "conflict", message: "taken" })))
+  )
 ]
 
 interface LogLine {
@@ -162,6 +161,15 @@ describe("RestApi", () => {
 
       const missing = yield* call(`${base}/v1/nothing`)
       assert.deepStrictEqual([missing.status, missing.body.error.code], [404, "not_found"])
+      const wrongMethod = yield* Effect.promise(() => fetch(`${base}/v1/companies`, { method: "DELETE" }))
+      assert.deepStrictEqual(
+        [
+          wrongMethod.status,
+          wrongMethod.headers.get("allow"),
+          ((yield* Effect.promise(() => wrongMethod.json())) as { error: { code: string } }).error.code
+        ],
+        [405, "GET, POST", "method_not_allowed"]
+      )
 
       const requests = lines.filter((line) => line.message === "request").map((line) => line.annotations)
       assert.deepStrictEqual(
@@ -172,7 +180,8 @@ describe("RestApi", () => {
           ["GET", "/v1/companies", 200],
           ["POST", "/v1/events", 400],
           ["POST", "/v1/throw", 500],
-          ["GET", "/v1/nothing", 404]
+          ["GET", "/v1/nothing", 404],
+          ["DELETE", "/v1/companies", 405]
         ]
       )
       assert.strictEqual(requests[0]!.request_id, "probe-1")
@@ -203,8 +212,8 @@ describe("RestApi", () => {
           [invalid.status, invalid.body.error.fields.map((field: { path: string }) => field.path)],
           [400, ["n"]]
         )
-        const declined = yield* post("now-declines", { n: 3 })
-        assert.deepStrictEqual([declined.status, declined.body], [201, { n: 3, via: "fiber" }])
+        const fiber = yield* post("now-fiber", { n: 3 })
+        assert.deepStrictEqual([fiber.status, fiber.body], [201, { n: 3, via: "fiber" }])
         const failed = yield* post("now-fails", { n: 4 })
         assert.deepStrictEqual([failed.status, failed.body.error.code], [409, "conflict"])
         const thrown = yield* post("now-throws", { n: 5 })
@@ -216,6 +225,35 @@ describe("RestApi", () => {
         assert.deepStrictEqual(died, [thrown.requestId, bad.requestId])
         const requests = lines.filter((line) => line.message === "request").map((line) => line.annotations.status)
         assert.deepStrictEqual(requests, [201, 400, 201, 409, 500, 500])
+      })
+  )
+
+  it.scoped.each(["effectHost", "listener"] as const)(
+    "refuses a body past its limit as soon as it passes it, without waiting for the rest (%s)",
+    (host) =>
+      Effect.gen(function* () {
+        const base = (yield* serveApi([]))[host]
+        // Chunked, with no length declared, and never ended: only a reader that stops at the limit can answer.
+        const answer = yield* Effect.async<{ status: number; code: string }>((resume) => {
+          const request = httpRequest(`${base}/v1/companies`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "transfer-encoding": "chunked" }
+          })
+          request.on("response", (response) => {
+            let text = ""
+            response.on("data", (chunk) => {
+              text += chunk
+            })
+            response.on("end", () => {
+              resume(Effect.succeed({ status: response.statusCode ?? 0, code: JSON.parse(text).error.code }))
+              request.destroy()
+            })
+          })
+          request.on("error", () => undefined)
+          request.write(`{"keys": {"crm": "${"x".repeat(2 * 1024 * 1024)}"`)
+          return Effect.sync(() => request.destroy())
+        }).pipe(Effect.timeout("10 seconds"))
+        assert.deepStrictEqual(answer, { status: 413, code: "payload_too_large" })
       })
   )
 })

@@ -5,7 +5,15 @@
  */
 import { Schema } from "effect"
 
-/** Upstream (or the client, before sending) refused the request as invalid: 400, 409, 422. */
+/**
+ * The client refused the request before sending it: it breaks Schematic's published rules (a field too long, too
+ * many events). Nothing was sent.
+ */
+export class SchematicInvalidRequest extends Schema.TaggedError<SchematicInvalidRequest>()("SchematicInvalidRequest", {
+  message: Schema.String
+}) {}
+
+/** Upstream refused the request as invalid: 400, 409, 422. */
 export class SchematicBadRequest extends Schema.TaggedError<SchematicBadRequest>()("SchematicBadRequest", {
   status: Schema.Number,
   message: Schema.String
@@ -55,6 +63,7 @@ export class SchematicDecodeError extends Schema.TaggedError<SchematicDecodeErro
 }) {}
 
 export type SchematicError =
+  | SchematicInvalidRequest
   | SchematicBadRequest
   | SchematicUnauthorized
   | SchematicForbidden
@@ -67,6 +76,7 @@ export type SchematicError =
 /** All failures as one schema (named apart from the type: the bundled .d.ts cannot carry both under one name). */
 export const SchematicErrorSchema: Schema.Union<
   [
+    typeof SchematicInvalidRequest,
     typeof SchematicBadRequest,
     typeof SchematicUnauthorized,
     typeof SchematicForbidden,
@@ -77,6 +87,7 @@ export const SchematicErrorSchema: Schema.Union<
     typeof SchematicDecodeError
   ]
 > = Schema.Union(
+  SchematicInvalidRequest,
   SchematicBadRequest,
   SchematicUnauthorized,
   SchematicForbidden,

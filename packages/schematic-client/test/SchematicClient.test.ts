@@ -250,11 +250,12 @@ layer(clientWithSandbox())("SchematicClient against the sandbox", (it) => {
       const client = yield* Client
       const events = Array.from({ length: 1001 }, () => ({ event_type: "track" as const, body: { event: "x" } }))
       const tooMany = yield* Effect.flip(client.events.createBatch({ events }))
-      assert.strictEqual(tooMany._tag, "SchematicBadRequest")
+      assert.strictEqual(tooMany._tag, "SchematicInvalidRequest")
       assert.match(tooMany.message, /events/)
       const longKey = yield* Effect.flip(
         client.events.create({ event_type: "track", body: { event: "x" }, idempotency_key: "k".repeat(256) })
       )
+      assert.strictEqual(longKey._tag, "SchematicInvalidRequest")
       assert.match(longKey.message, /idempotency_key/)
       const badLimit = yield* Effect.exit(client.companies.list({ limit: 500 }))
       assert.isTrue(Exit.isFailure(badLimit))

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { v7 as uuidv7 } from "uuid"
+import * as CapabilityError from "../CapabilityError.js"
 import * as EventSink from "../EventSink.js"
 import { submitting } from "../internal/submitting.js"
 import * as Operation from "../Operation.js"
@@ -127,8 +128,9 @@ export const createEvent: Operation.Operation<
       ...(input.idempotency_key === undefined ? {} : { idempotency_key: input.idempotency_key })
     })
   },
-  ...submitting(
+  handler: submitting(
     (input) => [keyed(input)],
     (accepted) => accepted[0]!
-  )
+  ),
+  errors: CapabilityError.sinkCodes
 })

@@ -1,4 +1,5 @@
 import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
 import * as EventSink from "../EventSink.js"
 import { submitting } from "../internal/submitting.js"
 import * as Operation from "../Operation.js"
@@ -37,10 +38,11 @@ export const createEventBatch: Operation.Operation<
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
   scope: "write",
   rest: { method: "POST", paths: ["/v1/events/batch"], status: 202, maxBodyBytes: 8 * 1024 * 1024 },
-  ...submitting(
+  handler: submitting(
     (input) => input.events.map(keyed),
     (events) => ({ events })
-  )
+  ),
+  errors: CapabilityError.sinkCodes
 })
 
 export const getEventDeliveryStatus: Operation.Operation<
@@ -60,7 +62,8 @@ export const getEventDeliveryStatus: Operation.Operation<
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
   scope: "read",
   rest: { method: "GET", paths: ["/v1/events/outbox"], status: 200 },
-  handler: () => Effect.flatMap(EventSink.EventSink, (sink) => sink.status)
+  handler: () => Effect.flatMap(EventSink.EventSink, (sink) => sink.status),
+  errors: ["storage_unavailable", "unavailable"]
 })
 
 export const ListDeadLettersInput = Schema.Struct({ limit: Limit, offset: Offset })
@@ -90,7 +93,8 @@ export const listDeadLetterEvents: Operation.Operation<
   handler: (input) =>
     Effect.flatMap(EventSink.EventSink, (sink) => sink.deadLetters(input)).pipe(
       Effect.map((events) => ({ events, pagination: Views.pagination(input.limit, input.offset, events.length) }))
-    )
+    ),
+  errors: ["storage_unavailable", "unavailable"]
 })
 
 export const RequeueInput = Schema.Struct({
@@ -130,5 +134,6 @@ export const requeueDeadLetterEvents: Operation.Operation<
   scope: "admin",
   rest: { method: "POST", paths: ["/v1/events/outbox/requeue"], status: 200 },
   handler: (input) =>
-    Effect.flatMap(EventSink.EventSink, (sink) => sink.requeue(input)).pipe(Effect.map((requeued) => ({ requeued })))
+    Effect.flatMap(EventSink.EventSink, (sink) => sink.requeue(input)).pipe(Effect.map((requeued) => ({ requeued }))),
+  errors: ["storage_unavailable", "unavailable"]
 })

@@ -1,6 +1,6 @@
 import type { Insights, SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
-import { CapabilityError } from "../CapabilityError.js"
+import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import { DateTime, field } from "./inputs.js"
@@ -44,6 +44,7 @@ export const getInsightsSummary: Operation.Operation<
   output: InsightsSummaryOutput,
   hints: readOnly,
   scope: "read",
+  errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/summary", "/v1/insights"], status: 200 },
   handler: () => withSchematic((client) => client.insights.summary())
 })
@@ -86,6 +87,7 @@ export const getPlanGrowth: Operation.Operation<
   output: PlanGrowthOutput,
   hints: readOnly,
   scope: "read",
+  errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/plan-growth"], status: 200 },
   handler: (input) =>
     withSchematic((client) => client.insights.planGrowth({ months: input.months })).pipe(
@@ -140,6 +142,7 @@ export const getTopFeatures: Operation.Operation<
   output: TopFeaturesOutput,
   hints: readOnly,
   scope: "read",
+  errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/top-features"], status: 200 },
   handler: (input) =>
     Effect.gen(function* () {
@@ -169,4 +172,4 @@ export const getTopFeatures: Operation.Operation<
 })
 
 const invalidWindow = (message: string) =>
-  new CapabilityError({ code: "invalid_input", status: 400, message, fields: [{ path: "start_time", message }] })
+  new CapabilityError.CapabilityError({ code: "invalid_input", message, fields: [{ path: "start_time", message }] })

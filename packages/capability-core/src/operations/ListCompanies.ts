@@ -1,5 +1,6 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -35,6 +36,7 @@ export const listCompanies: Operation.Operation<
   output: ListCompaniesOutput,
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
   scope: "read",
+  errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/companies"], status: 200 },
   handler: (input) =>
     withSchematic((client) =>

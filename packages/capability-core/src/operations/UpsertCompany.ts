@@ -1,5 +1,6 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -32,6 +33,7 @@ export const upsertCompany: Operation.Operation<
   output: Views.Company,
   hints: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
   scope: "write",
+  errors: CapabilityError.upstreamCodes,
   rest: { method: "POST", paths: ["/v1/companies"], status: 200 },
   handler: (input) =>
     withSchematic((client) =>

@@ -1,5 +1,6 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -36,6 +37,7 @@ export const upsertUser: Operation.Operation<
   output: Views.User,
   hints: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
   scope: "write",
+  errors: CapabilityError.upstreamCodes,
   rest: { method: "POST", paths: ["/v1/users"], status: 200 },
   handler: (input) => {
     const traits = input.email === undefined ? input.traits : { ...input.traits, email: input.email }

@@ -1,10 +1,4 @@
-import type { IncomingHttpHeaders } from "node:http"
-import {
-  CallToolRequestSchema,
-  isJSONRPCRequest,
-  type RequestId,
-  SUPPORTED_PROTOCOL_VERSIONS
-} from "@modelcontextprotocol/sdk/types.js"
+import { type RequestId, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js"
 
 export interface DirectCall {
   readonly id: RequestId
@@ -17,29 +11,26 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i
 /**
  * The request almost every MCP call is: one JSON-RPC `tools/call`, posted with the headers the SDK's Streamable HTTP
  * transport requires. Such a call can be answered without the SDK's transport and protocol machinery (a web Request,
- * parses of the message, the request and the result, a web Response read back through a stream), which cost about
- * half a millisecond a call, more than the rest of the server's work. Anything else (initialize, tools/list,
- * batches, notifications, every malformed or unusual request) goes to the SDK, which stays the reference: the checks
- * here are the SDK's own, in its order, and a differential test holds both answers equal.
+ * parses of the message, the request and the result, a web Response read back through a stream), which together cost
+ * more than the rest of the server's work. Anything else (initialize, tools/list, batches, notifications, a call with
+ * `_meta` or a task, every malformed or unusual request) goes to the SDK, which stays the reference: the checks here
+ * are the SDK's own, in its order, and a differential test holds both answers equal.
  */
-export const directCall = (headers: IncomingHttpHeaders, body: unknown): DirectCall | undefined => {
+export const directCall = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  body: unknown
+): DirectCall | undefined => {
   const accept = headers.accept
-  if (accept === undefined || !accept.includes("application/json") || !accept.includes("text/event-stream")) {
+  if (typeof accept !== "string" || !accept.includes("application/json") || !accept.includes("text/event-stream")) {
     return undefined
   }
   const type = headers["content-type"]
-  if (type === undefined || !JSON_TYPE.test(type)) return undefined
+  if (typeof type !== "string" || !JSON_TYPE.test(type)) return undefined
   const version = headers["mcp-protocol-version"]
   if (version !== undefined && (typeof version !== "string" || !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
     return undefined
   }
-  const plain = plainCall(body)
-  if (plain !== undefined) return plain
-  if (!isJSONRPCRequest(body)) return undefined
-  const call = CallToolRequestSchema.safeParse(body)
-  // A task-creating call has an answer of another shape; the SDK handles it.
-  if (!call.success || call.data.params.task !== undefined) return undefined
-  return { id: body.id, name: call.data.params.name, arguments: call.data.params.arguments }
+  return plainCall(body)
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -6,6 +6,7 @@ import {
   SchematicDecodeError,
   type SchematicError,
   SchematicForbidden,
+  SchematicInvalidRequest,
   SchematicNotFound,
   SchematicRateLimited,
   SchematicTransportError,
@@ -225,12 +226,10 @@ export const validate = <A, I>(
   schema: Schema.Schema<A, I>,
   input: unknown,
   what: string
-): Effect.Effect<void, SchematicBadRequest> | undefined => {
+): Effect.Effect<void, SchematicInvalidRequest> | undefined => {
   if (SchemaCheck.isOf(schema)(input)) return undefined
   return Schema.encodeUnknown(schema, { errors: "all", onExcessProperty: "preserve" })(input).pipe(
     Effect.asVoid,
-    Effect.mapError(
-      (error) => new SchematicBadRequest({ status: 400, message: `invalid ${what}: ${formatIssues(error)}` })
-    )
+    Effect.mapError((error) => new SchematicInvalidRequest({ message: `invalid ${what}: ${formatIssues(error)}` }))
   )
 }

@@ -1,0 +1,261 @@
+/**
+ * One HTTP exchange as the capability's adapters see it, whatever server received it: a request whose body is read
+ * when asked for, within a limit, and a whole response. An adapter is a `Serve`, a function that answers a request
+ * through a callback; `listener` serves it straight on node:http, `httpApp` on an Effect `HttpServer`. Both adapters
+ * read JSON bodies with `readJson`, so REST and MCP refuse the same bodies the same way.
+ *
+ * Callbacks rather than Effects: a request is admitted and its body read and parsed before any fiber starts, so a
+ * request costs at most one fiber (its operation's), and none where the operation has a callback form.
+ *
+ * @since 0.1.0
+ */
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { CapabilityError } from "@schematic-capability/capability-core"
+import { Effect, Either, Stream } from "effect"
+
+/** Why a body was not read: larger than allowed, or broken off. */
+export type BodyFailure = "too_large" | "unreadable"
+
+/** Reads a request body as text, stopping past `maxBytes`; calls `done` once. */
+export type ReadBody = (maxBytes: number, done: (body: Either.Either<string, BodyFailure>) => void) => void
+
+export interface Request {
+  readonly method: string
+  /** The path with its query string. */
+  readonly url: string
+  /** Header values by lower-case name. */
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly body: ReadBody
+  /** The port the request came in on, where the host knows it. */
+  readonly localPort?: number | undefined
+}
+
+export interface Response {
+  readonly status: number
+  readonly contentType: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** Answers one request through `respond`, which it calls exactly once. */
+export type Serve = (request: Request, respond: (response: Response) => void) => void
+
+/** A header's (first) value. */
+export const header = (request: Request, name: string): string | undefined => {
+  const value = request.headers[name]
+  return typeof value === "string" ? value : value?.[0]
+}
+
+/** The path of a request, without its query string. */
+export const pathOf = (request: Request): string => {
+  const at = request.url.indexOf("?")
+  return at === -1 ? request.url : request.url.slice(0, at)
+}
+
+export const JSON_TYPE = "application/json"
+
+/** A JSON answer. */
+export const json = (body: unknown, status: number, headers: Readonly<Record<string, string>> = {}): Response => ({
+  status,
+  contentType: JSON_TYPE,
+  headers,
+  body: JSON.stringify(body)
+})
+
+/** A body already in hand, held to the same limit. */
+export const fromText =
+  (text: string): ReadBody =>
+  (maxBytes, done) =>
+    done(Buffer.byteLength(text) > maxBytes ? Either.left("too_large") : Either.right(text))
+
+/**
+ * The body of a Node request. Past `maxBytes` it stops reading (the stream is paused): the answer must close the
+ * connection, since what is left unread would otherwise be taken for the next request (`listener` does).
+ */
+const fromNode =
+  (request: IncomingMessage): ReadBody =>
+  (maxBytes, done) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const settle = (body: Either.Either<string, BodyFailure>) => {
+      request.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
+      done(body)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        request.pause()
+        settle(Either.left("too_large"))
+      } else {
+        chunks.push(chunk)
+      }
+    }
+    const onEnd = () => settle(Either.right(Buffer.concat(chunks, size).toString("utf8")))
+    const onError = () => settle(Either.left("unreadable"))
+    request.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
+  }
+
+/**
+ * The body of an Effect host's request, from its stream. Past `maxBytes` the answer is given at once and the rest is
+ * read and dropped: stopping the stream would make the host destroy the connection before the answer is written.
+ */
+const fromStream =
+  <E>(stream: Stream.Stream<Uint8Array, E>): ReadBody =>
+  (maxBytes, done) => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    let refused = false
+    Effect.runCallback(
+      Stream.runForEach(stream, (chunk) =>
+        Effect.sync(() => {
+          if (refused) return
+          size += chunk.length
+          if (size <= maxBytes) return void chunks.push(chunk)
+          refused = true
+          chunks.length = 0
+          done(Either.left("too_large"))
+        })
+      ),
+      {
+        onExit: (exit) => {
+          if (refused) return
+          if (exit._tag === "Failure") return done(Either.left("unreadable"))
+          done(Either.right(Buffer.concat(chunks, size).toString("utf8")))
+        }
+      }
+    )
+  }
+
+/** No request of the capability needs more; deeper JSON is refused before any schema walks it. */
+export const MAX_DEPTH = 32
+
+const depthOf = (value: unknown, depth: number): number => {
+  if (depth > MAX_DEPTH || typeof value !== "object" || value === null) return depth
+  let deepest = depth + 1
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(item, depth + 1))
+    if (deepest > MAX_DEPTH) break
+  }
+  return deepest
+}
+
+const isJson = (contentType: string | undefined) =>
+  contentType !== undefined && /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)
+
+const malformed = (message: string, issue: string) =>
+  new CapabilityError.CapabilityError({ code: "invalid_input", message, fields: [{ path: "", message: issue }] })
+
+/** JSON text parsed, refused when it is not JSON or nests deeper than `MAX_DEPTH`. */
+export const parseJson = (text: string): Either.Either<unknown, CapabilityError.CapabilityError> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return Either.left(malformed("The body is not valid JSON", "not valid JSON"))
+  }
+  return depthOf(parsed, 0) > MAX_DEPTH
+    ? Either.left(malformed(`The body nests deeper than ${MAX_DEPTH} levels`, `nests deeper than ${MAX_DEPTH} levels`))
+    : Either.right(parsed)
+}
+
+/**
+ * A request's JSON body, within `maxBytes`: refused when it is not declared JSON (415), declared or found larger
+ * (413, before it is read, or as soon as it passes the limit), unreadable, not JSON or nested too deep (400).
+ */
+export const readJson = (
+  request: Request,
+  maxBytes: number,
+  done: (body: Either.Either<unknown, CapabilityError.CapabilityError>) => void
+): void => {
+  if (!isJson(header(request, "content-type"))) {
+    done(
+      Either.left(
+        new CapabilityError.CapabilityError({
+          code: "unsupported_media_type",
+          message: "The body must be JSON (Content-Type: application/json)"
+        })
+      )
+    )
+    return
+  }
+  // Built only when needed: an error captures a stack trace, too dear for every request.
+  const tooLarge = () =>
+    Either.left(
+      new CapabilityError.CapabilityError({
+        code: "payload_too_large",
+        message: `The body is larger than ${maxBytes} bytes`
+      })
+    )
+  if (Number(header(request, "content-length") ?? 0) > maxBytes) {
+    done(tooLarge())
+    return
+  }
+  request.body(maxBytes, (body) => {
+    if (Either.isRight(body)) return done(parseJson(body.right))
+    done(body.left === "too_large" ? tooLarge() : Either.left(malformed("The body could not be read", "unreadable")))
+  })
+}
+
+/**
+ * `serve` as a Node `http` request listener: the whole answer is written at once. A body left unread (refused as too
+ * large) closes the connection, so it is not taken for the next request on it.
+ */
+export const listener =
+  (serve: Serve) =>
+  (incoming: IncomingMessage, outgoing: ServerResponse): void => {
+    const request: Request = {
+      method: incoming.method ?? "GET",
+      url: incoming.url ?? "/",
+      headers: incoming.headers,
+      body: fromNode(incoming),
+      localPort: incoming.socket.localPort
+    }
+    serve(request, (response) => {
+      if (outgoing.headersSent) return
+      const headers: Record<string, string | number> = {
+        ...response.headers,
+        "content-type": response.contentType,
+        "content-length": Buffer.byteLength(response.body)
+      }
+      if (!incoming.complete) headers.connection = "close"
+      try {
+        outgoing.writeHead(response.status, headers).end(response.body)
+      } catch {
+        // Only a broken connection gets here; there is nobody left to answer.
+        outgoing.destroy()
+      }
+    })
+  }
+
+/**
+ * `serve` as an Effect HTTP app, for hosts serving with an Effect `HttpServer`. The body is read from the request's
+ * stream only as far as the limit. `localPort` is the port the server listens on, where the adapter needs it.
+ */
+export const httpApp = (
+  serve: Serve,
+  options: { readonly localPort?: number | undefined } = {}
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    Effect.async<HttpServerResponse.HttpServerResponse>((resume) =>
+      serve(
+        {
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body: fromStream(request.stream),
+          localPort: options.localPort
+        },
+        (response) =>
+          resume(
+            Effect.succeed(
+              HttpServerResponse.text(response.body, {
+                status: response.status,
+                headers: response.headers,
+                contentType: response.contentType
+              })
+            )
+          )
+      )
+    )
+  )
