@@ -3,15 +3,18 @@
  * outcome. Every event carries its idempotency key, so a batch sent twice is counted once upstream.
  *
  * - accepted: delivered;
- * - refused (400): split until the refused event stands alone, then dead-letter it with Schematic's message,
- *   so one poison event never holds back the others;
+ * - refused (400 from Schematic, or refused by the client before sending because it breaks Schematic's rules): split
+ *   until the refused event stands alone, then dead-letter it with the message, so one poison event never holds
+ *   back the others;
  * - 429, 5xx, timeouts, connection failures: back off with jitter (honouring Retry-After) and try again;
- * - older than `maxAge` before it could be sent: dead-lettered, since Schematic's 24 h dedupe no longer covers it.
+ * - older than `maxAge` before it could be sent: dead-lettered, since Schematic's 24 h dedupe no longer covers it;
+ * - the store fails (a lock, a full disk): logged, and the loop backs off and goes on. Rows it had claimed stay in
+ *   flight until the next start, which puts them back to pending.
  *
  * @since 0.1.0
  */
 import { SchematicClient, type SchematicError } from "@schematic-capability/schematic-client"
-import { Duration, Effect, Ref } from "effect"
+import { Cause, Duration, Effect, Ref } from "effect"
 import { type OutboxRow, OutboxStore } from "./OutboxStore.js"
 
 export interface Options {
@@ -21,6 +24,8 @@ export interface Options {
   readonly maxAge: Duration.DurationInput
   /** How long delivered events are kept (for idempotency answers and status). */
   readonly retention: Duration.DurationInput
+  /** How often delivered events older than `retention` are deleted. */
+  readonly pruneInterval: Duration.DurationInput
   /** First backoff after a failed batch; doubles per attempt up to `maxBackoff`. */
   readonly baseBackoff: Duration.DurationInput
   readonly maxBackoff: Duration.DurationInput
@@ -34,6 +39,7 @@ export const defaults: Options = {
   batchSize: 1000,
   maxAge: Duration.hours(12),
   retention: Duration.hours(48),
+  pruneInterval: Duration.minutes(1),
   baseBackoff: Duration.millis(500),
   maxBackoff: Duration.minutes(1),
   pollInterval: Duration.millis(250),
@@ -119,9 +125,14 @@ export const make = (
           return undefined
         }
         const error = result.left
-        if (error._tag === "SchematicBadRequest") {
+        // The client's own refusal (it breaks Schematic's published rules) is as final as Schematic's.
+        if (error._tag === "SchematicBadRequest" || error._tag === "SchematicInvalidRequest") {
           if (rows.length === 1) {
-            yield* store.markDead([rows[0]!.seq], `Schematic refused the event: ${error.message}`, now)
+            const why =
+              error._tag === "SchematicBadRequest"
+                ? `Schematic refused the event: ${error.message}`
+                : `Refused before sending (it breaks Schematic's rules): ${error.message}`
+            yield* store.markDead([rows[0]!.seq], why, now)
             return undefined
           }
           const half = Math.ceil(rows.length / 2)
@@ -133,11 +144,10 @@ export const make = (
         return { failure: error, unresolved: rows }
       })
 
-    const backoffMillis = (error: SchematicError.SchematicError) => {
+    const backoffMillis = (retryAfter = 0) => {
       const base = Duration.toMillis(config.baseBackoff) * 2 ** Math.min(consecutiveFailures, 16)
       const capped = Math.min(base, Duration.toMillis(config.maxBackoff))
       const jittered = capped / 2 + Math.random() * (capped / 2)
-      const retryAfter = error._tag === "SchematicRateLimited" ? (error.retryAfterMillis ?? 0) : 0
       return Math.max(jittered, retryAfter)
     }
 
@@ -146,8 +156,15 @@ export const make = (
     // Schematic's 24-hour dedupe window that the age protects.
     const expireEvery = Math.min(Duration.toMillis(config.maxAge) / 100, 10_000)
     let expiredAt = Number.NEGATIVE_INFINITY
+    const pruneEvery = Duration.toMillis(config.pruneInterval)
+    let prunedAt = Number.NEGATIVE_INFINITY
     const cycle = Effect.gen(function* () {
       const now = Date.now()
+      if (now - prunedAt >= pruneEvery) {
+        prunedAt = now
+        // The cutoff is taken now, not when the worker started: rows delivered since then age out too.
+        yield* store.prune(now - Duration.toMillis(config.retention))
+      }
       if (now - expiredAt >= expireEvery) {
         expiredAt = now
         yield* store.expire(
@@ -169,7 +186,7 @@ export const make = (
         return
       }
       const failure = outcome.failure
-      const wait = backoffMillis(failure)
+      const wait = backoffMillis(failure._tag === "SchematicRateLimited" ? failure.retryAfterMillis : 0)
       consecutiveFailures++
       yield* Ref.set(lastError, { message: describe(failure), at: Date.now() })
       yield* Effect.logWarning(`Event delivery failed; retrying in ${Math.round(wait)} ms`).pipe(
@@ -183,23 +200,28 @@ export const make = (
       yield* sleep(wait, backingOff)
     })
 
-    const prune = store.prune(Date.now() - Duration.toMillis(config.retention))
+    // A store failure (SQLite's, as a defect) would otherwise end the loop for good, and with it all delivery.
+    const storeFailed = (defect: unknown) =>
+      Effect.gen(function* () {
+        const wait = backoffMillis()
+        consecutiveFailures++
+        yield* Effect.logError(
+          `Event outbox storage failed during delivery; retrying in ${Math.round(wait)} ms`,
+          Cause.die(defect)
+        )
+        yield* sleep(wait, backingOff)
+      })
 
     return {
       run: Effect.gen(function* () {
         const recovered = yield* store.recover
         if (recovered > 0) yield* Effect.logInfo(`Event outbox: ${recovered} events left in flight are pending again`)
-        const loop = (lane: number) =>
-          Effect.gen(function* () {
-            let cycles = 0
-            while (!stopping) {
-              yield* cycle
-              if (lane === 0 && ++cycles % 1000 === 0) yield* prune
-            }
-          })
+        const loop = Effect.gen(function* () {
+          while (!stopping) yield* Effect.catchAllDefect(cycle, storeFailed)
+        })
         // Each lane claims its own rows (claims are atomic), so no event is sent by two lanes at once.
         yield* Effect.all(
-          Array.from({ length: Math.max(1, config.concurrency) }, (_, lane) => loop(lane)),
+          Array.from({ length: Math.max(1, config.concurrency) }, () => loop),
           { concurrency: "unbounded", discard: true }
         )
       }).pipe(Effect.ensuring(Effect.sync(() => stopped?.()))),

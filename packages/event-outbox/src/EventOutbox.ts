@@ -2,13 +2,24 @@
  * The durable outbox as the capability's `EventSink`: an event is acknowledged only once it is stored, then
  * delivered to Schematic in the background by the delivery worker.
  *
+ * When the storage fails (a full disk, an I/O error, a lock held elsewhere), submissions fail with
+ * `storage_unavailable`, the failure is logged (once when it starts, again if its cause changes, and once when
+ * storing works again), and `ready` fails until storing works again: after an append that succeeds, or a probe
+ * (a small write of the store's own) that `ready` makes, at most one at a time, while the failure lasts.
+ *
  * @since 0.1.0
  */
-import { CapabilityError, EventSink } from "@schematic-capability/capability-core"
+import { Callback, CapabilityError, EventSink } from "@schematic-capability/capability-core"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
-import { Effect, Either, Layer } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Runtime } from "effect"
 import * as DeliveryWorker from "./DeliveryWorker.js"
-import { type Appended, type OutboxClosed, type OutboxFull, OutboxStore } from "./OutboxStore.js"
+import {
+  type Appended,
+  type OutboxClosed,
+  type OutboxFull,
+  type OutboxStorageFailed,
+  OutboxStore
+} from "./OutboxStore.js"
 import * as SqliteOutboxStore from "./SqliteOutboxStore.js"
 
 export interface Options extends Partial<DeliveryWorker.Options> {
@@ -16,6 +27,7 @@ export interface Options extends Partial<DeliveryWorker.Options> {
   readonly filename: string
   readonly maxRows?: number | undefined
   readonly maxBytes?: number | undefined
+  readonly busyTimeout?: SqliteOutboxStore.Options["busyTimeout"]
 }
 
 const iso = (millis: number) => new Date(millis).toISOString()
@@ -23,20 +35,28 @@ const iso = (millis: number) => new Date(millis).toISOString()
 const accepted = (appended: ReadonlyArray<Appended>): ReadonlyArray<EventSink.AcceptedEvent> =>
   appended.map((item) => ({ id: item.id, idempotency_key: item.idempotencyKey, status: "queued" as const }))
 
-const refused = (error: OutboxFull | OutboxClosed): CapabilityError.CapabilityError =>
-  error._tag === "OutboxFull"
-    ? new CapabilityError.CapabilityError({
-        code: "outbox_full",
-        status: 503,
+/**
+ * Runs a log line on the caller's runtime (its logger, and the request's annotations when it has them) from a
+ * callback, where there is no fiber. A logger that fails must not keep the caller from its answer.
+ */
+const logOn = (runtime: Runtime.Runtime<never>, line: Effect.Effect<void> | undefined) => {
+  if (line !== undefined) Runtime.runSyncExit(runtime)(line)
+}
+
+const refused = (error: OutboxFull | OutboxClosed | OutboxStorageFailed): CapabilityError.CapabilityError => {
+  switch (error._tag) {
+    case "OutboxFull":
+      return new CapabilityError.CapabilityError({ code: "outbox_full", message: error.message, retryAfterSeconds: 5 })
+    case "OutboxStorageFailed":
+      return new CapabilityError.CapabilityError({
+        code: "storage_unavailable",
         message: error.message,
         retryAfterSeconds: 5
       })
-    : new CapabilityError.CapabilityError({
-        code: "unavailable",
-        status: 503,
-        message: error.message,
-        retryAfterSeconds: 1
-      })
+    case "OutboxClosed":
+      return new CapabilityError.CapabilityError({ code: "unavailable", message: error.message, retryAfterSeconds: 1 })
+  }
+}
 
 /** An EventSink over a store already in context, with its worker running for as long as the layer lives. */
 export const sink = (
@@ -52,30 +72,64 @@ export const sink = (
       yield* Effect.addFinalizer(() => worker.stop)
       const toStore = (events: ReadonlyArray<EventSink.KeyedEvent>) =>
         events.map((event) => ({ idempotencyKey: event.idempotency_key, payload: JSON.stringify(event) }))
-      const appendNow = store.appendNow
-      const submitNow: EventSink.EventSinkShape["submitNow"] =
-        appendNow === undefined
+
+      // The storage failure that the last attempt to store ended with; undefined while storing works.
+      let storageFailure: OutboxStorageFailed | undefined
+      let probing = false
+      /** Records how an attempt to store went; answers the log line it calls for, if any. */
+      const noteStorage = (failure: OutboxStorageFailed | undefined): Effect.Effect<void> | undefined => {
+        const before = storageFailure
+        storageFailure = failure
+        if (failure !== undefined) {
+          // Once per failure, not per request: while the storage is down every request fails alike.
+          return before?.reason === failure.reason
+            ? undefined
+            : Effect.logError("Event outbox storage failed: events are refused (storage_unavailable)").pipe(
+                Effect.annotateLogs({ cause: failure.reason })
+              )
+        }
+        return before === undefined
           ? undefined
-          : (events, done) =>
-              appendNow(toStore(events), (result) => {
-                if (Either.isRight(result)) worker.wake()
-                done(Either.mapBoth(result, { onLeft: refused, onRight: accepted }))
-              })
+          : Effect.logInfo("Event outbox storage works again").pipe(Effect.annotateLogs({ after: before.reason }))
+      }
+
       const shape: EventSink.EventSinkShape = {
-        submitNow,
-        submit:
-          submitNow === undefined
-            ? (events) =>
-                store.append(toStore(events)).pipe(
-                  Effect.map(accepted),
-                  Effect.tap(() => Effect.sync(worker.wake)),
-                  Effect.mapError(refused)
+        // Made from a callback form: run with `Callback.run` (as the adapters do), it runs the store's `append`
+        // the same way, so ingestion starts no fiber from the request to the store's answer.
+        submit: (events) =>
+          Callback.make<ReadonlyArray<EventSink.AcceptedEvent>, CapabilityError.CapabilityError, never>(
+            (runtime, done) =>
+              Callback.run(store.append(toStore(events)), runtime, (exit) => {
+                if (Exit.isSuccess(exit)) {
+                  worker.wake()
+                  logOn(runtime, noteStorage(undefined))
+                  return done(Exit.succeed(accepted(exit.value)))
+                }
+                const failure = Cause.failureOption(exit.cause)
+                if (Option.isSome(failure) && failure.value._tag === "OutboxStorageFailed") {
+                  logOn(runtime, noteStorage(failure.value))
+                }
+                done(Exit.failCause(Cause.map(exit.cause, refused)))
+              })
+          ),
+        ready: Effect.suspend(() => {
+          const failure = storageFailure
+          if (failure === undefined) return Effect.void
+          // One probe at a time: while one runs, callers hear of the failure already known.
+          if (probing) return Effect.fail(refused(failure))
+          probing = true
+          return store.probe.pipe(
+            Effect.matchEffect({
+              onSuccess: () => noteStorage(undefined) ?? Effect.void,
+              onFailure: (error) =>
+                Effect.zipRight(
+                  (error._tag === "OutboxStorageFailed" ? noteStorage(error) : undefined) ?? Effect.void,
+                  Effect.fail(refused(error))
                 )
-            : // An Either is an Effect: the callback's answer resumes the fiber as it is.
-              (events) =>
-                Effect.async<ReadonlyArray<EventSink.AcceptedEvent>, CapabilityError.CapabilityError>((resume) =>
-                  submitNow(events, resume)
-                ),
+            }),
+            Effect.ensuring(Effect.sync(() => (probing = false)))
+          )
+        }),
         status: Effect.gen(function* () {
           const counts = yield* store.counts
           const lastError = yield* worker.lastError
@@ -117,6 +171,11 @@ export const sink = (
 export const layer = (options: Options): Layer.Layer<EventSink.EventSink, never, SchematicClient.SchematicClient> =>
   sink(options).pipe(
     Layer.provide(
-      SqliteOutboxStore.layer({ filename: options.filename, maxRows: options.maxRows, maxBytes: options.maxBytes })
+      SqliteOutboxStore.layer({
+        filename: options.filename,
+        maxRows: options.maxRows,
+        maxBytes: options.maxBytes,
+        busyTimeout: options.busyTimeout
+      })
     )
   )

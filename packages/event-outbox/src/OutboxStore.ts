@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, type Effect, type Either } from "effect"
+import { Context, Data, type Effect } from "effect"
 
 export interface NewEvent {
   readonly idempotencyKey: string
@@ -48,22 +48,29 @@ export class OutboxFull extends Data.TaggedError("OutboxFull")<{ readonly messag
 /** The outbox no longer accepts events (shutting down). */
 export class OutboxClosed extends Data.TaggedError("OutboxClosed")<{ readonly message: string }> {}
 
+/**
+ * The storage itself failed (disk full, an I/O error, the file locked by another process): nothing of the request
+ * was stored. Unlike a full outbox this says nothing about how much is held, and it lasts until the storage is
+ * repaired, so it is told apart: `reason` is the storage's own message, for the log and for /readyz.
+ */
+export class OutboxStorageFailed extends Data.TaggedError("OutboxStorageFailed")<{
+  readonly message: string
+  readonly reason: string
+}> {}
+
 export interface OutboxStoreShape {
-  /** Stores events durably, all or none; a key already stored answers with its first record. */
+  /**
+   * Stores events durably, all or none; a key already stored answers with its first record. A store that answers
+   * in a callback builds it with capability-core's `Callback.make`, so that ingestion can run it without a fiber.
+   */
   readonly append: (
     events: ReadonlyArray<NewEvent>
-  ) => Effect.Effect<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>
+  ) => Effect.Effect<ReadonlyArray<Appended>, OutboxFull | OutboxClosed | OutboxStorageFailed>
   /**
-   * `append` answering through a callback, with no fiber: ingestion's hot path runs on it. It means exactly what
-   * `append` means; a store may leave it out, and callers then run `append`. `done` is called once and must not
-   * throw (it runs where the store's answers arrive).
+   * Commits a small write of its own, to tell whether the storage works again after `append` failed with
+   * `OutboxStorageFailed` (no event is stored or changed).
    */
-  readonly appendNow?:
-    | ((
-        events: ReadonlyArray<NewEvent>,
-        done: (result: Either.Either<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>) => void
-      ) => void)
-    | undefined
+  readonly probe: Effect.Effect<void, OutboxClosed | OutboxStorageFailed>
   /** Marks up to `limit` due events in flight, oldest first, and returns them. */
   readonly claim: (limit: number, now: number) => Effect.Effect<ReadonlyArray<OutboxRow>>
   readonly markDelivered: (rows: ReadonlyArray<OutboxRow>, now: number) => Effect.Effect<void>

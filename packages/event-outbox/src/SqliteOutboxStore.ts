@@ -11,10 +11,19 @@
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
-import { Effect, Either, Layer } from "effect"
+import { Callback } from "@schematic-capability/capability-core"
+import { Duration, Effect, Exit, Layer } from "effect"
 import type { OutboxFile, Stored } from "./internal/outboxFile.js"
 import type { Method, Reply, Request, ThreadData } from "./internal/outboxMessages.js"
-import { type Appended, OutboxClosed, OutboxFull, OutboxStore, type OutboxStoreShape } from "./OutboxStore.js"
+import {
+  type Appended,
+  type NewEvent,
+  OutboxClosed,
+  OutboxFull,
+  OutboxStorageFailed,
+  OutboxStore,
+  type OutboxStoreShape
+} from "./OutboxStore.js"
 
 export interface Options {
   /** The database file; its directory is created. */
@@ -23,10 +32,19 @@ export interface Options {
   readonly maxRows?: number | undefined
   /** Most bytes of event payloads held that are not yet delivered. */
   readonly maxBytes?: number | undefined
+  /**
+   * How long a write waits for a lock that another connection to the file holds before it fails (default 5 s).
+   * While it waits the outbox stores nothing else; when it fails, the events are refused as a storage failure.
+   */
+  readonly busyTimeout?: Duration.DurationInput | undefined
 }
 
 export const DEFAULT_MAX_ROWS = 1_000_000
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+export const DEFAULT_BUSY_TIMEOUT: Duration.Duration = Duration.seconds(5)
+
+const storageFailed = (reason: string) =>
+  new OutboxStorageFailed({ message: `The event outbox could not store the events: ${reason}`, reason })
 
 /**
  * Starts the thread from its script, built next to the package's `index.js`. Run from source (this repository's
@@ -53,7 +71,8 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
     const thread = startThread({
       filename: options.filename,
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
-      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      busyTimeoutMillis: Duration.toMillis(options.busyTimeout ?? DEFAULT_BUSY_TIMEOUT)
     })
     const waiting = new Map<number, Resume>()
     let nextId = 1
@@ -115,9 +134,18 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         )
       )
 
-    const appendNow: NonNullable<OutboxStoreShape["appendNow"]> = (events, done) => {
+    const closing = () => new OutboxClosed({ message: "The server is shutting down; retry shortly" })
+
+    /**
+     * `append`'s callback form: answers where the thread's answers arrive, with no fiber. `append` is made from it
+     * (`Callback.make`), so ingestion that runs `append` with `Callback.run` starts none either.
+     */
+    const appendNow = (
+      events: ReadonlyArray<NewEvent>,
+      done: (exit: Exit.Exit<ReadonlyArray<Appended>, OutboxFull | OutboxClosed | OutboxStorageFailed>) => void
+    ): void => {
       if (closed) {
-        done(Either.left(new OutboxClosed({ message: "The server is shutting down; retry shortly" })))
+        done(Exit.fail(closing()))
         return
       }
       const request: Request = {
@@ -130,12 +158,13 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
           .join("\n")
       }
       send(request, (reply) => {
-        if ("error" in reply) return done(Either.left(new OutboxClosed({ message: reply.error })))
+        if ("error" in reply) return done(Exit.fail(new OutboxClosed({ message: reply.error })))
         const stored = reply.value as Stored
-        if ("full" in stored) return done(Either.left(new OutboxFull({ message: stored.full })))
+        if ("full" in stored) return done(Exit.fail(new OutboxFull({ message: stored.full })))
+        if ("failed" in stored) return done(Exit.fail(storageFailed(stored.failed)))
         const existing = new Set(stored.existing)
         done(
-          Either.right(
+          Exit.succeed(
             stored.ids.map((id, index) => ({
               id,
               idempotencyKey: events[index]!.idempotencyKey,
@@ -147,10 +176,19 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
     }
 
     const shape: OutboxStoreShape = {
-      appendNow,
-      // An Either is an Effect: the callback's answer resumes the fiber as it is.
-      append: (events) =>
-        Effect.async<ReadonlyArray<Appended>, OutboxFull | OutboxClosed>((resume) => appendNow(events, resume)),
+      append: (events) => Callback.make((_runtime, done) => appendNow(events, done)),
+      probe: Effect.async<void, OutboxClosed | OutboxStorageFailed>((resume) => {
+        if (closed) return resume(Effect.fail(closing()))
+        send({ id: nextId++, op: "call", method: "probe", args: [Date.now()] }, (reply) =>
+          resume(
+            "error" in reply
+              ? Effect.fail(new OutboxClosed({ message: reply.error }))
+              : reply.value === undefined
+                ? Effect.void
+                : Effect.fail(storageFailed(reply.value as string))
+          )
+        )
+      }),
       claim: (limit, now) => call("claim", limit, now),
       markDelivered: (rows, now) =>
         call(

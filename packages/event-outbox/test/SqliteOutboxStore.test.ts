@@ -105,4 +105,29 @@ describe("SqliteOutboxStore", () => {
       yield* reopened.close
     })
   )
+
+  it.scoped("refuses events as a storage failure, not a full outbox, while another connection holds the lock", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const store = yield* SqliteOutboxStore.make({ filename, maxRows: 10, busyTimeout: "20 millis" })
+      yield* store.append([event("a")])
+      const other = yield* Effect.acquireRelease(
+        Effect.sync(() => new Database(filename)),
+        (db) => Effect.sync(() => db.close())
+      )
+      other.exec("BEGIN EXCLUSIVE")
+      const failed = yield* Effect.flip(store.append([event("b"), event("c")]))
+      expect(failed._tag).toBe("OutboxStorageFailed")
+      expect(failed.message).toMatch(/^The event outbox could not store the events: SQLITE_BUSY: database is locked/)
+      expect((yield* Effect.flip(store.probe))._tag).toBe("OutboxStorageFailed")
+
+      other.exec("ROLLBACK")
+      yield* store.probe
+      // Nothing of the refused request was stored or counted: the outbox holds one event and has room for nine.
+      const stored = yield* store.append(Array.from({ length: 9 }, (_, i) => event(`more-${i}`)))
+      expect(stored).toHaveLength(9)
+      expect(yield* store.counts).toMatchObject({ pending: 10 })
+      yield* store.close
+    })
+  )
 })

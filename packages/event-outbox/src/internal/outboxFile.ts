@@ -11,6 +11,15 @@ export interface Options {
   readonly filename: string
   readonly maxRows: number
   readonly maxBytes: number
+  /** How long a write waits for a lock another connection holds before it fails. */
+  readonly busyTimeoutMillis: number
+}
+
+/** A storage failure as the log and the caller see it: SQLite's code (`SQLITE_FULL`, ...) and message. */
+export const describeFailure = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const code = (error as { readonly code?: unknown }).code
+  return typeof code === "string" && !error.message.includes(code) ? `${code}: ${error.message}` : error.message
 }
 
 /**
@@ -41,6 +50,9 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox_events(state, next_attempt_at, s
 CREATE INDEX IF NOT EXISTS outbox_finished_at ON outbox_events(state, finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS outbox_legacy_id ON outbox_events(legacy_id) WHERE legacy_id IS NOT NULL;
 `
+
+/** One row that `probe` rewrites: a commit that touches no event, to tell whether storing works again. */
+const PROBE = "CREATE TABLE IF NOT EXISTS outbox_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)"
 
 /**
  * Outboxes written by 0.1 stored a random id per event, with a unique index on it. Their rows move to the current
@@ -107,21 +119,26 @@ const deadRow = (row: Row) => ({
   deadAt: row.finished_at ?? row.accepted_at
 })
 
-/** What storing one request's events came to: their ids (and which keys were stored before), or a full outbox. */
+/**
+ * What storing one request's events came to: their ids (and which keys were stored before), a full outbox, or a
+ * storage failure (SQLite's own, described by `describeFailure`).
+ */
 export type Stored =
   | { readonly ids: ReadonlyArray<string>; readonly existing: ReadonlyArray<number> }
   | { readonly full: string }
+  | { readonly failed: string }
 
 export const open = (options: Options) => {
   if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true })
   const db = new Database(options.filename)
   db.pragma("journal_mode = WAL")
   db.pragma("synchronous = FULL")
-  db.pragma("busy_timeout = 5000")
+  db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMillis))}`)
   db.pragma("journal_size_limit = 67108864")
   migrate(db)
   db.exec(TABLE)
   db.exec(INDEXES)
+  db.exec(PROBE)
 
   const statements = {
     insert: db.prepare(
@@ -169,7 +186,8 @@ export const open = (options: Options) => {
       "UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?, finished_at = NULL WHERE state = 'dead' AND legacy_id = ?"
     ),
     prune: db.prepare("DELETE FROM outbox_events WHERE state = 'delivered' AND finished_at < ?"),
-    nextDue: db.prepare("SELECT MIN(next_attempt_at) AS at FROM outbox_events WHERE state = 'pending'")
+    nextDue: db.prepare("SELECT MIN(next_attempt_at) AS at FROM outbox_events WHERE state = 'pending'"),
+    probe: db.prepare("INSERT INTO outbox_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at")
   }
 
   // What is held and not delivered, kept in memory so a full outbox is refused without a query.
@@ -211,8 +229,23 @@ export const open = (options: Options) => {
   })
 
   return {
-    /** Stores the events of several requests in one transaction (one fsync): each request all or none. */
-    store: (requests: ReadonlyArray<ReadonlyArray<NewEvent>>): ReadonlyArray<Stored> => storeAll(requests),
+    /**
+     * Stores the events of several requests in one transaction (one fsync): each request all or none. When the
+     * transaction fails, none is stored and each is answered with the failure.
+     */
+    store: (requests: ReadonlyArray<ReadonlyArray<NewEvent>>): ReadonlyArray<Stored> => {
+      const rows = heldRows
+      const bytes = heldBytes
+      try {
+        return storeAll(requests)
+      } catch (error) {
+        // Rolled back: what the transaction counted before it failed was never stored.
+        heldRows = rows
+        heldBytes = bytes
+        const failed = describeFailure(error)
+        return requests.map(() => ({ failed }))
+      }
+    },
     claim: (limit: number, now: number): ReadonlyArray<OutboxRow> =>
       (statements.claim.all(now, limit) as Array<Row>).map(toOutboxRow),
     markDelivered: (seqs: ReadonlyArray<number>, bytes: number, now: number): void => {
@@ -269,6 +302,15 @@ export const open = (options: Options) => {
       return pruned
     },
     nextDueAt: (): number | null => (statements.nextDue.get() as { at: number | null }).at,
+    /** Commits a write that touches no event: undefined when it worked, else the failure. */
+    probe: (now: number): string | undefined => {
+      try {
+        statements.probe.run(now)
+        return undefined
+      } catch (error) {
+        return describeFailure(error)
+      }
+    },
     close: (): void => {
       db.close()
     }

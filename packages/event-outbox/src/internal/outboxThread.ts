@@ -5,17 +5,16 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import type { NewEvent } from "../OutboxStore.js"
-import { type OutboxFile, open } from "./outboxFile.js"
+import { describeFailure, type OutboxFile, open } from "./outboxFile.js"
 import type { Reply, Request, ThreadData } from "./outboxMessages.js"
 
 const port = parentPort!
-const failure = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 let file: OutboxFile
 try {
   file = open(workerData as ThreadData)
 } catch (error) {
-  port.postMessage([{ id: 0, error: failure(error) }] satisfies Array<Reply>)
+  port.postMessage([{ id: 0, error: describeFailure(error) }] satisfies Array<Reply>)
   process.exit(1)
 }
 
@@ -27,14 +26,9 @@ const storeWaiting = () => {
   const requests = waiting
   waiting = []
   if (requests.length === 0) return
-  try {
-    const results = file.store(requests.map((request) => request.events))
-    for (const [index, request] of requests.entries()) replies.push({ id: request.id, value: results[index] })
-  } catch (error) {
-    // The transaction rolled back: nothing of any request was stored, and each caller is told so.
-    const message = `The event outbox could not store the events: ${failure(error)}`
-    for (const request of requests) replies.push({ id: request.id, value: { full: message } })
-  }
+  // A storage failure comes back as each request's answer (`failed`), told apart from a full outbox.
+  const results = file.store(requests.map((request) => request.events))
+  for (const [index, request] of requests.entries()) replies.push({ id: request.id, value: results[index] })
 }
 
 const answer = () => {
@@ -57,7 +51,7 @@ const handle = (request: Request) => {
         const method = file[request.method] as (...args: ReadonlyArray<unknown>) => unknown
         replies.push({ id: request.id, value: method(...request.args) })
       } catch (error) {
-        replies.push({ id: request.id, error: failure(error) })
+        replies.push({ id: request.id, error: describeFailure(error) })
       }
       return
     }
