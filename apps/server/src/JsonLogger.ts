@@ -12,7 +12,7 @@ const text = (message: unknown): unknown => {
 }
 
 /**
- * `toISOString` costs about 1 µs, as much as the rest of a line; under load many lines fall in the same
+ * `toISOString` costs as much as the rest of a line; under load many lines fall in the same
  * millisecond, so the last one's text is kept.
  */
 const timestamps = () => {
@@ -37,7 +37,7 @@ export const make = (write: (line: string) => void) => {
       message: text(message)
     }
     if (HashMap.size(annotations) > 0) {
-      // forEach walks the map in a fifth of the time its iterator takes (Object.fromEntries).
+      // forEach walks the map several times faster than its iterator does (Object.fromEntries).
       const fields: Record<string, unknown> = {}
       HashMap.forEach(annotations, (value, key) => {
         fields[key] = value
@@ -54,10 +54,9 @@ export const layer = (write: (line: string) => void) => Logger.replace(Logger.de
 
 /**
  * Lines gathered and written together, at most `maxDelayMillis` (50 by default) after the first of them, or at
- * once when 64 KiB are waiting. A line a request meant a write call a request, and to a file that is the largest
- * cost of a request after the answer's own (about 60 µs a line on these machines when requests come one at a
- * time). What is gathered is written before the process exits; a crash that kills it outright loses at most the
- * last `maxDelayMillis` of lines (logs are not the durable record, the outbox is).
+ * once when 64 KiB are waiting. A line a request meant a write call a request, and to a file that costs more than
+ * most of the request's own work. What is gathered is written before the process exits; a crash that kills it
+ * outright loses at most the last `maxDelayMillis` of lines (logs are not the durable record, the outbox is).
  */
 export const batched = (
   stream: NodeJS.WritableStream,

@@ -3,8 +3,8 @@
  * survives a crash and a power cut. Appends from concurrent requests are committed together (group commit):
  * they share one transaction, and so one fsync.
  *
- * The file is worked on by a thread of its own: storing 1000 events (inserts, commit, fsync) takes a few
- * milliseconds, which would otherwise be milliseconds in which no request is served.
+ * The file is worked on by a thread of its own: while a batch is stored (inserts, commit, fsync), the thread that
+ * serves requests goes on serving them.
  *
  * @since 0.1.0
  */
@@ -84,8 +84,8 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
     // Requests go to the thread in messages, each holding the requests of one turn of the event loop or more:
     // every message wakes the thread, a system call that on a busy machine can also hand this thread's CPU to it.
     // While requests are being worked on, small ones wait and go with the next message, so under load messages
-    // follow commits (one per 2.7 single-event requests, against one per 1.9 without waiting); a request with
-    // many events goes at once, so the thread stores it while this thread reads the next.
+    // follow commits and each commit carries more requests than it would without waiting; a request with many
+    // events goes at once, so the thread stores it while this thread reads the next.
     let outgoing: Array<Request> = []
     let outgoingEvents = 0
     // Requests posted and not yet answered.

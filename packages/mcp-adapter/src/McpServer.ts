@@ -113,7 +113,7 @@ const runTool = <R>(
 /**
  * The SDK's JSON Schema validator (for elicitation answers, which these tools never ask for), made once: a
  * `Server` otherwise builds a new Ajv instance of its own, and over stateless HTTP there is a `Server` per
- * request, where building Ajv was the largest single cost.
+ * request, so every request would pay for building one.
  */
 const jsonSchemaValidator = new AjvJsonSchemaValidator()
 

@@ -1,6 +1,6 @@
 /**
- * A fast yes for valid values of plain schemas. Effect Schema walks a value through a general interpreter: about
- * 10 ms for a batch of 1000 events, the largest cost of batch ingestion. For plain shapes (no transformations, every
+ * A fast yes for valid values of plain schemas. Effect Schema walks a value through a general interpreter, which for
+ * a batch of events is most of what batch ingestion costs. For plain shapes (no transformations, every
  * refinement stated in JSON Schema), a validator compiled by Ajv from the schema's own JSON Schema says yes in a
  * fraction of that, and then the decoded value is the value itself. Anything it does not accept, and every schema it
  * cannot speak for, goes to Effect Schema, which decides and names the fields; so a refusal reads the same either way.

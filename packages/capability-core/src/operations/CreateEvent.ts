@@ -75,9 +75,9 @@ export const CreateEventOutput = EventSink.AcceptedEvent
 
 /**
  * Settles the idempotency key: the caller's, or a new one that is returned so a retry can reuse it. New keys are
- * UUIDv7, in time order: a store's unique index on keys then grows at one end. With random keys each event dirtied
- * a page of that index of its own, and storing 1000 events took about six times as long (34 ms against 6) once an
- * outbox held a few hundred thousand of them.
+ * UUIDv7, in time order: a store's unique index on keys then grows at one end. With random keys each event dirties
+ * a page of that index of its own, and storing a batch took several times as long once an outbox held a few hundred
+ * thousand events.
  */
 export const keyed = (input: CreateEventInput): EventSink.KeyedEvent =>
   input.idempotency_key === undefined

@@ -24,8 +24,8 @@ export const describeFailure = (error: unknown): string => {
 
 /**
  * One row per accepted event. An event's id is not stored: it is made from `accepted_at` and `seq` (see `eventId`),
- * so storing an event writes no id index and generates no random id. That made storing 1000 events about a third
- * cheaper. `accepted_at` never changes; `queued_at` is when the event last entered the queue (accepted, or re-queued
+ * so storing an event writes no id index and generates no random id, both a large part of what storing a batch
+ * cost. `accepted_at` never changes; `queued_at` is when the event last entered the queue (accepted, or re-queued
  * by an operator) and is what the maximum age counts from.
  */
 const TABLE = `

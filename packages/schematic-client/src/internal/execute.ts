@@ -64,8 +64,8 @@ const retryAfterMillis = (response: WireResponse): number | undefined => {
  * reach the caller untouched; only a body that fails is decoded again, to say where. Response schemas are
  * plain shapes without transformations, so the checked body is the decoded value.
  *
- * The check compiled from the schema's JSON Schema (`SchemaCheck`) answers first: `Schema.is` walked a page of 20
- * companies in about 55 µs, and on a server whose caches the other requests have cooled, about 130 µs a request.
+ * The check compiled from the schema's JSON Schema (`SchemaCheck`) answers first: `Schema.is` walking a page of
+ * companies is a noticeable part of a request, more so on a busy server whose caches the other requests have cooled.
  */
 const checkers = new WeakMap<object, (body: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
 const checkerOf = <A>(success: SchemaOf<A>) => {
