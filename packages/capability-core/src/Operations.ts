@@ -7,15 +7,15 @@ import type { SchematicClient } from "@schematic-capability/schematic-client"
 import type { EventSink } from "./EventSink.js"
 import type { Operation } from "./Operation.js"
 import { createEvent } from "./operations/CreateEvent.js"
-import {
-  createEventBatch,
-  getEventDeliveryStatus,
-  listDeadLetterEvents,
-  requeueDeadLetterEvents
-} from "./operations/EventDelivery.js"
-import { getInsightsSummary, getPlanGrowth, getTopFeatures } from "./operations/Insights.js"
+import { createEventBatch } from "./operations/CreateEventBatch.js"
+import { getEventDeliveryStatus } from "./operations/GetEventDeliveryStatus.js"
+import { getInsightsSummary } from "./operations/GetInsightsSummary.js"
+import { getPlanGrowth } from "./operations/GetPlanGrowth.js"
+import { getTopFeatures } from "./operations/GetTopFeatures.js"
 import { listCompanies } from "./operations/ListCompanies.js"
+import { listDeadLetterEvents } from "./operations/ListDeadLetterEvents.js"
 import { listUsers } from "./operations/ListUsers.js"
+import { requeueDeadLetterEvents } from "./operations/RequeueDeadLetterEvents.js"
 import { upsertCompany } from "./operations/UpsertCompany.js"
 import { upsertUser } from "./operations/UpsertUser.js"
 

@@ -1,8 +1,8 @@
-import { assert, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Layer } from "effect"
-import { Capability, EventSink, Operations } from "../src/index.js"
+import { Cause, Effect, Exit, Layer, Schema } from "effect"
+import { Callback, Capability, EventSink, Operation, Operations } from "../src/index.js"
 
 /** A custom host: its own layers (a client pointed at a sandbox), running operations by name. */
 const Client = Layer.unwrapEffect(
@@ -102,5 +102,44 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
         assert.strictEqual(operation.scope === "read", operation.hints.readOnly, operation.name)
       }
     })
+  )
+})
+
+/** An operation whose handler answers outside its output schema, as an Effect or through a callback form. */
+const badOutput = (form: "effect" | "callback") =>
+  Operation.make<{ readonly n: number }, { readonly n: number }, never>({
+    name: `bad-output-${form}`,
+    title: "Bad output",
+    description: "Answers a string where its schema says number.",
+    input: Schema.Struct({ n: Schema.Number }),
+    output: Schema.Struct({ n: Schema.Number }),
+    hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+    scope: "read",
+    rest: { method: "GET", paths: [`/v1/bad-output-${form}`], status: 200 },
+    handler: () => {
+      const output = { n: "one" as unknown as number }
+      return form === "effect" ? Effect.succeed(output) : Callback.make((_, done) => done(Exit.succeed(output)))
+    },
+    errors: []
+  })
+
+describe("an output outside its schema", () => {
+  it.effect(
+    "is a defect whichever way the operation runs: as an Effect, in a fiber, or through its callback form",
+    () =>
+      Effect.gen(function* () {
+        const runtime = yield* Effect.runtime<never>()
+        for (const form of ["effect", "callback"] as const) {
+          const operation = badOutput(form)
+          const asEffect = yield* Effect.exit(Capability.execute(operation, { n: 1 }))
+          const onRuntime = yield* Effect.async<Exit.Exit<unknown, unknown>>((resume) =>
+            Capability.executeOn(runtime, operation, { n: 1 }, (exit) => resume(Effect.succeed(exit)))
+          )
+          for (const exit of [asEffect, onRuntime]) {
+            assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), `${form}: ${String(exit)}`)
+            assert.match(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), /outside its schema/)
+          }
+        }
+      })
   )
 })

@@ -69,3 +69,11 @@ export const DateTime = Schema.String.pipe(
     message: () => "must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z"
   })
 )
+
+/** No input at all: an empty object, and (unlike a bare empty struct) nothing else. */
+export const EmptyInput = Schema.Struct({}).pipe(
+  Schema.filter((input) => {
+    const extra = Object.keys(input)
+    return extra.length === 0 || { path: [extra[0]!], message: "is unexpected: this operation takes no input" }
+  })
+)

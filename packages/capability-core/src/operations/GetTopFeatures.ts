@@ -5,96 +5,6 @@ import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import { DateTime, field } from "./inputs.js"
 
-const readOnly = { readOnly: true, destructive: false, idempotent: true, openWorld: true } as const
-
-/** No input at all: an empty object, and (unlike a bare empty struct) nothing else. */
-export const EmptyInput = Schema.Struct({}).pipe(
-  Schema.filter((input) => {
-    const extra = Object.keys(input)
-    return extra.length === 0 || { path: [extra[0]!], message: "is unexpected: this operation takes no input" }
-  })
-)
-
-export const InsightsSummaryOutput = Schema.Struct({
-  total_companies: Schema.Number,
-  paid_companies: Schema.Number,
-  total_plans: Schema.Number,
-  total_features: Schema.Number,
-  active_credits: Schema.Number,
-  mrr: Schema.Array(
-    Schema.Struct({
-      amount: Schema.Number.annotations({ description: "Monthly recurring revenue in minor units (cents)" }),
-      currency: Schema.String
-    })
-  )
-})
-
-export const getInsightsSummary: Operation.Operation<
-  typeof EmptyInput.Type,
-  typeof InsightsSummaryOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
-  name: "get-insights-summary",
-  title: "Get the insights summary",
-  description: [
-    "Headline numbers for the whole environment: how many companies (and how many pay), plans and features,",
-    "and monthly recurring revenue per currency in minor units (cents). Takes no input. Example: {}"
-  ].join(" "),
-  input: EmptyInput,
-  output: InsightsSummaryOutput,
-  hints: readOnly,
-  scope: "read",
-  errors: CapabilityError.upstreamCodes,
-  rest: { method: "GET", paths: ["/v1/insights/summary", "/v1/insights"], status: 200 },
-  handler: () => withSchematic((client) => client.insights.summary())
-})
-
-export const PlanGrowthInput = Schema.Struct({
-  months: Schema.optionalWith(
-    field(
-      Schema.Int.pipe(Schema.between(1, 24)),
-      "How many months back, 1 to 24 (default 6)",
-      "a whole number from 1 to 24"
-    ),
-    { default: () => 6 }
-  )
-})
-
-export const PlanGrowthOutput = Schema.Struct({
-  points: Schema.Array(
-    Schema.Struct({
-      month: Schema.String.annotations({ description: "First day of the month (UTC)" }),
-      plan_id: Schema.String,
-      plan_name: Schema.String,
-      subscribers: Schema.Number
-    })
-  )
-})
-
-export const getPlanGrowth: Operation.Operation<
-  typeof PlanGrowthInput.Type,
-  typeof PlanGrowthOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
-  name: "get-plan-growth",
-  title: "Get plan growth",
-  description: [
-    "How many companies were on each plan at the end of each of the last months (the current month: now).",
-    "Use it to see which plans gain or lose customers.",
-    'Example: {"months": 12}'
-  ].join(" "),
-  input: PlanGrowthInput,
-  output: PlanGrowthOutput,
-  hints: readOnly,
-  scope: "read",
-  errors: CapabilityError.upstreamCodes,
-  rest: { method: "GET", paths: ["/v1/insights/plan-growth"], status: 200 },
-  handler: (input) =>
-    withSchematic((client) => client.insights.planGrowth({ months: input.months })).pipe(
-      Effect.map((growth) => ({ points: growth.points }))
-    )
-})
-
 const DAY = 86_400_000
 
 export const TopFeaturesInput = Schema.Struct({
@@ -140,7 +50,7 @@ export const getTopFeatures: Operation.Operation<
   ].join(" "),
   input: TopFeaturesInput,
   output: TopFeaturesOutput,
-  hints: readOnly,
+  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
   scope: "read",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/top-features"], status: 200 },

@@ -1,0 +1,52 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { withSchematic } from "../internal/schematic.js"
+import * as Operation from "../Operation.js"
+import { field } from "./inputs.js"
+
+export const PlanGrowthInput = Schema.Struct({
+  months: Schema.optionalWith(
+    field(
+      Schema.Int.pipe(Schema.between(1, 24)),
+      "How many months back, 1 to 24 (default 6)",
+      "a whole number from 1 to 24"
+    ),
+    { default: () => 6 }
+  )
+})
+
+export const PlanGrowthOutput = Schema.Struct({
+  points: Schema.Array(
+    Schema.Struct({
+      month: Schema.String.annotations({ description: "First day of the month (UTC)" }),
+      plan_id: Schema.String,
+      plan_name: Schema.String,
+      subscribers: Schema.Number
+    })
+  )
+})
+
+export const getPlanGrowth: Operation.Operation<
+  typeof PlanGrowthInput.Type,
+  typeof PlanGrowthOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "get-plan-growth",
+  title: "Get plan growth",
+  description: [
+    "How many companies were on each plan at the end of each of the last months (the current month: now).",
+    "Use it to see which plans gain or lose customers.",
+    'Example: {"months": 12}'
+  ].join(" "),
+  input: PlanGrowthInput,
+  output: PlanGrowthOutput,
+  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  scope: "read",
+  errors: CapabilityError.upstreamCodes,
+  rest: { method: "GET", paths: ["/v1/insights/plan-growth"], status: 200 },
+  handler: (input) =>
+    withSchematic((client) => client.insights.planGrowth({ months: input.months })).pipe(
+      Effect.map((growth) => ({ points: growth.points }))
+    )
+})
