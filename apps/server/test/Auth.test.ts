@@ -42,7 +42,13 @@ describe("bearer tokens with scopes", () => {
     )
 
     expect((await rest(server.rest, "GET", "/healthz")).status).toBe(200)
-    expect((await rest(server.rest, "GET", "/openapi.json")).status).toBe(200)
+    const document = (await rest(server.rest, "GET", "/openapi.json")).body
+    // With tokens, the document requires the bearer scheme and lists the access refusals of every operation.
+    expect(document.security).toEqual([{ bearer: [] }])
+    expect(Object.keys(document.paths["/v1/companies"].get.responses)).toEqual(
+      expect.arrayContaining(["401", "403", "429"])
+    )
+    expect(document.paths["/healthz"].get.security).toEqual([])
     expect((await rest(server.rest, "GET", "/docs")).status).toBe(200)
     expect((await rest(server.rest, "GET", "/readyz")).status).toBe(401)
     expect((await rest(server.rest, "GET", "/readyz", undefined, bearer(READER))).status).toBe(200)

@@ -2,10 +2,11 @@
  * Every TypeScript example in the repository's READMEs compiles against the packages as built: an example that
  * forgets a service an operation needs, or calls an API that changed, fails here.
  */
+
+import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { execFileSync } from "node:child_process"
 import ts from "typescript"
 import { describe, expect, it } from "vitest"
 

@@ -68,6 +68,49 @@ describe("the REST API, end to end over the embedded sandbox", () => {
     expect(docs.body).toContain("list-companies")
   })
 
+  it("documents each operation's failures from the error table, grouped by resource, each operation listed once", async () => {
+    const codesOf = (operation: { responses: Record<string, { description: string }> }) =>
+      Object.fromEntries(
+        Object.entries(operation.responses)
+          .filter(([status]) => Number(status) >= 400)
+          .map(([status, response]) => [status, response.description.split("; ").map((part) => part.split(":")[0])])
+      )
+    const events = codesOf(document.paths["/v1/events"].post)
+    expect(events["413"]).toEqual(["payload_too_large"])
+    expect(events["415"]).toEqual(["unsupported_media_type"])
+    expect(events["503"]).toEqual(expect.arrayContaining(["outbox_full", "storage_unavailable", "unavailable"]))
+    expect(events["400"]).toEqual(expect.arrayContaining(["invalid_input", "upstream_rejected"]))
+    const companies = codesOf(document.paths["/v1/companies"].get)
+    expect(Object.keys(companies).sort()).toEqual([
+      "400",
+      "403",
+      "404",
+      "409",
+      "422",
+      "429",
+      "500",
+      "502",
+      "503",
+      "504"
+    ])
+    // Open server (no tokens): no 401 and no security requirement.
+    expect(companies["401"]).toBeUndefined()
+    expect(document.security).toBeUndefined()
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" })
+
+    const tags = (path: string, method: string) => document.paths[path][method].tags
+    expect([
+      tags("/v1/companies", "get"),
+      tags("/v1/users", "post"),
+      tags("/v1/events/batch", "post"),
+      tags("/v1/insights/summary", "get")
+    ]).toEqual([["Companies"], ["Users"], ["Events"], ["Insights"]])
+    const alias = document.paths["/v1/insights"].get
+    expect(alias["x-scalar-ignore"]).toBe(true)
+    expect(alias.summary).toMatch(/alias of GET \/v1\/insights\/summary/)
+    expect(document.paths["/v1/insights/summary"].get.description).toMatch(/Also served at GET \/v1\/insights/)
+  })
+
   it("health and readiness", async () => {
     expect((await call("GET", "/healthz")).body).toEqual({ status: "ok" })
     expect((await call("GET", "/readyz")).body).toEqual({ status: "ready" })
