@@ -21,6 +21,20 @@ export interface Hints {
   readonly openWorld: boolean
 }
 
+/** The hints of each kind of operation, so a declaration says what it does in one word. */
+export const hints = {
+  /** Reads from Schematic. */
+  readsSchematic: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  /** Reads what this server keeps (the event outbox). */
+  readsOutbox: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+  /** Creates or updates in Schematic: the same input again changes nothing more. */
+  upsertsSchematic: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
+  /** Records usage for Schematic: each call counts, unless its idempotency key repeats. */
+  recordsUsage: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
+  /** Repairs what this server keeps: doing it twice does nothing more. */
+  repairsOutbox: { readOnly: false, destructive: false, idempotent: true, openWorld: false }
+} as const satisfies Record<string, Hints>
+
 export interface RestBinding {
   readonly method: "GET" | "POST"
   /** The first path is the canonical one; the others serve the same operation. */

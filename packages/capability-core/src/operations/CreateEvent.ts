@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { v7 as uuidv7 } from "uuid"
 import * as CapabilityError from "../CapabilityError.js"
 import * as EventSink from "../EventSink.js"
+import { present } from "../internal/present.js"
 import { submitting } from "../internal/submitting.js"
 import * as Operation from "../Operation.js"
 import { DateTime, field, RequiredKeyMap, TraitsInput } from "./inputs.js"
@@ -102,7 +103,7 @@ export const createEvent: Operation.Operation<
   ].join(" "),
   input: CreateEventInput,
   output: CreateEventOutput,
-  hints: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
+  hints: Operation.hints.recordsUsage,
   scope: "write",
   rest: { method: "POST", paths: ["/v1/events"], status: 202 },
   mcp: {
@@ -121,11 +122,9 @@ export const createEvent: Operation.Operation<
       body: {
         event: input.event,
         company: input.company,
-        ...(input.user === undefined ? {} : { user: input.user }),
-        ...(input.quantity === undefined ? {} : { quantity: input.quantity }),
-        ...(input.traits === undefined ? {} : { traits: input.traits })
+        ...present({ user: input.user, quantity: input.quantity, traits: input.traits })
       },
-      ...(input.idempotency_key === undefined ? {} : { idempotency_key: input.idempotency_key })
+      ...present({ idempotency_key: input.idempotency_key })
     })
   },
   handler: submitting(

@@ -32,7 +32,7 @@ export const createEventBatch: Operation.Operation<
   ].join(" "),
   input: CreateEventBatchInput,
   output: CreateEventBatchOutput,
-  hints: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
+  hints: Operation.hints.recordsUsage,
   scope: "write",
   rest: { method: "POST", paths: ["/v1/events/batch"], status: 202, maxBodyBytes: 8 * 1024 * 1024 },
   handler: submitting(

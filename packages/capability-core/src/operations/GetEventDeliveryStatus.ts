@@ -17,7 +17,7 @@ export const getEventDeliveryStatus: Operation.Operation<
   ].join(" "),
   input: EmptyInput,
   output: EventSink.DeliveryStatus,
-  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+  hints: Operation.hints.readsOutbox,
   scope: "read",
   rest: { method: "GET", paths: ["/v1/events/outbox"], status: 200 },
   handler: () => Effect.flatMap(EventSink.EventSink, (sink) => sink.status),

@@ -32,7 +32,7 @@ export const getInsightsSummary: Operation.Operation<
   ].join(" "),
   input: EmptyInput,
   output: InsightsSummaryOutput,
-  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  hints: Operation.hints.readsSchematic,
   scope: "read",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/summary", "/v1/insights"], status: 200 },

@@ -41,7 +41,7 @@ export const getPlanGrowth: Operation.Operation<
   ].join(" "),
   input: PlanGrowthInput,
   output: PlanGrowthOutput,
-  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  hints: Operation.hints.readsSchematic,
   scope: "read",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/plan-growth"], status: 200 },

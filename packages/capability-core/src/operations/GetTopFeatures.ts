@@ -50,7 +50,7 @@ export const getTopFeatures: Operation.Operation<
   ].join(" "),
   input: TopFeaturesInput,
   output: TopFeaturesOutput,
-  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  hints: Operation.hints.readsSchematic,
   scope: "read",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/top-features"], status: 200 },

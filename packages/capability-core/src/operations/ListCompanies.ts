@@ -1,6 +1,7 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -34,7 +35,7 @@ export const listCompanies: Operation.Operation<
   ].join(" "),
   input: ListCompaniesInput,
   output: ListCompaniesOutput,
-  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  hints: Operation.hints.readsSchematic,
   scope: "read",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/companies"], status: 200 },
@@ -43,8 +44,7 @@ export const listCompanies: Operation.Operation<
       client.companies.list({
         limit: input.limit,
         offset: input.offset,
-        ...(input.q === undefined ? {} : { q: input.q }),
-        ...(input.plan_id === undefined ? {} : { plan_id: input.plan_id })
+        ...present({ q: input.q, plan_id: input.plan_id })
       })
     ).pipe(
       Effect.map((rows) => ({

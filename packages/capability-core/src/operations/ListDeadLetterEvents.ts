@@ -25,7 +25,7 @@ export const listDeadLetterEvents: Operation.Operation<
   ].join(" "),
   input: ListDeadLettersInput,
   output: ListDeadLettersOutput,
-  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+  hints: Operation.hints.readsOutbox,
   scope: "read",
   rest: { method: "GET", paths: ["/v1/events/outbox/dead-letters"], status: 200 },
   handler: (input) =>

@@ -1,6 +1,7 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -33,7 +34,7 @@ export const listUsers: Operation.Operation<
   ].join(" "),
   input: ListUsersInput,
   output: ListUsersOutput,
-  hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+  hints: Operation.hints.readsSchematic,
   scope: "read",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/users"], status: 200 },
@@ -42,8 +43,7 @@ export const listUsers: Operation.Operation<
       client.users.list({
         limit: input.limit,
         offset: input.offset,
-        ...(input.q === undefined ? {} : { q: input.q }),
-        ...(input.company_id === undefined ? {} : { company_id: input.company_id })
+        ...present({ q: input.q, company_id: input.company_id })
       })
     ).pipe(
       Effect.map((rows) => ({

@@ -36,7 +36,7 @@ export const requeueDeadLetterEvents: Operation.Operation<
   ].join(" "),
   input: RequeueInput,
   output: RequeueOutput,
-  hints: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
+  hints: Operation.hints.repairsOutbox,
   scope: "admin",
   rest: { method: "POST", paths: ["/v1/events/outbox/requeue"], status: 200 },
   handler: (input) =>

@@ -1,6 +1,7 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -31,7 +32,7 @@ export const upsertCompany: Operation.Operation<
   ].join(" "),
   input: UpsertCompanyInput,
   output: Views.Company,
-  hints: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
+  hints: Operation.hints.upsertsSchematic,
   scope: "write",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "POST", paths: ["/v1/companies"], status: 200 },
@@ -39,9 +40,7 @@ export const upsertCompany: Operation.Operation<
     withSchematic((client) =>
       client.companies.upsert({
         keys: input.keys,
-        ...(input.name === undefined ? {} : { name: input.name }),
-        ...(input.traits === undefined ? {} : { traits: input.traits }),
-        ...(input.base_plan_id === undefined ? {} : { base_plan_id: input.base_plan_id })
+        ...present({ name: input.name, traits: input.traits, base_plan_id: input.base_plan_id })
       })
     ).pipe(Effect.map(Views.company))
 })

@@ -1,6 +1,7 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -35,7 +36,7 @@ export const upsertUser: Operation.Operation<
   ].join(" "),
   input: UpsertUserInput,
   output: Views.User,
-  hints: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
+  hints: Operation.hints.upsertsSchematic,
   scope: "write",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "POST", paths: ["/v1/users"], status: 200 },
@@ -44,9 +45,7 @@ export const upsertUser: Operation.Operation<
     return withSchematic((client) =>
       client.users.upsert({
         keys: input.keys,
-        ...(input.name === undefined ? {} : { name: input.name }),
-        ...(traits === undefined ? {} : { traits }),
-        ...(input.company === undefined ? {} : { company: input.company })
+        ...present({ name: input.name, traits, company: input.company })
       })
     ).pipe(Effect.map(Views.user))
   }
