@@ -4,7 +4,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { EntityKey, KeyMap, OptionalNullable, Page, Preview, Timestamp, Traits } from "./Common.js"
+import { EntityKey, OptionalNullable, Preview, Timestamp, Traits } from "./Common.js"
+import { entityFields, searchPageFields, upsertFields } from "./internal/fields.js"
 
 export const CompanyPlan = Schema.Struct({
   id: Schema.String,
@@ -16,14 +17,15 @@ export const CompanyPlan = Schema.Struct({
 })
 export interface CompanyPlan extends Schema.Schema.Type<typeof CompanyPlan> {}
 
+/** The slim company shape nested in other resources. */
+export const CompanySummary = Schema.Struct({
+  ...entityFields,
+  logo_url: OptionalNullable(Schema.String)
+})
+export interface CompanySummary extends Schema.Schema.Type<typeof CompanySummary> {}
+
 export const Company = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  environment_id: Schema.String,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  last_seen_at: OptionalNullable(Timestamp),
-  logo_url: OptionalNullable(Schema.String),
+  ...CompanySummary.fields,
   keys: Schema.Array(EntityKey),
   traits: Schema.optional(Traits),
   user_count: Schema.Number,
@@ -35,22 +37,8 @@ export const Company = Schema.Struct({
 })
 export interface Company extends Schema.Schema.Type<typeof Company> {}
 
-/** The slim company shape nested in other resources. */
-export const CompanySummary = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  environment_id: Schema.String,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  last_seen_at: OptionalNullable(Timestamp),
-  logo_url: OptionalNullable(Schema.String)
-})
-export interface CompanySummary extends Schema.Schema.Type<typeof CompanySummary> {}
-
 export const ListCompaniesParams = Schema.Struct({
-  ...Page.fields,
-  q: Schema.optional(Schema.String.pipe(Schema.maxLength(512))),
-  ids: Schema.optional(Schema.Array(Schema.String)),
+  ...searchPageFields(Schema.String.pipe(Schema.maxLength(512))),
   plan_id: Schema.optional(Schema.String),
   plan_ids: Schema.optional(Schema.Array(Schema.String)),
   without_plan: Schema.optional(Schema.Boolean)
@@ -61,12 +49,7 @@ export const CountCompaniesParams = ListCompaniesParams.omit("limit", "offset")
 export interface CountCompaniesParams extends Schema.Schema.Type<typeof CountCompaniesParams> {}
 
 export const UpsertCompanyBody = Schema.Struct({
-  keys: KeyMap,
-  name: Schema.optional(Schema.NullOr(Schema.String.pipe(Schema.maxLength(256)))),
-  traits: Schema.optional(Traits),
-  id: Schema.optional(Schema.NullOr(Schema.String)),
-  last_seen_at: Schema.optional(Schema.NullOr(Timestamp)),
-  update_only: Schema.optional(Schema.NullOr(Schema.Boolean)),
+  ...upsertFields(256),
   prevent_key_remap: Schema.optional(Schema.NullOr(Schema.Boolean)),
   remove_keys: Schema.optional(Schema.Array(Schema.String)),
   base_plan_id: Schema.optional(Schema.NullOr(Schema.String)),

@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { OptionalNullable, Page, Preview, Timestamp } from "./Common.js"
+import { OptionalNullable, Preview, Timestamp } from "./Common.js"
+import { searchPageFields } from "./internal/fields.js"
 
 export const FeatureType = Schema.Literal("boolean", "event", "license", "trait")
 export type FeatureType = typeof FeatureType.Type
@@ -28,9 +29,7 @@ export const Feature = Schema.Struct({
 export interface Feature extends Schema.Schema.Type<typeof Feature> {}
 
 export const ListFeaturesParams = Schema.Struct({
-  ...Page.fields,
-  q: Schema.optional(Schema.String),
-  ids: Schema.optional(Schema.Array(Schema.String)),
+  ...searchPageFields(Schema.String),
   feature_type: Schema.optional(Schema.Array(FeatureType))
 })
 export interface ListFeaturesParams extends Schema.Schema.Type<typeof ListFeaturesParams> {}

@@ -4,7 +4,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { OptionalNullable, Page, Timestamp } from "./Common.js"
+import { OptionalNullable, Timestamp } from "./Common.js"
+import { searchPageFields } from "./internal/fields.js"
 
 export const PlanType = Schema.Literal("plan", "add_on")
 export type PlanType = typeof PlanType.Type
@@ -67,9 +68,7 @@ export const Plan = Schema.Struct({
 export interface Plan extends Schema.Schema.Type<typeof Plan> {}
 
 export const ListPlansParams = Schema.Struct({
-  ...Page.fields,
-  q: Schema.optional(Schema.String),
-  ids: Schema.optional(Schema.Array(Schema.String)),
+  ...searchPageFields(Schema.String),
   plan_type: Schema.optional(PlanType),
   company_id: Schema.optional(Schema.String)
 })

@@ -4,8 +4,9 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { EntityKey, KeyMap, OptionalNullable, Page, Timestamp, Traits } from "./Common.js"
+import { EntityKey, KeyMap, Page, Timestamp, Traits } from "./Common.js"
 import { CompanySummary } from "./Company.js"
+import { entityFields, upsertFields } from "./internal/fields.js"
 
 export const CompanyMembership = Schema.Struct({
   id: Schema.String,
@@ -18,12 +19,7 @@ export const CompanyMembership = Schema.Struct({
 export interface CompanyMembership extends Schema.Schema.Type<typeof CompanyMembership> {}
 
 export const User = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  environment_id: Schema.String,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  last_seen_at: OptionalNullable(Timestamp),
+  ...entityFields,
   keys: Schema.Array(EntityKey),
   traits: Schema.optional(Traits),
   company_memberships: Schema.Array(CompanyMembership)
@@ -43,12 +39,7 @@ export const CountUsersParams = ListUsersParams.omit("limit", "offset")
 export interface CountUsersParams extends Schema.Schema.Type<typeof CountUsersParams> {}
 
 export const UpsertUserBody = Schema.Struct({
-  keys: KeyMap,
-  name: Schema.optional(Schema.NullOr(Schema.String.pipe(Schema.maxLength(255)))),
-  traits: Schema.optional(Traits),
-  id: Schema.optional(Schema.NullOr(Schema.String)),
-  last_seen_at: Schema.optional(Schema.NullOr(Timestamp)),
-  update_only: Schema.optional(Schema.NullOr(Schema.Boolean)),
+  ...upsertFields(255),
   remove_keys: Schema.optional(Schema.Array(Schema.String)),
   /** Keys of a company to add the user to. */
   company: Schema.optional(Schema.NullOr(KeyMap)),

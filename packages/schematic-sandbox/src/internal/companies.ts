@@ -2,11 +2,11 @@ import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
-import { attachKeys, detachKeys, entitiesMatching, keysOf, mergeTraits } from "./keys.js"
+import { attachKeys, detachKeys, entityByKeys, keysOf, lookupByKeys, mergeTraits } from "./keys.js"
 import { assignPlans, endSubscriptions, plansById } from "./plans.js"
 import { body, pathId, readQuery } from "./request.js"
-import { envelope } from "./response.js"
-import { badRequest, notFound } from "./SandboxError.js"
+import { answerOne, countMatching, deleteById, getById, type Listing, listNewestFirst } from "./response.js"
+import { notFound } from "./SandboxError.js"
 import { UpdateCompanyPlans, UpsertCompany } from "./wire.js"
 
 export interface CompanyRow {
@@ -110,11 +110,7 @@ export const getCompanyRow = (id: string) =>
 
 /** The one company holding any of these keys; undefined when none does; 400 when several do. */
 export const companyByKeys = (keys: Readonly<Record<string, string>>, field: string) =>
-  Effect.gen(function* () {
-    const matches = yield* entitiesMatching("company", keys)
-    if (matches.length > 1) return yield* badRequest(`${field}: the keys match ${matches.length} different companies`)
-    return matches[0]
-  })
+  entityByKeys("company", keys, field)
 
 /**
  * Schematic's key-map upsert: match on any key (or on `id`), merge traits, add new keys; create when
@@ -203,80 +199,54 @@ export const companyWhere = (sql: SqlClient.SqlClient, filter: CompanyFilter) =>
   return sql.and(clauses)
 }
 
-const companyFilter = readQuery((q) => ({
-  q: q.string("q", 512),
-  ids: q.list("ids"),
-  planIds: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
-  withoutPlan: q.bool("without_plan"),
-  page: q.page()
-}))
+const companyListing: Listing<CompanyFilter & { limit: number; offset: number }> = {
+  table: "companies",
+  alias: "c",
+  filter: readQuery((q) => ({
+    q: q.string("q", 512),
+    ids: q.list("ids"),
+    planIds: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
+    withoutPlan: q.bool("without_plan"),
+    ...q.page()
+  })),
+  where: companyWhere
+}
 
 /** Companies and company plans, by Schematic's paths. */
 export const companyRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/companies",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* companyFilter
-      const rows = yield* sql<CompanyRow>`SELECT c.* FROM companies c WHERE ${companyWhere(sql, filter)}
-        ORDER BY c.created_at DESC, c.rowid DESC LIMIT ${filter.page.limit} OFFSET ${filter.page.offset}`
-      return envelope(yield* renderCompanies(rows), {
-        q: filter.q,
-        ids: filter.ids,
-        plan_ids: filter.planIds,
-        without_plan: filter.withoutPlan,
-        ...filter.page
-      })
-    })
+    listNewestFirst(companyListing, renderCompanies, (filter) => ({
+      q: filter.q,
+      ids: filter.ids,
+      plan_ids: filter.planIds,
+      without_plan: filter.withoutPlan,
+      limit: filter.limit,
+      offset: filter.offset
+    }))
   ),
   HttpRouter.get(
     "/companies/count",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* companyFilter
-      const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM companies c WHERE ${companyWhere(sql, filter)}`
-      return envelope({ count: row?.n ?? 0 }, { q: filter.q, ids: filter.ids, plan_ids: filter.planIds })
-    })
+    countMatching(companyListing, (filter) => ({ q: filter.q, ids: filter.ids, plan_ids: filter.planIds }))
   ),
-  HttpRouter.get(
-    "/companies/lookup",
-    Effect.gen(function* () {
-      const keys = yield* readQuery((q) => q.keyMap("keys"))
-      if (keys === undefined || Object.keys(keys).length === 0) return yield* badRequest("keys: is required")
-      const id = yield* companyByKeys(keys, "keys")
-      if (id === undefined) return yield* notFound("no company matches these keys")
-      const [company] = yield* renderCompanies([yield* getCompanyRow(id)])
-      return envelope(company, { keys })
-    })
-  ),
+  HttpRouter.get("/companies/lookup", lookupByKeys("company", getCompanyRow, renderCompanies)),
   HttpRouter.post(
     "/companies",
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const input = yield* body(UpsertCompany)
       const id = yield* sql.withTransaction(upsertCompany(input, Date.now()))
-      const [company] = yield* renderCompanies([yield* getCompanyRow(id)])
-      return envelope(company)
+      return yield* answerOne(getCompanyRow(id), renderCompanies)
     })
   ),
-  HttpRouter.get(
-    "/companies/:company_id",
-    Effect.gen(function* () {
-      const [company] = yield* renderCompanies([yield* getCompanyRow(yield* pathId("company_id"))])
-      return envelope(company)
-    })
-  ),
+  HttpRouter.get("/companies/:company_id", getById("company_id", getCompanyRow, renderCompanies)),
   HttpRouter.del(
     "/companies/:company_id",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const params = yield* readQuery((q) => ({
-        cancel_subscription: q.bool("cancel_subscription"),
-        prorate: q.bool("prorate")
-      }))
-      yield* sql.withTransaction(deleteCompany(yield* pathId("company_id"), Date.now()))
-      return envelope({ deleted: true }, params)
-    })
+    deleteById(
+      "company_id",
+      (id) => deleteCompany(id, Date.now()),
+      readQuery((q) => ({ cancel_subscription: q.bool("cancel_subscription"), prorate: q.bool("prorate") }))
+    )
   ),
   HttpRouter.put(
     "/company-plans/:company_id",
@@ -291,8 +261,7 @@ export const companyRoutes = HttpRouter.empty.pipe(
           addOns: "add_on_ids"
         })
       )
-      const [company] = yield* renderCompanies([yield* getCompanyRow(id)])
-      return envelope(company)
+      return yield* answerOne(getCompanyRow(id), renderCompanies)
     })
   )
 )

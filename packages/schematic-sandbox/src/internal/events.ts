@@ -3,9 +3,9 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
 import { upsertCompany } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
-import { body, pathId, readQuery } from "./request.js"
-import { envelope } from "./response.js"
-import { badRequest, notFound } from "./SandboxError.js"
+import { body, readQuery } from "./request.js"
+import { envelope, getById, rowById } from "./response.js"
+import { badRequest } from "./SandboxError.js"
 import { upsertUser } from "./users.js"
 import { CreateEvent, CreateEventBatch } from "./wire.js"
 
@@ -285,17 +285,7 @@ export const eventRoutes = HttpRouter.empty.pipe(
       return envelope(yield* renderEvents(rows), filter)
     })
   ),
-  HttpRouter.get(
-    "/events/:event_id",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const id = yield* pathId("event_id")
-      const rows = yield* sql<EventRow>`SELECT * FROM events WHERE id = ${id}`
-      if (rows[0] === undefined) return yield* notFound(`event ${id} not found`)
-      const [event] = yield* renderEvents(rows)
-      return envelope(event)
-    })
-  ),
+  HttpRouter.get("/events/:event_id", getById("event_id", rowById<EventRow>("events", "event"), renderEvents)),
   HttpRouter.get(
     "/event-types",
     Effect.gen(function* () {

@@ -2,9 +2,9 @@ import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { iso, newId } from "./ids.js"
-import { body, pathId, readQuery } from "./request.js"
-import { envelope } from "./response.js"
-import { badRequest, notFound } from "./SandboxError.js"
+import { body, readQuery } from "./request.js"
+import { envelope, getById, listNewestFirst, rowById } from "./response.js"
+import { badRequest } from "./SandboxError.js"
 import { CreateFeature } from "./wire.js"
 
 interface FeatureRow {
@@ -29,26 +29,32 @@ const renderFeature = (row: FeatureRow) => ({
   updated_at: iso(row.updated_at)
 })
 
+const renderFeatures = (rows: ReadonlyArray<FeatureRow>) => Effect.succeed(rows.map(renderFeature))
+
 /** Features, by Schematic's paths. */
 export const featureRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/features",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* readQuery((q) => ({
-        q: q.string("q"),
-        ids: q.list("ids"),
-        feature_type: q.list("feature_type"),
-        ...q.page()
-      }))
-      const clauses = [sql`1 = 1`]
-      if (filter.q) clauses.push(sql`(name LIKE ${`%${filter.q}%`} OR id = ${filter.q})`)
-      if (filter.ids.length > 0) clauses.push(sql`id IN ${sql.in(filter.ids)}`)
-      if (filter.feature_type.length > 0) clauses.push(sql`feature_type IN ${sql.in(filter.feature_type)}`)
-      const rows = yield* sql<FeatureRow>`SELECT * FROM features WHERE ${sql.and(clauses)}
-        ORDER BY created_at DESC, rowid DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
-      return envelope(rows.map(renderFeature), filter)
-    })
+    listNewestFirst(
+      {
+        table: "features",
+        alias: "f",
+        filter: readQuery((q) => ({
+          q: q.string("q"),
+          ids: q.list("ids"),
+          feature_type: q.list("feature_type"),
+          ...q.page()
+        })),
+        where: (sql, filter) => {
+          const clauses = [sql`1 = 1`]
+          if (filter.q) clauses.push(sql`(name LIKE ${`%${filter.q}%`} OR id = ${filter.q})`)
+          if (filter.ids.length > 0) clauses.push(sql`id IN ${sql.in(filter.ids)}`)
+          if (filter.feature_type.length > 0) clauses.push(sql`feature_type IN ${sql.in(filter.feature_type)}`)
+          return sql.and(clauses)
+        }
+      },
+      renderFeatures
+    )
   ),
   HttpRouter.post(
     "/features",
@@ -78,12 +84,6 @@ export const featureRoutes = HttpRouter.empty.pipe(
   ),
   HttpRouter.get(
     "/features/:feature_id",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const id = yield* pathId("feature_id")
-      const rows = yield* sql<FeatureRow>`SELECT * FROM features WHERE id = ${id}`
-      if (rows[0] === undefined) return yield* notFound(`feature ${id} not found`)
-      return envelope(renderFeature(rows[0]))
-    })
+    getById("feature_id", rowById<FeatureRow>("features", "feature"), renderFeatures)
   )
 )

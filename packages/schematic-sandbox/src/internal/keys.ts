@@ -1,7 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
-import { badRequest } from "./SandboxError.js"
+import { readQuery } from "./request.js"
+import { answerOne } from "./response.js"
+import { badRequest, notFound } from "./SandboxError.js"
 
 export type EntityType = "company" | "user"
 
@@ -25,6 +27,31 @@ export const entitiesMatching = (entityType: EntityType, keys: Readonly<Record<s
       SELECT DISTINCT entity_id FROM entity_keys
       WHERE entity_type = ${entityType} AND (${sql.or(conditions)})`
     return rows.map((row) => row.entity_id)
+  })
+
+/** The one entity holding any of these keys; undefined when none does; 400 (naming `field`) when several do. */
+export const entityByKeys = (entityType: EntityType, keys: Readonly<Record<string, string>>, field: string) =>
+  Effect.gen(function* () {
+    const matches = yield* entitiesMatching(entityType, keys)
+    if (matches.length > 1) {
+      const plural = entityType === "company" ? "companies" : "users"
+      return yield* badRequest(`${field}: the keys match ${matches.length} different ${plural}`)
+    }
+    return matches[0]
+  })
+
+/** `GET /companies/lookup` and `GET /users/lookup` behave the same apart from the entity they find. */
+export const lookupByKeys = <Row, E1, R1, E2, R2>(
+  entityType: EntityType,
+  load: (id: string) => Effect.Effect<Row, E1, R1>,
+  render: (rows: ReadonlyArray<Row>) => Effect.Effect<ReadonlyArray<unknown>, E2, R2>
+) =>
+  Effect.gen(function* () {
+    const keys = yield* readQuery((q) => q.keyMap("keys"))
+    if (keys === undefined || Object.keys(keys).length === 0) return yield* badRequest("keys: is required")
+    const id = yield* entityByKeys(entityType, keys, "keys")
+    if (id === undefined) return yield* notFound(`no ${entityType} matches these keys`)
+    return yield* answerOne(load(id), render, { keys })
   })
 
 /** Keys of many entities in one query, as Schematic renders them. */

@@ -4,8 +4,8 @@ import { Effect } from "effect"
 import { getCompanyRow } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
 import { body, pathId, readQuery } from "./request.js"
-import { envelope } from "./response.js"
-import { badRequest, notFound } from "./SandboxError.js"
+import { answerOne, deleteById, getById, listNewestFirst, rowById } from "./response.js"
+import { badRequest } from "./SandboxError.js"
 import { CreateCompanyOverride, UpdateCompanyOverride } from "./wire.js"
 
 export interface OverrideRow {
@@ -116,13 +116,7 @@ export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
     })
   })
 
-const getOverride = (id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<OverrideRow>`SELECT * FROM company_overrides WHERE id = ${id}`
-    if (rows[0] === undefined) return yield* notFound(`company override ${id} not found`)
-    return rows[0]
-  })
+const getOverride = rowById<OverrideRow>("company_overrides", "company override")
 
 const overrideValues = (input: typeof UpdateCompanyOverride.Type) => ({
   value_type: input.value_type,
@@ -162,27 +156,36 @@ const addNote = (overrideId: string, note: string | null | undefined, now: numbe
     })}`
   })
 
+const deleteOverride = (id: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* getOverride(id)
+    yield* sql`DELETE FROM override_notes WHERE override_id = ${id}`
+    yield* sql`DELETE FROM company_overrides WHERE id = ${id}`
+  })
+
 /** Company overrides, by Schematic's paths. */
 export const overrideRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/company-overrides",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* readQuery((q) => ({
-        company_id: q.string("company_id"),
-        company_ids: q.list("company_ids"),
-        feature_id: q.string("feature_id"),
-        feature_ids: q.list("feature_ids"),
-        ids: q.list("ids"),
-        without_expired: q.bool("without_expired"),
-        q: q.string("q"),
-        ...q.page()
-      }))
-      const rows = yield* sql<OverrideRow>`SELECT o.* FROM company_overrides o
-        WHERE ${overrideWhere(sql, filter, Date.now())}
-        ORDER BY o.created_at DESC, o.rowid DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
-      return envelope(yield* renderOverrides(rows), filter)
-    })
+    listNewestFirst(
+      {
+        table: "company_overrides",
+        alias: "o",
+        filter: readQuery((q) => ({
+          company_id: q.string("company_id"),
+          company_ids: q.list("company_ids"),
+          feature_id: q.string("feature_id"),
+          feature_ids: q.list("feature_ids"),
+          ids: q.list("ids"),
+          without_expired: q.bool("without_expired"),
+          q: q.string("q"),
+          ...q.page()
+        })),
+        where: (sql, filter) => overrideWhere(sql, filter, Date.now())
+      },
+      renderOverrides
+    )
   ),
   HttpRouter.post(
     "/company-overrides",
@@ -218,16 +221,12 @@ export const overrideRoutes = HttpRouter.empty.pipe(
           yield* addNote(id, input.note, now)
         })
       )
-      const [override] = yield* renderOverrides([yield* getOverride(id)])
-      return envelope(override, {}, 201)
+      return yield* answerOne(getOverride(id), renderOverrides, {}, 201)
     })
   ),
   HttpRouter.get(
     "/company-overrides/:company_override_id",
-    Effect.gen(function* () {
-      const [override] = yield* renderOverrides([yield* getOverride(yield* pathId("company_override_id"))])
-      return envelope(override)
-    })
+    getById("company_override_id", getOverride, renderOverrides)
   ),
   HttpRouter.put(
     "/company-overrides/:company_override_id",
@@ -246,23 +245,8 @@ export const overrideRoutes = HttpRouter.empty.pipe(
           yield* addNote(id, input.note, now)
         })
       )
-      const [override] = yield* renderOverrides([yield* getOverride(id)])
-      return envelope(override)
+      return yield* answerOne(getOverride(id), renderOverrides)
     })
   ),
-  HttpRouter.del(
-    "/company-overrides/:company_override_id",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const id = yield* pathId("company_override_id")
-      yield* getOverride(id)
-      yield* sql.withTransaction(
-        Effect.gen(function* () {
-          yield* sql`DELETE FROM override_notes WHERE override_id = ${id}`
-          yield* sql`DELETE FROM company_overrides WHERE id = ${id}`
-        })
-      )
-      return envelope({ deleted: true })
-    })
-  )
+  HttpRouter.del("/company-overrides/:company_override_id", deleteById("company_override_id", deleteOverride))
 )

@@ -2,9 +2,9 @@ import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
-import { body, pathId, readQuery } from "./request.js"
-import { envelope } from "./response.js"
-import { badRequest, notFound } from "./SandboxError.js"
+import { body, readQuery } from "./request.js"
+import { answerOne, getById, listNewestFirst, rowById } from "./response.js"
+import { badRequest } from "./SandboxError.js"
 import { CreatePlan } from "./wire.js"
 
 export interface PlanRow {
@@ -182,33 +182,37 @@ export const endSubscriptions = (companyId: string, now: number) =>
 export const planRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/plans",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* readQuery((q) => {
-        const planType = q.string("plan_type")
-        if (planType !== undefined && planType !== "plan" && planType !== "add_on") {
-          throw badRequest("plan_type: must be plan or add_on")
+    listNewestFirst(
+      {
+        table: "plans",
+        alias: "p",
+        filter: readQuery((q) => {
+          const planType = q.string("plan_type")
+          if (planType !== undefined && planType !== "plan" && planType !== "add_on") {
+            throw badRequest("plan_type: must be plan or add_on")
+          }
+          return {
+            q: q.string("q"),
+            ids: q.list("ids"),
+            plan_type: planType,
+            company_id: q.string("company_id"),
+            ...q.page()
+          }
+        }),
+        where: (sql, filter) => {
+          const clauses = [sql`1 = 1`]
+          if (filter.q) clauses.push(sql`(name LIKE ${`%${filter.q}%`} OR id = ${filter.q})`)
+          if (filter.ids.length > 0) clauses.push(sql`id IN ${sql.in(filter.ids)}`)
+          if (filter.plan_type) clauses.push(sql`plan_type = ${filter.plan_type}`)
+          if (filter.company_id) {
+            clauses.push(sql`id IN (SELECT plan_id FROM plan_subscriptions WHERE company_id = ${filter.company_id}
+              AND ended_at IS NULL)`)
+          }
+          return sql.and(clauses)
         }
-        return {
-          q: q.string("q"),
-          ids: q.list("ids"),
-          plan_type: planType,
-          company_id: q.string("company_id"),
-          ...q.page()
-        }
-      })
-      const clauses = [sql`1 = 1`]
-      if (filter.q) clauses.push(sql`(name LIKE ${`%${filter.q}%`} OR id = ${filter.q})`)
-      if (filter.ids.length > 0) clauses.push(sql`id IN ${sql.in(filter.ids)}`)
-      if (filter.plan_type) clauses.push(sql`plan_type = ${filter.plan_type}`)
-      if (filter.company_id) {
-        clauses.push(sql`id IN (SELECT plan_id FROM plan_subscriptions WHERE company_id = ${filter.company_id}
-          AND ended_at IS NULL)`)
-      }
-      const rows = yield* sql<PlanRow>`SELECT * FROM plans WHERE ${sql.and(clauses)}
-        ORDER BY created_at DESC, rowid DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
-      return envelope(yield* renderPlans(rows), filter)
-    })
+      },
+      renderPlans
+    )
   ),
   HttpRouter.post(
     "/plans",
@@ -229,19 +233,8 @@ export const planRoutes = HttpRouter.empty.pipe(
         updated_at: now
       }
       yield* sql`INSERT INTO plans ${sql.insert({ ...row })}`
-      const [plan] = yield* renderPlans([row])
-      return envelope(plan, {}, 201)
+      return yield* answerOne(Effect.succeed(row), renderPlans, {}, 201)
     })
   ),
-  HttpRouter.get(
-    "/plans/:plan_id",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const id = yield* pathId("plan_id")
-      const rows = yield* sql<PlanRow>`SELECT * FROM plans WHERE id = ${id}`
-      if (rows[0] === undefined) return yield* notFound(`plan ${id} not found`)
-      const [plan] = yield* renderPlans(rows)
-      return envelope(plan)
-    })
-  )
+  HttpRouter.get("/plans/:plan_id", getById("plan_id", rowById<PlanRow>("plans", "plan"), renderPlans))
 )

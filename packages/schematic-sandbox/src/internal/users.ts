@@ -3,9 +3,9 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { type CompanyRow, companiesByIds, companyByKeys, companySummary, getCompanyRow } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
-import { attachKeys, detachKeys, entitiesMatching, keysOf, mergeTraits } from "./keys.js"
-import { body, pathId, readQuery } from "./request.js"
-import { envelope } from "./response.js"
+import { attachKeys, detachKeys, entityByKeys, keysOf, lookupByKeys, mergeTraits } from "./keys.js"
+import { body, readQuery } from "./request.js"
+import { answerOne, countMatching, deleteById, getById, type Listing, listNewestFirst, rowById } from "./response.js"
 import { badRequest, notFound } from "./SandboxError.js"
 import { UpsertUser } from "./wire.js"
 
@@ -66,13 +66,7 @@ export const renderUsers = (rows: ReadonlyArray<UserRow>) =>
     }))
   })
 
-export const getUserRow = (id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<UserRow>`SELECT * FROM users WHERE id = ${id}`
-    if (rows[0] === undefined) return yield* notFound(`user ${id} not found`)
-    return rows[0]
-  })
+export const getUserRow = rowById<UserRow>("users", "user")
 
 const join = (userId: string, companyId: string, now: number) =>
   Effect.flatMap(
@@ -130,9 +124,7 @@ export const upsertUser = (body: typeof UpsertUser.Type, now: number) =>
     if (body.id) {
       id = (yield* getUserRow(body.id)).id
     } else {
-      const matches = yield* entitiesMatching("user", body.keys)
-      if (matches.length > 1) return yield* badRequest(`keys: the keys match ${matches.length} different users`)
-      id = matches[0]
+      id = yield* entityByKeys("user", body.keys, "keys")
     }
     const lastSeen = body.last_seen_at ? Date.parse(body.last_seen_at) : null
     if (id === undefined) {
@@ -200,79 +192,46 @@ export const userWhere = (sql: SqlClient.SqlClient, filter: UserFilter) => {
   return sql.and(clauses)
 }
 
-const userFilter = readQuery((q) => ({
-  q: q.string("q", 512),
-  ids: q.list("ids"),
-  companyId: q.string("company_id"),
-  planId: q.string("plan_id"),
-  page: q.page()
-}))
+const userListing: Listing<UserFilter & { limit: number; offset: number }> = {
+  table: "users",
+  alias: "u",
+  filter: readQuery((q) => ({
+    q: q.string("q", 512),
+    ids: q.list("ids"),
+    companyId: q.string("company_id"),
+    planId: q.string("plan_id"),
+    ...q.page()
+  })),
+  where: userWhere
+}
 
 /** Users, by Schematic's paths. */
 export const userRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/users",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* userFilter
-      const rows = yield* sql<UserRow>`SELECT u.* FROM users u WHERE ${userWhere(sql, filter)}
-        ORDER BY u.created_at DESC, u.rowid DESC LIMIT ${filter.page.limit} OFFSET ${filter.page.offset}`
-      return envelope(yield* renderUsers(rows), {
-        q: filter.q,
-        ids: filter.ids,
-        company_id: filter.companyId,
-        plan_id: filter.planId,
-        ...filter.page
-      })
-    })
+    listNewestFirst(userListing, renderUsers, (filter) => ({
+      q: filter.q,
+      ids: filter.ids,
+      company_id: filter.companyId,
+      plan_id: filter.planId,
+      limit: filter.limit,
+      offset: filter.offset
+    }))
   ),
   HttpRouter.get(
     "/users/count",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* userFilter
-      const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM users u WHERE ${userWhere(sql, filter)}`
-      return envelope({ count: row?.n ?? 0 }, { q: filter.q, company_id: filter.companyId })
-    })
+    countMatching(userListing, (filter) => ({ q: filter.q, company_id: filter.companyId }))
   ),
-  HttpRouter.get(
-    "/users/lookup",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const keys = yield* readQuery((q) => q.keyMap("keys"))
-      if (keys === undefined || Object.keys(keys).length === 0) return yield* badRequest("keys: is required")
-      const conditions = Object.entries(keys).map(([key, value]) => sql`(key = ${key} AND value = ${value})`)
-      const matches = yield* sql<{ entity_id: string }>`SELECT DISTINCT entity_id FROM entity_keys
-        WHERE entity_type = 'user' AND (${sql.or(conditions)})`
-      if (matches.length > 1) return yield* badRequest(`keys: the keys match ${matches.length} different users`)
-      if (matches[0] === undefined) return yield* notFound("no user matches these keys")
-      const [user] = yield* renderUsers([yield* getUserRow(matches[0].entity_id)])
-      return envelope(user, { keys })
-    })
-  ),
+  HttpRouter.get("/users/lookup", lookupByKeys("user", getUserRow, renderUsers)),
   HttpRouter.post(
     "/users",
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const input = yield* body(UpsertUser)
       const id = yield* sql.withTransaction(upsertUser(input, Date.now()))
-      const [user] = yield* renderUsers([yield* getUserRow(id)])
-      return envelope(user)
+      return yield* answerOne(getUserRow(id), renderUsers)
     })
   ),
-  HttpRouter.get(
-    "/users/:user_id",
-    Effect.gen(function* () {
-      const [user] = yield* renderUsers([yield* getUserRow(yield* pathId("user_id"))])
-      return envelope(user)
-    })
-  ),
-  HttpRouter.del(
-    "/users/:user_id",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql.withTransaction(deleteUser(yield* pathId("user_id")))
-      return envelope({ deleted: true })
-    })
-  )
+  HttpRouter.get("/users/:user_id", getById("user_id", getUserRow, renderUsers)),
+  HttpRouter.del("/users/:user_id", deleteById("user_id", deleteUser))
 )

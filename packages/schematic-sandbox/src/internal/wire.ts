@@ -27,13 +27,18 @@ const RequiredKeyMap = KeyMap.pipe(
 
 const Traits = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
-export const UpsertCompany = Schema.Struct({
+/** The fields both key-map upserts (company and user) start with; only the longest name differs. */
+const upsertFields = (maxName: number) => ({
   keys: RequiredKeyMap,
-  name: nullable(Schema.String.pipe(Schema.maxLength(256))),
+  name: nullable(Schema.String.pipe(Schema.maxLength(maxName))),
   traits: Schema.optional(Traits),
   id: nullable(Schema.String),
   last_seen_at: nullable(DateTime),
-  update_only: nullable(Schema.Boolean),
+  update_only: nullable(Schema.Boolean)
+})
+
+export const UpsertCompany = Schema.Struct({
+  ...upsertFields(256),
   prevent_key_remap: nullable(Schema.Boolean),
   remove_keys: Schema.optional(Schema.Array(Schema.String)),
   base_plan_id: nullable(Schema.String),
@@ -41,12 +46,7 @@ export const UpsertCompany = Schema.Struct({
 })
 
 export const UpsertUser = Schema.Struct({
-  keys: RequiredKeyMap,
-  name: nullable(Schema.String.pipe(Schema.maxLength(255))),
-  traits: Schema.optional(Traits),
-  id: nullable(Schema.String),
-  last_seen_at: nullable(DateTime),
-  update_only: nullable(Schema.Boolean),
+  ...upsertFields(255),
   remove_keys: Schema.optional(Schema.Array(Schema.String)),
   company: nullable(RequiredKeyMap),
   companies: Schema.optional(Schema.Array(RequiredKeyMap)),
