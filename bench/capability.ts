@@ -7,6 +7,9 @@
  * warmed first (the JIT of all three processes settles). One caller's latency is then taken in short turns that
  * rotate between the paths (see `interleaved`), and throughput under load in several rounds that take turns, each
  * figure the median of its rounds.
+ *
+ * Before any of it, each process's idle memory (see `memory.ts`): the server in real mode (the one measured here)
+ * and on its embedded sandbox (the default), against the bare proxy. Target: under 150 MB.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -17,12 +20,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { Agent, request } from "undici"
 import { interleaved, type LoadResult, load, loadTable, medianLoad } from "./load.ts"
+import { idleMemory, idleSeconds, memoryTable } from "./memory.ts"
 import { KEY, startSandbox, startServer, waitFor } from "./processes.ts"
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const TURNS = Number(process.env.BENCH_TURNS ?? 20)
+const IDLE_TARGET_MB = 150
 
 /**
  * What one more hop costs on this machine, for reference: a bare node:http server that passes each request to the
@@ -60,11 +65,46 @@ const start = async (dataDir: string) => {
     mcp: server.mcp,
     sandbox: sandbox.url,
     proxy: proxyUrl,
+    pids: { sandbox: sandbox.child.pid!, server: server.child.pid!, proxy: proxy.pid! },
     stop: () => {
       server.child.kill("SIGTERM")
       sandbox.child.kill("SIGTERM")
       proxy.kill("SIGTERM")
     }
+  }
+}
+
+/**
+ * The idle memory of the processes `start` started (the server in real mode), of the server started on its embedded
+ * sandbox (stopped after), and of an empty Node process for reference.
+ */
+const idleMemoryTable = async (dataDir: string, pids: Awaited<ReturnType<typeof start>>["pids"]) => {
+  const embedded = await startServer(join(dataDir, "embedded"))
+  const empty = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" })
+  try {
+    const [baseline, ...others] = await idleMemory([
+      { name: "bare proxy (node:http and undici; baseline)", pid: pids.proxy },
+      { name: "node -e with nothing to do (reference)", pid: empty.pid! },
+      { name: "the sandbox, standalone (reference)", pid: pids.sandbox },
+      {
+        name: "capability server, real mode (SCHEMATIC_API_KEY, SCHEMATIC_API_URL: the sandbox)",
+        pid: pids.server,
+        targetMb: IDLE_TARGET_MB
+      },
+      {
+        name: "capability server, embedded sandbox (the default: no SCHEMATIC_API_KEY)",
+        pid: embedded.child.pid!,
+        targetMb: IDLE_TARGET_MB
+      }
+    ])
+    memoryTable(
+      `Idle memory: resident set (RSS) ${idleSeconds.settle} s and ${idleSeconds.idle} s after start, with no requests; baseline: the bare proxy's`,
+      baseline!,
+      others
+    )
+  } finally {
+    embedded.child.kill("SIGTERM")
+    empty.kill("SIGTERM")
   }
 }
 
@@ -76,6 +116,7 @@ export const run = async () => {
   const agent = new Agent({ connections: CONCURRENCY })
   const clients: Array<Client> = []
   try {
+    await idleMemoryTable(dataDir, server.pids)
     for (let i = 0; i < 20; i++) {
       await fetch(`${server.rest}/v1/companies`, {
         method: "POST",

@@ -2,9 +2,9 @@
  * Event ingestion and delivery, in one run:
  * - POST /v1/events (one event a request) against a bare node:http server that answers 202 without storing
  *   anything (the ceiling), durability on (WAL, synchronous=FULL, group commit), at several numbers of concurrent
- *   callers, each against the ceiling at as many: the ratio moves with the number (the bare server serves fewer
- *   requests a second at 64 callers than at 32, while the durable one, whose commits then carry more requests,
- *   holds or gains), so one number of callers alone would not show it;
+ *   callers, each against the ceiling at as many: the ratio moves with the number (with more callers the bare
+ *   server can serve fewer requests a second, while the durable one, whose commits then carry more requests, can
+ *   hold or gain), so one number of callers alone would not show it;
  * - POST /v1/events/batch (1000 events a request), with keys in order (a client's counter) and with random
  *   UUIDv4 keys;
  * - delivery from the outbox to the sandbox.
@@ -62,8 +62,8 @@ export const run = async () => {
     children.push(server.child)
     let n = 0
     // The load generator shares this machine's two cores with what it measures, so it is a lean client: undici's
-    // request on keep-alive connections. (With fetch, the client itself was the limit: it spent 400-700 µs of CPU
-    // a request, and the bare server's "ceiling" was really fetch's, about 3k requests/s against 18-25k.)
+    // request on keep-alive connections. (With fetch, the client itself was the limit: it spent more CPU a request
+    // than the bare server did, and that server's "ceiling" was really fetch's, several times below what it serves.)
     const post = (url: string, body: () => unknown) => async () => {
       const payload = body()
       const response = await request(url, {
@@ -104,7 +104,7 @@ export const run = async () => {
     const batch = await load(
       "POST /v1/events/batch, 1000 events a request (durable)",
       // The body is written as text: the load generator shares this machine's cores with the server, and building
-      // then serialising 1000 objects a request took a sixth of the server's time away from it.
+      // then serialising 1000 objects a request took a noticeable share of the server's time away from it.
       post(`${server.rest}/v1/events/batch`, () => {
         const events = Array.from({ length: BATCH }, () => eventText(`m-${n++}`))
         return `{"events":[${events.join(",")}]}`

@@ -58,7 +58,7 @@ export const load = async (
 /**
  * One caller's latency on several paths, in short turns that rotate between them: a slow moment of these shared
  * cores then falls on every path alike, where whole runs one after another put it on whichever path ran then
- * (the baseline's p50 moved from 1.0 to 1.8 ms between runs a few seconds apart). Each turn starts with a few
+ * (the baseline's p50 moved a long way between runs a few seconds apart). Each turn starts with a few
  * unrecorded requests, so a path's processes are warm again when its latencies are taken.
  */
 export const interleaved = async (

@@ -41,7 +41,7 @@ export const table = (title: string, baseline: Sample, samples: ReadonlyArray<Sa
   console.table(rows)
 }
 
-/** Runs `tasks` with at most `concurrency` in flight. */
+/** Runs `task` on each of `items`, with at most `concurrency` in flight. */
 export const pool = async <A>(items: ReadonlyArray<A>, concurrency: number, task: (item: A) => Promise<void>) => {
   let next = 0
   await Promise.all(

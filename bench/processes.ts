@@ -62,17 +62,24 @@ export const startSandbox = async (dataDir: string) => {
   return { url: match[1]!, child }
 }
 
-/** The server pointed at `upstream` as if it were Schematic, with its client budgets off. */
-export const startServer = async (dataDir: string, upstream: string) => {
+/**
+ * The server pointed at `upstream` as if it were Schematic, with its client budgets off; without `upstream`, as it
+ * starts by default (no SCHEMATIC_API_KEY): on its embedded sandbox, here on a free port.
+ */
+export const startServer = async (dataDir: string, upstream?: string) => {
   const { child, match } = await startLogged(
     dataDir,
     [resolve(import.meta.dirname, "../apps/server/dist/main.js")],
     {
       PATH: process.env.PATH ?? "",
-      SCHEMATIC_API_KEY: KEY,
-      SCHEMATIC_API_URL: upstream,
-      SCHEMATIC_READS_PER_SECOND: "0",
-      SCHEMATIC_WRITES_PER_SECOND: "0",
+      ...(upstream === undefined
+        ? { SANDBOX_PORT: "0" }
+        : {
+            SCHEMATIC_API_KEY: KEY,
+            SCHEMATIC_API_URL: upstream,
+            SCHEMATIC_READS_PER_SECOND: "0",
+            SCHEMATIC_WRITES_PER_SECOND: "0"
+          }),
       // Room for every event a run accepts: ingestion is measured with upstream unreachable, so nothing drains.
       OUTBOX_MAX_ROWS: "5000000",
       OUTBOX_MAX_BYTES: String(4 * 1024 ** 3),

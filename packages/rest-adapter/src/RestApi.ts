@@ -186,7 +186,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
     const openApi = HttpExchange.json(document, 200)
     add("GET", "/openapi.json", fixed(openApi))
     // Rendered when first asked for (the page bundles its viewer, megabytes an idle server need not hold).
-    const docs = Effect.scoped(docsPage(document, "/docs"))
+    const docs = docsPage(document, "/docs")
     add("GET", "/docs", (_, done) =>
       done(Effect.map(docs, (body) => ({ status: 200, contentType: "text/html; charset=utf-8", headers: {}, body })))
     )
