@@ -63,6 +63,12 @@ export const json = (body: unknown, status: number, headers: Readonly<Record<str
   body: JSON.stringify(body)
 })
 
+/** The headers a refusal carries, whichever adapter answers it: its challenge and when to retry. */
+export const errorHeaders = (error: CapabilityError.CapabilityError): Record<string, string> => ({
+  ...(error.challenge === undefined ? {} : { "www-authenticate": error.challenge }),
+  ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
+})
+
 /** A body already in hand, held to the same limit. */
 export const fromText =
   (text: string): ReadBody =>

@@ -77,8 +77,7 @@ const protocolError = (error: CapabilityError.CapabilityError): HttpExchange.Res
     error.status,
     {
       ...(error.code === "method_not_allowed" ? { allow: "POST" } : {}),
-      ...(error.challenge === undefined ? {} : { "www-authenticate": error.challenge }),
-      ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
+      ...HttpExchange.errorHeaders(error)
     }
   )
 

@@ -72,10 +72,7 @@ export const errorResponse = (error: CapabilityError.CapabilityError, requestId:
       }
     },
     error.status,
-    {
-      ...(error.challenge === undefined ? {} : { "www-authenticate": error.challenge }),
-      ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
-    }
+    HttpExchange.errorHeaders(error)
   )
 
 /**
