@@ -203,6 +203,9 @@ export const readJson = (
   })
 }
 
+/** How long a refused body is read and dropped before the answer is written anyway. */
+const DRAIN_MILLIS = 1000
+
 /**
  * `serve` as a Node `http` request listener: the whole answer is written at once. A body left unread (refused as too
  * large) closes the connection, so it is not taken for the next request on it.
@@ -224,13 +227,28 @@ export const listener =
         "content-type": response.contentType,
         "content-length": Buffer.byteLength(response.body)
       }
-      if (!incoming.complete) headers.connection = "close"
-      try {
-        outgoing.writeHead(response.status, headers).end(response.body)
-      } catch {
-        // Only a broken connection gets here; there is nobody left to answer.
-        outgoing.destroy()
+      let written = false
+      const write = () => {
+        if (written) return
+        written = true
+        try {
+          outgoing.writeHead(response.status, headers).end(response.body)
+        } catch {
+          // Only a broken connection gets here; there is nobody left to answer.
+          outgoing.destroy()
+        }
       }
+      if (incoming.complete) return write()
+      // A refusal before the body was read: what is left is read and dropped, so a client still sending gets the
+      // answer rather than a broken pipe, for at most DRAIN_MILLIS; then the connection closes.
+      headers.connection = "close"
+      const timer = setTimeout(write, DRAIN_MILLIS)
+      incoming.once("end", () => {
+        clearTimeout(timer)
+        write()
+      })
+      incoming.once("error", write)
+      incoming.resume()
     })
   }
 
