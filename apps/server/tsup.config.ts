@@ -1,3 +1,22 @@
 import { library } from "../../tsup.library.js"
 
-export default library({ entry: ["src/main.ts", "src/mcpStdio.ts", "src/index.ts"], dts: false })
+// The executables are bundled: Node then loads one module graph instead of a few thousand files of Effect and the
+// workspace packages, which is most of what an idle server holds in memory. better-sqlite3 stays external (a
+// native addon). The outbox thread's script is bundled beside `main.js`, under the `internal/` path where
+// `SqliteOutboxStore` looks for it. The banner gives the bundled CommonJS dependencies a `require`.
+export default library({
+  entry: {
+    main: "src/main.ts",
+    mcpStdio: "src/mcpStdio.ts",
+    index: "src/index.ts",
+    "internal/outboxThread": "../../packages/event-outbox/src/internal/outboxThread.ts"
+  },
+  dts: false,
+  noExternal: [/^(?!better-sqlite3$)/],
+  external: ["better-sqlite3"],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);'
+  }
+})
