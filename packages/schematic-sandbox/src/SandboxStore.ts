@@ -76,6 +76,37 @@ CREATE TABLE IF NOT EXISTS features (
 );
 CREATE INDEX IF NOT EXISTS features_subtype ON features(event_subtype);
 
+CREATE TABLE IF NOT EXISTS flags (
+  id TEXT PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  flag_type TEXT NOT NULL,
+  default_value INTEGER NOT NULL,
+  feature_id TEXT,
+  last_checked_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS flags_feature ON flags(feature_id);
+
+CREATE TABLE IF NOT EXISTS plan_entitlements (
+  id TEXT PRIMARY KEY,
+  plan_id TEXT NOT NULL,
+  feature_id TEXT NOT NULL,
+  value_type TEXT NOT NULL,
+  value_bool INTEGER,
+  value_numeric INTEGER,
+  value_trait_id TEXT,
+  metric_period TEXT,
+  metric_period_month_reset TEXT,
+  soft_limit INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (plan_id, feature_id)
+);
+CREATE INDEX IF NOT EXISTS plan_entitlements_feature ON plan_entitlements(feature_id);
+
 CREATE TABLE IF NOT EXISTS plans (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -161,6 +192,23 @@ CREATE TABLE IF NOT EXISTS usage_hourly (
   PRIMARY KEY (subtype, hour)
 ) WITHOUT ROWID;
 
+-- Each company's usage of each event name per UTC day, kept like usage_hourly: a metric period (day, week,
+-- month, all time) is then a sum over a few rows, whatever the number of events.
+CREATE TABLE IF NOT EXISTS usage_daily (
+  company_id TEXT NOT NULL,
+  subtype TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  quantity INTEGER NOT NULL,
+  PRIMARY KEY (company_id, subtype, day)
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS events_usage_daily AFTER INSERT ON events
+WHEN NEW.type = 'track' AND NEW.company_id IS NOT NULL BEGIN
+  INSERT INTO usage_daily (company_id, subtype, day, quantity)
+  VALUES (NEW.company_id, NEW.subtype, NEW.captured_at - (NEW.captured_at % 86400000), NEW.quantity)
+  ON CONFLICT (company_id, subtype, day) DO UPDATE SET quantity = quantity + excluded.quantity;
+END;
+
 CREATE TRIGGER IF NOT EXISTS events_usage_hourly AFTER INSERT ON events WHEN NEW.type = 'track' BEGIN
   INSERT INTO usage_hourly (subtype, hour, quantity)
   VALUES (NEW.subtype, NEW.captured_at - (NEW.captured_at % 3600000), NEW.quantity)
@@ -173,9 +221,16 @@ export const migrate = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql.unsafe("PRAGMA synchronous = NORMAL")
   yield* sql.unsafe("PRAGMA foreign_keys = OFF")
+  const rollups = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name = 'usage_daily'`
   for (const statement of MIGRATION.split(/;\s*\n(?=CREATE|--)/)) {
     const text = statement.trim()
     if (text.length > 0) yield* sql.unsafe(text.endsWith("END") ? `${text};` : text)
+  }
+  // A database from before the daily rollup gets it from the events it already holds.
+  if (rollups.length === 0) {
+    yield* sql`INSERT INTO usage_daily (company_id, subtype, day, quantity)
+      SELECT company_id, subtype, captured_at - (captured_at % 86400000), SUM(quantity) FROM events
+      WHERE type = 'track' AND company_id IS NOT NULL GROUP BY 1, 2, 3`
   }
 })
 

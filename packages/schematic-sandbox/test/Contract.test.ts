@@ -124,6 +124,74 @@ describe("every sandbox response matches Schematic's spec", () => {
     await checked("GET", "/events/{event_id}", `/events/${event.data.event_id}`, undefined, 200)
     await checked("GET", "/event-types", "/event-types", undefined, 200)
 
+    const entitlement = await checked(
+      "POST",
+      "/plan-entitlements",
+      "/plan-entitlements",
+      {
+        plan_id: plan.data.id,
+        feature_id: feature.data.id,
+        value_type: "numeric",
+        value_numeric: 100,
+        metric_period: "current_month",
+        metric_period_month_reset: "billing_cycle"
+      },
+      201
+    )
+    const entitlementPath = `/plan-entitlements/${entitlement.data.id}`
+    await checked("GET", "/plan-entitlements", `/plan-entitlements?plan_id=${plan.data.id}`, undefined, 200)
+    await checked("GET", "/plan-entitlements/{plan_entitlement_id}", entitlementPath, undefined, 200)
+    await checked(
+      "PUT",
+      "/plan-entitlements/{plan_entitlement_id}",
+      entitlementPath,
+      { value_type: "numeric", value_numeric: 200, metric_period: "current_week" },
+      200
+    )
+    await checked("GET", "/flags", "/flags?q=api", undefined, 200)
+    const flagId = feature.data.flags[0].id
+    await checked("GET", "/flags/{flag_id}", `/flags/${flagId}`, undefined, 200)
+    await checked(
+      "POST",
+      "/flags/{key}/check",
+      "/flags/api-calls/check",
+      { company: { stripe_customer_id: "cus_1" } },
+      200
+    )
+    await checked("POST", "/flags/check", "/flags/check", { company: { stripe_customer_id: "cus_1" } }, 201)
+    await checked("GET", "/feature-usage", `/feature-usage?company_id=${company.data.id}`, undefined, 200)
+    await checked("GET", "/feature-companies", `/feature-companies?feature_id=${feature.data.id}`, undefined, 200)
+    const standalone = await checked(
+      "POST",
+      "/flags",
+      "/flags",
+      { key: "beta-ui", name: "Beta UI", description: "", flag_type: "boolean", default_value: true },
+      201
+    )
+    await checked(
+      "PUT",
+      "/flags/{flag_id}",
+      `/flags/${standalone.data.id}`,
+      { key: "beta-ui", name: "Beta UI", description: "New UI", flag_type: "boolean", default_value: false },
+      200
+    )
+    await checked("DELETE", "/flags/{flag_id}", `/flags/${standalone.data.id}`, undefined, 200)
+    const boolean = await checked(
+      "POST",
+      "/features",
+      "/features",
+      { name: "SSO", description: "", feature_type: "boolean" },
+      201
+    )
+    await checked(
+      "PUT",
+      "/features/{feature_id}",
+      `/features/${boolean.data.id}`,
+      { description: "Single sign-on" },
+      200
+    )
+    await checked("DELETE", "/features/{feature_id}", `/features/${boolean.data.id}`, undefined, 200)
+
     await checked("GET", "/insights/summary", "/insights/summary", undefined, 200)
     await checked("GET", "/insights/plan-growth", "/insights/plan-growth?months=3", undefined, 200)
     const end = new Date(Date.now() + 60_000).toISOString()
@@ -137,6 +205,7 @@ describe("every sandbox response matches Schematic's spec", () => {
     )
 
     await checked("DELETE", "/company-overrides/{company_override_id}", overridePath, undefined, 200)
+    await checked("DELETE", "/plan-entitlements/{plan_entitlement_id}", entitlementPath, undefined, 200)
     await checked("DELETE", "/users/{user_id}", `/users/${user.data.id}`, undefined, 200)
     await checked("DELETE", "/companies/{company_id}", `/companies/${company.data.id}`, undefined, 200)
   })
@@ -144,6 +213,8 @@ describe("every sandbox response matches Schematic's spec", () => {
   it("error answers", async () => {
     await checked("GET", "/companies/{company_id}", "/companies/comp_missing", undefined, 404)
     await checked("POST", "/companies", "/companies", { name: "no keys" }, 400)
+    await checked("POST", "/flags/{key}/check", "/flags/no-such-flag/check", {}, 404)
+    await checked("GET", "/feature-companies", "/feature-companies", undefined, 400)
     await checked("POST", "/event-batch", "/event-batch", { events: [{ event_type: "track", body: {} }] }, 400)
     const unauthorized = await call(sandbox.url, "GET", "/companies", undefined, { "x-schematic-api-key": "wrong" })
     expect(unauthorized.status).toBe(401)

@@ -1,6 +1,7 @@
 import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { entitlementsOf, renderEntitlement, renderMetric } from "./entitlements.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
 import { attachKeys, detachKeys, entityByKeys, keysOf, lookupByKeys, mergeTraits } from "./keys.js"
 import { assignPlans, endSubscriptions, plansById } from "./plans.js"
@@ -52,6 +53,8 @@ export const renderCompanies = (rows: ReadonlyArray<CompanyRow>) =>
     for (const row of rows) if (row.base_plan_id) planIds.add(row.base_plan_id)
     for (const list of addOns.values()) for (const item of list) planIds.add(item.plan_id)
     const plans = yield* plansById([...planIds])
+    const now = Date.now()
+    const entitlements = yield* entitlementsOf(rows, now)
     const planView = (planId: string, addedAt: number | null) => {
       const plan = plans.get(planId)
       return {
@@ -67,6 +70,7 @@ export const renderCompanies = (rows: ReadonlyArray<CompanyRow>) =>
       }
     }
     return rows.map((row) => {
+      const held = entitlements.get(row.id) ?? []
       const base = row.base_plan_id ? planView(row.base_plan_id, row.base_plan_added_at) : undefined
       const extras = (addOns.get(row.id) ?? []).map((item) => planView(item.plan_id, item.added_at))
       return {
@@ -83,8 +87,10 @@ export const renderCompanies = (rows: ReadonlyArray<CompanyRow>) =>
           image_url: null
         })),
         add_ons: extras,
-        entitlements: [],
-        metrics: [],
+        entitlements: held.map(renderEntitlement),
+        metrics: held.flatMap((entitlement) =>
+          entitlement.metricPeriod === null ? [] : [renderMetric(entitlement, now)]
+        ),
         billing_subscriptions: [],
         custom_plan_billings: [],
         payment_methods: [],

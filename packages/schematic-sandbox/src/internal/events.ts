@@ -231,7 +231,7 @@ export const renderEvents = (rows: ReadonlyArray<EventRow>) =>
   })
 
 /** Who sent the request, as Schematic echoes it in each event's answer. */
-const caller = Effect.map(HttpServerRequest.HttpServerRequest, (request) => ({
+export const caller = Effect.map(HttpServerRequest.HttpServerRequest, (request) => ({
   remoteIp: Option.getOrElse(request.remoteAddress, () => "127.0.0.1"),
   userAgent: request.headers["user-agent"] ?? ""
 }))

@@ -3,6 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { getCompanyRow } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
+import { entitlementValue } from "./planEntitlements.js"
 import { body, pathId, readQuery } from "./request.js"
 import { answerOne, deleteById, getById, listNewestFirst, rowById } from "./response.js"
 import { badRequest } from "./SandboxError.js"
@@ -130,19 +131,6 @@ const overrideValues = (input: typeof UpdateCompanyOverride.Type) => ({
   expiration_date: input.expiration_date ? Date.parse(input.expiration_date) : null
 })
 
-const checkOverrideValue = (input: typeof UpdateCompanyOverride.Type) => {
-  if (input.value_type === "boolean" && (input.value_bool === undefined || input.value_bool === null)) {
-    return badRequest("value_bool: is required when value_type is boolean")
-  }
-  if (input.value_type === "numeric" && (input.value_numeric === undefined || input.value_numeric === null)) {
-    return badRequest("value_numeric: is required when value_type is numeric")
-  }
-  if (input.value_type === "trait" && !input.value_trait_id) {
-    return badRequest("value_trait_id: is required when value_type is trait")
-  }
-  return undefined
-}
-
 const addNote = (overrideId: string, note: string | null | undefined, now: number) =>
   Effect.gen(function* () {
     if (!note) return
@@ -192,8 +180,7 @@ export const overrideRoutes = HttpRouter.empty.pipe(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const input = yield* body(CreateCompanyOverride)
-      const invalid = checkOverrideValue(input)
-      if (invalid) return yield* invalid
+      yield* entitlementValue(input)
       yield* getCompanyRow(input.company_id).pipe(
         Effect.mapError(() => badRequest(`company_id: no company ${input.company_id}`))
       )
@@ -235,8 +222,7 @@ export const overrideRoutes = HttpRouter.empty.pipe(
       const id = yield* pathId("company_override_id")
       const input = yield* body(UpdateCompanyOverride)
       yield* getOverride(id)
-      const invalid = checkOverrideValue(input)
-      if (invalid) return yield* invalid
+      yield* entitlementValue(input)
       const now = Date.now()
       yield* sql.withTransaction(
         Effect.gen(function* () {

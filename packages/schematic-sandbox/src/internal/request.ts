@@ -102,7 +102,8 @@ export class Query {
       }
     } else {
       for (const [param, value] of Object.entries(this.search)) {
-        const match = /^keys\[(.+)\]$/.exec(param)
+        const match =
+          param.startsWith(`${name}[`) && param.endsWith("]") ? [param, param.slice(name.length + 1, -1)] : null
         if (match?.[1] !== undefined && typeof value === "string") keys = { ...keys, [match[1]]: value }
       }
     }

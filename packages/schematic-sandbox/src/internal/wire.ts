@@ -109,7 +109,24 @@ export const CreateEventBatch = Schema.Struct({
 
 export const FeatureType = Schema.Literal("boolean", "event", "license", "trait")
 
-export const CreateFeature = Schema.Struct({
+/** A flag's key: what apps and the SDK name a feature by. */
+const FlagKey = Schema.String.pipe(
+  Schema.minLength(1),
+  Schema.maxLength(512),
+  Schema.pattern(/^[A-Za-z0-9_.:-]+$/, { message: () => "must be letters, digits, '_', '-', '.' or ':'" })
+)
+
+export const CreateFlag = Schema.Struct({
+  key: FlagKey,
+  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
+  description: Schema.String.pipe(Schema.maxLength(1024)),
+  flag_type: Schema.Literal("boolean"),
+  default_value: Schema.Boolean,
+  feature_id: nullable(Schema.String)
+})
+export type CreateFlag = typeof CreateFlag.Type
+
+const featureFields = {
   name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
   description: Schema.String.pipe(Schema.maxLength(1024)),
   feature_type: FeatureType,
@@ -117,7 +134,23 @@ export const CreateFeature = Schema.Struct({
   icon: nullable(Schema.String),
   trait_id: nullable(Schema.String),
   singular_name: nullable(Schema.String),
-  plural_name: nullable(Schema.String)
+  plural_name: nullable(Schema.String),
+  flag: Schema.optional(CreateFlag.pipe(Schema.omit("feature_id")))
+}
+
+export const CreateFeature = Schema.Struct(featureFields)
+export type CreateFeature = typeof CreateFeature.Type
+
+export const UpdateFeature = Schema.Struct({
+  name: Schema.optional(featureFields.name),
+  description: Schema.optional(featureFields.description),
+  feature_type: Schema.optional(FeatureType),
+  event_subtype: featureFields.event_subtype,
+  icon: featureFields.icon,
+  trait_id: featureFields.trait_id,
+  singular_name: featureFields.singular_name,
+  plural_name: featureFields.plural_name,
+  flag: featureFields.flag
 })
 
 export const PlanType = Schema.Literal("plan", "add_on")
@@ -139,6 +172,45 @@ export const UpdateCompanyPlans = Schema.Struct({
 })
 
 const ValueType = Schema.Literal("boolean", "credit", "numeric", "trait", "unknown", "unlimited")
+const MetricPeriod = Schema.Literal("all_time", "current_day", "current_month", "current_week")
+const MonthReset = Schema.Literal("billing_cycle", "first_of_month")
+
+const entitlementValue = {
+  value_type: ValueType,
+  value_bool: nullable(Schema.Boolean),
+  value_numeric: nullable(Schema.Int),
+  value_trait_id: nullable(Schema.String),
+  metric_period: nullable(MetricPeriod),
+  metric_period_month_reset: nullable(MonthReset),
+  soft_limit: nullable(Schema.Int)
+}
+
+export const CreatePlanEntitlement = Schema.Struct({
+  plan_id: Schema.String.pipe(Schema.minLength(1)),
+  feature_id: Schema.String.pipe(Schema.minLength(1)),
+  ...entitlementValue
+})
+
+export const UpdatePlanEntitlement = Schema.Struct(entitlementValue)
+export type EntitlementValue = typeof UpdatePlanEntitlement.Type
+
+/** `POST /flags/{key}/check` and `POST /flags/check`: who is asking, by keys. */
+export const CheckFlag = Schema.Struct({
+  company: nullable(KeyMap),
+  user: nullable(KeyMap)
+})
+
+/** What the official SDK posts to the capture service's `/batch`: events named by `type`, not `event_type`. */
+export const CaptureBatch = Schema.Struct({
+  events: Schema.Array(
+    Schema.Struct({
+      type: Schema.Literal("track", "identify", "flag_check", "inference"),
+      body: Schema.Unknown,
+      api_key: Schema.optional(Schema.String),
+      ...envelope
+    })
+  ).pipe(Schema.filter((events) => events.length <= 1000 || `must have at most 1000 events, got ${events.length}`))
+})
 
 const overrideValue = {
   value_type: ValueType,
@@ -147,8 +219,8 @@ const overrideValue = {
   value_trait_id: nullable(Schema.String),
   value_credit_id: nullable(Schema.String),
   credit_consumption_rate: nullable(Schema.Number),
-  metric_period: nullable(Schema.Literal("all_time", "current_day", "current_month", "current_week")),
-  metric_period_month_reset: nullable(Schema.Literal("billing_cycle", "first_of_month")),
+  metric_period: nullable(MetricPeriod),
+  metric_period_month_reset: nullable(MonthReset),
   expiration_date: nullable(DateTime),
   note: nullable(Schema.String.pipe(Schema.maxLength(4096)))
 }

@@ -1,0 +1,296 @@
+/**
+ * The entitlement model: what each company may use of each feature, and how much of it it has used. A company's
+ * override for a feature replaces what its plans grant; otherwise its base plan and add-ons grant it, the most
+ * generous entitlement winning. Usage of a metered (event) feature is the sum of the `quantity` of the company's
+ * track events named by the feature's `event_subtype`, in the entitlement's metric period; usage of a trait
+ * feature is the company's trait named by the feature's `trait_id`.
+ */
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import type { CompanyRow } from "./companies.js"
+import type { FeatureRow } from "./features.js"
+import type { FlagRow } from "./flags.js"
+import { ENVIRONMENT_ID, iso } from "./ids.js"
+import { type MetricPeriod, type MonthReset, windowAt } from "./metricPeriod.js"
+import type { OverrideRow } from "./overrides.js"
+import type { PlanEntitlementRow } from "./planEntitlements.js"
+import type { PlanRow } from "./plans.js"
+
+export type ValueType = "boolean" | "numeric" | "unlimited" | "trait"
+
+/** One company's entitlement to one feature, resolved. */
+export interface Entitlement {
+  readonly companyId: string
+  readonly feature: FeatureRow
+  /** The feature's flag, if it has one; its key is the feature's key. */
+  readonly flag: FlagRow | undefined
+  readonly source: "company_override" | "plan_entitlement"
+  readonly override: OverrideRow | undefined
+  readonly planEntitlement: PlanEntitlementRow | undefined
+  /** The plan (base plan or add-on) the entitlement comes from. */
+  readonly plan: PlanRow | undefined
+  readonly valueType: ValueType
+  /** How much may be used (numeric and trait values); null when not limited by a number. */
+  readonly allocation: number | null
+  /** How much is used: the period's events for an event feature, the trait for a trait feature. */
+  readonly usage: number | null
+  readonly metricPeriod: MetricPeriod | null
+  readonly monthReset: MonthReset | null
+  readonly periodStart: number | null
+  readonly resetAt: number | null
+  readonly softLimit: number | null
+  /** Whether the company may use the feature now. */
+  readonly access: boolean
+  /** True when access was refused because usage reached the allocation. */
+  readonly exceeded: boolean
+}
+
+/** The raw grant before usage: a plan entitlement's or an override's value columns. */
+interface Grant {
+  readonly value_type: string
+  readonly value_bool: number | null
+  readonly value_numeric: number | null
+  readonly value_trait_id: string | null
+  readonly metric_period: string | null
+  readonly metric_period_month_reset: string | null
+}
+
+const numericTrait = (traits: Record<string, unknown>, name: string | null): number | null => {
+  if (name === null) return null
+  const value = traits[name]
+  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN
+  return Number.isFinite(n) ? n : null
+}
+
+/** How generous a grant is, to pick among a company's plans: unlimited, then the larger number, then true. */
+const generosity = (grant: Grant, traits: Record<string, unknown>): number => {
+  switch (grant.value_type) {
+    case "unlimited":
+      return Number.POSITIVE_INFINITY
+    case "numeric":
+      return grant.value_numeric ?? 0
+    case "trait":
+      return numericTrait(traits, grant.value_trait_id) ?? 0
+    case "boolean":
+      return grant.value_bool === 1 ? 0.5 : -1
+    default:
+      return -2
+  }
+}
+
+export interface Catalogue {
+  readonly features: ReadonlyArray<FeatureRow>
+  readonly flags: ReadonlyArray<FlagRow>
+}
+
+/** Every feature and flag; the catalogue is small next to companies and events, and read whole. */
+export const catalogue = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const features = yield* sql<FeatureRow>`SELECT * FROM features`
+  const flags = yield* sql<FlagRow>`SELECT * FROM flags`
+  return { features, flags } satisfies Catalogue
+})
+
+/**
+ * The entitlements of `companies` at `now`, in a fixed number of queries whatever the number of companies.
+ * `featureIds` narrows them to some features (all when undefined).
+ */
+export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number, featureIds?: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const byCompany = new Map<string, Array<Entitlement>>()
+    if (companies.length === 0 || featureIds?.length === 0) return byCompany
+    const ids = companies.map((company) => company.id)
+    const addOns = yield* sql<{ company_id: string; plan_id: string }>`
+      SELECT company_id, plan_id FROM company_add_ons WHERE company_id IN ${sql.in(ids)}`
+    const plansOf = new Map<string, Array<string>>()
+    for (const company of companies) plansOf.set(company.id, company.base_plan_id ? [company.base_plan_id] : [])
+    for (const row of addOns) plansOf.get(row.company_id)?.push(row.plan_id)
+    const planIds = [...new Set([...plansOf.values()].flat())]
+    const featureFilter = featureIds === undefined ? sql`1 = 1` : sql`feature_id IN ${sql.in(featureIds)}`
+    const planEntitlements =
+      planIds.length === 0
+        ? []
+        : yield* sql<PlanEntitlementRow>`SELECT * FROM plan_entitlements
+            WHERE plan_id IN ${sql.in(planIds)} AND ${featureFilter}`
+    const plans = planIds.length === 0 ? [] : yield* sql<PlanRow>`SELECT * FROM plans WHERE id IN ${sql.in(planIds)}`
+    const overrides = yield* sql<OverrideRow>`SELECT * FROM company_overrides
+      WHERE company_id IN ${sql.in(ids)} AND ${featureFilter}
+        AND (expiration_date IS NULL OR expiration_date > ${now})`
+    const wanted = [...new Set([...planEntitlements, ...overrides].map((row) => row.feature_id))]
+    if (wanted.length === 0) return byCompany
+    const features = yield* sql<FeatureRow>`SELECT * FROM features WHERE id IN ${sql.in(wanted)}`
+    const flags = yield* sql<FlagRow>`SELECT * FROM flags WHERE feature_id IN ${sql.in(wanted)} ORDER BY created_at`
+    const featureById = new Map(features.map((feature) => [feature.id, feature]))
+    const flagByFeature = new Map<string, FlagRow>()
+    for (const flag of flags) if (!flagByFeature.has(flag.feature_id!)) flagByFeature.set(flag.feature_id!, flag)
+    const planById = new Map(plans.map((plan) => [plan.id, plan]))
+    const entitlementsByPlan = new Map<string, Array<PlanEntitlementRow>>()
+    for (const row of planEntitlements) {
+      entitlementsByPlan.set(row.plan_id, [...(entitlementsByPlan.get(row.plan_id) ?? []), row])
+    }
+    const overrideOf = new Map(overrides.map((row) => [`${row.company_id}\u0000${row.feature_id}`, row]))
+
+    // First each company's grant per feature, then the usage every metered grant needs, in one query.
+    type Chosen = { company: CompanyRow; traits: Record<string, unknown>; feature: FeatureRow; grant: Grant } & (
+      | { source: "company_override"; override: OverrideRow; fallback: PlanEntitlementRow | undefined }
+      | { source: "plan_entitlement"; planEntitlement: PlanEntitlementRow }
+    )
+    const chosen: Array<Chosen> = []
+    for (const company of companies) {
+      const traits = JSON.parse(company.traits) as Record<string, unknown>
+      const best = new Map<string, PlanEntitlementRow>()
+      for (const planId of plansOf.get(company.id) ?? []) {
+        for (const row of entitlementsByPlan.get(planId) ?? []) {
+          const current = best.get(row.feature_id)
+          if (current === undefined || generosity(row, traits) > generosity(current, traits)) {
+            best.set(row.feature_id, row)
+          }
+        }
+      }
+      const featureIdsHere = new Set([...best.keys()])
+      for (const row of overrides) if (row.company_id === company.id) featureIdsHere.add(row.feature_id)
+      for (const featureId of featureIdsHere) {
+        const feature = featureById.get(featureId)
+        if (feature === undefined) continue
+        const override = overrideOf.get(`${company.id}\u0000${featureId}`)
+        const planEntitlement = best.get(featureId)
+        if (override !== undefined) {
+          chosen.push({
+            company,
+            traits,
+            feature,
+            grant: override,
+            source: "company_override",
+            override,
+            fallback: planEntitlement
+          })
+        } else if (planEntitlement !== undefined) {
+          chosen.push({ company, traits, feature, grant: planEntitlement, source: "plan_entitlement", planEntitlement })
+        }
+      }
+    }
+
+    const periodOf = (item: Chosen) => {
+      // An override with no period of its own keeps the period of the plan entitlement it replaces.
+      const fallback = item.source === "company_override" ? item.fallback : undefined
+      const period = (item.grant.metric_period ?? fallback?.metric_period ?? "all_time") as MetricPeriod
+      const monthReset = (item.grant.metric_period_month_reset ??
+        fallback?.metric_period_month_reset ??
+        "first_of_month") as MonthReset
+      return { period, monthReset, window: windowAt(period, monthReset, now, item.company.base_plan_added_at) }
+    }
+    const periods = chosen.map(periodOf)
+    const metered = chosen.flatMap((item, index) =>
+      item.feature.feature_type === "event" && item.feature.event_subtype !== null
+        ? [{ company: item.company.id, subtype: item.feature.event_subtype, start: periods[index]!.window.start }]
+        : []
+    )
+    const usageOf = new Map<string, number>()
+    if (metered.length > 0) {
+      // The earliest start of any period per company and event name bounds the rows read; each period then sums
+      // its own days from them.
+      const rows = yield* sql<{ company_id: string; subtype: string; day: number; quantity: number }>`
+        SELECT company_id, subtype, day, quantity FROM usage_daily
+        WHERE company_id IN ${sql.in([...new Set(metered.map((item) => item.company))])}
+          AND subtype IN ${sql.in([...new Set(metered.map((item) => item.subtype))])}
+          AND day >= ${Math.min(...metered.map((item) => item.start))}`
+      const days = new Map<string, Array<{ day: number; quantity: number }>>()
+      for (const row of rows) {
+        const key = `${row.company_id}\u0000${row.subtype}`
+        const list = days.get(key)
+        if (list === undefined) days.set(key, [row])
+        else list.push(row)
+      }
+      for (const item of metered) {
+        let total = 0
+        for (const row of days.get(`${item.company}\u0000${item.subtype}`) ?? []) {
+          if (row.day >= item.start) total += row.quantity
+        }
+        usageOf.set(`${item.company}\u0000${item.subtype}\u0000${item.start}`, total)
+      }
+    }
+
+    for (const [index, item] of chosen.entries()) {
+      const { period, monthReset, window } = periods[index]!
+      const { feature, grant, traits } = item
+      const valueType = (grant.value_type === "trait" ? "trait" : grant.value_type) as ValueType
+      const allocation =
+        grant.value_type === "numeric"
+          ? grant.value_numeric
+          : grant.value_type === "trait"
+            ? numericTrait(traits, grant.value_trait_id)
+            : null
+      const isEvent = feature.feature_type === "event" && feature.event_subtype !== null
+      const usage = isEvent
+        ? (usageOf.get(`${item.company.id}\u0000${feature.event_subtype}\u0000${window.start}`) ?? 0)
+        : feature.feature_type === "trait"
+          ? (numericTrait(traits, feature.trait_id) ?? 0)
+          : null
+      let access: boolean
+      let exceeded = false
+      if (grant.value_type === "boolean") access = grant.value_bool === 1
+      else if (grant.value_type === "unlimited") access = true
+      else if (allocation === null) access = false
+      else if (usage === null) access = allocation > 0
+      else {
+        access = usage < allocation
+        exceeded = !access
+      }
+      const entitlement: Entitlement = {
+        companyId: item.company.id,
+        feature,
+        flag: flagByFeature.get(feature.id),
+        source: item.source,
+        override: item.source === "company_override" ? item.override : undefined,
+        planEntitlement: item.source === "plan_entitlement" ? item.planEntitlement : undefined,
+        plan: item.source === "plan_entitlement" ? planById.get(item.planEntitlement.plan_id) : undefined,
+        valueType,
+        allocation,
+        usage,
+        metricPeriod: isEvent ? period : null,
+        monthReset: isEvent ? monthReset : null,
+        periodStart: isEvent ? window.start : null,
+        resetAt: isEvent ? window.resetAt : null,
+        softLimit: item.source === "plan_entitlement" ? item.planEntitlement.soft_limit : null,
+        access,
+        exceeded
+      }
+      byCompany.set(item.company.id, [...(byCompany.get(item.company.id) ?? []), entitlement])
+    }
+    for (const list of byCompany.values()) list.sort((a, b) => a.feature.name.localeCompare(b.feature.name))
+    return byCompany
+  })
+
+/** The feature's key: its flag's key, or its id when it has no flag. */
+export const featureKey = (entitlement: Entitlement) => entitlement.flag?.key ?? entitlement.feature.id
+
+/** `FeatureEntitlement`, as a company and a flag check carry it. */
+export const renderEntitlement = (entitlement: Entitlement) => ({
+  feature_id: entitlement.feature.id,
+  feature_key: featureKey(entitlement),
+  value_type: entitlement.valueType,
+  allocation: entitlement.allocation,
+  usage: entitlement.usage,
+  metric_period: entitlement.metricPeriod,
+  metric_reset_at: iso(entitlement.resetAt),
+  month_reset: entitlement.metricPeriod === "current_month" ? entitlement.monthReset : null,
+  event_name: entitlement.feature.event_subtype,
+  event_subtype: entitlement.feature.event_subtype,
+  soft_limit: entitlement.softLimit
+})
+
+/** `CompanyEventPeriodMetricsResponseData`: a metered entitlement's usage in its current period. */
+export const renderMetric = (entitlement: Entitlement, now: number) => ({
+  account_id: "acct_sandbox",
+  environment_id: ENVIRONMENT_ID,
+  company_id: entitlement.companyId,
+  event_subtype: entitlement.feature.event_subtype!,
+  period: entitlement.metricPeriod!,
+  month_reset: entitlement.monthReset ?? "first_of_month",
+  value: entitlement.usage ?? 0,
+  captured_at_min: iso(entitlement.periodStart)!,
+  captured_at_max: iso(now)!,
+  valid_until: iso(entitlement.resetAt),
+  created_at: iso(now)!
+})
