@@ -1,6 +1,7 @@
 /**
  * The server's configuration, from the environment. Every bad value is reported with its variable's name.
  */
+import { SandboxSeed } from "@schematic-capability/schematic-sandbox"
 import { Config, ConfigError, Either, type Option, Redacted } from "effect"
 
 export interface ServerConfig {
@@ -17,6 +18,8 @@ export interface ServerConfig {
   readonly sandboxPort: number
   /** Sandbox only: emulate Schematic's rate limits at this many requests/s (0: off). */
   readonly sandboxRateLimit: number
+  /** Sandbox only: a dataset to load into its empty database on start (SANDBOX_SEED=demo). */
+  readonly sandboxSeed: Option.Option<SandboxSeed.Seed>
   /** Bounds of the event outbox: events and payload bytes held that are not yet delivered. */
   readonly outboxMaxRows: number
   readonly outboxMaxBytes: number
@@ -92,6 +95,7 @@ export const config: Config.Config<ServerConfig> = Config.all({
   ),
   sandboxPort: port("SANDBOX_PORT", 8090),
   sandboxRateLimit: wholeNumber("SANDBOX_RATE_LIMIT", 0, 0),
+  sandboxSeed: Config.option(Config.literal(...SandboxSeed.seeds)("SANDBOX_SEED")),
   outboxMaxRows: wholeNumber("OUTBOX_MAX_ROWS", 1_000_000, 1),
   outboxMaxBytes: wholeNumber("OUTBOX_MAX_BYTES", 512 * 1024 * 1024, 1024),
   tokens: Config.option(Config.redacted("CAPABILITY_TOKENS")),

@@ -48,7 +48,8 @@ export const layer = (
         port: options.sandboxPort ?? config.sandboxPort,
         host: "127.0.0.1",
         dataDir,
-        rateLimit: config.sandboxRateLimit
+        rateLimit: config.sandboxRateLimit,
+        seed: Option.getOrUndefined(config.sandboxSeed)
       })
     )
   )

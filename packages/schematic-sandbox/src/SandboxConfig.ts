@@ -14,6 +14,8 @@ export interface SandboxConfig {
   readonly apiKey: string
   /** Requests per second for reads and for writes before it answers 429; 0 turns emulation off. */
   readonly rateLimit: number
+  /** A dataset to load into an empty database on start: `demo` (see the README), or none. */
+  readonly seed?: "demo" | undefined
 }
 
 export const DEFAULT_API_KEY = "sch_dev_sandbox"

@@ -220,6 +220,9 @@ END;
 export const migrate = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql.unsafe("PRAGMA synchronous = NORMAL")
+  // Each track event also updates two rollups; with SQLite's default 2 MB page cache, their pages were read back
+  // from the file for most events of a large batch. The cache grows only as pages are used.
+  yield* sql.unsafe("PRAGMA cache_size = -65536")
   yield* sql.unsafe("PRAGMA foreign_keys = OFF")
   const rollups = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name = 'usage_daily'`
   for (const statement of MIGRATION.split(/;\s*\n(?=CREATE|--)/)) {

@@ -15,6 +15,7 @@ import { errorBody } from "./internal/response.js"
 import { routes } from "./internal/routes.js"
 import { SandboxError } from "./internal/SandboxError.js"
 import { databaseFile, defaults, type SandboxConfig } from "./SandboxConfig.js"
+import * as SandboxSeed from "./SandboxSeed.js"
 import * as SandboxStore from "./SandboxStore.js"
 
 const sameKey = (given: string | undefined, expected: Buffer) => {
@@ -59,8 +60,13 @@ export const makeApp = (config: Pick<SandboxConfig, "apiKey" | "rateLimit">) => 
  */
 export const layer = (options: Partial<SandboxConfig> = {}) => {
   const config = { ...defaults, ...options }
+  const store = SandboxStore.layer(databaseFile(config))
+  const seeded =
+    config.seed === undefined
+      ? store
+      : Layer.effectDiscard(SandboxSeed.load(config.seed)).pipe(Layer.provideMerge(store))
   return HttpServer.serve(makeApp(config), HttpMiddleware.withLoggerDisabled).pipe(
-    Layer.provide(SandboxStore.layer(databaseFile(config))),
+    Layer.provide(seeded),
     Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: config.port, host: config.host }))
   )
 }

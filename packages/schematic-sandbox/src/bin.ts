@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * `schematic-sandbox [--port 8090] [--host 127.0.0.1] [--data-dir ./.data/sandbox] [--api-key sch_dev_sandbox]
- *  [--rate-limit 0]`: serves Schematic's API locally until SIGINT or SIGTERM.
+ *  [--rate-limit 0] [--seed demo]`: serves Schematic's API locally until SIGINT or SIGTERM.
  */
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
 import { defaults, type SandboxConfig } from "./SandboxConfig.js"
+import * as SandboxSeed from "./SandboxSeed.js"
 import * as SchematicSandbox from "./SchematicSandbox.js"
 
 const USAGE = `usage: schematic-sandbox [options]
@@ -15,6 +16,7 @@ const USAGE = `usage: schematic-sandbox [options]
   --data-dir <path>   where the SQLite database lives (default ${defaults.dataDir}; ":memory:" keeps nothing)
   --api-key <key>     the X-Schematic-Api-Key it accepts (default ${defaults.apiKey})
   --rate-limit <n>    answer 429 past n reads/s or n writes/s (default 0: off)
+  --seed demo         load the demo dataset into an empty database (plans, features, 200 companies, usage)
   --help              show this message`
 
 const fail = (message: string): never => {
@@ -30,6 +32,14 @@ const wholeNumber = (name: string, value: string | undefined, max: number): numb
   return n
 }
 
+const seedOf = (value: string | undefined): SandboxSeed.Seed | undefined => {
+  if (value === undefined) return undefined
+  if (!SandboxSeed.seeds.includes(value as SandboxSeed.Seed)) {
+    fail(`--seed must be one of ${SandboxSeed.seeds.join(", ")}, got ${JSON.stringify(value)}`)
+  }
+  return value as SandboxSeed.Seed
+}
+
 const parse = (): SandboxConfig => {
   let values: Record<string, string | boolean | undefined>
   try {
@@ -40,6 +50,7 @@ const parse = (): SandboxConfig => {
         "data-dir": { type: "string" },
         "api-key": { type: "string" },
         "rate-limit": { type: "string" },
+        seed: { type: "string" },
         help: { type: "boolean" }
       },
       strict: true,
@@ -62,7 +73,8 @@ const parse = (): SandboxConfig => {
     host: text("host") ?? defaults.host,
     dataDir: text("data-dir") ?? defaults.dataDir,
     apiKey: text("api-key") ?? defaults.apiKey,
-    rateLimit: wholeNumber("rate-limit", text("rate-limit"), 1_000_000) ?? defaults.rateLimit
+    rateLimit: wholeNumber("rate-limit", text("rate-limit"), 1_000_000) ?? defaults.rateLimit,
+    seed: seedOf(text("seed"))
   }
 }
 

@@ -72,7 +72,8 @@ describe("the schematic-sandbox command", () => {
     ["--bogus"],
     ["--rate-limit", "-1"],
     ["extra"],
-    ["--host", ""]
+    ["--host", ""],
+    ["--seed", "everything"]
   ]) {
     it(`refuses ${args.join(" ")} with a usage message`, async () => {
       const started = run(args)
@@ -80,6 +81,29 @@ describe("the schematic-sandbox command", () => {
       expect(started.output().stderr).toMatch(/usage: schematic-sandbox/)
     })
   }
+
+  it("loads the demo dataset into an empty database only, and says so", async () => {
+    const seededDir = mkdtempSync(join(tmpdir(), "sandbox-seed-"))
+    try {
+      const first = run(["--port", "0", "--data-dir", seededDir, "--seed", "demo"])
+      const url = await listening(first)
+      expect(first.output().stdout).toMatch(/Loaded the demo dataset: 200 companies/)
+      const count = await call(url, "GET", "/companies/count")
+      expect(count.body.data.count).toBe(200)
+      await call(url, "POST", "/companies", { keys: { crm_id: "crm-001" }, name: "Renamed" })
+      expect(await stop(first.child, first.exited)).toBe(0)
+
+      const second = run(["--port", "0", "--data-dir", seededDir, "--seed", "demo"])
+      const again = await listening(second)
+      expect(second.output().stdout).toMatch(/Not loading the demo dataset: the sandbox's database already holds data/)
+      const kept = await call(again, "GET", "/companies/lookup?keys[crm_id]=crm-001")
+      expect(kept.body.data.name).toBe("Renamed")
+      expect((await call(again, "GET", "/companies/count")).body.data.count).toBe(200)
+      expect(await stop(second.child, second.exited)).toBe(0)
+    } finally {
+      rmSync(seededDir, { recursive: true, force: true })
+    }
+  })
 
   it("says why when it cannot listen", async () => {
     const first = run(["--port", "0", "--data-dir", ":memory:"])

@@ -90,10 +90,14 @@ const resolveKeys = (entityType: "company" | "user", maps: ReadonlyArray<Readonl
  * Stores a list of validated events in one transaction and answers one `RawEventResponseData` each.
  * A repeated idempotency key is accepted and answered with the first event's id, and stored once.
  */
-export const ingest = (events: ReadonlyArray<CreateEvent>, caller: Caller, fieldPrefix: (index: number) => string) =>
+export const ingest = (
+  events: ReadonlyArray<CreateEvent>,
+  caller: Caller,
+  fieldPrefix: (index: number) => string,
+  now = Date.now()
+) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const now = Date.now()
     const times = yield* Effect.try({
       try: () => events.map((event, index) => effectiveTime(event, now, fieldPrefix(index))),
       catch: (error) => error as ReturnType<typeof badRequest>

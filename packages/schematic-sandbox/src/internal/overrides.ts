@@ -144,6 +144,36 @@ const addNote = (overrideId: string, note: string | null | undefined, now: numbe
     })}`
   })
 
+/** Stores a company's override for a feature, with its note; a company has at most one per feature. */
+export const insertOverride = (input: typeof CreateCompanyOverride.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* entitlementValue(input)
+    yield* getCompanyRow(input.company_id).pipe(
+      Effect.mapError(() => badRequest(`company_id: no company ${input.company_id}`))
+    )
+    const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
+    if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
+    const existing = yield* sql<{ id: string }>`SELECT id FROM company_overrides
+      WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id}`
+    if (existing[0] !== undefined) {
+      return yield* badRequest(
+        `feature_id: the company already has an override for this feature (${existing[0].id}); update it instead`
+      )
+    }
+    const id = newId("cmov")
+    yield* sql`INSERT INTO company_overrides ${sql.insert({
+      id,
+      company_id: input.company_id,
+      feature_id: input.feature_id,
+      ...overrideValues(input),
+      created_at: now,
+      updated_at: now
+    })}`
+    yield* addNote(id, input.note, now)
+    return id
+  })
+
 const deleteOverride = (id: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -180,34 +210,7 @@ export const overrideRoutes = HttpRouter.empty.pipe(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const input = yield* body(CreateCompanyOverride)
-      yield* entitlementValue(input)
-      yield* getCompanyRow(input.company_id).pipe(
-        Effect.mapError(() => badRequest(`company_id: no company ${input.company_id}`))
-      )
-      const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
-      if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
-      const existing = yield* sql<{ id: string }>`SELECT id FROM company_overrides
-        WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id}`
-      if (existing[0] !== undefined) {
-        return yield* badRequest(
-          `feature_id: the company already has an override for this feature (${existing[0].id}); update it instead`
-        )
-      }
-      const now = Date.now()
-      const id = newId("cmov")
-      yield* sql.withTransaction(
-        Effect.gen(function* () {
-          yield* sql`INSERT INTO company_overrides ${sql.insert({
-            id,
-            company_id: input.company_id,
-            feature_id: input.feature_id,
-            ...overrideValues(input),
-            created_at: now,
-            updated_at: now
-          })}`
-          yield* addNote(id, input.note, now)
-        })
-      )
+      const id = yield* sql.withTransaction(insertOverride(input, Date.now()))
       return yield* answerOne(getOverride(id), renderOverrides, {}, 201)
     })
   ),

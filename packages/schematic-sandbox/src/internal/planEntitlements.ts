@@ -100,6 +100,35 @@ export const entitlementValue = (input: EntitlementValue, prefix = "") =>
     }
   })
 
+/** Stores a plan's entitlement to a feature; a plan has at most one per feature. */
+export const insertPlanEntitlement = (input: typeof CreatePlanEntitlement.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const value = yield* entitlementValue(input)
+    const plans = yield* sql<{ id: string }>`SELECT id FROM plans WHERE id = ${input.plan_id}`
+    if (plans[0] === undefined) return yield* badRequest(`plan_id: no plan ${input.plan_id}`)
+    const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
+    if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
+    const existing = yield* sql<{ id: string }>`SELECT id FROM plan_entitlements
+      WHERE plan_id = ${input.plan_id} AND feature_id = ${input.feature_id}`
+    if (existing[0] !== undefined) {
+      return yield* badRequest(
+        `feature_id: the plan already has an entitlement to this feature (${existing[0].id}); update it instead`
+      )
+    }
+    const row: PlanEntitlementRow = {
+      id: newId("pltl"),
+      plan_id: input.plan_id,
+      feature_id: input.feature_id,
+      ...value,
+      soft_limit: input.soft_limit ?? null,
+      created_at: now,
+      updated_at: now
+    }
+    yield* sql`INSERT INTO plan_entitlements ${sql.insert({ ...row })}`
+    return row
+  })
+
 const getPlanEntitlement = rowById<PlanEntitlementRow>("plan_entitlements", "plan entitlement")
 
 /** Plan entitlements, by Schematic's paths. */
@@ -132,29 +161,7 @@ export const planEntitlementRoutes = HttpRouter.empty.pipe(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const input = yield* body(CreatePlanEntitlement)
-      const value = yield* entitlementValue(input)
-      const plans = yield* sql<{ id: string }>`SELECT id FROM plans WHERE id = ${input.plan_id}`
-      if (plans[0] === undefined) return yield* badRequest(`plan_id: no plan ${input.plan_id}`)
-      const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
-      if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
-      const existing = yield* sql<{ id: string }>`SELECT id FROM plan_entitlements
-        WHERE plan_id = ${input.plan_id} AND feature_id = ${input.feature_id}`
-      if (existing[0] !== undefined) {
-        return yield* badRequest(
-          `feature_id: the plan already has an entitlement to this feature (${existing[0].id}); update it instead`
-        )
-      }
-      const now = Date.now()
-      const row: PlanEntitlementRow = {
-        id: newId("pltl"),
-        plan_id: input.plan_id,
-        feature_id: input.feature_id,
-        ...value,
-        soft_limit: input.soft_limit ?? null,
-        created_at: now,
-        updated_at: now
-      }
-      yield* sql`INSERT INTO plan_entitlements ${sql.insert({ ...row })}`
+      const row = yield* sql.withTransaction(insertPlanEntitlement(input, Date.now()))
       return yield* answerOne(Effect.succeed(row), renderPlanEntitlements, {}, 201)
     })
   ),

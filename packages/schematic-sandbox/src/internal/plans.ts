@@ -178,6 +178,26 @@ export const endSubscriptions = (companyId: string, now: number) =>
     (sql) => sql`UPDATE plan_subscriptions SET ended_at = ${now} WHERE company_id = ${companyId} AND ended_at IS NULL`
   )
 
+/** Stores a plan or add-on. */
+export const insertPlan = (input: typeof CreatePlan.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const row: PlanRow = {
+      id: newId("plan"),
+      name: input.name,
+      description: input.description ?? "",
+      plan_type: input.plan_type,
+      icon: input.icon ?? "blue",
+      monthly_price: input.monthly_price ?? null,
+      yearly_price: input.yearly_price ?? null,
+      currency: input.currency ?? "usd",
+      created_at: now,
+      updated_at: now
+    }
+    yield* sql`INSERT INTO plans ${sql.insert({ ...row })}`
+    return row
+  })
+
 /** Plans and add-ons, by Schematic's paths. */
 export const planRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
@@ -217,22 +237,8 @@ export const planRoutes = HttpRouter.empty.pipe(
   HttpRouter.post(
     "/plans",
     Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
       const input = yield* body(CreatePlan)
-      const now = Date.now()
-      const row: PlanRow = {
-        id: newId("plan"),
-        name: input.name,
-        description: input.description ?? "",
-        plan_type: input.plan_type,
-        icon: input.icon ?? "blue",
-        monthly_price: input.monthly_price ?? null,
-        yearly_price: input.yearly_price ?? null,
-        currency: input.currency ?? "usd",
-        created_at: now,
-        updated_at: now
-      }
-      yield* sql`INSERT INTO plans ${sql.insert({ ...row })}`
+      const row = yield* insertPlan(input, Date.now())
       return yield* answerOne(Effect.succeed(row), renderPlans, {}, 201)
     })
   ),

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { call, startSandbox } from "./support.js"
+
+/** The demo dataset, as a newcomer's first requests see it. */
+describe("the demo dataset", () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const data = async (path: string) => {
+    const response = await call(sandbox.url, "GET", path)
+    expect(response.status, JSON.stringify(response.body)).toBe(200)
+    return response.body.data
+  }
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: "demo" })
+  })
+  afterAll(() => sandbox.close())
+
+  it("has three base plans, two add-ons, and six features of each type with their entitlements", async () => {
+    const plans = await data("/plans")
+    expect(
+      plans
+        .filter((plan: { plan_type: string }) => plan.plan_type === "plan")
+        .map((plan: { name: string }) => plan.name)
+        .sort()
+    ).toEqual(["Enterprise", "Free", "Pro"])
+    expect(plans.filter((plan: { plan_type: string }) => plan.plan_type === "add_on")).toHaveLength(2)
+    const features: Array<{ feature_type: string; flags: Array<unknown>; plans: Array<unknown> }> =
+      await data("/features")
+    for (const type of ["boolean", "event", "trait"]) {
+      const ofType = features.filter((feature) => feature.feature_type === type)
+      expect(ofType.length).toBeGreaterThanOrEqual(6)
+      for (const feature of ofType) {
+        expect(feature.flags).toHaveLength(1)
+        expect(feature.plans.length).toBeGreaterThan(0)
+      }
+    }
+  })
+
+  it("has 200 companies with keys and users, some overrides, and this month's usage", async () => {
+    expect((await data("/companies/count")).count).toBe(200)
+    const acme = await data("/companies/lookup?keys[stripe_customer_id]=cus_demo001")
+    expect(acme.keys.map((key: { key: string }) => key.key).sort()).toEqual(["crm_id", "stripe_customer_id"])
+    expect(acme.user_count).toBeGreaterThan(0)
+    expect(acme.entitlements.length).toBeGreaterThanOrEqual(12)
+    expect(acme.metrics.some((metric: { value: number }) => metric.value > 0)).toBe(true)
+    expect((await data("/company-overrides?limit=100")).length).toBeGreaterThanOrEqual(10)
+    const top = await data(
+      `/insights/top-features?start_time=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&end_time=${new Date().toISOString()}`
+    )
+    expect(top.features.length).toBeGreaterThan(0)
+  })
+
+  it("has companies near and over their limits", async () => {
+    const features = await data("/features?feature_type=event")
+    const apiCalls = features.find((feature: { event_subtype: string }) => feature.event_subtype === "api-call")
+    const holders: Array<{ percent_used: number | null }> = []
+    for (let offset = 0; ; offset += 100) {
+      const page = await data(`/feature-companies?feature_id=${apiCalls.id}&limit=100&offset=${offset}`)
+      holders.push(...page)
+      if (page.length < 100) break
+    }
+    expect(holders).toHaveLength(200)
+    const near = holders.filter((holder) => (holder.percent_used ?? 0) >= 80)
+    const over = holders.filter((holder) => (holder.percent_used ?? 0) >= 100)
+    expect(near.length).toBeGreaterThan(5)
+    expect(over.length).toBeGreaterThan(0)
+  })
+})
