@@ -11,9 +11,27 @@ import { type RunningServer, startServer, stdioJs } from "./support.js"
 
 const TOOLS = {
   "list-companies": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "get-company": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "upsert-company": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "delete-company": { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   "list-users": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "get-user": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "upsert-user": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "delete-user": { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  "list-plans": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "set-company-plan": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "list-features": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "list-company-overrides": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "set-company-override": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "remove-company-override": { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  "get-feature-usage": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "find-companies-near-limit": {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true
+  },
+  "check-entitlement": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "track-usage-event": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   "create-event-batch": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   "get-event-delivery-status": {

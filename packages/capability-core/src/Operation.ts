@@ -29,6 +29,8 @@ export const hints = {
   readsOutbox: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
   /** Creates or updates in Schematic: the same input again changes nothing more. */
   upsertsSchematic: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
+  /** Deletes in Schematic: what it removes is gone; deleting again changes nothing more. */
+  deletesSchematic: { readOnly: false, destructive: true, idempotent: true, openWorld: true },
   /** Records usage for Schematic: each call counts, unless its idempotency key repeats. */
   recordsUsage: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
   /** Repairs what this server keeps: doing it twice does nothing more. */
@@ -36,8 +38,12 @@ export const hints = {
 } as const satisfies Record<string, Hints>
 
 export interface RestBinding {
-  readonly method: "GET" | "POST"
-  /** The first path is the canonical one; the others serve the same operation. */
+  /** GET and DELETE take their input from the query string; POST, PUT and PATCH from a JSON body. */
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+  /**
+   * The first path is the canonical one; the others serve the same operation. A segment `{name}` is a path
+   * parameter: it sets the input's field `name`.
+   */
   readonly paths: readonly [string, ...Array<string>]
   /** Status of a success answer. */
   readonly status: 200 | 201 | 202

@@ -6,30 +6,56 @@
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import type { EventSink } from "./EventSink.js"
 import type { Operation } from "./Operation.js"
+import { checkEntitlement } from "./operations/CheckEntitlement.js"
 import { createEvent } from "./operations/CreateEvent.js"
 import { createEventBatch } from "./operations/CreateEventBatch.js"
+import { deleteCompany } from "./operations/DeleteCompany.js"
+import { deleteUser } from "./operations/DeleteUser.js"
+import { findCompaniesNearLimit } from "./operations/FindCompaniesNearLimit.js"
+import { getCompany } from "./operations/GetCompany.js"
 import { getEventDeliveryStatus } from "./operations/GetEventDeliveryStatus.js"
+import { getFeatureUsage } from "./operations/GetFeatureUsage.js"
 import { getInsightsSummary } from "./operations/GetInsightsSummary.js"
 import { getPlanGrowth } from "./operations/GetPlanGrowth.js"
 import { getTopFeatures } from "./operations/GetTopFeatures.js"
+import { getUser } from "./operations/GetUser.js"
 import { listCompanies } from "./operations/ListCompanies.js"
+import { listCompanyOverrides } from "./operations/ListCompanyOverrides.js"
 import { listDeadLetterEvents } from "./operations/ListDeadLetterEvents.js"
+import { listFeatures } from "./operations/ListFeatures.js"
+import { listPlans } from "./operations/ListPlans.js"
 import { listUsers } from "./operations/ListUsers.js"
+import { removeCompanyOverride } from "./operations/RemoveCompanyOverride.js"
 import { requeueDeadLetterEvents } from "./operations/RequeueDeadLetterEvents.js"
+import { setCompanyOverride } from "./operations/SetCompanyOverride.js"
+import { setCompanyPlan } from "./operations/SetCompanyPlan.js"
 import { upsertCompany } from "./operations/UpsertCompany.js"
 import { upsertUser } from "./operations/UpsertUser.js"
 
 export {
+  checkEntitlement,
   createEvent,
   createEventBatch,
+  deleteCompany,
+  deleteUser,
+  findCompaniesNearLimit,
+  getCompany,
   getEventDeliveryStatus,
+  getFeatureUsage,
   getInsightsSummary,
   getPlanGrowth,
   getTopFeatures,
+  getUser,
   listCompanies,
+  listCompanyOverrides,
   listDeadLetterEvents,
+  listFeatures,
+  listPlans,
   listUsers,
+  removeCompanyOverride,
   requeueDeadLetterEvents,
+  setCompanyOverride,
+  setCompanyPlan,
   upsertCompany,
   upsertUser
 }
@@ -41,9 +67,22 @@ export type Requirements = SchematicClient.SchematicClient | EventSink
 // biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are listed together
 export const all: ReadonlyArray<Operation<any, any, Requirements>> = [
   listCompanies,
+  getCompany,
   upsertCompany,
+  deleteCompany,
   listUsers,
+  getUser,
   upsertUser,
+  deleteUser,
+  listPlans,
+  setCompanyPlan,
+  listFeatures,
+  listCompanyOverrides,
+  setCompanyOverride,
+  removeCompanyOverride,
+  getFeatureUsage,
+  findCompaniesNearLimit,
+  checkEntitlement,
   createEvent,
   createEventBatch,
   getEventDeliveryStatus,

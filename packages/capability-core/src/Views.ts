@@ -3,7 +3,12 @@
  *
  * @since 0.1.0
  */
-import type { Company as SchematicCompany, User as SchematicUser } from "@schematic-capability/schematic-client"
+import type {
+  Company as SchematicCompany,
+  CompanyOverride as SchematicCompanyOverride,
+  Entitlement as SchematicEntitlement,
+  User as SchematicUser
+} from "@schematic-capability/schematic-client"
 import { Schema } from "effect"
 
 export const KeyMap = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
@@ -41,6 +46,55 @@ export const User = Schema.Struct({
   updated_at: Schema.String
 })
 export interface User extends Schema.Schema.Type<typeof User> {}
+
+export const Period = Schema.Literal("all_time", "current_day", "current_week", "current_month")
+
+/** A value a feature is granted: on/off, a number, or unlimited. */
+export const Value = Schema.Union(Schema.Boolean, Schema.Number, Schema.Literal("unlimited")).annotations({
+  description: 'true / false for an on/off feature, a number (a limit), or "unlimited"'
+})
+
+export const Entitlement = Schema.Struct({
+  feature_id: Schema.String,
+  feature_key: Schema.NullOr(Schema.String).annotations({ description: "The feature's flag key, what apps check" }),
+  feature_name: Schema.String,
+  feature_type: Schema.String,
+  value_type: Schema.String.annotations({ description: "boolean, numeric, unlimited or trait" }),
+  value: Schema.NullOr(Value),
+  allowed: Schema.Boolean.annotations({ description: "Whether the company may use the feature now" }),
+  usage: Schema.NullOr(Schema.Number),
+  allocation: Schema.NullOr(Schema.Number),
+  percent_used: Schema.NullOr(Schema.Number),
+  period: Schema.NullOr(Period),
+  resets_at: Schema.NullOr(Schema.String),
+  source: Schema.Literal("plan", "add_on", "override").annotations({
+    description: "Where the entitlement comes from: the base plan, an add-on, or a company override"
+  }),
+  plan: Schema.NullOr(PlanRef),
+  override_id: Schema.NullOr(Schema.String),
+  expires_at: Schema.NullOr(Schema.String)
+})
+export interface Entitlement extends Schema.Schema.Type<typeof Entitlement> {}
+
+export const CompanyDetail = Schema.Struct({
+  ...Company.fields,
+  entitlements: Schema.Array(Entitlement)
+})
+export interface CompanyDetail extends Schema.Schema.Type<typeof CompanyDetail> {}
+
+export const Override = Schema.Struct({
+  id: Schema.String,
+  company_id: Schema.String,
+  feature_id: Schema.String,
+  value: Schema.NullOr(Value),
+  value_type: Schema.String,
+  period: Schema.NullOr(Period),
+  expires_at: Schema.NullOr(Schema.String),
+  notes: Schema.Array(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String
+})
+export interface Override extends Schema.Schema.Type<typeof Override> {}
 
 export const Pagination = Schema.Struct({
   limit: Schema.Number,
@@ -80,6 +134,63 @@ export const user = (upstream: SchematicUser.User): User => ({
   traits: upstream.traits ?? {},
   company_ids: upstream.company_memberships.map((membership) => membership.company_id),
   last_seen_at: upstream.last_seen_at ?? null,
+  created_at: upstream.created_at,
+  updated_at: upstream.updated_at
+})
+
+/** A grant's value: on/off, a limit, or unlimited (null for what the capability does not model). */
+export const grantValue = (grant: {
+  readonly value_type: string
+  readonly value_bool?: boolean | null | undefined
+  readonly value_numeric?: number | null | undefined
+}): boolean | number | "unlimited" | null =>
+  grant.value_type === "boolean"
+    ? (grant.value_bool ?? false)
+    : grant.value_type === "numeric"
+      ? (grant.value_numeric ?? null)
+      : grant.value_type === "unlimited"
+        ? "unlimited"
+        : null
+
+export const entitlement = (usage: SchematicEntitlement.FeatureUsage): Entitlement => {
+  const override = usage.entitlement_type === "company_override"
+  const value: Entitlement["value"] =
+    usage.allocation_type === "boolean"
+      ? override && usage.company_override
+        ? grantValue(usage.company_override)
+        : usage.access
+      : usage.allocation_type === "unlimited"
+        ? "unlimited"
+        : (usage.allocation ?? null)
+  return {
+    feature_id: usage.feature?.id ?? "",
+    feature_key: usage.feature?.flags?.[0]?.key ?? null,
+    feature_name: usage.feature?.name ?? "",
+    feature_type: usage.feature?.feature_type ?? "boolean",
+    value_type: usage.allocation_type,
+    value,
+    allowed: usage.access,
+    usage: usage.usage ?? null,
+    allocation: usage.allocation ?? null,
+    percent_used: usage.percent_used ?? null,
+    period: usage.period ?? null,
+    resets_at: usage.metric_reset_at ?? null,
+    source: override ? "override" : usage.plan?.plan_type === "add_on" ? "add_on" : "plan",
+    plan: !override && usage.plan ? { id: usage.plan.id, name: usage.plan.name } : null,
+    override_id: override ? usage.entitlement_id : null,
+    expires_at: usage.entitlement_expiration_date ?? null
+  }
+}
+
+export const override = (upstream: SchematicCompanyOverride.CompanyOverride): Override => ({
+  id: upstream.id,
+  company_id: upstream.company_id,
+  feature_id: upstream.feature_id,
+  value: grantValue(upstream),
+  value_type: upstream.value_type,
+  period: upstream.metric_period ?? null,
+  expires_at: upstream.expiration_date ?? null,
+  notes: upstream.notes.map((note) => note.note),
   created_at: upstream.created_at,
   updated_at: upstream.updated_at
 })

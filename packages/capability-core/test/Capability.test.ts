@@ -82,9 +82,22 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
         Operations.all.map((operation) => operation.name),
         [
           "list-companies",
+          "get-company",
           "upsert-company",
+          "delete-company",
           "list-users",
+          "get-user",
           "upsert-user",
+          "delete-user",
+          "list-plans",
+          "set-company-plan",
+          "list-features",
+          "list-company-overrides",
+          "set-company-override",
+          "remove-company-override",
+          "get-feature-usage",
+          "find-companies-near-limit",
+          "check-entitlement",
           "create-event",
           "create-event-batch",
           "get-event-delivery-status",
@@ -100,6 +113,8 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
         assert.include(operation.description, "Example", operation.name)
         assert.oneOf(operation.scope, ["read", "write", "admin"])
         assert.strictEqual(operation.scope === "read", operation.hints.readOnly, operation.name)
+        // Removing something is destructive; only an admin deletes what cannot be recreated as it was.
+        if (operation.rest.method === "DELETE") assert.isTrue(operation.hints.destructive, operation.name)
       }
     })
   )

@@ -108,7 +108,13 @@ describe("McpHttp direct tool calls", () => {
       .record({
         id: fc.oneof(fc.string(), fc.integer()),
         name: fc.string(),
-        arguments: maybe(fc.dictionary(fc.string(), fc.jsonValue()))
+        // A key named __proto__ is not plain (the direct lane leaves it to the SDK): it is among the changes below.
+        arguments: maybe(
+          fc.dictionary(
+            fc.string().filter((key) => key !== "__proto__"),
+            fc.jsonValue()
+          )
+        )
       })
       .map(({ id, name, arguments: args }) => JSON.parse(JSON.stringify(call(id, name, args))))
     // One thing changed in a plain call, each a check of the shape.

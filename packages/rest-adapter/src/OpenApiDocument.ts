@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { parametersOf } from "./internal/router.js"
 
 export interface Info {
   readonly title: string
@@ -54,7 +55,9 @@ const errorSchema = {
 const adapterCodes = (operation: Operation.Operation, options: Options): ReadonlyArray<CapabilityError.ErrorCode> => [
   "invalid_input",
   ...(options.authenticated ? (["unauthorized", "forbidden", "rate_limited"] as const) : []),
-  ...(operation.rest.method === "GET" ? [] : (["payload_too_large", "unsupported_media_type"] as const)),
+  ...(operation.rest.method === "GET" || operation.rest.method === "DELETE"
+    ? []
+    : (["payload_too_large", "unsupported_media_type"] as const)),
   "internal"
 ]
 
@@ -84,17 +87,47 @@ const resourceOf = (path: string) => {
   return name.charAt(0).toUpperCase() + name.slice(1)
 }
 
-/** Query parameters of a GET: one per property of the input schema. */
-const queryParameters = (input: JsonSchemas.JsonSchemaObject) => {
+/**
+ * The parameters of an operation: its path's (required, from the schema of the field each sets), then, for GET and
+ * DELETE, one query parameter per other field of its input. A map (`keys`) is sent as Schematic sends it,
+ * `keys[stripe_customer_id]=cus_123` (OpenAPI's deepObject).
+ */
+const parameters = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<string>, query: boolean) => {
   const properties = (input.properties ?? {}) as Record<string, Record<string, unknown>>
   const required = new Set((input.required ?? []) as ReadonlyArray<string>)
-  return Object.entries(properties).map(([name, schema]) => ({
+  const described = (schema: Record<string, unknown>) =>
+    typeof schema.description === "string" ? { description: schema.description } : {}
+  const path = inPath.map((name) => ({
     name,
-    in: "query",
-    required: required.has(name),
-    ...(typeof schema.description === "string" ? { description: schema.description } : {}),
-    schema
+    in: "path",
+    required: true,
+    ...described(properties[name] ?? {}),
+    schema: properties[name] ?? { type: "string" }
   }))
+  if (!query) return path
+  return [
+    ...path,
+    ...Object.entries(properties)
+      .filter(([name]) => !inPath.includes(name))
+      .map(([name, schema]) => ({
+        name,
+        in: "query",
+        required: required.has(name),
+        ...described(schema),
+        ...(schema.type === "object" ? { style: "deepObject", explode: true } : {}),
+        schema
+      }))
+  ]
+}
+
+/** The input's schema without the fields its path sets: what the request body carries. */
+const bodySchema = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<string>) => {
+  if (inPath.length === 0) return input
+  const properties = { ...((input.properties ?? {}) as Record<string, unknown>) }
+  for (const name of inPath) delete properties[name]
+  const { required: all, ...rest } = input
+  const required = ((all ?? []) as ReadonlyArray<string>).filter((name) => !inPath.includes(name))
+  return { ...rest, properties, ...(required.length > 0 ? { required } : {}) }
 }
 
 export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info, options: Options = {}) => {
@@ -107,19 +140,25 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info,
     const method = operation.rest.method
     const tag = resourceOf(canonical)
     tags.add(tag)
-    const shared = {
-      tags: [tag],
-      "x-scope": operation.scope,
-      "x-hints": operation.hints,
-      ...(method === "GET"
-        ? { parameters: queryParameters(input) }
-        : { requestBody: { required: true, content: { "application/json": { schema: input } } } }),
-      responses: {
-        [String(operation.rest.status)]: {
-          description: operation.title,
-          content: { "application/json": { schema: output } }
-        },
-        ...errorResponses([...adapterCodes(operation, options), ...operation.errors])
+    const shared = (path: string) => {
+      const inPath = parametersOf(path)
+      return {
+        tags: [tag],
+        "x-scope": operation.scope,
+        "x-hints": operation.hints,
+        ...(method === "GET" || method === "DELETE"
+          ? { parameters: parameters(input, inPath, true) }
+          : {
+              ...(inPath.length > 0 ? { parameters: parameters(input, inPath, false) } : {}),
+              requestBody: { required: true, content: { "application/json": { schema: bodySchema(input, inPath) } } }
+            }),
+        responses: {
+          [String(operation.rest.status)]: {
+            description: operation.title,
+            content: { "application/json": { schema: output } }
+          },
+          ...errorResponses([...adapterCodes(operation, options), ...operation.errors])
+        }
       }
     }
     paths[canonical] = {
@@ -131,7 +170,7 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info,
           aliases.length === 0
             ? operation.description
             : `${operation.description}\n\nAlso served at ${aliases.map((alias) => `${method} ${alias}`).join(", ")}.`,
-        ...shared
+        ...shared(canonical)
       }
     }
     for (const alias of aliases) {
@@ -143,7 +182,7 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info,
           description: `An alias of ${method} ${canonical}: the same operation.`,
           // The docs page lists each operation once: under its canonical path.
           "x-scalar-ignore": true,
-          ...shared
+          ...shared(alias)
         }
       }
     }

@@ -24,7 +24,8 @@ import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { Cause, Duration, Effect, Either, Exit, Layer, LogLevel, Runtime } from "effect"
 import { docsPage } from "./internal/docs.js"
-import { queryCoercer, searchParams } from "./internal/input.js"
+import { queryCoercer, searchParams, withPathParams } from "./internal/input.js"
+import * as Router from "./internal/router.js"
 import * as OpenApiDocument from "./OpenApiDocument.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are served together
@@ -85,7 +86,7 @@ type Outcome =
   | Exit.Exit<HttpExchange.Response, unknown>
   | Effect.Effect<HttpExchange.Response, unknown, Operations.Requirements>
 
-type Route = (request: HttpExchange.Request, done: (outcome: Outcome) => void) => void
+type Route = (request: HttpExchange.Request, params: Router.Params, done: (outcome: Outcome) => void) => void
 
 const isResponse = (outcome: Outcome): outcome is HttpExchange.Response => "contentType" in outcome
 
@@ -144,32 +145,32 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
         if (Either.isLeft(input)) return done(input.left)
         Capability.executeOn(runtime, operation, input.right, (exit) => done(Exit.map(exit, respondWith)))
       }
-      return (request, done) => {
+      // GET and DELETE take their input from the query string, the others from a JSON body; path parameters join
+      // either.
+      const fromQuery = operation.rest.method === "GET" || operation.rest.method === "DELETE"
+      return (request, params, done) => {
         const refused = refusal(request, operation.scope)
         if (refused !== undefined) return done(refused)
-        if (operation.rest.method === "GET") return decoded(coerce(searchParams(request.url)), done)
-        HttpExchange.readJson(request, maxBytes, (raw) =>
-          Either.isLeft(raw) ? done(raw.left) : decoded(raw.right, done)
-        )
+        const withParams = (raw: unknown) => {
+          const input = withPathParams(raw, params)
+          return Either.isLeft(input) ? done(input.left) : decoded(input.right, done)
+        }
+        if (fromQuery) return withParams(coerce(searchParams(request.url)))
+        HttpExchange.readJson(request, maxBytes, (raw) => (Either.isLeft(raw) ? done(raw.left) : withParams(raw.right)))
       }
     }
 
-    // Every path is fixed (no parameters), so a route is one map lookup.
-    const routes = new Map<string, Route>()
-    const methods = new Map<string, Array<string>>()
-    const add = (method: string, path: string, route: Route) => {
-      routes.set(`${method} ${path}`, route)
-      methods.set(path, [...(methods.get(path) ?? []), method])
-    }
+    const router = Router.make<Route>()
+    const add = router.add
     for (const operation of operations) {
       for (const path of operation.rest.paths) add(operation.rest.method, path, routeFor(operation))
     }
     const fixed =
       (response: HttpExchange.Response): Route =>
-      (_, done) =>
+      (_, __, done) =>
         done(response)
     add("GET", "/healthz", fixed(HttpExchange.json({ status: "ok" }, 200)))
-    add("GET", "/readyz", (request, done) =>
+    add("GET", "/readyz", (request, _, done) =>
       // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
       done(
         refusal(request, "read") ??
@@ -184,7 +185,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
     add("GET", "/openapi.json", fixed(openApi))
     // Rendered when first asked for (the page bundles its viewer, megabytes an idle server need not hold).
     const docs = docsPage(document, "/docs")
-    add("GET", "/docs", (_, done) =>
+    add("GET", "/docs", (_, __, done) =>
       done(Effect.map(docs, (body) => ({ status: 200, contentType: "text/html; charset=utf-8", headers: {}, body })))
     )
 
@@ -232,15 +233,15 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
           died(Cause.die(defect))
         }
       }
-      const route = routes.get(`${request.method} ${path}`)
-      if (route !== undefined) {
+      const found = router.find(request.method, path)
+      if (found._tag === "Found") {
         try {
-          return route(request, settle)
+          return found.route(request, found.params, settle)
         } catch (defect) {
           return died(Cause.die(defect))
         }
       }
-      const allowed = methods.get(path)
+      const allowed = found._tag === "WrongMethod" ? found.allowed : undefined
       const refused =
         allowed === undefined
           ? new CapabilityError.CapabilityError({ code: "not_found", message: `No route ${request.method} ${path}` })

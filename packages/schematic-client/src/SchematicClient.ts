@@ -9,6 +9,7 @@ import { Chunk, Duration, Effect, Layer, Option, RateLimiter, Schema, Stream } f
 import { Count, Deleted, type KeyMap, MAX_PAGE_SIZE } from "./Common.js"
 import * as CompanyModule from "./Company.js"
 import * as CompanyOverrideModule from "./CompanyOverride.js"
+import * as EntitlementModule from "./Entitlement.js"
 import * as EventModule from "./Event.js"
 import * as FeatureModule from "./Feature.js"
 import * as InsightsModule from "./Insights.js"
@@ -166,6 +167,16 @@ const make = Effect.gen(function* () {
     "/company-overrides",
     CompanyOverrideModule.CompanyOverride
   )
+  const featureCompaniesList = list<EntitlementModule.FeatureCompaniesParams, EntitlementModule.FeatureCompany>(
+    EntitlementModule.FeatureCompaniesParams,
+    "/feature-companies",
+    EntitlementModule.FeatureCompany
+  )
+  const planEntitlementsList = list<EntitlementModule.ListPlanEntitlementsParams, EntitlementModule.PlanEntitlement>(
+    EntitlementModule.ListPlanEntitlementsParams,
+    "/plan-entitlements",
+    EntitlementModule.PlanEntitlement
+  )
   const eventTypesList = list<EventModule.ListEventTypesParams, EventModule.EventSummary>(
     EventModule.ListEventTypesParams,
     "/event-types",
@@ -279,6 +290,36 @@ const make = Effect.gen(function* () {
           always
         )(body, id),
       delete: (id: string) => remove("/company-overrides")(id)
+    },
+    entitlements: {
+      /** Each feature one company may use (by `company_id` or `company_keys`), with its usage and allocation. */
+      featureUsage: list<EntitlementModule.FeatureUsageParams, EntitlementModule.FeatureUsage>(
+        EntitlementModule.FeatureUsageParams,
+        "/feature-usage",
+        EntitlementModule.FeatureUsage
+      ),
+      /** The companies that hold a feature, with their usage and allocation. */
+      featureCompanies: featureCompaniesList,
+      streamFeatureCompanies: paginate(featureCompaniesList),
+      /** What each plan grants. */
+      planEntitlements: planEntitlementsList,
+      streamPlanEntitlements: paginate(planEntitlementsList)
+    },
+    flags: {
+      list: list<EntitlementModule.ListFlagsParams, EntitlementModule.FlagDetail>(
+        EntitlementModule.ListFlagsParams,
+        "/flags",
+        EntitlementModule.FlagDetail
+      ),
+      /** Whether a company (or user) may use the flag's feature now, and the entitlement behind the answer. */
+      check: (key: string, body: EntitlementModule.CheckFlagBody): Result<EntitlementModule.FlagCheck> =>
+        checked(EntitlementModule.CheckFlagBody, body, "flag check body", () => ({
+          method: "POST",
+          path: `/flags/${segment(key)}/check`,
+          body,
+          success: EntitlementModule.FlagCheck,
+          idempotent: true
+        }))
     },
     insights: {
       summary: (): Result<InsightsModule.InsightsSummary> =>

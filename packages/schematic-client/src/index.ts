@@ -4,6 +4,7 @@
 export * as Common from "./Common.js"
 export * as Company from "./Company.js"
 export * as CompanyOverride from "./CompanyOverride.js"
+export * as Entitlement from "./Entitlement.js"
 export * as Event from "./Event.js"
 export * as Feature from "./Feature.js"
 export * as Insights from "./Insights.js"

@@ -126,6 +126,7 @@ CREATE TABLE IF NOT EXISTS company_add_ons (
   added_at INTEGER NOT NULL,
   PRIMARY KEY (company_id, plan_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS company_add_ons_plan ON company_add_ons(plan_id);
 
 -- One row per period a company held a plan (base or add-on); ended_at is NULL while it holds it.
 CREATE TABLE IF NOT EXISTS plan_subscriptions (
@@ -155,6 +156,7 @@ CREATE TABLE IF NOT EXISTS company_overrides (
   updated_at INTEGER NOT NULL,
   UNIQUE (company_id, feature_id)
 );
+CREATE INDEX IF NOT EXISTS company_overrides_feature ON company_overrides(feature_id);
 
 CREATE TABLE IF NOT EXISTS override_notes (
   id TEXT PRIMARY KEY,
@@ -224,17 +226,22 @@ export const migrate = Effect.gen(function* () {
   // from the file for most events of a large batch. The cache grows only as pages are used.
   yield* sql.unsafe("PRAGMA cache_size = -65536")
   yield* sql.unsafe("PRAGMA foreign_keys = OFF")
-  const rollups = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name = 'usage_daily'`
-  for (const statement of MIGRATION.split(/;\s*\n(?=CREATE|--)/)) {
-    const text = statement.trim()
-    if (text.length > 0) yield* sql.unsafe(text.endsWith("END") ? `${text};` : text)
-  }
-  // A database from before the daily rollup gets it from the events it already holds.
-  if (rollups.length === 0) {
-    yield* sql`INSERT INTO usage_daily (company_id, subtype, day, quantity)
-      SELECT company_id, subtype, captured_at - (captured_at % 86400000), SUM(quantity) FROM events
-      WHERE type = 'track' AND company_id IS NOT NULL GROUP BY 1, 2, 3`
-  }
+  // One transaction: a new table and what fills it from data already there land together or not at all.
+  yield* sql.withTransaction(
+    Effect.gen(function* () {
+      const rollups = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name = 'usage_daily'`
+      for (const statement of MIGRATION.split(/;\s*\n(?=CREATE|--)/)) {
+        const text = statement.trim()
+        if (text.length > 0) yield* sql.unsafe(text.endsWith("END") ? `${text};` : text)
+      }
+      // A database from before the daily rollup gets it from the events it already holds.
+      if (rollups.length === 0) {
+        yield* sql`INSERT INTO usage_daily (company_id, subtype, day, quantity)
+          SELECT company_id, subtype, captured_at - (captured_at % 86400000), SUM(quantity) FROM events
+          WHERE type = 'track' AND company_id IS NOT NULL GROUP BY 1, 2, 3`
+      }
+    })
+  )
 })
 
 /** SQLite at `filename` (directories are created), migrated. `:memory:` keeps nothing. */

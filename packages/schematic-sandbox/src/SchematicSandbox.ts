@@ -33,7 +33,7 @@ export const makeApp = (config: Pick<SandboxConfig, "apiKey" | "rateLimit">) => 
     if (!sameKey(request.headers["x-schematic-api-key"], expected)) {
       return errorBody(401, "Invalid or missing API key (X-Schematic-Api-Key)")
     }
-    const wait = limiter.take(request.method, Date.now())
+    const wait = limiter.take(request.method, request.url.split("?")[0]!, Date.now())
     if (wait !== undefined) return errorBody(429, "Rate limit exceeded", { "retry-after": String(wait) })
     return yield* routes
   }).pipe(

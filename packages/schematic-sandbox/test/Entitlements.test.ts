@@ -177,6 +177,80 @@ describe("the entitlement model", () => {
     expect(unknownCompany).toMatchObject({ value: false, rule_type: "default", company_id: null })
   })
 
+  it("a track event counts for a company an identify earlier in the same batch created", async () => {
+    const views = await feature("Page views", { feature_type: "event", event_subtype: "page-view" })
+    const base = await plan("Views")
+    await grant(base.id, views.id, { value_type: "numeric", value_numeric: 10 })
+    const batch = await call(sandbox.url, "POST", "/event-batch", {
+      events: [
+        {
+          event_type: "identify",
+          body: { keys: { email: "new@soylent.test" }, company: { keys: { crm_id: "soylent" } } }
+        },
+        { event_type: "track", body: { event: "page-view", company: { crm_id: "soylent" }, quantity: 4 } }
+      ]
+    })
+    expect(batch.status).toBe(201)
+    const soylent = await ok("GET", "/companies/lookup?keys[crm_id]=soylent")
+    await ok("PUT", `/company-plans/${soylent.id}`, { base_plan_id: base.id, add_on_ids: [] })
+    expect((await check("page-views", "soylent")).entitlement).toMatchObject({ usage: 4, allocation: 10 })
+  })
+
+  it("companies with a feature leave out those whose only grant expired, without short pages", async () => {
+    const beta = await feature("Beta", { feature_type: "boolean" })
+    const holders = []
+    for (const name of ["beta-a", "beta-b", "beta-c"]) holders.push(await company(name))
+    for (const [index, holder] of holders.entries()) {
+      const expired = index > 0
+      await ok("POST", "/company-overrides", {
+        company_id: holder.id,
+        feature_id: beta.id,
+        value_type: "boolean",
+        value_bool: true,
+        ...(expired ? { expiration_date: new Date(Date.now() - 60_000).toISOString() } : {})
+      })
+    }
+    const page = await ok("GET", `/feature-companies?feature_id=${beta.id}&limit=1`)
+    expect(page.map((item: { company: { name: string } }) => item.company.name)).toEqual(["beta-a"])
+    // A new override replaces an expired one.
+    const renewed = await call(sandbox.url, "POST", "/company-overrides", {
+      company_id: holders[2].id,
+      feature_id: beta.id,
+      value_type: "boolean",
+      value_bool: true
+    })
+    expect(renewed.status).toBe(201)
+    expect(await ok("GET", `/feature-companies?feature_id=${beta.id}`)).toHaveLength(2)
+  })
+
+  it("refuses a flag key another flag holds, and a flag for a feature that does not exist", async () => {
+    const reports = await feature("Dashboards", { feature_type: "boolean" })
+    await ok("POST", "/flags", {
+      key: "dashboards-v2",
+      name: "Dashboards v2",
+      description: "",
+      flag_type: "boolean",
+      default_value: false,
+      feature_id: reports.id
+    })
+    const clash = await call(sandbox.url, "PUT", `/features/${reports.id}`, {
+      flag: { key: "dashboards-v2", name: "x", description: "", flag_type: "boolean", default_value: false }
+    })
+    expect(clash.status).toBe(400)
+    expect(clash.body.error).toMatch(/^flag\.key: /)
+    const flagId = reports.flags[0].id
+    const orphan = await call(sandbox.url, "PUT", `/flags/${flagId}`, {
+      key: "dashboards",
+      name: "Dashboards",
+      description: "",
+      flag_type: "boolean",
+      default_value: false,
+      feature_id: "feat_missing"
+    })
+    expect(orphan.status).toBe(400)
+    expect(orphan.body.error).toMatch(/^feature_id: /)
+  })
+
   it("refuses what it does not model, naming the field", async () => {
     const thing = await feature("Credits thing", { feature_type: "boolean" })
     const base = await plan("Credits")

@@ -77,3 +77,44 @@ export const EmptyInput = Schema.Struct({}).pipe(
     return extra.length === 0 || { path: [extra[0]!], message: "is unexpected: this operation takes no input" }
   })
 )
+
+/** Naming a company: by Schematic's id or by any of your keys (exactly one of the two). */
+export const companyRefFields = {
+  company_id: Schema.optional(Id("comp_", "company")),
+  keys: Schema.optional(
+    RequiredKeyMap.annotations({
+      description:
+        'Any of the company\'s keys instead of its id, e.g. {"stripe_customer_id": "cus_123"} (REST: keys[stripe_customer_id]=cus_123)'
+    })
+  )
+}
+
+/** Naming a feature: by Schematic's id or by its flag key (exactly one of the two). */
+export const featureRefFields = {
+  feature_id: Schema.optional(
+    field(
+      Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
+      "The feature's id (feat_...); in a REST path its flag key also works",
+      "a feature id or flag key of 1 to 512 characters"
+    )
+  ),
+  feature_key: Schema.optional(
+    field(
+      Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
+      'The feature\'s flag key, e.g. "api-calls"',
+      "a flag key of 1 to 512 characters"
+    )
+  )
+}
+
+/** Refuses an input that names a thing in neither or both of two ways, naming the fields. */
+export const exactlyOne =
+  (first: string, second: string) =>
+  <A extends Readonly<Record<string, unknown>>>(input: A) => {
+    const given = [first, second].filter((name) => input[name] !== undefined)
+    if (given.length === 1) return true
+    return {
+      path: [given.length === 0 ? first : second],
+      message: given.length === 0 ? `is required (or ${second})` : `give ${first} or ${second}, not both`
+    }
+  }

@@ -1,4 +1,7 @@
-import { JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { Either } from "effect"
+
+const MEMBER = /^(\w+)\[([^\]]+)\]$/
 
 /**
  * Query strings carry text; the operation's schema wants numbers and booleans. Each parameter is converted
@@ -15,6 +18,17 @@ export const queryCoercer = (operation: Operation.Operation) => {
         if ((type === "integer" || type === "number") && /^-?\d+(\.\d+)?$/.test(value)) return Number(value)
         if (type === "boolean" && (value === "true" || value === "false")) return value === "true"
         return value
+      }
+      // Schematic's form for a map: `keys[stripe_customer_id]=cus_123` is `keys: {stripe_customer_id: "cus_123"}`.
+      const member = MEMBER.exec(name)
+      if (member !== null && properties[member[1]!]?.type === "object") {
+        const [, base, key] = member as unknown as [string, string, string]
+        if (out[base] === undefined) out[base] = Object.create(null)
+        const map = out[base]
+        if (typeof map === "object" && map !== null) {
+          ;(map as Record<string, unknown>)[key] = typeof raw === "string" ? raw : raw[raw.length - 1]
+        }
+        continue
       }
       out[name] = typeof raw === "string" ? convert(raw) : type === "array" ? raw.map(convert) : raw
     }
@@ -33,4 +47,34 @@ export const searchParams = (url: string): Record<string, string | Array<string>
     out[name] = seen === undefined ? value : typeof seen === "string" ? [seen, value] : [...seen, value]
   }
   return out
+}
+
+/**
+ * The input with the path's parameters set. A path parameter names what the call is about: a body or query field of
+ * the same name that says otherwise is refused, naming the field.
+ */
+export const withPathParams = (
+  input: unknown,
+  params: Readonly<Record<string, string>>
+): Either.Either<unknown, CapabilityError.CapabilityError> => {
+  const names = Object.keys(params)
+  if (names.length === 0 || typeof input !== "object" || input === null || Array.isArray(input)) {
+    return Either.right(input)
+  }
+  const out: Record<string, unknown> = Object.assign(Object.create(null), input)
+  for (const name of names) {
+    const given = out[name]
+    if (given !== undefined && given !== params[name]) {
+      const message = `is ${JSON.stringify(params[name])} in the path; leave it out of the request or give the same value`
+      return Either.left(
+        new CapabilityError.CapabilityError({
+          code: "invalid_input",
+          message: `Invalid input: ${name}: ${message}`,
+          fields: [{ path: name, message }]
+        })
+      )
+    }
+    out[name] = params[name]
+  }
+  return Either.right(out)
 }

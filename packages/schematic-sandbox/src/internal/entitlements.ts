@@ -59,10 +59,14 @@ const numericTrait = (traits: Record<string, unknown>, name: string | null): num
   if (name === null) return null
   const value = traits[name]
   const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN
-  return Number.isFinite(n) ? n : null
+  // Allocations and usage are whole numbers on the wire.
+  return Number.isFinite(n) ? Math.floor(n) : null
 }
 
-/** How generous a grant is, to pick among a company's plans: unlimited, then the larger number, then true. */
+/**
+ * How generous a grant is, to pick among a company's plans: unlimited; then a number (a trait value by the company's
+ * trait now), the larger winning whatever the period; true ranks between a limit of 0 and a limit of 1; false last.
+ */
 const generosity = (grant: Grant, traits: Record<string, unknown>): number => {
   switch (grant.value_type) {
     case "unlimited":
@@ -77,19 +81,6 @@ const generosity = (grant: Grant, traits: Record<string, unknown>): number => {
       return -2
   }
 }
-
-export interface Catalogue {
-  readonly features: ReadonlyArray<FeatureRow>
-  readonly flags: ReadonlyArray<FlagRow>
-}
-
-/** Every feature and flag; the catalogue is small next to companies and events, and read whole. */
-export const catalogue = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  const features = yield* sql<FeatureRow>`SELECT * FROM features`
-  const flags = yield* sql<FlagRow>`SELECT * FROM flags`
-  return { features, flags } satisfies Catalogue
-})
 
 /**
  * The entitlements of `companies` at `now`, in a fixed number of queries whatever the number of companies.
@@ -127,9 +118,17 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
     const planById = new Map(plans.map((plan) => [plan.id, plan]))
     const entitlementsByPlan = new Map<string, Array<PlanEntitlementRow>>()
     for (const row of planEntitlements) {
-      entitlementsByPlan.set(row.plan_id, [...(entitlementsByPlan.get(row.plan_id) ?? []), row])
+      const list = entitlementsByPlan.get(row.plan_id)
+      if (list === undefined) entitlementsByPlan.set(row.plan_id, [row])
+      else list.push(row)
     }
     const overrideOf = new Map(overrides.map((row) => [`${row.company_id}\u0000${row.feature_id}`, row]))
+    const overriddenFeatures = new Map<string, Array<string>>()
+    for (const row of overrides) {
+      const list = overriddenFeatures.get(row.company_id)
+      if (list === undefined) overriddenFeatures.set(row.company_id, [row.feature_id])
+      else list.push(row.feature_id)
+    }
 
     // First each company's grant per feature, then the usage every metered grant needs, in one query.
     type Chosen = { company: CompanyRow; traits: Record<string, unknown>; feature: FeatureRow; grant: Grant } & (
@@ -148,8 +147,7 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
           }
         }
       }
-      const featureIdsHere = new Set([...best.keys()])
-      for (const row of overrides) if (row.company_id === company.id) featureIdsHere.add(row.feature_id)
+      const featureIdsHere = new Set([...best.keys(), ...(overriddenFeatures.get(company.id) ?? [])])
       for (const featureId of featureIdsHere) {
         const feature = featureById.get(featureId)
         if (feature === undefined) continue
@@ -183,33 +181,31 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
     const periods = chosen.map(periodOf)
     const metered = chosen.flatMap((item, index) =>
       item.feature.feature_type === "event" && item.feature.event_subtype !== null
-        ? [{ company: item.company.id, subtype: item.feature.event_subtype, start: periods[index]!.window.start }]
+        ? [{ company: item.company.id, subtype: item.feature.event_subtype, window: periods[index]!.window }]
         : []
     )
+    // One sum per distinct period (most pages have one or two), bounded at both ends: an event stamped ahead of
+    // now (a trusted clock may be minutes fast) belongs to the period it names.
     const usageOf = new Map<string, number>()
-    if (metered.length > 0) {
-      // The earliest start of any period per company and event name bounds the rows read; each period then sums
-      // its own days from them.
-      const rows = yield* sql<{ company_id: string; subtype: string; day: number; quantity: number }>`
-        SELECT company_id, subtype, day, quantity FROM usage_daily
-        WHERE company_id IN ${sql.in([...new Set(metered.map((item) => item.company))])}
-          AND subtype IN ${sql.in([...new Set(metered.map((item) => item.subtype))])}
-          AND day >= ${Math.min(...metered.map((item) => item.start))}`
-      const days = new Map<string, Array<{ day: number; quantity: number }>>()
-      for (const row of rows) {
-        const key = `${row.company_id}\u0000${row.subtype}`
-        const list = days.get(key)
-        if (list === undefined) days.set(key, [row])
-        else list.push(row)
-      }
-      for (const item of metered) {
-        let total = 0
-        for (const row of days.get(`${item.company}\u0000${item.subtype}`) ?? []) {
-          if (row.day >= item.start) total += row.quantity
-        }
-        usageOf.set(`${item.company}\u0000${item.subtype}\u0000${item.start}`, total)
-      }
+    const windows = new Map<string, { start: number; end: number; companies: Set<string>; subtypes: Set<string> }>()
+    for (const item of metered) {
+      const end = item.window.resetAt ?? Number.MAX_SAFE_INTEGER
+      const key = `${item.window.start}:${end}`
+      const window = windows.get(key) ?? { start: item.window.start, end, companies: new Set(), subtypes: new Set() }
+      window.companies.add(item.company)
+      window.subtypes.add(item.subtype)
+      windows.set(key, window)
     }
+    for (const [key, window] of windows) {
+      const rows = yield* sql<{ company_id: string; subtype: string; quantity: number }>`
+        SELECT company_id, subtype, SUM(quantity) AS quantity FROM usage_daily
+        WHERE company_id IN ${sql.in([...window.companies])} AND subtype IN ${sql.in([...window.subtypes])}
+          AND day >= ${window.start} AND day < ${window.end}
+        GROUP BY company_id, subtype`
+      for (const row of rows) usageOf.set(`${key}\u0000${row.company_id}\u0000${row.subtype}`, row.quantity)
+    }
+    const usageKey = (company: string, subtype: string, window: { start: number; resetAt: number | null }) =>
+      `${window.start}:${window.resetAt ?? Number.MAX_SAFE_INTEGER}\u0000${company}\u0000${subtype}`
 
     for (const [index, item] of chosen.entries()) {
       const { period, monthReset, window } = periods[index]!
@@ -223,7 +219,7 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
             : null
       const isEvent = feature.feature_type === "event" && feature.event_subtype !== null
       const usage = isEvent
-        ? (usageOf.get(`${item.company.id}\u0000${feature.event_subtype}\u0000${window.start}`) ?? 0)
+        ? (usageOf.get(usageKey(item.company.id, feature.event_subtype!, window)) ?? 0)
         : feature.feature_type === "trait"
           ? (numericTrait(traits, feature.trait_id) ?? 0)
           : null
@@ -256,7 +252,9 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
         access,
         exceeded
       }
-      byCompany.set(item.company.id, [...(byCompany.get(item.company.id) ?? []), entitlement])
+      const list = byCompany.get(item.company.id)
+      if (list === undefined) byCompany.set(item.company.id, [entitlement])
+      else list.push(entitlement)
     }
     for (const list of byCompany.values()) list.sort((a, b) => a.feature.name.localeCompare(b.feature.name))
     return byCompany

@@ -3,6 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
 import { upsertCompany } from "./companies.js"
 import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
+import { entitiesMatching } from "./keys.js"
 import { body, readQuery } from "./request.js"
 import { envelope, getById, rowById } from "./response.js"
 import { badRequest } from "./SandboxError.js"
@@ -113,6 +114,7 @@ export const ingest = (
           for (const row of rows) seen.set(`${row.type}\u0000${row.idempotency_key}`, row.id)
         }
         const tracks = events.flatMap((event) => (event.event_type === "track" ? [event.body] : []))
+        const identifies = events.some((event) => event.event_type === "identify")
         const companyOf = yield* resolveKeys(
           "company",
           tracks.flatMap((body) => (body.company ? [body.company] : []))
@@ -148,8 +150,16 @@ export const ingest = (
           if (event.event_type === "track") {
             subtype = event.body.event
             quantity = event.body.quantity ?? 1
-            const company = companyOf(event.body.company)
-            const user = userOf(event.body.user)
+            // Keys were looked up before the batch's identify events were stored: one that names a company or user
+            // an identify earlier in the batch created is looked up again.
+            const again = (entityType: "company" | "user", keys: Readonly<Record<string, string>> | undefined) =>
+              keys === undefined || !identifies
+                ? Effect.succeed(null)
+                : Effect.map(entitiesMatching(entityType, keys), (ids) =>
+                    ids.length === 0 ? null : ids.length === 1 ? ids[0]! : ("ambiguous" as const)
+                  )
+            const company = companyOf(event.body.company) ?? (yield* again("company", event.body.company))
+            const user = userOf(event.body.user) ?? (yield* again("user", event.body.user))
             companyId = company === "ambiguous" ? null : company
             userId = user === "ambiguous" ? null : user
             if (event.body.company && companyId === null) {

@@ -108,17 +108,19 @@ export const featureUsageRoutes = HttpRouter.empty.pipe(
       const query = yield* readQuery((q) => ({ feature_id: q.string("feature_id"), q: q.string("q"), ...q.page() }))
       if (!query.feature_id) return yield* badRequest("feature_id: is required")
       const feature = yield* getFeature(query.feature_id)
+      const now = Date.now()
       // Companies entitled by an override or by a plan they hold, newest first as every list is.
       const search = query.q ? sql`AND c.name LIKE ${`%${query.q}%`}` : sql``
       const rows = yield* sql<CompanyRow>`
         SELECT c.* FROM companies c WHERE (
-          c.id IN (SELECT company_id FROM company_overrides WHERE feature_id = ${feature.id})
+          c.id IN (SELECT company_id FROM company_overrides WHERE feature_id = ${feature.id}
+                   AND (expiration_date IS NULL OR expiration_date > ${now}))
           OR c.base_plan_id IN (SELECT plan_id FROM plan_entitlements WHERE feature_id = ${feature.id})
           OR c.id IN (SELECT a.company_id FROM company_add_ons a JOIN plan_entitlements e ON e.plan_id = a.plan_id
                       WHERE e.feature_id = ${feature.id})
         ) ${search}
         ORDER BY c.created_at DESC, c.rowid DESC LIMIT ${query.limit} OFFSET ${query.offset}`
-      const entitlements = yield* entitlementsOf(rows, Date.now(), [feature.id])
+      const entitlements = yield* entitlementsOf(rows, now, [feature.id])
       const companies = yield* renderCompanies(rows)
       // An override that has expired leaves its company without the feature.
       const held = rows.flatMap((row, index) => {

@@ -158,12 +158,11 @@ export const featureRoutes = HttpRouter.empty.pipe(
           const { id: _, created_at: __, ...columns } = next
           yield* sql`UPDATE features SET ${sql.update(columns)} WHERE id = ${id}`
           if (input.flag !== undefined) {
-            const taken = yield* sql<{ id: string; feature_id: string | null }>`
-              SELECT id, feature_id FROM flags WHERE key = ${input.flag.key}`
-            if (taken[0] !== undefined && taken[0].feature_id !== id) {
+            const taken = yield* sql<{ id: string }>`SELECT id FROM flags WHERE key = ${input.flag.key}`
+            const [own] = yield* sql<{ id: string }>`SELECT id FROM flags WHERE feature_id = ${id} ORDER BY created_at`
+            if (taken[0] !== undefined && taken[0].id !== own?.id) {
               return yield* badRequest(`flag.key: another flag has the key ${input.flag.key}`)
             }
-            const [own] = yield* sql<{ id: string }>`SELECT id FROM flags WHERE feature_id = ${id} ORDER BY created_at`
             if (own === undefined) {
               yield* insertFlag({ ...input.flag, feature_id: id }, next.updated_at, "flag.")
             } else {

@@ -74,8 +74,11 @@ export const flagsOfFeatures = (featureIds: ReadonlyArray<string>) =>
     const byFeature = new Map<string, Array<ReturnType<typeof flagSummary>>>()
     if (featureIds.length === 0) return byFeature
     const rows = yield* sql<FlagRow>`SELECT * FROM flags WHERE feature_id IN ${sql.in(featureIds)} ORDER BY created_at`
-    for (const row of rows)
-      byFeature.set(row.feature_id!, [...(byFeature.get(row.feature_id!) ?? []), flagSummary(row)])
+    for (const row of rows) {
+      const list = byFeature.get(row.feature_id!)
+      if (list === undefined) byFeature.set(row.feature_id!, [flagSummary(row)])
+      else list.push(flagSummary(row))
+    }
     return byFeature
   })
 
@@ -118,6 +121,15 @@ export const keyFromName = (name: string) =>
   })
 
 const getFlag = rowById<FlagRow>("flags", "flag")
+
+/** Refuses a `feature_id` that names no feature. */
+const checkFeature = (featureId: string | null | undefined) =>
+  Effect.gen(function* () {
+    if (!featureId) return
+    const sql = yield* SqlClient.SqlClient
+    const found = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${featureId}`
+    if (found[0] === undefined) return yield* badRequest(`feature_id: no feature ${featureId}`)
+  })
 
 const flagByKey = (key: string) =>
   Effect.gen(function* () {
@@ -227,10 +239,7 @@ export const flagRoutes = HttpRouter.empty.pipe(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const input = yield* body(CreateFlag)
-      if (input.feature_id) {
-        const found = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
-        if (found[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
-      }
+      yield* checkFeature(input.feature_id)
       const row = yield* sql.withTransaction(insertFlag(input, Date.now(), ""))
       return yield* answerOne(Effect.succeed(row), renderFlags, {}, 201)
     })
@@ -290,6 +299,7 @@ export const flagRoutes = HttpRouter.empty.pipe(
       yield* getFlag(id)
       const taken = yield* sql<{ id: string }>`SELECT id FROM flags WHERE key = ${input.key} AND id != ${id}`
       if (taken[0] !== undefined) return yield* badRequest(`key: another flag has the key ${input.key}`)
+      yield* checkFeature(input.feature_id)
       yield* sql`UPDATE flags SET ${sql.update({
         key: input.key,
         name: input.name,

@@ -154,6 +154,11 @@ export const insertOverride = (input: typeof CreateCompanyOverride.Type, now: nu
     )
     const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
     if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
+    // An expired override no longer counts, so it does not stand in the way of a new one.
+    yield* sql`DELETE FROM override_notes WHERE override_id IN (SELECT id FROM company_overrides
+      WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id} AND expiration_date <= ${now})`
+    yield* sql`DELETE FROM company_overrides
+      WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id} AND expiration_date <= ${now}`
     const existing = yield* sql<{ id: string }>`SELECT id FROM company_overrides
       WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id}`
     if (existing[0] !== undefined) {

@@ -1,7 +1,10 @@
 /**
  * Emulates Schematic's Core API budgets: separate fixed one-second windows for reads (GET) and writes;
- * past the budget the request is answered 429 with Retry-After, before it does anything.
+ * past the budget the request is answered 429 with Retry-After, before it does anything. Flag checks and the
+ * capture service's `/batch` are an app's hot path, outside those budgets upstream, and are not counted.
  */
+const outsideBudgets = (path: string) => path === "/batch" || (path.startsWith("/flags/") && path.endsWith("/check"))
+
 export class RateLimitEmulation {
   private windowStart = 0
   private reads = 0
@@ -10,8 +13,8 @@ export class RateLimitEmulation {
   constructor(private readonly perSecond: number) {}
 
   /** Seconds to wait when over budget, otherwise undefined (and the request is counted). */
-  take(method: string, now: number): number | undefined {
-    if (this.perSecond <= 0) return undefined
+  take(method: string, path: string, now: number): number | undefined {
+    if (this.perSecond <= 0 || outsideBudgets(path)) return undefined
     if (now - this.windowStart >= 1000) {
       this.windowStart = now
       this.reads = 0

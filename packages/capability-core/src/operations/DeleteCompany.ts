@@ -1,0 +1,34 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { withSchematic } from "../internal/schematic.js"
+import * as Operation from "../Operation.js"
+import { Id } from "./inputs.js"
+
+export const DeleteCompanyInput = Schema.Struct({ company_id: Id("comp_", "company to delete") })
+
+export const Deleted = Schema.Struct({ deleted: Schema.Boolean, id: Schema.String })
+
+export const deleteCompany: Operation.Operation<
+  typeof DeleteCompanyInput.Type,
+  typeof Deleted.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "delete-company",
+  title: "Delete a company",
+  description: [
+    "Delete a company from Schematic, with its keys, memberships and overrides. It cannot be undone:",
+    "use it only when asked to remove a customer for good. Find the id first with get-company or list-companies.",
+    'Example: {"company_id": "comp_123"}'
+  ].join(" "),
+  input: DeleteCompanyInput,
+  output: Deleted,
+  hints: Operation.hints.deletesSchematic,
+  scope: "admin",
+  errors: CapabilityError.upstreamCodes,
+  rest: { method: "DELETE", paths: ["/v1/companies/{company_id}"], status: 200 },
+  handler: (input) =>
+    withSchematic((client) => client.companies.delete(input.company_id)).pipe(
+      Effect.map((deleted) => ({ deleted, id: input.company_id }))
+    )
+})

@@ -1,0 +1,32 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { withSchematic } from "../internal/schematic.js"
+import * as Operation from "../Operation.js"
+import { Deleted } from "./DeleteCompany.js"
+import { Id } from "./inputs.js"
+
+export const DeleteUserInput = Schema.Struct({ user_id: Id("user_", "user to delete") })
+
+export const deleteUser: Operation.Operation<
+  typeof DeleteUserInput.Type,
+  typeof Deleted.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "delete-user",
+  title: "Delete a user",
+  description: [
+    "Delete a user from Schematic with its keys and company memberships. It cannot be undone.",
+    'Example: {"user_id": "user_123"}'
+  ].join(" "),
+  input: DeleteUserInput,
+  output: Deleted,
+  hints: Operation.hints.deletesSchematic,
+  scope: "admin",
+  errors: CapabilityError.upstreamCodes,
+  rest: { method: "DELETE", paths: ["/v1/users/{user_id}"], status: 200 },
+  handler: (input) =>
+    withSchematic((client) => client.users.delete(input.user_id)).pipe(
+      Effect.map((deleted) => ({ deleted, id: input.user_id }))
+    )
+})

@@ -1,0 +1,38 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { entitlementsOf } from "../internal/entitlements.js"
+import * as Resolve from "../internal/resolve.js"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { companyRefFields, exactlyOne } from "./inputs.js"
+
+export const GetCompanyInput = Schema.Struct(companyRefFields).pipe(Schema.filter(exactlyOne("company_id", "keys")))
+
+export const getCompany: Operation.Operation<
+  typeof GetCompanyInput.Type,
+  typeof Views.CompanyDetail.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "get-company",
+  title: "Get a company",
+  description: [
+    "Fetch one company by Schematic's id (company_id) or by any of your keys (keys), with everything it is entitled to.",
+    "Use it to answer 'what plan is Acme on, what may it use, how much has it used?'.",
+    "Each entitlement gives the feature and its key, the value (true/false, a limit, or unlimited), usage, allocation,",
+    "the period and when it resets, and whether it comes from the base plan, an add-on or an override.",
+    'Example: {"keys": {"stripe_customer_id": "cus_123"}}'
+  ].join(" "),
+  input: GetCompanyInput,
+  output: Views.CompanyDetail,
+  hints: Operation.hints.readsSchematic,
+  scope: "read",
+  errors: CapabilityError.upstreamCodes,
+  rest: { method: "GET", paths: ["/v1/companies/{company_id}", "/v1/companies/lookup"], status: 200 },
+  handler: (input) =>
+    Effect.gen(function* () {
+      const company = yield* Resolve.company(input)
+      const entitlements = yield* entitlementsOf(company.id)
+      return { ...Views.company(company), entitlements }
+    })
+})

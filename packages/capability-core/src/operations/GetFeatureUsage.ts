@@ -1,0 +1,42 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { entitlementsOf } from "../internal/entitlements.js"
+import * as Resolve from "../internal/resolve.js"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { companyRefFields, exactlyOne } from "./inputs.js"
+
+export const GetFeatureUsageInput = Schema.Struct(companyRefFields).pipe(
+  Schema.filter(exactlyOne("company_id", "keys"))
+)
+
+export const GetFeatureUsageOutput = Schema.Struct({
+  company_id: Schema.String,
+  usage: Schema.Array(Views.Entitlement)
+})
+
+export const getFeatureUsage: Operation.Operation<
+  typeof GetFeatureUsageInput.Type,
+  typeof GetFeatureUsageOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "get-feature-usage",
+  title: "Get a company's feature usage",
+  description: [
+    "How much a company has used of each feature it is entitled to, against its allocation, in the current period",
+    "(with when the period resets). Use it to answer 'how much has Acme used?' or 'is it close to its limit?'.",
+    'Example: {"keys": {"stripe_customer_id": "cus_123"}}'
+  ].join(" "),
+  input: GetFeatureUsageInput,
+  output: GetFeatureUsageOutput,
+  hints: Operation.hints.readsSchematic,
+  scope: "read",
+  errors: CapabilityError.upstreamCodes,
+  rest: { method: "GET", paths: ["/v1/companies/{company_id}/usage"], status: 200 },
+  handler: (input) =>
+    Effect.gen(function* () {
+      const companyId = input.company_id ?? (yield* Resolve.company(input)).id
+      return { company_id: companyId, usage: yield* entitlementsOf(companyId) }
+    })
+})

@@ -1,0 +1,92 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { entitlementsOf } from "../internal/entitlements.js"
+import { present } from "../internal/present.js"
+import * as Resolve from "../internal/resolve.js"
+import { withSchematic } from "../internal/schematic.js"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { companyRefFields, DateTime, exactlyOne, featureRefFields, field } from "./inputs.js"
+
+export const SetCompanyOverrideInput = Schema.Struct({
+  ...companyRefFields,
+  ...featureRefFields,
+  value: field(
+    Schema.Union(Schema.Boolean, Schema.Int.pipe(Schema.nonNegative()), Schema.Literal("unlimited")),
+    'The company\'s value: true or false for an on/off feature, a whole number (a limit), or "unlimited"',
+    'true, false, a whole number >= 0, or "unlimited"'
+  ),
+  expires_at: Schema.optional(
+    field(DateTime, "When the override ends, e.g. the end of the month; none: it stays", "an ISO 8601 date-time")
+  ),
+  note: Schema.optional(
+    field(
+      Schema.String.pipe(Schema.maxLength(4096)),
+      "Why, for whoever reads it later",
+      "text of at most 4096 characters"
+    )
+  )
+}).pipe(Schema.filter(exactlyOne("company_id", "keys")), Schema.filter(exactlyOne("feature_id", "feature_key")))
+
+export const SetCompanyOverrideOutput = Schema.Struct({
+  override: Views.Override,
+  entitlement: Schema.NullOr(Views.Entitlement).annotations({
+    description: "The company's entitlement to the feature now that the override is set"
+  })
+})
+
+/** An override's value in Schematic's terms. */
+export const grantOf = (value: boolean | number | "unlimited") =>
+  typeof value === "boolean"
+    ? ({ value_type: "boolean", value_bool: value } as const)
+    : value === "unlimited"
+      ? ({ value_type: "unlimited" } as const)
+      : ({ value_type: "numeric", value_numeric: value } as const)
+
+export const setCompanyOverride: Operation.Operation<
+  typeof SetCompanyOverrideInput.Type,
+  typeof SetCompanyOverrideOutput.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "set-company-override",
+  title: "Set a company override",
+  description: [
+    "Give one company its own value for a feature, beating what its plans grant: turn a feature on or off,",
+    "raise or lower a limit, or make it unlimited, optionally until a date (expires_at).",
+    "Creates the override or updates the one the company already has for that feature: calling it twice leaves one override.",
+    "Answers with the override and the company's entitlement as it now stands (usage against the new allocation).",
+    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "feature_key": "api-calls", "value": 50000,',
+    '"expires_at": "2026-12-31T23:59:59Z", "note": "Launch week"}'
+  ].join(" "),
+  input: SetCompanyOverrideInput,
+  output: SetCompanyOverrideOutput,
+  hints: Operation.hints.upsertsSchematic,
+  scope: "write",
+  errors: CapabilityError.upstreamCodes,
+  rest: { method: "PUT", paths: ["/v1/companies/{company_id}/overrides/{feature_id}"], status: 200 },
+  handler: (input) =>
+    Effect.gen(function* () {
+      const company = yield* Resolve.company(input)
+      const feature = yield* Resolve.feature(input)
+      const body = {
+        ...grantOf(input.value),
+        // Schematic's update replaces the whole override: an absent expiry clears the one it had.
+        expiration_date: input.expires_at ?? null,
+        ...present({ note: input.note })
+      }
+      const existing = yield* withSchematic((client) =>
+        client.companyOverrides.list({ company_id: company.id, feature_id: feature.id, limit: 1 })
+      )
+      const saved = yield* withSchematic((client) =>
+        existing[0] === undefined
+          ? client.companyOverrides.create({ company_id: company.id, feature_id: feature.id, ...body })
+          : client.companyOverrides.update(existing[0].id, body)
+      )
+      const entitlements = yield* entitlementsOf(company.id)
+      return {
+        override: Views.override(saved),
+        entitlement: entitlements.find((item) => item.feature_id === feature.id) ?? null
+      }
+    })
+})

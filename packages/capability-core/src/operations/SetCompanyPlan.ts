@@ -1,0 +1,49 @@
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { entitlementsOf } from "../internal/entitlements.js"
+import * as Resolve from "../internal/resolve.js"
+import { withSchematic } from "../internal/schematic.js"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { companyRefFields, exactlyOne, Id } from "./inputs.js"
+
+export const SetCompanyPlanInput = Schema.Struct({
+  ...companyRefFields,
+  base_plan_id: Schema.NullOr(Id("plan_", "base plan; null takes the company off its plan")),
+  add_on_ids: Schema.optionalWith(
+    Schema.Array(Id("plan_", "add-on")).pipe(Schema.maxItems(100)).annotations({
+      description: "Every add-on the company should hold (the full list: add-ons left out are removed); default none"
+    }),
+    { default: () => [] }
+  )
+}).pipe(Schema.filter(exactlyOne("company_id", "keys")))
+
+export const setCompanyPlan: Operation.Operation<
+  typeof SetCompanyPlanInput.Type,
+  typeof Views.CompanyDetail.Type,
+  SchematicClient.SchematicClient
+> = Operation.make({
+  name: "set-company-plan",
+  title: "Set a company's plan and add-ons",
+  description: [
+    "Put a company on a base plan with a given set of add-ons (the full list; add-ons left out are removed).",
+    "Safe to repeat. Answers with the company and what it is entitled to on the new plan.",
+    "Find plan ids with list-plans.",
+    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "base_plan_id": "plan_pro", "add_on_ids": ["plan_extra_calls"]}'
+  ].join(" "),
+  input: SetCompanyPlanInput,
+  output: Views.CompanyDetail,
+  hints: Operation.hints.upsertsSchematic,
+  scope: "write",
+  errors: CapabilityError.upstreamCodes,
+  rest: { method: "PUT", paths: ["/v1/companies/{company_id}/plan"], status: 200 },
+  handler: (input) =>
+    Effect.gen(function* () {
+      const company = yield* Resolve.company(input)
+      const updated = yield* withSchematic((client) =>
+        client.companies.updatePlans(company.id, { base_plan_id: input.base_plan_id, add_on_ids: input.add_on_ids })
+      )
+      return { ...Views.company(updated), entitlements: yield* entitlementsOf(company.id) }
+    })
+})
