@@ -1,7 +1,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import Ajv2020Module from "ajv/dist/2020.js"
+import { ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningServer, rest, startServer } from "./support.js"
 
@@ -15,8 +17,10 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
  * Customer management over REST and MCP, on the embedded sandbox loaded with the demo dataset: companies and users by
  * id or keys, plans, features, overrides, usage and entitlement checks.
  */
-describe("customer management, end to end", () => {
+// The embedded default, and real mode: the server calls a standalone sandbox as it calls Schematic, with its key.
+describe.each(["embedded", "real"] as const)("customer management, end to end (%s)", (mode) => {
   let server: RunningServer
+  let upstream: { readonly dispose: () => Promise<void> } | undefined
   // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document as JSON
   let document: any
   const ajv = new Ajv2020({ strict: false, allErrors: true })
@@ -65,16 +69,30 @@ describe("customer management, end to end", () => {
   }
 
   beforeAll(async () => {
-    server = await startServer({
-      SANDBOX_SEED: "demo",
-      CAPABILITY_TOKENS: `dashboard:${READER}:read,ingest:${WRITER}:write,ops:${ADMIN}:admin`
-    })
+    const tokens = `dashboard:${READER}:read,ingest:${WRITER}:write,ops:${ADMIN}:admin`
+    if (mode === "embedded") {
+      server = await startServer({ SANDBOX_SEED: "demo", CAPABILITY_TOKENS: tokens })
+    } else {
+      const sandbox = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:", seed: "demo" }))
+      upstream = sandbox
+      const url = await sandbox.runPromise(SchematicSandbox.url)
+      server = await startServer({
+        SCHEMATIC_API_KEY: "sch_dev_sandbox",
+        SCHEMATIC_API_URL: url,
+        SCHEMATIC_READS_PER_SECOND: "0",
+        SCHEMATIC_WRITES_PER_SECOND: "0",
+        CAPABILITY_TOKENS: tokens
+      })
+    }
     document = (await rest(server.rest, "GET", "/openapi.json", undefined, bearer(READER))).body
     for (const [name, schema] of Object.entries(document.components.schemas)) {
       ajv.addSchema(schema as object, `#/components/schemas/${name}`)
     }
   }, 60_000)
-  afterAll(() => server.stop())
+  afterAll(async () => {
+    await server.stop()
+    await upstream?.dispose()
+  })
 
   /** A demo company on the Free plan (its API-call limit is 1,000 a month), by its Stripe id. */
   const freeCompany = async () => {
@@ -145,6 +163,11 @@ describe("customer management, end to end", () => {
     const byKeys = await call("GET", `/v1/companies/lookup?keys[crm_id]=${company.keys.crm_id}`)
     expect(byKeys.body.id).toBe(company.id)
 
+    const one = (await call("GET", `/v1/companies?ids=${company.id}`)).body.companies
+    expect(one.map((item: { id: string }) => item.id)).toEqual([company.id])
+    const onFree = (await call("GET", `/v1/companies?plan_ids=${company.plan.id}&without_plan=false&limit=250`)).body
+    expect(onFree.companies.every((item: { plan: { id: string } }) => item.plan.id === company.plan.id)).toBe(true)
+
     const features = (await call("GET", "/v1/features?type=event")).body.features
     expect(features.map((feature: { key: string }) => feature.key)).toContain("api-calls")
     expect(features.every((feature: { event_name: string | null }) => feature.event_name !== null)).toBe(true)
@@ -189,7 +212,7 @@ describe("customer management, end to end", () => {
     expect((await call("DELETE", `/v1/users/${user.id}`)).body).toEqual({ deleted: true, id: user.id })
     expect((await call("GET", `/v1/users/${user.id}`)).status).toBe(404)
 
-    const doomed = (await call("POST", "/v1/companies", { keys: { crm_id: "doomed" }, name: "Doomed" })).body
+    const doomed = (await call("POST", "/v1/companies", { keys: { crm_id: `doomed-${mode}` }, name: "Doomed" })).body
     expect((await call("DELETE", `/v1/companies/${doomed.id}`)).body).toEqual({ deleted: true, id: doomed.id })
     expect((await call("GET", `/v1/companies/${doomed.id}`)).body.error.code).toBe("not_found")
   })

@@ -115,6 +115,7 @@ describe("shutdown", () => {
         })
         expect(response.status).toBe(202)
       }
+      const acceptedBy = Date.now()
       expect(await first.stop("SIGTERM")).toBe(0)
 
       const second = await startServer({ ...env, SCHEMATIC_API_URL: upstream })
@@ -127,6 +128,14 @@ describe("shutdown", () => {
         }
         const counts = await upstreamKeys(upstream)
         expect(keys.map((key) => counts.get(key))).toEqual(keys.map(() => 1))
+        // Metered when accepted, not when delivered after the restart: Schematic was told to trust the time sent.
+        const delivered = (await (
+          await fetch(`${upstream}/events?event_subtype=api-call&limit=100`, {
+            headers: { "x-schematic-api-key": KEY }
+          })
+        ).json()) as { data: Array<{ captured_at: string }> }
+        expect(delivered.data).toHaveLength(keys.length)
+        for (const event of delivered.data) expect(Date.parse(event.captured_at)).toBeLessThanOrEqual(acceptedBy)
       } finally {
         await second.stop()
       }

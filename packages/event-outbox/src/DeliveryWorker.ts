@@ -114,8 +114,10 @@ export const make = (
       Effect.gen(function* () {
         const events = rows.map((row) => {
           const event = JSON.parse(row.payload)
-          // The time it was accepted travels with it, however late it is delivered.
+          // The time it was accepted travels with it, however late it is delivered, and Schematic is told to trust
+          // it: an event held back by an outage or a restart is metered in the period it happened in.
           event.sent_at ??= new Date(row.acceptedAt).toISOString()
+          event.trusted_client_clock ??= true
           return event
         })
         const result = yield* Effect.either(client.events.createBatch({ events }))

@@ -5,13 +5,18 @@ import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
-import { Id, Limit, Offset, Search } from "./inputs.js"
+import { field, Id, Ids, Limit, Offset, Search } from "./inputs.js"
 
 export const ListCompaniesInput = Schema.Struct({
   limit: Limit,
   offset: Offset,
   q: Search,
-  plan_id: Schema.optional(Id("plan_", "plan the companies are on"))
+  plan_id: Schema.optional(Id("plan_", "plan the companies are on")),
+  plan_ids: Ids("plan_", "plan"),
+  ids: Ids("comp_", "company"),
+  without_plan: Schema.optional(
+    field(Schema.Boolean, "true: only companies without a base plan; false: only those with one", "true or false")
+  )
 })
 
 export const ListCompaniesOutput = Schema.Struct({
@@ -44,7 +49,13 @@ export const listCompanies: Operation.Operation<
       client.companies.list({
         limit: input.limit,
         offset: input.offset,
-        ...present({ q: input.q, plan_id: input.plan_id })
+        ...present({
+          q: input.q,
+          plan_id: input.plan_id,
+          plan_ids: input.plan_ids,
+          ids: input.ids,
+          without_plan: input.without_plan
+        })
       })
     ).pipe(
       Effect.map((rows) => ({

@@ -5,10 +5,12 @@ import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
-import { Id, Limit, Offset, Search } from "./inputs.js"
+import { Id, Ids, Limit, Offset, Search } from "./inputs.js"
 
 export const ListUsersInput = Schema.Struct({
   company_id: Schema.optional(Id("comp_", "company whose users to list")),
+  ids: Ids("user_", "user"),
+  plan_id: Schema.optional(Id("plan_", "plan the users' companies are on")),
   limit: Limit,
   offset: Offset,
   q: Search
@@ -43,7 +45,7 @@ export const listUsers: Operation.Operation<
       client.users.list({
         limit: input.limit,
         offset: input.offset,
-        ...present({ q: input.q, company_id: input.company_id })
+        ...present({ q: input.q, company_id: input.company_id, ids: input.ids, plan_id: input.plan_id })
       })
     ).pipe(
       Effect.map((rows) => ({

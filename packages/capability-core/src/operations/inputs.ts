@@ -118,3 +118,13 @@ export const exactlyOne =
       message: given.length === 0 ? `is required (or ${second})` : `give ${first} or ${second}, not both`
     }
   }
+
+/** A list of ids to narrow a listing to (at most 100). */
+export const Ids = (prefix: string, what: string) =>
+  Schema.optional(
+    Schema.Array(Id(prefix, what))
+      .pipe(Schema.maxItems(100))
+      .annotations({
+        description: `Only these ${what}s, by Schematic's ids (${prefix}...; at most 100; REST: repeat the parameter)`
+      })
+  )

@@ -30,7 +30,9 @@ export const queryCoercer = (operation: Operation.Operation) => {
         }
         continue
       }
-      out[name] = typeof raw === "string" ? convert(raw) : type === "array" ? raw.map(convert) : raw
+      // A list given once (`ids=a`) is a list of one.
+      out[name] =
+        type === "array" ? (typeof raw === "string" ? [raw] : raw) : typeof raw === "string" ? convert(raw) : raw
     }
     return out
   }
