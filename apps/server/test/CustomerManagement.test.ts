@@ -60,9 +60,9 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
   }
   const tool = async (client: Client, name: string, args: Record<string, unknown>) => {
     const result = (await client.callTool({ name, arguments: args })) as CallToolResult
-    // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and assert on them
     return {
       isError: result.isError === true,
+      // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and assert on them
       data: result.structuredContent as any,
       text: JSON.stringify(result.content)
     }
