@@ -152,6 +152,33 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
     expect(removed.data).toMatchObject({ removed: true, entitlement: { source: "plan", allocation: 1000 } })
     const back = await tool(agent, "check-entitlement", { company_id: company.id, feature_key: "api-calls" })
     expect(back.data).toMatchObject({ allocation: 1000, allowed: used < 1000 })
+
+    // track-usage-event also identifies a user and its company; delivered through the outbox.
+    const email = `agent-${mode}@demo.example`
+    const identified = await tool(agent, "track-usage-event", {
+      event_type: "identify",
+      user: { email },
+      user_name: "New Agent",
+      company: { stripe_customer_id: stripeId }
+    })
+    expect(identified.isError, identified.text).toBe(false)
+    expect(identified.data.status).toBe("queued")
+    let user: Awaited<ReturnType<typeof tool>> | undefined
+    for (let attempt = 0; attempt < 100; attempt++) {
+      user = await tool(agent, "get-user", { keys: { email } })
+      if (!user.isError) break
+      await new Promise((done) => setTimeout(done, 100))
+    }
+    expect(user?.data).toMatchObject({ name: "New Agent", company_ids: [company.id] })
+    for (const [args, field] of [
+      [{ event_type: "identify", company: { stripe_customer_id: stripeId } }, "user"],
+      [{ company: { stripe_customer_id: stripeId } }, "event"],
+      [{ event: "api-call" }, "company"]
+    ] as const) {
+      const refused = await tool(agent, "track-usage-event", args)
+      expect(refused.isError).toBe(true)
+      expect(refused.text).toContain(field)
+    }
     await agent.close()
   })
 

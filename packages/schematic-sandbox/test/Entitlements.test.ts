@@ -194,6 +194,12 @@ describe("the entitlement model", () => {
     const soylent = await ok("GET", "/companies/lookup?keys[crm_id]=soylent")
     await ok("PUT", `/company-plans/${soylent.id}`, { base_plan_id: base.id, add_on_ids: [] })
     expect((await check("page-views", "soylent")).entitlement).toMatchObject({ usage: 4, allocation: 10 })
+    // An event that names only the user counts for the user's company.
+    await ok("POST", "/events", {
+      event_type: "track",
+      body: { event: "page-view", user: { email: "new@soylent.test" } }
+    })
+    expect((await check("page-views", "soylent")).entitlement).toMatchObject({ usage: 5 })
   })
 
   it("companies with a feature leave out those whose only grant expired, without short pages", async () => {

@@ -29,11 +29,23 @@ const SentAt = DateTime.annotations({ description: "When the event was sent (ISO
 
 export const TrackBody = Schema.Struct({
   event: EventName,
-  company: RequiredKeyMap.annotations({ description: "Keys of the company the usage belongs to" }),
+  company: Schema.optional(
+    RequiredKeyMap.annotations({ description: "Keys of the company the usage belongs to (or give user alone)" })
+  ),
   user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })),
   quantity: Schema.optional(Quantity),
   traits: Schema.optional(TraitsInput)
-})
+}).pipe(
+  // Schematic's track names the company, the user, or both; a user alone counts for the user's company.
+  Schema.filter(
+    (body) =>
+      body.company !== undefined ||
+      body.user !== undefined || {
+        path: ["company"],
+        message: "is required (or user, when the event names the user alone)"
+      }
+  )
+)
 
 export const IdentifyBody = Schema.Struct({
   keys: RequiredKeyMap,
@@ -60,17 +72,53 @@ export const CreateEventInput = Schema.Union(
 )
 export type CreateEventInput = typeof CreateEventInput.Type
 
-/** The flat shape an agent fills: a track event. */
+const NameOf = (max: number) => Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max)))
+
+/**
+ * The flat shape an agent fills: a track event (the default), or an identify (`event_type: "identify"`) naming a user
+ * by keys, with the company it belongs to.
+ */
 export const TrackUsageEventInput = Schema.Struct({
-  event: EventName,
-  company: RequiredKeyMap.annotations({
-    description: 'Keys of the company the usage belongs to, e.g. {"stripe_customer_id": "cus_123"}'
-  }),
-  user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })),
+  event_type: Schema.optionalWith(
+    Schema.Literal("track", "identify").annotations({
+      description: "track (default): usage of a metered feature; identify: create or update a user and its company"
+    }),
+    { default: () => "track" as const }
+  ),
+  event: Schema.optional(EventName),
+  company: Schema.optional(
+    RequiredKeyMap.annotations({
+      description:
+        'Keys of the company the usage (or the identified user) belongs to, e.g. {"stripe_customer_id": "cus_123"}'
+    })
+  ),
+  company_name: NameOf(256).annotations({ description: "identify: the company's name" }),
+  company_traits: Schema.optional(TraitsInput),
+  user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it, or to identify" })),
+  user_name: NameOf(255).annotations({ description: "identify: the user's name" }),
   quantity: Schema.optional(Quantity),
-  traits: Schema.optional(TraitsInput),
+  traits: Schema.optional(TraitsInput.annotations({ description: "track: traits of the event; identify: the user's" })),
   idempotency_key: Schema.optional(IdempotencyKey)
-})
+}).pipe(
+  Schema.filter((input) => {
+    if (input.event_type === "identify") {
+      if (input.user === undefined) {
+        return {
+          path: ["user"],
+          message: "is required for an identify: the keys of the user (a company alone: upsert-company)"
+        }
+      }
+      if (input.event !== undefined) return { path: ["event"], message: "is for track events only" }
+      if (input.quantity !== undefined) return { path: ["quantity"], message: "is for track events only" }
+      return true
+    }
+    if (input.event === undefined) return { path: ["event"], message: "is required for a track event" }
+    if (input.company === undefined && input.user === undefined) {
+      return { path: ["company"], message: "is required for a track event (or user, when it names the user alone)" }
+    }
+    return true
+  })
+)
 
 export const CreateEventOutput = EventSink.AcceptedEvent
 
@@ -110,22 +158,42 @@ export const createEvent: Operation.Operation<
     name: "track-usage-event",
     title: "Track a usage event",
     description: [
-      "Record that a company used a metered feature, for usage-based billing and limits.",
+      "Record that a company used a metered feature, for usage-based billing and limits; or, with",
+      'event_type "identify", create or update a user (user keys, user_name, traits) and the company it belongs to.',
       "event is the event name the feature is metered by (for example api-call); company is the company's keys",
       "(your identifiers, as in upsert-company); quantity is how many units (default 1).",
       "Pass idempotency_key when you may retry: the same key within 24 hours is counted once.",
       'Example: {"event": "api-call", "company": {"stripe_customer_id": "cus_123"}, "quantity": 3}'
     ].join(" "),
     input: TrackUsageEventInput,
-    toInput: (input): CreateEventInput => ({
-      event_type: "track",
-      body: {
-        event: input.event,
-        company: input.company,
-        ...present({ user: input.user, quantity: input.quantity, traits: input.traits })
-      },
-      ...present({ idempotency_key: input.idempotency_key })
-    })
+    toInput: (input): CreateEventInput =>
+      input.event_type === "identify"
+        ? {
+            event_type: "identify",
+            body: {
+              keys: input.user!,
+              ...present({
+                name: input.user_name,
+                traits: input.traits,
+                company:
+                  input.company === undefined
+                    ? undefined
+                    : {
+                        keys: input.company,
+                        ...present({ name: input.company_name, traits: input.company_traits })
+                      }
+              })
+            },
+            ...present({ idempotency_key: input.idempotency_key })
+          }
+        : {
+            event_type: "track",
+            body: {
+              event: input.event!,
+              ...present({ company: input.company, user: input.user, quantity: input.quantity, traits: input.traits })
+            },
+            ...present({ idempotency_key: input.idempotency_key })
+          }
   },
   handler: submitting(
     (input) => [keyed(input)],

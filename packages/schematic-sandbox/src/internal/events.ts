@@ -162,6 +162,12 @@ export const ingest = (
             const user = userOf(event.body.user) ?? (yield* again("user", event.body.user))
             companyId = company === "ambiguous" ? null : company
             userId = user === "ambiguous" ? null : user
+            // An event that names the user alone counts for the user's (first) company.
+            if (!event.body.company && userId !== null) {
+              const [membership] = yield* sql<{ company_id: string }>`
+                SELECT company_id FROM company_memberships WHERE user_id = ${userId} ORDER BY created_at LIMIT 1`
+              companyId = membership?.company_id ?? null
+            }
             if (event.body.company && companyId === null) {
               status = "failed"
               error =
