@@ -244,6 +244,50 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
     expect((await call("GET", `/v1/companies/${doomed.id}`)).body.error.code).toBe("not_found")
   })
 
+  it("every new tool through the official MCP client: a good call, and bad arguments named", async () => {
+    const company = await freeCompany()
+    const admin = await connect(ADMIN)
+    const plans = await tool(admin, "list-plans", { type: "plan" })
+    const pro = plans.data.plans.find((plan: { name: string }) => plan.name === "Pro")
+    expect(pro.entitlements.length).toBeGreaterThan(0)
+    const features = await tool(admin, "list-features", { type: "trait" })
+    expect(features.data.features.every((feature: { trait: string | null }) => feature.trait !== null)).toBe(true)
+    const moved = await tool(admin, "set-company-plan", { company_id: company.id, base_plan_id: pro.id })
+    expect(moved.data.plan.id).toBe(pro.id)
+    const near = await tool(admin, "find-companies-near-limit", { feature_key: "api-calls", min_usage_percent: 100 })
+    expect(near.data.companies.every((item: { percent_used: number }) => item.percent_used >= 100)).toBe(true)
+    const doomed = (await call("POST", "/v1/companies", { keys: { crm_id: `mcp-doomed-${mode}` } })).body
+    expect((await tool(admin, "delete-company", { company_id: doomed.id })).data).toEqual({
+      deleted: true,
+      id: doomed.id
+    })
+    const user = (await call("POST", "/v1/users", { keys: { email: `mcp-doomed-${mode}@x.test` } })).body
+    expect((await tool(admin, "delete-user", { user_id: user.id })).data).toEqual({ deleted: true, id: user.id })
+
+    const bad: ReadonlyArray<readonly [string, Record<string, unknown>, string]> = [
+      ["get-company", {}, "company_id"],
+      ["delete-company", { company_id: 5 }, "company_id"],
+      ["get-user", { user_id: "user_1", keys: { email: "x" } }, "keys"],
+      ["delete-user", {}, "user_id"],
+      ["list-plans", { type: "bundle" }, "type"],
+      ["set-company-plan", { company_id: company.id, base_plan_id: pro.id, add_on_ids: "all" }, "add_on_ids"],
+      ["list-features", { limit: 0 }, "limit"],
+      ["list-company-overrides", { company_id: "" }, "company_id"],
+      ["set-company-override", { company_id: company.id, feature_key: "sso" }, "value"],
+      ["remove-company-override", { company_id: company.id }, "feature_id"],
+      ["get-feature-usage", { keys: {} }, "keys"],
+      ["find-companies-near-limit", { feature_key: "api-calls", min_usage_percent: -5 }, "min_usage_percent"],
+      ["check-entitlement", { company_id: company.id, feature_key: "" }, "feature_key"]
+    ]
+    for (const [name, args, field] of bad) {
+      const refused = await tool(admin, name, args)
+      expect(refused.isError, name).toBe(true)
+      expect(refused.text, name).toMatch(/invalid_input/)
+      expect(refused.text, name).toContain(field)
+    }
+    await admin.close()
+  })
+
   it("bad input names the field; an unknown company or feature is not_found", async () => {
     const company = await freeCompany()
     const cases: ReadonlyArray<readonly [string, string, unknown, string]> = [
