@@ -29,23 +29,11 @@ const SentAt = DateTime.annotations({ description: "When the event was sent (ISO
 
 export const TrackBody = Schema.Struct({
   event: EventName,
-  company: Schema.optional(
-    RequiredKeyMap.annotations({ description: "Keys of the company the usage belongs to (or give user alone)" })
-  ),
+  company: RequiredKeyMap.annotations({ description: "Keys of the company the usage belongs to" }),
   user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })),
   quantity: Schema.optional(Quantity),
   traits: Schema.optional(TraitsInput)
-}).pipe(
-  // Schematic's track names the company, the user, or both; a user alone counts for the user's company.
-  Schema.filter(
-    (body) =>
-      body.company !== undefined ||
-      body.user !== undefined || {
-        path: ["company"],
-        message: "is required (or user, when the event names the user alone)"
-      }
-  )
-)
+})
 
 export const IdentifyBody = Schema.Struct({
   keys: RequiredKeyMap,
@@ -79,11 +67,11 @@ const NameOf = (max: number) => Schema.optional(Schema.String.pipe(Schema.minLen
  * by keys, with the company it belongs to.
  */
 export const TrackUsageEventInput = Schema.Struct({
-  event_type: Schema.optionalWith(
+  // Absent means track.
+  event_type: Schema.optional(
     Schema.Literal("track", "identify").annotations({
       description: "track (default): usage of a metered feature; identify: create or update a user and its company"
-    }),
-    { default: () => "track" as const }
+    })
   ),
   event: Schema.optional(EventName),
   company: Schema.optional(
@@ -113,9 +101,7 @@ export const TrackUsageEventInput = Schema.Struct({
       return true
     }
     if (input.event === undefined) return { path: ["event"], message: "is required for a track event" }
-    if (input.company === undefined && input.user === undefined) {
-      return { path: ["company"], message: "is required for a track event (or user, when it names the user alone)" }
-    }
+    if (input.company === undefined) return { path: ["company"], message: "is required for a track event" }
     return true
   })
 )
@@ -190,7 +176,8 @@ export const createEvent: Operation.Operation<
             event_type: "track",
             body: {
               event: input.event!,
-              ...present({ company: input.company, user: input.user, quantity: input.quantity, traits: input.traits })
+              company: input.company!,
+              ...present({ user: input.user, quantity: input.quantity, traits: input.traits })
             },
             ...present({ idempotency_key: input.idempotency_key })
           }
