@@ -152,6 +152,12 @@ export const grantValue = (grant: {
         ? "unlimited"
         : null
 
+/** A feature's key: the key of its (first) flag, what apps check; null when it has none. */
+export const featureKey = (flags: ReadonlyArray<Readonly<Record<string, unknown>>> | undefined): string | null => {
+  const key = flags?.[0]?.key
+  return typeof key === "string" ? key : null
+}
+
 export const entitlement = (usage: SchematicEntitlement.FeatureUsage): Entitlement => {
   const override = usage.entitlement_type === "company_override"
   const value: Entitlement["value"] =
@@ -164,7 +170,7 @@ export const entitlement = (usage: SchematicEntitlement.FeatureUsage): Entitleme
         : (usage.allocation ?? null)
   return {
     feature_id: usage.feature?.id ?? "",
-    feature_key: usage.feature?.flags?.[0]?.key ?? null,
+    feature_key: featureKey(usage.feature?.flags),
     feature_name: usage.feature?.name ?? "",
     feature_type: usage.feature?.feature_type ?? "boolean",
     value_type: usage.allocation_type,

@@ -4,6 +4,7 @@
 import type { Company, SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect } from "effect"
 import { CapabilityError } from "../CapabilityError.js"
+import * as Views from "../Views.js"
 import { withSchematic } from "./schematic.js"
 
 export interface CompanyRef {
@@ -31,11 +32,6 @@ export interface ResolvedFeature {
   readonly key: string | null
 }
 
-const keyOf = (flags: ReadonlyArray<Readonly<Record<string, unknown>>>) => {
-  const key = flags[0]?.key
-  return typeof key === "string" ? key : null
-}
-
 /** The feature `ref` names, with its flag key; `not_found` when there is none. */
 export const feature = (
   ref: FeatureRef
@@ -43,7 +39,7 @@ export const feature = (
   const byId = ref.feature_key === undefined && ref.feature_id?.startsWith("feat_") === true
   if (byId) {
     return withSchematic((client) => client.features.get(ref.feature_id!)).pipe(
-      Effect.map((found) => ({ id: found.id, key: keyOf(found.flags) }))
+      Effect.map((found) => ({ id: found.id, key: Views.featureKey(found.flags) }))
     )
   }
   const key = ref.feature_key ?? ref.feature_id ?? ""

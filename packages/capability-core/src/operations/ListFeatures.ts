@@ -22,10 +22,9 @@ export const FeatureView = Schema.Struct({
 })
 
 export const featureView = (feature: Feature.Feature): typeof FeatureView.Type => {
-  const key = feature.flags[0]?.key
   return {
     id: feature.id,
-    key: typeof key === "string" ? key : null,
+    key: Views.featureKey(feature.flags),
     name: feature.name,
     description: feature.description,
     type: feature.feature_type,

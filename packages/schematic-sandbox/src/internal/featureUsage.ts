@@ -3,14 +3,14 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { type CompanyRow, getCompanyRow, renderCompanies } from "./companies.js"
 import { type Entitlement, entitlementsOf } from "./entitlements.js"
-import type { FeatureRow } from "./features.js"
+import { getFeature } from "./features.js"
 import { flagsOfFeatures } from "./flags.js"
 import { iso } from "./ids.js"
 import { entityByKeys } from "./keys.js"
 import { renderOverrides } from "./overrides.js"
 import { planSummary, renderPlanEntitlements } from "./planEntitlements.js"
 import { readQuery } from "./request.js"
-import { envelope, rowById } from "./response.js"
+import { envelope } from "./response.js"
 import { badRequest, notFound } from "./SandboxError.js"
 
 /** The usage fields `FeatureUsageResponseData` and `FeatureCompanyResponseData` share, for each entitlement. */
@@ -76,8 +76,6 @@ const companyFromQuery = Effect.gen(function* () {
   if (id === undefined) return yield* badRequest("company_id: is required, or company_keys")
   return { company: yield* getCompanyRow(id), query }
 })
-
-const getFeature = rowById<FeatureRow>("features", "feature")
 
 /** Feature usage and the companies that hold a feature, by Schematic's paths. */
 export const featureUsageRoutes = HttpRouter.empty.pipe(

@@ -45,7 +45,7 @@ export const renderFeatures = (rows: ReadonlyArray<FeatureRow>) =>
     }))
   })
 
-const getFeature = rowById<FeatureRow>("features", "feature")
+export const getFeature = rowById<FeatureRow>("features", "feature")
 
 /** What each feature type needs: an event feature its event name, a trait feature its trait. */
 const checkType = (featureType: string, eventSubtype: string | null, traitId: string | null) => {

@@ -82,6 +82,16 @@ export const flagsOfFeatures = (featureIds: ReadonlyArray<string>) =>
     return byFeature
   })
 
+/** A flag's stored columns from what a request says of it. */
+const flagColumns = (input: CreateFlag) => ({
+  key: input.key,
+  name: input.name,
+  description: input.description,
+  flag_type: input.flag_type,
+  default_value: input.default_value ? 1 : 0,
+  feature_id: input.feature_id ?? null
+})
+
 /** Stores a flag; a key another flag holds is refused, naming `field`. */
 export const insertFlag = (input: CreateFlag, now: number, field: string) =>
   Effect.gen(function* () {
@@ -90,12 +100,7 @@ export const insertFlag = (input: CreateFlag, now: number, field: string) =>
     if (taken[0] !== undefined) return yield* badRequest(`${field}key: another flag has the key ${input.key}`)
     const row: FlagRow = {
       id: newId("flag"),
-      key: input.key,
-      name: input.name,
-      description: input.description,
-      flag_type: input.flag_type,
-      default_value: input.default_value ? 1 : 0,
-      feature_id: input.feature_id ?? null,
+      ...flagColumns(input),
       last_checked_at: null,
       created_at: now,
       updated_at: now
@@ -300,15 +305,7 @@ export const flagRoutes = HttpRouter.empty.pipe(
       const taken = yield* sql<{ id: string }>`SELECT id FROM flags WHERE key = ${input.key} AND id != ${id}`
       if (taken[0] !== undefined) return yield* badRequest(`key: another flag has the key ${input.key}`)
       yield* checkFeature(input.feature_id)
-      yield* sql`UPDATE flags SET ${sql.update({
-        key: input.key,
-        name: input.name,
-        description: input.description,
-        flag_type: input.flag_type,
-        default_value: input.default_value ? 1 : 0,
-        feature_id: input.feature_id ?? null,
-        updated_at: Date.now()
-      })} WHERE id = ${id}`
+      yield* sql`UPDATE flags SET ${sql.update({ ...flagColumns(input), updated_at: Date.now() })} WHERE id = ${id}`
       return yield* answerOne(getFlag(id), renderFlags)
     })
   ),
