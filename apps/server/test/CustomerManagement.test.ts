@@ -170,6 +170,16 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
       await new Promise((done) => setTimeout(done, 100))
     }
     expect(user?.data).toMatchObject({ name: "New Agent", company_ids: [company.id] })
+    // A track event that names only the user is metered for the user's company.
+    const before = (await tool(agent, "check-entitlement", { company_id: company.id, feature_key: "api-calls" })).data
+    const byUser = await tool(agent, "track-usage-event", { event: "api-call", user: { email }, quantity: 7 })
+    expect(byUser.isError, byUser.text).toBe(false)
+    let after = before
+    for (let attempt = 0; attempt < 100 && after.usage === before.usage; attempt++) {
+      await new Promise((done) => setTimeout(done, 100))
+      after = (await tool(agent, "check-entitlement", { company_id: company.id, feature_key: "api-calls" })).data
+    }
+    expect(after.usage).toBe(before.usage + 7)
     for (const [args, field] of [
       [{ event_type: "identify", company: { stripe_customer_id: stripeId } }, "user"],
       [{ company: { stripe_customer_id: stripeId } }, "event"],

@@ -169,7 +169,15 @@ describe("ingestion over REST", () => {
       // A track event names its company, its user, or both.
       const nobody = await rest(server.rest, "POST", "/v1/events", { event_type: "track", body: { event: "api-call" } })
       expect(nobody.status).toBe(400)
-      expect(nobody.body.error.fields.map((field: { path: string }) => field.path)).toEqual(["body.company"])
+      expect(nobody.body.error.fields).toEqual([
+        { path: "body.company", message: expect.stringContaining("its company's keys, its user's, or both") },
+        { path: "body.user", message: expect.stringContaining("its company's keys, its user's, or both") }
+      ])
+      const byUser = await rest(server.rest, "POST", "/v1/events", {
+        event_type: "track",
+        body: { event: "api-call", user: { email: "rest@example.com" } }
+      })
+      expect(byUser.status).toBe(202)
       const tooMany = await rest(server.rest, "POST", "/v1/events/batch", {
         events: Array.from({ length: 1001 }, () => event)
       })
@@ -188,7 +196,8 @@ describe("ingestion over REST", () => {
         await new Promise((done) => setTimeout(done, 50))
         status = (await rest(server.rest, "GET", "/v1/events/outbox")).body
       }
-      expect(status).toMatchObject({ pending: 0, in_flight: 0, delivered: 51, dead_lettered: 0, durable: true })
+      // The first event, the one naming only its user, and the batch.
+      expect(status).toMatchObject({ pending: 0, in_flight: 0, delivered: 52, dead_lettered: 0, durable: true })
       expect((await rest(server.rest, "GET", "/v1/events/outbox/dead-letters")).body.events).toEqual([])
       expect((await rest(server.rest, "POST", "/v1/events/outbox/requeue", { all: true })).body).toEqual({
         requeued: 0

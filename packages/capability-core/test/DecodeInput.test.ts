@@ -4,6 +4,7 @@
  * it, on arbitrary JSON, and on the edges where JSON Schema and Effect could disagree.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { SchemaCheck } from "@schematic-capability/schema-check"
 import { Arbitrary, Effect, Either, FastCheck as fc, Schema } from "effect"
 import { Capability, type Operation, Operations } from "../src/index.js"
 
@@ -110,11 +111,17 @@ describe("decodeInput's fast path agrees with Effect Schema", () => {
       body: { event: "api-call", company: { crm: `c-${i}` }, quantity: 1 },
       idempotency_key: `k-${i}`
     })
-    const events = Array.from({ length: 1000 }, (_, i) => event(i))
+    // The compiled check speaks for the whole batch shape, the company-or-user rule of track events included.
+    expect(SchemaCheck.acceptorOf(batch.input)).toBeDefined()
+    const events: Array<unknown> = Array.from({ length: 1000 }, (_, i) => event(i))
+    events[5] = { event_type: "track", body: { event: "api-call", user: { email: "u@example.com" } } }
     const accepted = Effect.runSync(Capability.decodeInput(batch, { events }))
     expect(accepted).toEqual({ events })
     events[731] = { ...event(731), body: { ...event(731).body, quantity: 1.5 } }
+    events[900] = { event_type: "track", body: { event: "api-call" } }
     const refused = Effect.runSync(Effect.flip(Capability.decodeInput(batch, { events })))
-    expect(refused.fields?.map((field) => field.path)).toContain("events.731.body.quantity")
+    const paths = refused.fields?.map((field) => field.path)
+    expect(paths).toContain("events.731.body.quantity")
+    expect(paths).toEqual(expect.arrayContaining(["events.900.body.company", "events.900.body.user"]))
   })
 })

@@ -27,13 +27,32 @@ const IdempotencyKey = field(
 
 const SentAt = DateTime.annotations({ description: "When the event was sent (ISO 8601)" })
 
-export const TrackBody = Schema.Struct({
+const trackFields = {
   event: EventName,
-  company: RequiredKeyMap.annotations({ description: "Keys of the company the usage belongs to" }),
-  user: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })),
   quantity: Schema.optional(Quantity),
   traits: Schema.optional(TraitsInput)
-})
+}
+
+const namesWho = () => "is required: a track event names its company's keys, its user's, or both"
+const CompanyKeys = RequiredKeyMap.annotations({ description: "Keys of the company the usage belongs to" })
+const UserKeys = RequiredKeyMap.annotations({ description: "Keys of the user who caused it" })
+
+/**
+ * A track event names its company, its user (Schematic meters it for the user's company), or both. Two plain
+ * shapes rather than one with a filter: the rule then lives in the JSON Schema too, so the compiled check of a
+ * batch still decides it.
+ */
+export const TrackBody = Schema.Union(
+  Schema.Struct({
+    ...trackFields,
+    company: Schema.propertySignature(CompanyKeys).annotations({ missingMessage: namesWho }),
+    user: Schema.optional(UserKeys)
+  }),
+  Schema.Struct({
+    ...trackFields,
+    user: Schema.propertySignature(UserKeys).annotations({ missingMessage: namesWho })
+  })
+)
 
 export const IdentifyBody = Schema.Struct({
   keys: RequiredKeyMap,
@@ -101,7 +120,9 @@ export const TrackUsageEventInput = Schema.Struct({
       return true
     }
     if (input.event === undefined) return { path: ["event"], message: "is required for a track event" }
-    if (input.company === undefined) return { path: ["company"], message: "is required for a track event" }
+    if (input.company === undefined && input.user === undefined) {
+      return { path: ["company"], message: "is required for a track event, unless it names its user" }
+    }
     return true
   })
 )
@@ -147,7 +168,8 @@ export const createEvent: Operation.Operation<
       "Record that a company used a metered feature, for usage-based billing and limits; or, with",
       'event_type "identify", create or update a user (user keys, user_name, traits) and the company it belongs to.',
       "event is the event name the feature is metered by (for example api-call); company is the company's keys",
-      "(your identifiers, as in upsert-company); quantity is how many units (default 1).",
+      "(your identifiers, as in upsert-company), or give only user (the user's keys) to meter it for the user's",
+      "company; quantity is how many units (default 1).",
       "Pass idempotency_key when you may retry: the same key within 24 hours is counted once.",
       'Example: {"event": "api-call", "company": {"stripe_customer_id": "cus_123"}, "quantity": 3}'
     ].join(" "),
@@ -176,8 +198,13 @@ export const createEvent: Operation.Operation<
             event_type: "track",
             body: {
               event: input.event!,
-              company: input.company!,
-              ...present({ user: input.user, quantity: input.quantity, traits: input.traits })
+              // The filter saw to it that one of the two is there.
+              ...(input.company === undefined ? { user: input.user! } : { company: input.company }),
+              ...present({
+                user: input.company === undefined ? undefined : input.user,
+                quantity: input.quantity,
+                traits: input.traits
+              })
             },
             ...present({ idempotency_key: input.idempotency_key })
           }
