@@ -8,6 +8,7 @@ export default library({
   entry: {
     main: "src/main.ts",
     mcpStdio: "src/mcpStdio.ts",
+    sync: "src/sync.ts",
     index: "src/index.ts",
     "internal/outboxThread": "../../packages/event-outbox/src/internal/outboxThread.ts"
   },

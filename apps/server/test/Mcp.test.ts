@@ -40,6 +40,9 @@ const TOOLS = {
     idempotentHint: true,
     openWorldHint: false
   },
+  "sync-companies": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "sync-users": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  "get-sync-status": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   "list-dead-letter-events": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   "requeue-dead-letter-events": {
     readOnlyHint: false,

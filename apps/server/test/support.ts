@@ -7,6 +7,25 @@ import { fileURLToPath } from "node:url"
 const here = dirname(fileURLToPath(import.meta.url))
 export const mainJs = resolve(here, "../dist/main.js")
 export const stdioJs = resolve(here, "../dist/mcpStdio.js")
+export const syncJs = resolve(here, "../dist/sync.js")
+
+/** Runs the sync command to its end: its exit code and what it printed. */
+export const runSync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((done) => {
+    const child = spawn(process.execPath, [syncJs, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk
+    })
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk
+    })
+    child.on("exit", (code) => done({ code, stdout, stderr }))
+  })
 
 export interface RunningServer {
   readonly rest: string

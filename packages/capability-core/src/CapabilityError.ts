@@ -86,11 +86,45 @@ export class CapabilityError extends Schema.TaggedError<CapabilityError>()("Capa
   }
 }
 
+/**
+ * The issue with, at each union the value matched no member of, only the members it came closest to (the fewest
+ * issues): a track event that names its company and has a bad event name is told of the event name, not also that
+ * the shape without a company has no place for one.
+ */
+const closest = (issue: ParseResult.ParseIssue): ParseResult.ParseIssue => {
+  switch (issue._tag) {
+    case "Pointer":
+      return new ParseResult.Pointer(issue.path, issue.actual, closest(issue.issue))
+    case "Refinement":
+      return new ParseResult.Refinement(issue.ast, issue.actual, issue.kind, closest(issue.issue))
+    case "Transformation":
+      return new ParseResult.Transformation(issue.ast, issue.actual, issue.kind, closest(issue.issue))
+    case "Composite": {
+      if (!Array.isArray(issue.issues)) {
+        return new ParseResult.Composite(issue.ast, issue.actual, closest(issue.issues as ParseResult.ParseIssue))
+      }
+      let kept = (issue.issues as ReadonlyArray<ParseResult.ParseIssue>).map(closest)
+      if (issue.ast._tag === "Union" && kept.length > 1) {
+        const sizes = kept.map((member) => ParseResult.ArrayFormatter.formatIssueSync(member).length)
+        const fewest = Math.min(...sizes)
+        kept = kept.filter((_, index) => sizes[index] === fewest)
+      }
+      return new ParseResult.Composite(
+        issue.ast,
+        issue.actual,
+        kept as [ParseResult.ParseIssue, ...Array<ParseResult.ParseIssue>]
+      )
+    }
+    default:
+      return issue
+  }
+}
+
 /** The field paths of a schema failure, `events.3.body.event` style. */
 export const fieldIssues = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> => {
   // An optional field reports once per member of `T | undefined`; the first message is the useful one.
   const byPath = new Map<string, string>()
-  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+  for (const issue of ParseResult.ArrayFormatter.formatIssueSync(closest(error.issue))) {
     const path = issue.path.map(String).join(".")
     if (!byPath.has(path)) byPath.set(path, issue.message)
   }

@@ -5,10 +5,9 @@
  *
  * @since 0.1.0
  */
-import type { Event as SchematicEvent } from "@schematic-capability/schematic-client"
-import { SchematicClient } from "@schematic-capability/schematic-client"
+import { SchematicClient, Event as SchematicEvent } from "@schematic-capability/schematic-client"
 import { Context, Effect, Layer, Schema } from "effect"
-import { type CapabilityError, fromSchematic } from "./CapabilityError.js"
+import { CapabilityError, fromSchematic } from "./CapabilityError.js"
 
 /** An event in Schematic's shape with its idempotency key settled. */
 export type KeyedEvent = SchematicEvent.CreateEventBody & { readonly idempotency_key: string }
@@ -48,12 +47,68 @@ export const DeadLetter = Schema.Struct({
 })
 export interface DeadLetter extends Schema.Schema.Type<typeof DeadLetter> {}
 
+/** What a bulk sync sends: companies or users, each record an identify event. */
+export const SyncKind = Schema.Literal("companies", "users")
+export type SyncKind = typeof SyncKind.Type
+
+/** One submission of a sync: its events go with the sync's record of what it accepted and refused. */
+export interface SyncPart {
+  readonly id: string
+  readonly kind: SyncKind
+  /** Where the records come from; it makes part of each record's idempotency key. */
+  readonly source: string
+  /** Records of this submission refused before storing: counted, not stored. */
+  readonly refused: number
+}
+
+/** What a submission of a sync came to. */
+export interface SyncReceipt {
+  /** Events stored now. */
+  readonly stored: number
+  /** Events whose idempotency key was already stored (by an earlier call or run): not stored or sent again. */
+  readonly existing: number
+}
+
+export const SyncStatus = Schema.Struct({
+  sync_id: Schema.String,
+  kind: SyncKind,
+  source: Schema.String,
+  accepted: Schema.Number.annotations({
+    description: "Records accepted, including those an earlier call or run had already accepted"
+  }),
+  already_accepted: Schema.Number.annotations({
+    description: "Of those, records an earlier call or run had already accepted: not sent again"
+  }),
+  refused: Schema.Number.annotations({ description: "Records refused as invalid (never stored)" }),
+  pending: Schema.Number.annotations({ description: "Accepted records waiting to be sent (or being sent)" }),
+  delivered: Schema.Number.annotations({ description: "Accepted records Schematic has" }),
+  failed: Schema.Number.annotations({
+    description: "Accepted records Schematic refused or that grew too old to send (dead letters; can be re-queued)"
+  }),
+  started_at: Schema.String,
+  updated_at: Schema.String.annotations({ description: "When records were last added to this sync" }),
+  finished_at: Schema.NullOr(Schema.String).annotations({
+    description: "When the last accepted record was delivered or failed; null while some are pending"
+  })
+})
+export interface SyncStatus extends Schema.Schema.Type<typeof SyncStatus> {}
+
 export interface EventSinkShape {
   /**
    * Accepts all the events or none (validation happened before). Answers in the order given. A sink whose store
    * answers in a callback builds this with `Callback.make`, so adapters can take the answer without a fiber.
    */
   readonly submit: (events: ReadonlyArray<KeyedEvent>) => Effect.Effect<ReadonlyArray<AcceptedEvent>, CapabilityError>
+  /**
+   * Accepts a sync's events all together or not at all, with the sync's record of them (created by its first
+   * submission). A key already stored is not stored again, and counts towards this sync as already accepted.
+   */
+  readonly submitSync: (
+    events: ReadonlyArray<KeyedEvent>,
+    sync: SyncPart
+  ) => Effect.Effect<SyncReceipt, CapabilityError>
+  /** A sync's progress; fails with `not_found` when there is no such sync (or it is older than the retention). */
+  readonly syncStatus: (id: string) => Effect.Effect<SyncStatus, CapabilityError>
   /** Fails while the sink cannot take events (its storage failed), saying why; what /readyz reports. */
   readonly ready: Effect.Effect<void, CapabilityError>
   readonly status: Effect.Effect<DeliveryStatus, CapabilityError>
@@ -73,35 +128,96 @@ export class EventSink extends Context.Tag("@schematic-capability/capability-cor
   EventSinkShape
 >() {}
 
+/** Syncs the direct sink remembers, the newest; an older one answers `not_found`. */
+const DIRECT_SYNCS_KEPT = 1000
+
+interface DirectSync {
+  readonly kind: SyncKind
+  readonly source: string
+  accepted: number
+  refused: number
+  readonly startedAt: number
+  updatedAt: number
+}
+
 /**
  * Sends each submission straight to Schematic (`POST /event-batch`) and answers once it has it. Nothing is
- * stored here, so nothing is ever pending or dead-lettered.
+ * stored here, so nothing is ever pending or dead-lettered. A sync's events go in batches of Schematic's largest
+ * (1000), one after another: when one fails, those before it are delivered, and sending the records again is safe
+ * (their idempotency keys are the same). Syncs are remembered in memory, for this process's life.
  */
 export const direct: Layer.Layer<EventSink, never, SchematicClient.SchematicClient> = Layer.effect(
   EventSink,
-  Effect.map(SchematicClient.SchematicClient, (client) => ({
-    submit: (events) =>
-      client.events.createBatch({ events }).pipe(
-        Effect.map((batch) =>
+  Effect.map(SchematicClient.SchematicClient, (client) => {
+    const deliver = (events: ReadonlyArray<KeyedEvent>) =>
+      client.events.createBatch({ events }).pipe(Effect.mapError(fromSchematic))
+    const syncs = new Map<string, DirectSync>()
+    const shape: EventSinkShape = {
+      submit: (events) =>
+        Effect.map(deliver(events), (batch) =>
           events.map((event, index) => ({
             id: batch.events[index]?.event_id ?? event.idempotency_key,
             idempotency_key: event.idempotency_key,
             status: "delivered" as const
           }))
         ),
-        Effect.mapError(fromSchematic)
-      ),
-    status: Effect.succeed({
-      pending: 0,
-      in_flight: 0,
-      delivered: 0,
-      dead_lettered: 0,
-      oldest_pending_age_seconds: null,
-      last_upstream_error: null,
-      durable: false
-    }),
-    ready: Effect.void,
-    deadLetters: () => Effect.succeed([]),
-    requeue: () => Effect.succeed(0)
-  }))
+      submitSync: (events, part) =>
+        Effect.gen(function* () {
+          for (let start = 0; start < events.length; start += SchematicEvent.MAX_BATCH_SIZE) {
+            yield* deliver(events.slice(start, start + SchematicEvent.MAX_BATCH_SIZE))
+          }
+          const now = Date.now()
+          const sync = syncs.get(part.id) ?? {
+            kind: part.kind,
+            source: part.source,
+            accepted: 0,
+            refused: 0,
+            startedAt: now,
+            updatedAt: now
+          }
+          sync.accepted += events.length
+          sync.refused += part.refused
+          sync.updatedAt = now
+          syncs.delete(part.id)
+          syncs.set(part.id, sync)
+          if (syncs.size > DIRECT_SYNCS_KEPT) syncs.delete(syncs.keys().next().value!)
+          return { stored: events.length, existing: 0 }
+        }),
+      syncStatus: (id) => {
+        const sync = syncs.get(id)
+        if (sync === undefined) return Effect.fail(unknownSync(id))
+        return Effect.succeed({
+          sync_id: id,
+          kind: sync.kind,
+          source: sync.source,
+          accepted: sync.accepted,
+          already_accepted: 0,
+          refused: sync.refused,
+          pending: 0,
+          delivered: sync.accepted,
+          failed: 0,
+          started_at: new Date(sync.startedAt).toISOString(),
+          updated_at: new Date(sync.updatedAt).toISOString(),
+          finished_at: new Date(sync.updatedAt).toISOString()
+        })
+      },
+      status: Effect.succeed({
+        pending: 0,
+        in_flight: 0,
+        delivered: 0,
+        dead_lettered: 0,
+        oldest_pending_age_seconds: null,
+        last_upstream_error: null,
+        durable: false
+      }),
+      ready: Effect.void,
+      deadLetters: () => Effect.succeed([]),
+      requeue: () => Effect.succeed(0)
+    }
+    return shape
+  })
 )
+
+/** The answer for a sync id that names no sync. */
+export const unknownSync = (id: string): CapabilityError =>
+  new CapabilityError({ code: "not_found", message: `No sync ${id} (syncs are kept as long as delivered events)` })

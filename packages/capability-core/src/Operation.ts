@@ -49,6 +49,11 @@ export interface RestBinding {
   readonly status: 200 | 201 | 202
   /** Largest body this route accepts, when it needs more than the adapter's default. */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * The input's array field that a body may fill on its own: a JSON array, or NDJSON (`application/x-ndjson`,
+   * one item a line). The input's other fields then come from the query string.
+   */
+  readonly records?: string | undefined
 }
 
 /**

@@ -17,6 +17,7 @@ import { getEventDeliveryStatus } from "./operations/GetEventDeliveryStatus.js"
 import { getFeatureUsage } from "./operations/GetFeatureUsage.js"
 import { getInsightsSummary } from "./operations/GetInsightsSummary.js"
 import { getPlanGrowth } from "./operations/GetPlanGrowth.js"
+import { getSyncStatus } from "./operations/GetSyncStatus.js"
 import { getTopFeatures } from "./operations/GetTopFeatures.js"
 import { getUser } from "./operations/GetUser.js"
 import { listCompanies } from "./operations/ListCompanies.js"
@@ -29,6 +30,8 @@ import { removeCompanyOverride } from "./operations/RemoveCompanyOverride.js"
 import { requeueDeadLetterEvents } from "./operations/RequeueDeadLetterEvents.js"
 import { setCompanyOverride } from "./operations/SetCompanyOverride.js"
 import { setCompanyPlan } from "./operations/SetCompanyPlan.js"
+import { syncCompanies } from "./operations/SyncCompanies.js"
+import { syncUsers } from "./operations/SyncUsers.js"
 import { upsertCompany } from "./operations/UpsertCompany.js"
 import { upsertUser } from "./operations/UpsertUser.js"
 
@@ -44,6 +47,7 @@ export {
   getFeatureUsage,
   getInsightsSummary,
   getPlanGrowth,
+  getSyncStatus,
   getTopFeatures,
   getUser,
   listCompanies,
@@ -56,6 +60,8 @@ export {
   requeueDeadLetterEvents,
   setCompanyOverride,
   setCompanyPlan,
+  syncCompanies,
+  syncUsers,
   upsertCompany,
   upsertUser
 }
@@ -86,6 +92,9 @@ export const all: ReadonlyArray<Operation<any, any, Requirements>> = [
   createEvent,
   createEventBatch,
   getEventDeliveryStatus,
+  syncCompanies,
+  syncUsers,
+  getSyncStatus,
   listDeadLetterEvents,
   requeueDeadLetterEvents,
   getInsightsSummary,

@@ -18,7 +18,9 @@ import {
   type OutboxClosed,
   type OutboxFull,
   type OutboxStorageFailed,
-  OutboxStore
+  OutboxStore,
+  type SyncAppend,
+  type SyncCounts
 } from "./OutboxStore.js"
 import * as SqliteOutboxStore from "./SqliteOutboxStore.js"
 
@@ -34,6 +36,21 @@ const iso = (millis: number) => new Date(millis).toISOString()
 
 const accepted = (appended: ReadonlyArray<Appended>): ReadonlyArray<EventSink.AcceptedEvent> =>
   appended.map((item) => ({ id: item.id, idempotency_key: item.idempotencyKey, status: "queued" as const }))
+
+const syncStatus = (counts: SyncCounts): EventSink.SyncStatus => ({
+  sync_id: counts.id,
+  kind: counts.kind as EventSink.SyncKind,
+  source: counts.source,
+  accepted: counts.accepted,
+  already_accepted: counts.existing,
+  refused: counts.refused,
+  pending: counts.pending + counts.inFlight,
+  delivered: counts.delivered,
+  failed: counts.dead,
+  started_at: iso(counts.startedAt),
+  updated_at: iso(counts.updatedAt),
+  finished_at: counts.pending + counts.inFlight > 0 ? null : iso(Math.max(counts.lastFinishedAt ?? 0, counts.updatedAt))
+})
 
 /**
  * Runs a log line on the caller's runtime (its logger, and the request's annotations when it has them) from a
@@ -93,24 +110,41 @@ export const sink = (
           : Effect.logInfo("Event outbox storage works again").pipe(Effect.annotateLogs({ after: before.reason }))
       }
 
+      /**
+       * Stores events (of a sync, when given) and answers with `answer` of what was stored. Made from a callback
+       * form: run with `Callback.run` (as the adapters do), it runs the store's `append` the same way, so
+       * ingestion starts no fiber from the request to the store's answer.
+       */
+      const storing = <A>(
+        events: ReadonlyArray<EventSink.KeyedEvent>,
+        sync: SyncAppend | undefined,
+        answer: (appended: ReadonlyArray<Appended>) => A
+      ) =>
+        Callback.make<A, CapabilityError.CapabilityError, never>((runtime, done) =>
+          Callback.run(store.append(toStore(events), sync), runtime, (exit) => {
+            if (Exit.isSuccess(exit)) {
+              worker.wake()
+              logOn(runtime, noteStorage(undefined))
+              return done(Exit.succeed(answer(exit.value)))
+            }
+            const failure = Cause.failureOption(exit.cause)
+            if (Option.isSome(failure) && failure.value._tag === "OutboxStorageFailed") {
+              logOn(runtime, noteStorage(failure.value))
+            }
+            done(Exit.failCause(Cause.map(exit.cause, refused)))
+          })
+        )
+
       const shape: EventSink.EventSinkShape = {
-        // Made from a callback form: run with `Callback.run` (as the adapters do), it runs the store's `append`
-        // the same way, so ingestion starts no fiber from the request to the store's answer.
-        submit: (events) =>
-          Callback.make<ReadonlyArray<EventSink.AcceptedEvent>, CapabilityError.CapabilityError, never>(
-            (runtime, done) =>
-              Callback.run(store.append(toStore(events)), runtime, (exit) => {
-                if (Exit.isSuccess(exit)) {
-                  worker.wake()
-                  logOn(runtime, noteStorage(undefined))
-                  return done(Exit.succeed(accepted(exit.value)))
-                }
-                const failure = Cause.failureOption(exit.cause)
-                if (Option.isSome(failure) && failure.value._tag === "OutboxStorageFailed") {
-                  logOn(runtime, noteStorage(failure.value))
-                }
-                done(Exit.failCause(Cause.map(exit.cause, refused)))
-              })
+        submit: (events) => storing(events, undefined, accepted),
+        submitSync: (events, sync) =>
+          storing(events, sync, (appended) => {
+            const existing = appended.filter((item) => item.existing).length
+            return { stored: appended.length - existing, existing }
+          }),
+        syncStatus: (id) =>
+          Effect.flatMap(store.syncStatus(id), (counts) =>
+            counts === undefined ? Effect.fail(EventSink.unknownSync(id)) : Effect.succeed(syncStatus(counts))
           ),
         ready: Effect.suspend(() => {
           const failure = storageFailure

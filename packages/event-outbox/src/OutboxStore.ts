@@ -12,6 +12,35 @@ export interface NewEvent {
   readonly payload: string
 }
 
+/** The sync an append belongs to: its record is created by its first append, and counts what each one adds. */
+export interface SyncAppend {
+  readonly id: string
+  readonly kind: string
+  readonly source: string
+  /** Records of this append's request refused before storing: counted, not stored. */
+  readonly refused: number
+}
+
+/** A sync's record and the states of its events. */
+export interface SyncCounts {
+  readonly id: string
+  readonly kind: string
+  readonly source: string
+  /** Events appended under the sync, stored then or (`existing`) before. */
+  readonly accepted: number
+  readonly existing: number
+  readonly refused: number
+  readonly pending: number
+  readonly inFlight: number
+  /** Delivered, including delivered events already pruned. */
+  readonly delivered: number
+  readonly dead: number
+  readonly startedAt: number
+  readonly updatedAt: number
+  /** When the last of its events finished (delivered or dead), or null when none has. */
+  readonly lastFinishedAt: number | null
+}
+
 export interface Appended {
   readonly id: string
   readonly idempotencyKey: string
@@ -64,8 +93,11 @@ export interface OutboxStoreShape {
    * in a callback builds it with capability-core's `Callback.make`, so that ingestion can run it without a fiber.
    */
   readonly append: (
-    events: ReadonlyArray<NewEvent>
+    events: ReadonlyArray<NewEvent>,
+    sync?: SyncAppend | undefined
   ) => Effect.Effect<ReadonlyArray<Appended>, OutboxFull | OutboxClosed | OutboxStorageFailed>
+  /** A sync's counts, or undefined when there is no such sync (or it was pruned). */
+  readonly syncStatus: (id: string) => Effect.Effect<SyncCounts | undefined>
   /**
    * Commits a small write of its own, to tell whether the storage works again after `append` failed with
    * `OutboxStorageFailed` (no event is stored or changed).
@@ -89,7 +121,7 @@ export interface OutboxStoreShape {
     target: { readonly ids?: ReadonlyArray<string> | undefined; readonly all?: boolean },
     now: number
   ) => Effect.Effect<number>
-  /** Deletes delivered events older than `before`. */
+  /** Deletes delivered events finished before `before`, and syncs last added to before it. */
   readonly prune: (before: number) => Effect.Effect<number>
   /** The earliest time a pending event becomes due, or null. */
   readonly nextDueAt: Effect.Effect<number | null>

@@ -22,7 +22,8 @@ import {
   OutboxFull,
   OutboxStorageFailed,
   OutboxStore,
-  type OutboxStoreShape
+  type OutboxStoreShape,
+  type SyncAppend
 } from "./OutboxStore.js"
 
 export interface Options {
@@ -142,6 +143,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
      */
     const appendNow = (
       events: ReadonlyArray<NewEvent>,
+      sync: SyncAppend | undefined,
       done: (exit: Exit.Exit<ReadonlyArray<Appended>, OutboxFull | OutboxClosed | OutboxStorageFailed>) => void
     ): void => {
       if (closed) {
@@ -155,7 +157,8 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         // A newline in JSON text is whitespace (one inside a string is escaped), so a space does as well.
         payloads: events
           .map((event) => (event.payload.includes("\n") ? event.payload.replaceAll("\n", " ") : event.payload))
-          .join("\n")
+          .join("\n"),
+        sync
       }
       send(request, (reply) => {
         if ("error" in reply) return done(Exit.fail(new OutboxClosed({ message: reply.error })))
@@ -176,7 +179,8 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
     }
 
     const shape: OutboxStoreShape = {
-      append: (events) => Callback.make((_runtime, done) => appendNow(events, done)),
+      append: (events, sync) => Callback.make((_runtime, done) => appendNow(events, sync, done)),
+      syncStatus: (id) => call("syncStatus", id),
       probe: Effect.async<void, OutboxClosed | OutboxStorageFailed>((resume) => {
         if (closed) return resume(Effect.fail(closing()))
         send({ id: nextId++, op: "call", method: "probe", args: [Date.now()] }, (reply) =>

@@ -146,7 +146,8 @@ const depthOf = (value: unknown, depth: number): number => {
   return deepest
 }
 
-const isJson = (contentType: string | undefined) =>
+/** Whether a Content-Type names JSON (`application/json`, or `application/...+json`). */
+export const isJson = (contentType: string | undefined) =>
   contentType !== undefined && /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)
 
 const malformed = (message: string, issue: string) =>
@@ -165,23 +166,24 @@ export const parseJson = (text: string): Either.Either<unknown, CapabilityError.
     : Either.right(parsed)
 }
 
+/** Whether a Content-Type names NDJSON (`application/x-ndjson`, or its other names). */
+export const isNdjson = (contentType: string | undefined) =>
+  contentType !== undefined && /^application\/(x-ndjson|ndjson|jsonl|x-jsonlines)\s*(;|$)/i.test(contentType)
+
 /**
- * A request's JSON body, within `maxBytes`: refused when it is not declared JSON (415), declared or found larger
- * (413, before it is read, or as soon as it passes the limit), unreadable, not JSON or nested too deep (400).
+ * A request's body as text, within `maxBytes`: refused when its Content-Type is not one `accepts` takes (415, with
+ * `unsupported` as the message), declared or found larger (413, before it is read, or as soon as it passes the
+ * limit), or unreadable (400).
  */
-export const readJson = (
+export const readText = (
   request: Request,
   maxBytes: number,
-  done: (body: Either.Either<unknown, CapabilityError.CapabilityError>) => void
+  accepts: { readonly test: (contentType: string | undefined) => boolean; readonly unsupported: string },
+  done: (body: Either.Either<string, CapabilityError.CapabilityError>) => void
 ): void => {
-  if (!isJson(header(request, "content-type"))) {
+  if (!accepts.test(header(request, "content-type"))) {
     done(
-      Either.left(
-        new CapabilityError.CapabilityError({
-          code: "unsupported_media_type",
-          message: "The body must be JSON (Content-Type: application/json)"
-        })
-      )
+      Either.left(new CapabilityError.CapabilityError({ code: "unsupported_media_type", message: accepts.unsupported }))
     )
     return
   }
@@ -198,10 +200,22 @@ export const readJson = (
     return
   }
   request.body(maxBytes, (body) => {
-    if (Either.isRight(body)) return done(parseJson(body.right))
+    if (Either.isRight(body)) return done(Either.right(body.right))
     done(body.left === "too_large" ? tooLarge() : Either.left(malformed("The body could not be read", "unreadable")))
   })
 }
+
+const jsonBodies = { test: isJson, unsupported: "The body must be JSON (Content-Type: application/json)" }
+
+/**
+ * A request's JSON body, within `maxBytes`: refused as `readText` refuses, and when it is not JSON or nests too
+ * deep (400).
+ */
+export const readJson = (
+  request: Request,
+  maxBytes: number,
+  done: (body: Either.Either<unknown, CapabilityError.CapabilityError>) => void
+): void => readText(request, maxBytes, jsonBodies, (text) => done(Either.flatMap(text, parseJson)))
 
 /** How long a refused body is read and dropped before the answer is written anyway. */
 const DRAIN_MILLIS = 1000

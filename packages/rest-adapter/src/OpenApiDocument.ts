@@ -120,6 +120,32 @@ const parameters = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<s
   ]
 }
 
+/**
+ * A route whose body may be its records alone: the whole input as JSON, or the records as a JSON array or NDJSON
+ * (one record a line), with the other fields as query parameters.
+ */
+const recordsRequest = (input: JsonSchemas.JsonSchemaObject, field: string) => {
+  const properties = (input.properties ?? {}) as Record<string, Record<string, unknown>>
+  const records = properties[field] ?? {}
+  const others = { ...input, properties: { ...properties }, required: [] }
+  delete others.properties[field]
+  return {
+    parameters: parameters(others, [], true).map((parameter) => ({
+      ...parameter,
+      description: `${parameter.description ?? ""} (with a body of records alone)`.trim()
+    })),
+    requestBody: {
+      required: true,
+      content: {
+        "application/json": { schema: { oneOf: [input, records] } },
+        "application/x-ndjson": {
+          schema: { ...((records.items ?? {}) as Record<string, unknown>), description: "One record a line" }
+        }
+      }
+    }
+  }
+}
+
 /** The input's schema without the fields its path sets: what the request body carries. */
 const bodySchema = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<string>) => {
   if (inPath.length === 0) return input
@@ -148,10 +174,12 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info,
         "x-hints": operation.hints,
         ...(method === "GET" || method === "DELETE"
           ? { parameters: parameters(input, inPath, true) }
-          : {
-              ...(inPath.length > 0 ? { parameters: parameters(input, inPath, false) } : {}),
-              requestBody: { required: true, content: { "application/json": { schema: bodySchema(input, inPath) } } }
-            }),
+          : operation.rest.records !== undefined
+            ? recordsRequest(input, operation.rest.records)
+            : {
+                ...(inPath.length > 0 ? { parameters: parameters(input, inPath, false) } : {}),
+                requestBody: { required: true, content: { "application/json": { schema: bodySchema(input, inPath) } } }
+              }),
         responses: {
           [String(operation.rest.status)]: {
             description: operation.title,

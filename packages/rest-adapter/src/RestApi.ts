@@ -24,7 +24,7 @@ import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { Cause, Duration, Effect, Either, Exit, Layer, LogLevel, Runtime } from "effect"
 import { docsPage } from "./internal/docs.js"
-import { queryCoercer, searchParams, withPathParams } from "./internal/input.js"
+import { queryCoercer, recordBodies, recordsInput, searchParams, withPathParams } from "./internal/input.js"
 import * as Router from "./internal/router.js"
 import * as OpenApiDocument from "./OpenApiDocument.js"
 
@@ -148,6 +148,8 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
       // GET and DELETE take their input from the query string, the others from a JSON body; path parameters join
       // either.
       const fromQuery = operation.rest.method === "GET" || operation.rest.method === "DELETE"
+      // A body that is the records alone (an array, or NDJSON) fills this field.
+      const records = operation.rest.records
       return (request, params, done) => {
         const refused = refusal(request, operation.scope)
         if (refused !== undefined) return done(refused)
@@ -156,6 +158,14 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
           return Either.isLeft(input) ? done(input.left) : decoded(input.right, done)
         }
         if (fromQuery) return withParams(coerce(searchParams(request.url)))
+        if (records !== undefined) {
+          return HttpExchange.readText(request, maxBytes, recordBodies, (text) => {
+            if (Either.isLeft(text)) return done(text.left)
+            const contentType = HttpExchange.header(request, "content-type")
+            const input = recordsInput(text.right, contentType, records, () => coerce(searchParams(request.url)))
+            return Either.isLeft(input) ? done(input.left) : withParams(input.right)
+          })
+        }
         HttpExchange.readJson(request, maxBytes, (raw) => (Either.isLeft(raw) ? done(raw.left) : withParams(raw.right)))
       }
     }

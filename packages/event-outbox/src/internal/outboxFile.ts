@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import type { NewEvent, OutboxRow } from "../OutboxStore.js"
+import type { NewEvent, OutboxRow, SyncAppend, SyncCounts } from "../OutboxStore.js"
 
 export interface Options {
   readonly filename: string
@@ -49,6 +49,30 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox_events(state, next_attempt_at, s
 -- Only finished rows (for pruning): a new event adds nothing to it, which makes storing a batch about 14% cheaper.
 CREATE INDEX IF NOT EXISTS outbox_finished_at ON outbox_events(state, finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS outbox_legacy_id ON outbox_events(legacy_id) WHERE legacy_id IS NOT NULL;
+`
+
+/**
+ * A bulk sync's record (`outbox_syncs`) and its events (`outbox_sync_events`, by `seq`): those it stored and those
+ * whose keys an earlier sync had stored, so its progress covers every record it was sent.
+ */
+const SYNC_TABLES = `
+CREATE TABLE IF NOT EXISTS outbox_syncs (
+  rowid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  source TEXT NOT NULL,
+  accepted INTEGER NOT NULL,
+  existing INTEGER NOT NULL,
+  refused INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_syncs_updated_at ON outbox_syncs(updated_at);
+CREATE TABLE IF NOT EXISTS outbox_sync_events (
+  sync INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (sync, seq)
+) WITHOUT ROWID;
 `
 
 /** One row that `probe` rewrites: a commit that touches no event, to tell whether storing works again. */
@@ -119,6 +143,24 @@ const deadRow = (row: Row) => ({
   deadAt: row.finished_at ?? row.accepted_at
 })
 
+/** One request's events, and the sync they belong to, if any. */
+export interface StoreRequest {
+  readonly events: ReadonlyArray<NewEvent>
+  readonly sync?: SyncAppend | undefined
+}
+
+interface SyncRow {
+  rowid: number
+  id: string
+  kind: string
+  source: string
+  accepted: number
+  existing: number
+  refused: number
+  started_at: number
+  updated_at: number
+}
+
 /**
  * What storing one request's events came to: their ids (and which keys were stored before), a full outbox, or a
  * storage failure (SQLite's own, described by `describeFailure`).
@@ -138,6 +180,7 @@ export const open = (options: Options) => {
   migrate(db)
   db.exec(TABLE)
   db.exec(INDEXES)
+  db.exec(SYNC_TABLES)
   db.exec(PROBE)
 
   const statements = {
@@ -187,6 +230,23 @@ export const open = (options: Options) => {
     ),
     prune: db.prepare("DELETE FROM outbox_events WHERE state = 'delivered' AND finished_at < ?"),
     nextDue: db.prepare("SELECT MIN(next_attempt_at) AS at FROM outbox_events WHERE state = 'pending'"),
+    syncUpsert: db.prepare(
+      `INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET accepted = accepted + excluded.accepted, existing = existing + excluded.existing,
+         refused = refused + excluded.refused, updated_at = excluded.updated_at
+       RETURNING rowid`
+    ),
+    syncEvent: db.prepare("INSERT OR IGNORE INTO outbox_sync_events (sync, seq) VALUES (?, ?)"),
+    sync: db.prepare("SELECT * FROM outbox_syncs WHERE id = ?"),
+    syncStates: db.prepare(
+      `SELECT e.state AS state, COUNT(*) AS n, MAX(e.finished_at) AS finished FROM outbox_sync_events m
+       JOIN outbox_events e ON e.seq = m.seq WHERE m.sync = ? GROUP BY e.state`
+    ),
+    pruneSyncEvents: db.prepare(
+      "DELETE FROM outbox_sync_events WHERE sync IN (SELECT rowid FROM outbox_syncs WHERE updated_at < ?)"
+    ),
+    pruneSyncs: db.prepare("DELETE FROM outbox_syncs WHERE updated_at < ?"),
     probe: db.prepare("INSERT INTO outbox_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at")
   }
 
@@ -196,12 +256,12 @@ export const open = (options: Options) => {
   let heldBytes = initial.bytes
   let deliveredRows = (statements.countDelivered.get() as { n: number }).n
 
-  const storeAll = db.transaction((requests: ReadonlyArray<ReadonlyArray<NewEvent>>) => {
+  const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
     const now = Date.now()
     // Every event stored now shares the first half of its id.
     const prefix = idPrefix(now)
     const results: Array<Stored> = []
-    for (const events of requests) {
+    for (const { events, sync } of requests) {
       const sizes = events.map((event) => Buffer.byteLength(event.payload))
       const bytes = sizes.reduce((sum, size) => sum + size, 0)
       if (heldRows + events.length > options.maxRows || heldBytes + bytes > options.maxBytes) {
@@ -210,18 +270,35 @@ export const open = (options: Options) => {
       }
       const ids: Array<string> = []
       const existing: Array<number> = []
+      const seqs: Array<number> = []
       for (const [index, event] of events.entries()) {
         const size = sizes[index]!
         const inserted = statements.insert.run(event.idempotencyKey, event.payload, size, now, now, now)
         if (inserted.changes === 1) {
           heldRows++
           heldBytes += size
-          ids.push(prefix + seqHex(Number(inserted.lastInsertRowid)))
+          const seq = Number(inserted.lastInsertRowid)
+          ids.push(prefix + seqHex(seq))
+          seqs.push(seq)
         } else {
           const first = statements.byKey.get(event.idempotencyKey) as Pick<Row, "seq" | "accepted_at" | "legacy_id">
           ids.push(first.legacy_id ?? eventId(first.accepted_at, first.seq))
           existing.push(index)
+          seqs.push(first.seq)
         }
+      }
+      if (sync !== undefined) {
+        const { rowid } = statements.syncUpsert.get(
+          sync.id,
+          sync.kind,
+          sync.source,
+          events.length,
+          existing.length,
+          sync.refused,
+          now,
+          now
+        ) as { rowid: number }
+        for (const seq of seqs) statements.syncEvent.run(rowid, seq)
       }
       results.push({ ids, existing })
     }
@@ -233,7 +310,7 @@ export const open = (options: Options) => {
      * Stores the events of several requests in one transaction (one fsync): each request all or none. When the
      * transaction fails, none is stored and each is answered with the failure.
      */
-    store: (requests: ReadonlyArray<ReadonlyArray<NewEvent>>): ReadonlyArray<Stored> => {
+    store: (requests: ReadonlyArray<StoreRequest>): ReadonlyArray<Stored> => {
       const rows = heldRows
       const bytes = heldBytes
       try {
@@ -297,9 +374,43 @@ export const open = (options: Options) => {
       })()
     },
     prune: (before: number): number => {
-      const pruned = statements.prune.run(before).changes
+      const pruned = db.transaction(() => {
+        statements.pruneSyncEvents.run(before)
+        statements.pruneSyncs.run(before)
+        return statements.prune.run(before).changes
+      })()
       deliveredRows -= pruned
       return pruned
+    },
+    syncStatus: (id: string): SyncCounts | undefined => {
+      const sync = statements.sync.get(id) as SyncRow | undefined
+      if (sync === undefined) return undefined
+      const states = statements.syncStates.all(sync.rowid) as Array<{
+        state: string
+        n: number
+        finished: number | null
+      }>
+      const count = (state: string) => states.find((row) => row.state === state)?.n ?? 0
+      const pending = count("pending")
+      const inFlight = count("in_flight")
+      const dead = count("dead")
+      const finished = states.map((row) => row.finished ?? 0).reduce((a, b) => Math.max(a, b), 0)
+      return {
+        id: sync.id,
+        kind: sync.kind,
+        source: sync.source,
+        accepted: sync.accepted,
+        existing: sync.existing,
+        refused: sync.refused,
+        pending,
+        inFlight,
+        // What is not found was delivered and pruned since.
+        delivered: sync.accepted - pending - inFlight - dead,
+        dead,
+        startedAt: sync.started_at,
+        updatedAt: sync.updated_at,
+        lastFinishedAt: finished === 0 ? null : finished
+      }
     },
     nextDueAt: (): number | null => (statements.nextDue.get() as { at: number | null }).at,
     /** Commits a write that touches no event: undefined when it worked, else the failure. */

@@ -1,4 +1,5 @@
 /** What the request thread and the outbox thread say to each other. */
+import type { SyncAppend } from "../OutboxStore.js"
 import type { Options, OutboxFile } from "./outboxFile.js"
 
 /** The outbox file's operations other than storing events (which is grouped) and closing. */
@@ -11,6 +12,7 @@ export type Request =
       readonly keys: ReadonlyArray<string>
       /** The payloads joined by newlines (JSON text has none), which crosses threads as one string. */
       readonly payloads: string
+      readonly sync?: SyncAppend | undefined
     }
   | { readonly id: number; readonly op: "call"; readonly method: Method; readonly args: ReadonlyArray<unknown> }
   | { readonly id: number; readonly op: "close" }

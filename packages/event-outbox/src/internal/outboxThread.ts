@@ -4,8 +4,7 @@
  * commit and one fsync; the answers of that turn go back as one message.
  */
 import { parentPort, workerData } from "node:worker_threads"
-import type { NewEvent } from "../OutboxStore.js"
-import { describeFailure, type OutboxFile, open } from "./outboxFile.js"
+import { describeFailure, type OutboxFile, open, type StoreRequest } from "./outboxFile.js"
 import type { Reply, Request, ThreadData } from "./outboxMessages.js"
 
 const port = parentPort!
@@ -18,7 +17,7 @@ try {
   process.exit(1)
 }
 
-let waiting: Array<{ readonly id: number; readonly events: ReadonlyArray<NewEvent> }> = []
+let waiting: Array<StoreRequest & { readonly id: number }> = []
 let replies: Array<Reply> = []
 let scheduled = false
 
@@ -27,7 +26,7 @@ const storeWaiting = () => {
   waiting = []
   if (requests.length === 0) return
   // A storage failure comes back as each request's answer (`failed`), told apart from a full outbox.
-  const results = file.store(requests.map((request) => request.events))
+  const results = file.store(requests)
   for (const [index, request] of requests.entries()) replies.push({ id: request.id, value: results[index] })
 }
 
@@ -42,7 +41,8 @@ const handle = (request: Request) => {
       const payloads = request.payloads.split("\n")
       waiting.push({
         id: request.id,
-        events: request.keys.map((idempotencyKey, index) => ({ idempotencyKey, payload: payloads[index]! }))
+        events: request.keys.map((idempotencyKey, index) => ({ idempotencyKey, payload: payloads[index]! })),
+        sync: request.sync
       })
       return
     }

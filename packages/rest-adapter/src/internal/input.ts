@@ -1,4 +1,5 @@
 import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { HttpExchange } from "@schematic-capability/http-exchange"
 import { Either } from "effect"
 
 const MEMBER = /^(\w+)\[([^\]]+)\]$/
@@ -79,4 +80,50 @@ export const withPathParams = (
     out[name] = params[name]
   }
   return Either.right(out)
+}
+
+/** The bodies a route with a records field takes. */
+export const recordBodies = {
+  test: (contentType: string | undefined) => HttpExchange.isJson(contentType) || HttpExchange.isNdjson(contentType),
+  unsupported:
+    "The body must be JSON (Content-Type: application/json) or NDJSON, one record a line (application/x-ndjson)"
+}
+
+/**
+ * The input of a route with a records field (`field`) from its body: NDJSON and a JSON array are the records, with the
+ * other fields from the query string (`query`); a JSON object is the whole input. A line that is not JSON is refused,
+ * naming its record and line.
+ */
+export const recordsInput = (
+  text: string,
+  contentType: string | undefined,
+  field: string,
+  query: () => Record<string, unknown>
+): Either.Either<unknown, CapabilityError.CapabilityError> => {
+  if (!HttpExchange.isNdjson(contentType)) {
+    return Either.map(HttpExchange.parseJson(text), (body) =>
+      Array.isArray(body) ? { ...query(), [field]: body } : body
+    )
+  }
+  const records: Array<unknown> = []
+  let line = 0
+  for (const raw of text.split("\n")) {
+    line++
+    // Blank lines (a trailing newline, a file's last line) hold no record.
+    if (raw.trim() === "") continue
+    const parsed = HttpExchange.parseJson(raw)
+    if (Either.isLeft(parsed)) {
+      const path = `${field}.${records.length}`
+      const message = `line ${line} is ${parsed.left.fields?.[0]?.message ?? "not valid JSON"}`
+      return Either.left(
+        new CapabilityError.CapabilityError({
+          code: "invalid_input",
+          message: `Invalid input: ${path}: ${message}`,
+          fields: [{ path, message }]
+        })
+      )
+    }
+    records.push(parsed.right)
+  }
+  return Either.right({ ...query(), [field]: records })
 }

@@ -183,10 +183,12 @@ export const ingest = (
                 capturedAt
               )
             }
-            userId = yield* upsertUser(
-              { keys: body.keys, name: body.name, traits: body.traits, company_id: companyId },
-              capturedAt
-            )
+            if (Object.keys(body.keys).length > 0) {
+              userId = yield* upsertUser(
+                { keys: body.keys, name: body.name, traits: body.traits, company_id: companyId },
+                capturedAt
+              )
+            }
           } else if (event.event_type === "flag_check") {
             subtype = event.body.flag_key
           }

@@ -63,14 +63,21 @@ export const TrackBody = Schema.Struct({
   lease_id: Schema.optional(Schema.String)
 })
 
+/** Empty user keys with a company identify the company alone (how a company-only sync travels). */
 export const IdentifyBody = Schema.Struct({
-  keys: RequiredKeyMap,
+  keys: KeyMap,
   name: Schema.optional(Schema.String),
   traits: Schema.optional(Traits),
   company: Schema.optional(
     Schema.Struct({ keys: RequiredKeyMap, name: Schema.optional(Schema.String), traits: Schema.optional(Traits) })
   )
-})
+}).pipe(
+  Schema.filter(
+    (body) =>
+      Object.keys(body.keys).length > 0 ||
+      body.company !== undefined || { path: ["keys"], message: "must have at least one key, unless a company is given" }
+  )
+)
 
 export const FlagCheckBody = Schema.Struct({
   flag_key: Schema.String,

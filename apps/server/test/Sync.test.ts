@@ -1,0 +1,335 @@
+/**
+ * Customer sync end to end: the sync command streams files to the running server, which stores each record as an
+ * identify event in the outbox and delivers it to the embedded sandbox.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import Database from "better-sqlite3"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RunningServer, rest, runSync, startServer } from "./support.js"
+
+const work = mkdtempSync(join(tmpdir(), "capability-sync-"))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+/** A CRM export: `count` companies with a Stripe id, a name with a comma, and typed traits. */
+const companiesCsv = (name: string, count: number, prefix = "cus") => {
+  const lines = ["Stripe ID,Company,Seats,Plan tier,Active"]
+  for (let i = 0; i < count; i++)
+    lines.push(`${prefix}_${i},"Company ${i}, Inc",${i % 50},tier-${i % 3},${i % 2 === 0}`)
+  const path = join(work, name)
+  writeFileSync(path, `${lines.join("\n")}\n`)
+  return path
+}
+
+const mapping = [
+  "--key",
+  "stripe_customer_id=Stripe ID",
+  "--name",
+  "Company",
+  "--trait",
+  "seats=Seats",
+  "--trait",
+  "tier=Plan tier",
+  "--trait",
+  "active=Active"
+]
+
+/** Every company the server lists, by its Stripe id. */
+const allCompanies = async (base: string) => {
+  const byKey = new Map<string, { name: string; traits: Record<string, unknown>; updated_at: string }>()
+  for (let offset = 0; ; offset += 250) {
+    const page = (await rest(base, "GET", `/v1/companies?limit=250&offset=${offset}`)).body.companies
+    for (const company of page) byKey.set(company.keys.stripe_customer_id, company)
+    if (page.length < 250) return byKey
+  }
+}
+
+const outbox = async (base: string) => (await rest(base, "GET", "/v1/events/outbox")).body
+
+describe("sync command", () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startServer()
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it("syncs 10,000 companies from a CSV with their keys and typed traits; a second run changes nothing", async () => {
+    const file = companiesCsv("crm-export.csv", 10_000)
+    const first = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    expect(first.code, first.stdout + first.stderr).toBe(0)
+    expect(first.stdout).toMatch(/records read\s+10,000/)
+    expect(first.stdout).toMatch(/accepted\s+10,000\n/)
+    expect(first.stdout).toMatch(/refused\s+0/)
+    expect(first.stdout).toMatch(/delivered\s+10,000/)
+
+    const companies = await allCompanies(server.rest)
+    expect(companies.size).toBe(10_000)
+    for (const i of [0, 1, 4_321, 9_999]) {
+      expect(companies.get(`cus_${i}`)).toMatchObject({
+        name: `Company ${i}, Inc`,
+        traits: { seats: i % 50, tier: `tier-${i % 3}`, active: i % 2 === 0 }
+      })
+    }
+    const delivered = (await outbox(server.rest)).delivered
+
+    const second = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    expect(second.code, second.stdout + second.stderr).toBe(0)
+    expect(second.stdout).toMatch(/accepted\s+10,000 \(10,000 already accepted before: not sent again\)/)
+    expect((await outbox(server.rest)).delivered).toBe(delivered)
+    const again = await allCompanies(server.rest)
+    expect(again.get("cus_4321")?.updated_at).toBe(companies.get("cus_4321")?.updated_at)
+  })
+
+  it("reports each bad line with its line number, writes them to a file, and syncs the rest", async () => {
+    const path = join(work, "with-bad-lines.csv")
+    writeFileSync(
+      path,
+      [
+        "Stripe ID,Company,Seats,Plan tier,Active",
+        "bad_1,One,1,a,true",
+        ",No id,2,b,false", // line 3: no key
+        "bad_3,Too,many,columns,here,extra", // line 4: a column too many
+        "bad_4,Four,4,d,true",
+        `bad_5,${"x".repeat(300)},5,e,true`, // line 6: a name over 256 characters
+        "bad_6,Six,6,f,false"
+      ].join("\n")
+    )
+    const run = await runSync(["companies", path, ...mapping, "--url", server.rest])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/accepted\s+3\n/)
+    expect(run.stdout).toMatch(/refused\s+3, listed in .*with-bad-lines\.csv\.refused\.txt/)
+    const listed = readFileSync(`${path}.refused.txt`, "utf8").trim().split("\n")
+    expect(listed).toHaveLength(3)
+    expect(listed[0]).toMatch(/^line 3: keys: /)
+    expect(listed[1]).toMatch(/^line 4: .*columns/i)
+    expect(listed[2]).toMatch(/^line 6: name: /)
+
+    const ndjson = join(work, "with-bad-lines.ndjson")
+    writeFileSync(
+      ndjson,
+      [
+        JSON.stringify({ keys: { stripe_customer_id: "nd_1" }, name: "ND one", traits: { seats: 3 } }),
+        "{not json",
+        "[1, 2]",
+        JSON.stringify({ keys: { stripe_customer_id: "nd_2" }, traits: { plan: "pro" } })
+      ].join("\n")
+    )
+    const lines = await runSync(["companies", ndjson, "--url", server.rest, "--wait"])
+    expect(lines.code).toBe(1)
+    expect(lines.stdout).toMatch(/accepted\s+2\n/)
+    expect(lines.stdout).toContain("line 2: not valid JSON")
+    expect(lines.stdout).toContain("line 3: not a JSON object")
+    const found = await rest(server.rest, "GET", "/v1/companies/lookup?keys[stripe_customer_id]=nd_1")
+    expect(found.body).toMatchObject({ name: "ND one", traits: { seats: 3 } })
+  })
+
+  it("refuses a mapping that does not fit the file, naming the column", async () => {
+    const file = companiesCsv("small.csv", 3, "small")
+    const run = await runSync(["companies", file, "--key", "stripe_customer_id=Stripe", "--url", server.rest])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('has no column "Stripe"')
+    const usage = await runSync(["customers", file])
+    expect(usage.code).toBe(2)
+    expect(usage.stderr).toContain("Usage:")
+  })
+})
+
+describe("sync operations over REST and MCP", () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startServer()
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  const post = (path: string, body: string, contentType: string) =>
+    fetch(`${server.rest}${path}`, { method: "POST", headers: { "content-type": contentType }, body }).then(
+      async (response) => ({ status: response.status, body: await response.json() })
+    )
+
+  const finished = async (syncId: string) => {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const status = (await rest(server.rest, "GET", `/v1/syncs/${syncId}`)).body
+      if (status.finished_at !== null) return status
+      await new Promise((done) => setTimeout(done, 50))
+    }
+    throw new Error(`sync ${syncId} did not finish`)
+  }
+
+  it("takes NDJSON, a JSON array or the whole input; refuses bad records alone, by index and field", async () => {
+    const ndjson = [
+      { keys: { crm_id: "r1" }, name: "Rest One", traits: { seats: 1 } },
+      { keys: {} },
+      { keys: { crm_id: "r2" }, name: "Rest Two", unknown: true }
+    ]
+      .map((record) => JSON.stringify(record))
+      .join("\n")
+    const first = await post("/v1/companies/sync?source=crm", ndjson, "application/x-ndjson")
+    expect(first.status).toBe(202)
+    expect(first.body).toMatchObject({ source: "crm", accepted: 1, already_accepted: 0 })
+    expect(first.body.refused).toEqual([
+      { index: 1, fields: [{ path: "keys", message: expect.stringContaining("between 1 and 100 keys") }] },
+      { index: 2, fields: [{ path: "unknown", message: expect.any(String) }] }
+    ])
+    const syncId = first.body.sync_id
+    expect(syncId).toMatch(/^syn_[0-9a-f]{32}$/)
+
+    // More records join the same sync; its source carries over.
+    const more = await post(
+      `/v1/companies/sync?sync_id=${syncId}`,
+      JSON.stringify([{ keys: { crm_id: "r3" } }, { keys: { crm_id: "r1" }, name: "Rest One", traits: { seats: 1 } }]),
+      "application/json"
+    )
+    expect(more.body).toMatchObject({ sync_id: syncId, source: "crm", accepted: 2, already_accepted: 1 })
+    expect(await finished(syncId)).toMatchObject({
+      sync_id: syncId,
+      kind: "companies",
+      source: "crm",
+      accepted: 3,
+      already_accepted: 1,
+      refused: 2,
+      pending: 0,
+      delivered: 3,
+      failed: 0
+    })
+    expect((await rest(server.rest, "GET", "/v1/companies/lookup?keys[crm_id]=r3")).status).toBe(200)
+
+    const whole = await rest(server.rest, "POST", "/v1/users/sync", {
+      source: "auth",
+      records: [{ keys: { email: "ada@rest.example" }, name: "Ada", company: { crm_id: "r1" } }]
+    })
+    expect(whole.status).toBe(202)
+    await finished(whole.body.sync_id)
+    const ada = (await rest(server.rest, "GET", "/v1/users/lookup?keys[email]=ada@rest.example")).body
+    const r1 = (await rest(server.rest, "GET", "/v1/companies/lookup?keys[crm_id]=r1")).body
+    expect(ada).toMatchObject({ name: "Ada", company_ids: [r1.id] })
+  })
+
+  it("refuses what is not a sync, naming the field", async () => {
+    const companies = await rest(server.rest, "POST", "/v1/companies/sync", { records: [{ keys: { crm_id: "x" } }] })
+    const wrongKind = await rest(server.rest, "POST", "/v1/users/sync", {
+      sync_id: companies.body.sync_id,
+      records: [{ keys: { email: "x@example.com" } }]
+    })
+    expect(wrongKind.status).toBe(400)
+    expect(wrongKind.body.error.fields[0]).toMatchObject({
+      path: "sync_id",
+      message: "is a sync of companies, not users"
+    })
+    const wrongSource = await rest(server.rest, "POST", "/v1/companies/sync", {
+      sync_id: companies.body.sync_id,
+      source: "other",
+      records: [{ keys: { crm_id: "y" } }]
+    })
+    expect(wrongSource.body.error.fields[0].path).toBe("source")
+    const unknown = await rest(server.rest, "GET", `/v1/syncs/syn_${"0".repeat(32)}`)
+    expect(unknown.status).toBe(404)
+    expect((await rest(server.rest, "GET", "/v1/syncs/nope")).body.error.fields[0].path).toBe("sync_id")
+
+    const badLine = await post("/v1/companies/sync", '{"keys": {"crm_id": "a"}}\n\n{oops\n', "application/x-ndjson")
+    expect(badLine.status).toBe(400)
+    expect(badLine.body.error.fields).toEqual([{ path: "records.1", message: "line 3 is not valid JSON" }])
+    const text = await post("/v1/companies/sync", "keys", "text/csv")
+    expect(text.status).toBe(415)
+    const tooMany = await rest(server.rest, "POST", "/v1/companies/sync", {
+      records: Array.from({ length: 10_001 }, (_, i) => ({ keys: { crm_id: `many-${i}` } }))
+    })
+    expect(tooMany.status).toBe(400)
+    expect(tooMany.body.error.fields[0]).toMatchObject({ path: "records", message: "must have at most 10000 records" })
+    const empty = await rest(server.rest, "POST", "/v1/companies/sync", { records: [] })
+    expect(empty.body.error.fields[0].path).toBe("records")
+  })
+
+  it("gives an agent sync-companies, sync-users and get-sync-status through MCP", async () => {
+    const client = new Client({ name: "sync-test", version: "1.0.0" })
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.mcp)))
+    const tool = async (name: string, args: Record<string, unknown>) => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+      // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and assert on them
+      return { isError: result.isError === true, data: result.structuredContent as any }
+    }
+    const tools = (await client.listTools()).tools
+    const sync = tools.find((item) => item.name === "sync-companies")
+    expect(sync?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true })
+    const companies = await tool("sync-companies", {
+      source: "agent",
+      records: [
+        { keys: { crm_id: "mcp-1" }, name: "Agent Co" },
+        { keys: { crm_id: "mcp-2" }, name: "" }
+      ]
+    })
+    expect(companies.isError).toBe(false)
+    expect(companies.data).toMatchObject({ accepted: 1, refused: [{ index: 1, fields: [{ path: "name" }] }] })
+    const users = await tool("sync-users", {
+      source: "agent",
+      records: [{ keys: { email: "agent@mcp.example" }, company: { crm_id: "mcp-1" } }]
+    })
+    expect(users.data.accepted).toBe(1)
+    let status = (await tool("get-sync-status", { sync_id: users.data.sync_id })).data
+    for (let attempt = 0; attempt < 200 && status.finished_at === null; attempt++) {
+      await new Promise((done) => setTimeout(done, 50))
+      status = (await tool("get-sync-status", { sync_id: users.data.sync_id })).data
+    }
+    expect(status).toMatchObject({ kind: "users", accepted: 1, delivered: 1 })
+    await client.close()
+  })
+})
+
+describe("a sync through a crash", () => {
+  it("SIGKILL of the server mid-sync, restart, re-run: every company present exactly once", async () => {
+    const dataDir = join(work, "crash")
+    mkdirSync(dataDir)
+    const file = companiesCsv("crash.csv", 10_000, "crash")
+    let server = await startServer({ DATA_DIR: dataDir })
+    // Small chunks make the sync long enough to be cut in the middle.
+    const interrupted = runSync([
+      "companies",
+      file,
+      ...mapping,
+      "--url",
+      server.rest,
+      "--chunk",
+      "100",
+      "--retry-for",
+      "1"
+    ])
+    for (let attempt = 0; attempt < 2000; attempt++) {
+      const status = await outbox(server.rest)
+      if (status.pending + status.in_flight + status.delivered >= 2_000) break
+      await new Promise((done) => setTimeout(done, 5))
+    }
+    await server.stop("SIGKILL")
+    const cut = await interrupted
+    expect(cut.code).toBe(1)
+    expect(cut.stderr).toContain("Sync stopped")
+
+    server = await startServer({ DATA_DIR: dataDir })
+    const rerun = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
+    expect(rerun.stdout).toMatch(/accepted\s+10,000 \(\d{1,3}(,\d{3})? already accepted before/)
+    expect(rerun.stdout).toMatch(/delivered\s+10,000/)
+    const companies = await allCompanies(server.rest)
+    expect([...companies.keys()].filter((key) => key.startsWith("crash_"))).toHaveLength(10_000)
+    await server.stop()
+
+    // Upstream's own record: one identify event and one company per record, none twice.
+    const upstream = new Database(join(dataDir, "sandbox", "schematic-sandbox.db"), { readonly: true })
+    try {
+      const events = upstream
+        .prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT idempotency_key) AS keys FROM events WHERE type = 'identify'")
+        .get() as { n: number; keys: number }
+      expect(events).toEqual({ n: 10_000, keys: 10_000 })
+      const stored = upstream.prepare("SELECT COUNT(*) AS n FROM companies").get() as { n: number }
+      expect(stored.n).toBe(10_000)
+    } finally {
+      upstream.close()
+    }
+  })
+})
