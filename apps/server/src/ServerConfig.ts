@@ -23,6 +23,10 @@ export interface ServerConfig {
   /** Bounds of the event outbox: events and payload bytes held that are not yet delivered. */
   readonly outboxMaxRows: number
   readonly outboxMaxBytes: number
+  /** The outbox in PostgreSQL, shared by replicas (OUTBOX_DATABASE_URL); kept Redacted. Unset: SQLite in DATA_DIR. */
+  readonly outboxDatabaseUrl: Option.Option<Redacted.Redacted<string>>
+  /** How long a replica holds the events it is delivering; one that dies holds them this long (seconds). */
+  readonly outboxLeaseSeconds: number
   /** Bearer tokens, `name:token:scopes` entries (CAPABILITY_TOKENS); kept Redacted. */
   readonly tokens: Option.Option<Redacted.Redacted<string>>
   /** A file of such entries, one a line (CAPABILITY_TOKENS_FILE). */
@@ -98,6 +102,15 @@ export const config: Config.Config<ServerConfig> = Config.all({
   sandboxSeed: Config.option(Config.literal(...SandboxSeed.seeds)("SANDBOX_SEED")),
   outboxMaxRows: wholeNumber("OUTBOX_MAX_ROWS", 1_000_000, 1),
   outboxMaxBytes: wholeNumber("OUTBOX_MAX_BYTES", 512 * 1024 * 1024, 1024),
+  outboxDatabaseUrl: Config.option(
+    Config.redacted("OUTBOX_DATABASE_URL").pipe(
+      Config.validate({
+        message: "must be a PostgreSQL URL, postgres://user:password@host:5432/database",
+        validation: (url) => /^postgres(ql)?:\/\/\S+$/.test(Redacted.value(url))
+      })
+    )
+  ),
+  outboxLeaseSeconds: wholeNumber("OUTBOX_LEASE_SECONDS", 30, 1),
   tokens: Config.option(Config.redacted("CAPABILITY_TOKENS")),
   tokensFile: Config.option(Config.string("CAPABILITY_TOKENS_FILE")),
   rateLimitPerToken: wholeNumber("CAPABILITY_RATE_LIMIT", 100, 0),

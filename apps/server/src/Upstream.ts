@@ -7,7 +7,7 @@ import type { HttpServerError } from "@effect/platform"
 import { EventOutbox } from "@schematic-capability/event-outbox"
 import { SchematicClient, type SchematicConfig } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { ServerConfig } from "./ServerConfig.js"
 
 export const layer = (
@@ -59,6 +59,10 @@ export const layer = (
 export const services = (config: ServerConfig, options: { readonly sandboxPort?: number } = {}) =>
   EventOutbox.layer({
     filename: join(config.dataDir, "outbox", "events.db"),
+    database: Option.match(config.outboxDatabaseUrl, {
+      onNone: () => undefined,
+      onSome: (url) => ({ url, lease: Duration.seconds(config.outboxLeaseSeconds) })
+    }),
     maxRows: config.outboxMaxRows,
     maxBytes: config.outboxMaxBytes
   }).pipe(Layer.provideMerge(layer(config, options)))

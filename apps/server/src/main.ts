@@ -5,6 +5,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { CallerRateLimit } from "@schematic-capability/capability-core"
+import { OutboxStore } from "@schematic-capability/event-outbox"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
 import { Effect, Layer, Option, RuntimeFlags, RuntimeFlagsPatch } from "effect"
@@ -47,6 +48,11 @@ const program = Effect.gen(function* () {
 })
 
 program.pipe(
+  // First: the configuration errors below are plain Errors, which an OutboxStorageFailed is assignable to.
+  Effect.catchIf(
+    (error): error is OutboxStore.OutboxStorageFailed => error instanceof OutboxStore.OutboxStorageFailed,
+    (error) => Effect.logError(error.message).pipe(Effect.zipRight(Effect.sync(() => process.exit(1))))
+  ),
   Effect.catchIf(ServerConfig.isConfigError, (error) =>
     Effect.logError(`Invalid configuration: ${ServerConfig.describe(error).join("; ")}`).pipe(
       Effect.zipRight(Effect.sync(() => process.exit(2)))

@@ -11,7 +11,7 @@
  */
 import { Callback, CapabilityError, EventSink } from "@schematic-capability/capability-core"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
-import { Cause, Effect, Exit, Layer, Option, Runtime } from "effect"
+import { Cause, type Duration, Effect, Exit, Layer, Option, type Redacted, Runtime } from "effect"
 import * as DeliveryWorker from "./DeliveryWorker.js"
 import {
   type Appended,
@@ -22,11 +22,16 @@ import {
   type SyncAppend,
   type SyncCounts
 } from "./OutboxStore.js"
+import * as PgOutboxStore from "./PgOutboxStore.js"
 import * as SqliteOutboxStore from "./SqliteOutboxStore.js"
 
 export interface Options extends Partial<DeliveryWorker.Options> {
-  /** The SQLite file of the embedded store. */
+  /** The SQLite file of the embedded store (when no `database` is given). */
   readonly filename: string
+  /** A PostgreSQL database shared by several replicas, instead of the SQLite file. */
+  readonly database?:
+    | { readonly url: Redacted.Redacted<string>; readonly lease?: Duration.DurationInput | undefined }
+    | undefined
   readonly maxRows?: number | undefined
   readonly maxBytes?: number | undefined
   readonly busyTimeout?: SqliteOutboxStore.Options["busyTimeout"]
@@ -201,15 +206,27 @@ export const sink = (
     })
   )
 
-/** The embedded outbox: SQLite store plus delivery worker, as the capability's EventSink. */
-export const layer = (options: Options): Layer.Layer<EventSink.EventSink, never, SchematicClient.SchematicClient> =>
+/**
+ * The outbox as the capability's EventSink: its store (the SQLite file, or the PostgreSQL database when `database`
+ * is given) plus the delivery worker. Fails when the database cannot be opened.
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<EventSink.EventSink, OutboxStorageFailed, SchematicClient.SchematicClient> =>
   sink(options).pipe(
     Layer.provide(
-      SqliteOutboxStore.layer({
-        filename: options.filename,
-        maxRows: options.maxRows,
-        maxBytes: options.maxBytes,
-        busyTimeout: options.busyTimeout
-      })
+      options.database === undefined
+        ? SqliteOutboxStore.layer({
+            filename: options.filename,
+            maxRows: options.maxRows,
+            maxBytes: options.maxBytes,
+            busyTimeout: options.busyTimeout
+          })
+        : PgOutboxStore.layer({
+            url: options.database.url,
+            lease: options.database.lease,
+            maxRows: options.maxRows,
+            maxBytes: options.maxBytes
+          })
     )
   )

@@ -32,7 +32,7 @@ export interface SyncCounts {
   readonly refused: number
   readonly pending: number
   readonly inFlight: number
-  /** Delivered, including delivered events already pruned. */
+  /** Delivered, including delivered events already pruned. The states count records: they add up to `accepted`. */
   readonly delivered: number
   readonly dead: number
   readonly startedAt: number

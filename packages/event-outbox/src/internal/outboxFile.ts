@@ -52,8 +52,8 @@ CREATE INDEX IF NOT EXISTS outbox_legacy_id ON outbox_events(legacy_id) WHERE le
 `
 
 /**
- * A bulk sync's record (`outbox_syncs`) and its events (`outbox_sync_events`, by `seq`): those it stored and those
- * whose keys an earlier sync had stored, so its progress covers every record it was sent.
+ * A bulk sync's record (`outbox_syncs`) and its records' events (`outbox_sync_events`, by `seq`, one row a record):
+ * those it stored and those whose keys were stored before, so its progress covers every record it was sent.
  */
 const SYNC_TABLES = `
 CREATE TABLE IF NOT EXISTS outbox_syncs (
@@ -70,9 +70,9 @@ CREATE TABLE IF NOT EXISTS outbox_syncs (
 CREATE INDEX IF NOT EXISTS outbox_syncs_updated_at ON outbox_syncs(updated_at);
 CREATE TABLE IF NOT EXISTS outbox_sync_events (
   sync INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (sync, seq)
-) WITHOUT ROWID;
+  seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_sync_events_sync ON outbox_sync_events(sync);
 `
 
 /** One row that `probe` rewrites: a commit that touches no event, to tell whether storing works again. */
@@ -237,11 +237,12 @@ export const open = (options: Options) => {
          refused = refused + excluded.refused, updated_at = excluded.updated_at
        RETURNING rowid`
     ),
-    syncEvent: db.prepare("INSERT OR IGNORE INTO outbox_sync_events (sync, seq) VALUES (?, ?)"),
+    syncEvent: db.prepare("INSERT INTO outbox_sync_events (sync, seq) VALUES (?, ?)"),
     sync: db.prepare("SELECT * FROM outbox_syncs WHERE id = ?"),
     syncStates: db.prepare(
-      `SELECT e.state AS state, COUNT(*) AS n, MAX(e.finished_at) AS finished FROM outbox_sync_events m
-       JOIN outbox_events e ON e.seq = m.seq WHERE m.sync = ? GROUP BY e.state`
+      // An event no longer found was delivered and pruned since.
+      `SELECT COALESCE(e.state, 'delivered') AS state, COUNT(*) AS n, MAX(e.finished_at) AS finished
+       FROM outbox_sync_events m LEFT JOIN outbox_events e ON e.seq = m.seq WHERE m.sync = ? GROUP BY 1`
     ),
     pruneSyncEvents: db.prepare(
       "DELETE FROM outbox_sync_events WHERE sync IN (SELECT rowid FROM outbox_syncs WHERE updated_at < ?)"
@@ -404,8 +405,7 @@ export const open = (options: Options) => {
         refused: sync.refused,
         pending,
         inFlight,
-        // What is not found was delivered and pruned since.
-        delivered: sync.accepted - pending - inFlight - dead,
+        delivered: count("delivered"),
         dead,
         startedAt: sync.started_at,
         updatedAt: sync.updated_at,

@@ -1,0 +1,467 @@
+/**
+ * The outbox store in PostgreSQL, shared by several replicas of the server:
+ * - an event is acknowledged once its transaction commits; the appends of one turn of the event loop share one
+ *   transaction (one commit), as in the SQLite store;
+ * - idempotency keys are unique in the table, so a retry that reaches another replica is stored once;
+ * - delivery leases rows: a claim takes due rows with `FOR UPDATE SKIP LOCKED` (two replicas never take the same
+ *   row) and marks them in flight until a lease time; a replica that dies leaves its rows leased, and once the lease
+ *   has passed another replica takes them over. A replica records outcomes only for rows it still holds.
+ *
+ * The client is `postgres` (postgres.js): a promise client whose callbacks the store answers from directly, so an
+ * append runs no fiber (as the SQLite store's, and ingestion expects: `Callback.make`), with arrays bound as
+ * parameters, so one `INSERT ... SELECT FROM unnest(...)` stores a whole turn's events.
+ *
+ * @since 0.2.0
+ */
+import { randomUUID } from "node:crypto"
+import { Callback } from "@schematic-capability/capability-core"
+import { Duration, Effect, Exit, Layer, Redacted } from "effect"
+import postgres from "postgres"
+import {
+  type Appended,
+  type DeadRow,
+  type NewEvent,
+  OutboxClosed,
+  OutboxFull,
+  type OutboxRow,
+  OutboxStorageFailed,
+  OutboxStore,
+  type OutboxStoreShape,
+  type SyncAppend,
+  type SyncCounts
+} from "./OutboxStore.js"
+
+export interface Options {
+  /** `postgres://user:password@host:port/database`; kept Redacted, never logged. */
+  readonly url: Redacted.Redacted<string>
+  /** Most events held that are not yet delivered, across replicas (checked against a count taken each second). */
+  readonly maxRows?: number | undefined
+  readonly maxBytes?: number | undefined
+  /** How long a claim holds its rows; a replica that dies holds them this long. */
+  readonly lease?: Duration.DurationInput | undefined
+  /** Connections in the pool. */
+  readonly connections?: number | undefined
+}
+
+export const DEFAULT_MAX_ROWS = 1_000_000
+export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+export const DEFAULT_LEASE: Duration.Duration = Duration.seconds(30)
+
+/**
+ * The schema, created when missing. A change to it comes as a further statement here, run under the same advisory
+ * lock, so replicas starting together migrate once.
+ */
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS outbox_events (
+    seq BIGSERIAL PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    accepted_at BIGINT NOT NULL,
+    queued_at BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    finished_at BIGINT,
+    last_error TEXT
+  )`,
+  "CREATE INDEX IF NOT EXISTS outbox_due ON outbox_events (next_attempt_at, seq) WHERE state = 'pending'",
+  "CREATE INDEX IF NOT EXISTS outbox_leased ON outbox_events (lease_until) WHERE state = 'in_flight'",
+  "CREATE INDEX IF NOT EXISTS outbox_finished ON outbox_events (finished_at) WHERE state = 'delivered'",
+  "CREATE INDEX IF NOT EXISTS outbox_dead ON outbox_events (seq) WHERE state = 'dead'",
+  `CREATE TABLE IF NOT EXISTS outbox_syncs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    accepted INTEGER NOT NULL,
+    existing INTEGER NOT NULL,
+    refused INTEGER NOT NULL,
+    started_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  )`,
+  "CREATE INDEX IF NOT EXISTS outbox_syncs_updated_at ON outbox_syncs (updated_at)",
+  // One row a record, so a sync's states add up to its records.
+  "CREATE TABLE IF NOT EXISTS outbox_sync_events (sync TEXT NOT NULL, seq BIGINT NOT NULL)",
+  "CREATE INDEX IF NOT EXISTS outbox_sync_events_sync ON outbox_sync_events (sync)",
+  "CREATE TABLE IF NOT EXISTS outbox_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at BIGINT NOT NULL)"
+]
+
+/** The advisory lock migrations run under (any number, the same for every replica). */
+const MIGRATION_LOCK = 7_245_113
+
+/** `oev_`, the acceptance time (12 hex digits), `seq` (20 hex digits): the SQLite store's ids. */
+const eventId = (acceptedAt: number, seq: number) =>
+  `oev_${acceptedAt.toString(16).padStart(12, "0")}${seq.toString(16).padStart(20, "0")}`
+
+const EVENT_ID = /^oev_([0-9a-f]{12})([0-9a-f]{20})$/
+
+interface Row {
+  seq: string
+  idempotency_key: string
+  payload: string
+  bytes: number
+  attempts: number
+  accepted_at: string
+  last_error: string | null
+  finished_at: string | null
+}
+
+const toOutboxRow = (row: Row): OutboxRow => ({
+  seq: Number(row.seq),
+  id: eventId(Number(row.accepted_at), Number(row.seq)),
+  idempotencyKey: row.idempotency_key,
+  payload: row.payload,
+  bytes: row.bytes,
+  attempts: row.attempts,
+  acceptedAt: Number(row.accepted_at)
+})
+
+/** A failure of the database as the log and /readyz say it: PostgreSQL's code and message, never the URL. */
+export const describeFailure = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const code = (error as { readonly code?: unknown }).code
+  return typeof code === "string" && !error.message.includes(code) ? `${code}: ${error.message}` : error.message
+}
+
+interface Waiting {
+  readonly events: ReadonlyArray<NewEvent>
+  readonly sync: SyncAppend | undefined
+  readonly done: (exit: Exit.Exit<ReadonlyArray<Appended>, OutboxFull | OutboxClosed | OutboxStorageFailed>) => void
+}
+
+/** How often the held count that a full outbox is refused by is taken again. */
+const HELD_REFRESH_MILLIS = 1000
+
+/**
+ * Connects, creates or migrates the schema, and answers the store; fails with the reason when the database cannot
+ * be reached or the role may not create what the outbox needs.
+ */
+export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxStorageFailed, never> =>
+  Effect.gen(function* () {
+    const sql = postgres(Redacted.value(options.url), {
+      max: options.connections ?? 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+      // Numbers come back as text (BIGINT), converted where read.
+      prepare: true
+    })
+    const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+    const leaseMillis = Duration.toMillis(options.lease ?? DEFAULT_LEASE)
+    // Which replica holds a lease: this process, for as long as it runs.
+    const owner = randomUUID()
+
+    yield* Effect.tryPromise({
+      try: () =>
+        sql.begin(async (tx) => {
+          await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`
+          for (const statement of SCHEMA) await tx.unsafe(statement)
+        }),
+      catch: (error) =>
+        new OutboxStorageFailed({
+          message: `The event outbox database could not be opened: ${describeFailure(error)}`,
+          reason: describeFailure(error)
+        })
+    }).pipe(Effect.tapError(() => Effect.promise(() => sql.end({ timeout: 1 }))))
+
+    let held = { rows: 0, bytes: 0, at: 0 }
+    const refreshHeld = async (now: number) => {
+      if (now - held.at < HELD_REFRESH_MILLIS) return
+      const [row] = await sql<Array<{ rows: string; bytes: string }>>`
+        SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'`
+      held = { rows: Number(row!.rows), bytes: Number(row!.bytes), at: now }
+    }
+
+    let closed = false
+    let waiting: Array<Waiting> = []
+    let scheduled = false
+
+    /** Stores a turn's appends in one transaction: each request all or none, all committed together. */
+    const storeWaiting = async () => {
+      scheduled = false
+      const requests = waiting
+      waiting = []
+      if (requests.length === 0) return
+      const now = Date.now()
+      try {
+        await refreshHeld(now)
+      } catch (error) {
+        const failure = storageFailed(describeFailure(error))
+        for (const request of requests) request.done(Exit.fail(failure))
+        return
+      }
+      const taken: Array<Waiting> = []
+      let rows = held.rows
+      let bytes = held.bytes
+      for (const request of requests) {
+        const size = request.events.reduce((sum, event) => sum + Buffer.byteLength(event.payload), 0)
+        if (rows + request.events.length > maxRows || bytes + size > maxBytes) {
+          request.done(
+            Exit.fail(new OutboxFull({ message: `The event outbox is full (${rows} events held); retry later` }))
+          )
+          continue
+        }
+        rows += request.events.length
+        bytes += size
+        taken.push(request)
+      }
+      if (taken.length === 0) return
+      try {
+        const answers = await sql.begin(async (tx) => {
+          const keys = taken.flatMap((request) => request.events.map((event) => event.idempotencyKey))
+          const payloads = taken.flatMap((request) => request.events.map((event) => event.payload))
+          const sizes = taken.flatMap((request) => request.events.map((event) => Buffer.byteLength(event.payload)))
+          const inserted =
+            keys.length === 0
+              ? []
+              : await tx<Array<{ seq: string; idempotency_key: string }>>`
+                  INSERT INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
+                  SELECT k, p, b, 'pending', ${now}, ${now}, ${now}
+                  FROM unnest(${keys}::text[], ${payloads}::text[], ${sizes}::int[]) AS t(k, p, b)
+                  ON CONFLICT (idempotency_key) DO NOTHING
+                  RETURNING seq, idempotency_key`
+          const stored = new Map(inserted.map((row) => [row.idempotency_key, Number(row.seq)]))
+          const before = keys.filter((key) => !stored.has(key))
+          const earlier = new Map<string, { seq: number; acceptedAt: number }>()
+          if (before.length > 0) {
+            const rows = await tx<Array<{ seq: string; idempotency_key: string; accepted_at: string }>>`
+              SELECT seq, idempotency_key, accepted_at FROM outbox_events WHERE idempotency_key = ANY(${before}::text[])`
+            for (const row of rows) {
+              earlier.set(row.idempotency_key, { seq: Number(row.seq), acceptedAt: Number(row.accepted_at) })
+            }
+          }
+          // A key twice in this turn is stored by its first request; the later ones find it stored.
+          const firstHere = new Set<string>()
+          const results: Array<ReadonlyArray<Appended & { readonly seq: number }>> = []
+          for (const request of taken) {
+            results.push(
+              request.events.map((event) => {
+                const key = event.idempotencyKey
+                const seq = stored.get(key)
+                if (seq !== undefined && !firstHere.has(key)) {
+                  firstHere.add(key)
+                  return { id: eventId(now, seq), idempotencyKey: key, existing: false, seq }
+                }
+                const found = seq === undefined ? earlier.get(key)! : { seq, acceptedAt: now }
+                return { id: eventId(found.acceptedAt, found.seq), idempotencyKey: key, existing: true, seq: found.seq }
+              })
+            )
+          }
+          for (const [index, request] of taken.entries()) {
+            const sync = request.sync
+            if (sync === undefined) continue
+            const appended = results[index]!
+            const existing = appended.filter((item) => item.existing).length
+            await tx`
+              INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)
+              VALUES (${sync.id}, ${sync.kind}, ${sync.source}, ${appended.length}, ${existing}, ${sync.refused}, ${now}, ${now})
+              ON CONFLICT (id) DO UPDATE SET accepted = outbox_syncs.accepted + excluded.accepted,
+                existing = outbox_syncs.existing + excluded.existing, refused = outbox_syncs.refused + excluded.refused,
+                updated_at = excluded.updated_at`
+            if (appended.length > 0) {
+              await tx`
+                INSERT INTO outbox_sync_events (sync, seq)
+                SELECT ${sync.id}, s FROM unnest(${appended.map((item) => item.seq)}::bigint[]) AS t(s)`
+            }
+          }
+          return results
+        })
+        held = { rows, bytes, at: held.at }
+        for (const [index, request] of taken.entries()) {
+          request.done(
+            Exit.succeed(answers[index]!.map(({ id, idempotencyKey, existing }) => ({ id, idempotencyKey, existing })))
+          )
+        }
+      } catch (error) {
+        const failure = storageFailed(describeFailure(error))
+        for (const request of taken) request.done(Exit.fail(failure))
+      }
+    }
+
+    const query = <A>(run: () => Promise<A>): Effect.Effect<A> =>
+      Effect.tryPromise({ try: run, catch: (error) => new Error(describeFailure(error)) }).pipe(Effect.orDie)
+
+    const shape: OutboxStoreShape = {
+      append: (events, sync) =>
+        Callback.make((_runtime, done) => {
+          if (closed) {
+            done(Exit.fail(new OutboxClosed({ message: "The server is shutting down; retry shortly" })))
+            return
+          }
+          waiting.push({ events, sync, done })
+          if (!scheduled) {
+            scheduled = true
+            setImmediate(storeWaiting)
+          }
+        }),
+      probe: Effect.tryPromise({
+        try: () =>
+          sql`INSERT INTO outbox_probe (id, at) VALUES (1, ${Date.now()}) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+        catch: (error) => storageFailed(describeFailure(error))
+      }).pipe(Effect.asVoid),
+      claim: (limit, now) =>
+        query(async () => {
+          // Rows a replica leased and did not finish within its lease (it died, or hung) are due again.
+          await sql`UPDATE outbox_events SET state = 'pending', lease_owner = NULL, lease_until = NULL
+                    WHERE state = 'in_flight' AND lease_until < ${now}`
+          const rows = await sql<Array<Row>>`
+            UPDATE outbox_events SET state = 'in_flight', attempts = attempts + 1, lease_owner = ${owner},
+              lease_until = ${now + leaseMillis}
+            WHERE seq IN (SELECT seq FROM outbox_events WHERE state = 'pending' AND next_attempt_at <= ${now}
+                          ORDER BY next_attempt_at, seq LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+            RETURNING seq, idempotency_key, payload, bytes, attempts, accepted_at`
+          return rows.map(toOutboxRow).sort((a, b) => a.seq - b.seq)
+        }),
+      markDelivered: (rows, now) =>
+        query(
+          () => sql`UPDATE outbox_events SET state = 'delivered', finished_at = ${now}, last_error = NULL,
+                      lease_owner = NULL, lease_until = NULL
+                    WHERE seq = ANY(${rows.map((row) => row.seq)}::bigint[]) AND state = 'in_flight' AND lease_owner = ${owner}`
+        ).pipe(Effect.asVoid),
+      markRetry: (seqs, nextAttemptAt) =>
+        query(
+          () => sql`UPDATE outbox_events SET state = 'pending', next_attempt_at = ${nextAttemptAt}, lease_owner = NULL,
+                      lease_until = NULL
+                    WHERE seq = ANY(${[...seqs]}::bigint[]) AND state = 'in_flight' AND lease_owner = ${owner}`
+        ).pipe(Effect.asVoid),
+      markDead: (seqs, error, now) =>
+        query(
+          () => sql`UPDATE outbox_events SET state = 'dead', finished_at = ${now}, last_error = ${error},
+                      lease_owner = NULL, lease_until = NULL
+                    WHERE seq = ANY(${[...seqs]}::bigint[]) AND state = 'in_flight' AND lease_owner = ${owner}`
+        ).pipe(Effect.asVoid),
+      expire: (queuedBefore, error, now) =>
+        query(
+          () => sql`UPDATE outbox_events SET state = 'dead', finished_at = ${now}, last_error = ${error}
+                    WHERE state = 'pending' AND queued_at < ${queuedBefore}`
+        ).pipe(Effect.map((result) => result.count)),
+      // Another replica may be delivering what is in flight: leases end on their own (see `claim`).
+      recover: Effect.succeed(0),
+      counts: query(async () => {
+        const rows = await sql<Array<{ state: string; n: string; oldest: string | null }>>`
+          SELECT state, COUNT(*) AS n, MIN(accepted_at) AS oldest FROM outbox_events GROUP BY state`
+        const of = (state: string) => rows.find((row) => row.state === state)
+        const oldest = [of("pending")?.oldest, of("in_flight")?.oldest]
+          .filter((value): value is string => value !== null && value !== undefined)
+          .map(Number)
+        return {
+          pending: Number(of("pending")?.n ?? 0),
+          inFlight: Number(of("in_flight")?.n ?? 0),
+          delivered: Number(of("delivered")?.n ?? 0),
+          dead: Number(of("dead")?.n ?? 0),
+          oldestPendingAcceptedAt: oldest.length === 0 ? null : Math.min(...oldest)
+        }
+      }),
+      deadLetters: (limit, offset) =>
+        query(async () => {
+          const rows = await sql<Array<Row>>`
+            SELECT seq, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+            FROM outbox_events WHERE state = 'dead' ORDER BY seq LIMIT ${limit} OFFSET ${offset}`
+          return rows.map(
+            (row): DeadRow => ({
+              ...toOutboxRow(row),
+              error: row.last_error ?? "",
+              deadAt: Number(row.finished_at ?? row.accepted_at)
+            })
+          )
+        }),
+      requeue: (target, now) =>
+        query(async () => {
+          if (target.all) {
+            return (
+              await sql`UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = ${now},
+                          queued_at = ${now}, finished_at = NULL WHERE state = 'dead'`
+            ).count
+          }
+          const named = (target.ids ?? []).flatMap((id) => {
+            const match = EVENT_ID.exec(id)
+            return match === null
+              ? []
+              : [{ acceptedAt: Number.parseInt(match[1]!, 16), seq: Number.parseInt(match[2]!, 16) }]
+          })
+          if (named.length === 0) return 0
+          return (
+            await sql`UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = ${now},
+                        queued_at = ${now}, finished_at = NULL
+                      WHERE state = 'dead' AND (seq, accepted_at) IN (
+                        SELECT * FROM unnest(${named.map((item) => item.seq)}::bigint[], ${named.map((item) => item.acceptedAt)}::bigint[]))`
+          ).count
+        }),
+      prune: (before) =>
+        query(() =>
+          sql.begin(async (tx) => {
+            await tx`DELETE FROM outbox_sync_events WHERE sync IN (SELECT id FROM outbox_syncs WHERE updated_at < ${before})`
+            await tx`DELETE FROM outbox_syncs WHERE updated_at < ${before}`
+            return (await tx`DELETE FROM outbox_events WHERE state = 'delivered' AND finished_at < ${before}`).count
+          })
+        ),
+      nextDueAt: query(async () => {
+        // A lease that ends is due too: its rows are taken over then.
+        const [row] = await sql<Array<{ due: string | null; lease: string | null }>>`
+          SELECT (SELECT MIN(next_attempt_at) FROM outbox_events WHERE state = 'pending') AS due,
+                 (SELECT MIN(lease_until) FROM outbox_events WHERE state = 'in_flight') AS lease`
+        const times = [row?.due, row?.lease].filter((value): value is string => value !== null && value !== undefined)
+        return times.length === 0 ? null : Math.min(...times.map(Number))
+      }),
+      syncStatus: (id) =>
+        query(async () => {
+          const [sync] = await sql<
+            Array<{
+              id: string
+              kind: string
+              source: string
+              accepted: number
+              existing: number
+              refused: number
+              started_at: string
+              updated_at: string
+            }>
+          >`SELECT * FROM outbox_syncs WHERE id = ${id}`
+          if (sync === undefined) return undefined
+          const states = await sql<Array<{ state: string; n: string; finished: string | null }>>`
+            SELECT COALESCE(e.state, 'delivered') AS state, COUNT(*) AS n, MAX(e.finished_at) AS finished
+            FROM outbox_sync_events m LEFT JOIN outbox_events e ON e.seq = m.seq WHERE m.sync = ${id} GROUP BY 1`
+          const count = (state: string) => Number(states.find((row) => row.state === state)?.n ?? 0)
+          const finished = Math.max(0, ...states.map((row) => Number(row.finished ?? 0)))
+          const pending = count("pending")
+          const inFlight = count("in_flight")
+          const dead = count("dead")
+          return {
+            id: sync.id,
+            kind: sync.kind,
+            source: sync.source,
+            accepted: sync.accepted,
+            existing: sync.existing,
+            refused: sync.refused,
+            pending,
+            inFlight,
+            // An event no longer found was delivered and pruned since.
+            delivered: count("delivered"),
+            dead,
+            startedAt: Number(sync.started_at),
+            updatedAt: Number(sync.updated_at),
+            lastFinishedAt: finished === 0 ? null : finished
+          } satisfies SyncCounts
+        }),
+      close: Effect.promise(async () => {
+        if (closed) return
+        closed = true
+        // Appends already waiting are stored before the connections close.
+        await storeWaiting()
+        await sql.end({ timeout: 5 })
+      })
+    }
+    return shape
+  })
+
+const storageFailed = (reason: string) =>
+  new OutboxStorageFailed({ message: `The event outbox could not store the events: ${reason}`, reason })
+
+/** The store as a layer; its connections close (after a last commit) when the layer ends. */
+export const layer = (options: Options): Layer.Layer<OutboxStore, OutboxStorageFailed> =>
+  Layer.scoped(
+    OutboxStore,
+    Effect.acquireRelease(make(options), (store) => store.close)
+  )
