@@ -4,13 +4,15 @@
  * Schematic or the embedded sandbox. Structured JSON logs; graceful shutdown on SIGINT / SIGTERM.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { CallerRateLimit } from "@schematic-capability/capability-core"
-import { OutboxStore } from "@schematic-capability/event-outbox"
+import { CallerRateLimit, EventSink } from "@schematic-capability/capability-core"
+import { OutboxObserver, OutboxStore } from "@schematic-capability/event-outbox"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
-import { Effect, Layer, Option, RuntimeFlags, RuntimeFlagsPatch } from "effect"
+import { UpstreamObserver } from "@schematic-capability/schematic-client"
+import { Effect, Layer, Option, Runtime, RuntimeFlags, RuntimeFlagsPatch } from "effect"
 import * as Access from "./Access.js"
 import * as JsonLogger from "./JsonLogger.js"
+import * as Metrics from "./Metrics.js"
 import * as NodeListen from "./NodeListen.js"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Upstream from "./Upstream.js"
@@ -19,17 +21,23 @@ const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config
   const authenticator = yield* Access.authenticator(config)
   const callerRateLimit = CallerRateLimit.make(config.rateLimitPerToken)
+  const metrics = Metrics.make()
   // REST and MCP are served straight on node:http: no framework between the socket and the operation.
   const rest = Layer.scopedDiscard(
-    Effect.flatMap(
-      RestApi.listener({
+    Effect.gen(function* () {
+      const runtime = yield* Effect.runtime<EventSink.EventSink>()
+      const sink = yield* EventSink.EventSink
+      metrics.readOutboxFrom(() => Runtime.runPromise(runtime)(sink.status))
+      const listener = yield* RestApi.listener({
         authenticator,
         callerRateLimit,
         maxBodyBytes: config.maxBodyBytes,
-        maxBulkBodyBytes: config.maxBulkBodyBytes
-      }),
-      (listener) => NodeListen.serve("REST API", { port: config.restPort, host: config.host }, listener)
-    )
+        maxBulkBodyBytes: config.maxBulkBodyBytes,
+        observe: metrics.request,
+        metrics: { contentType: metrics.contentType, render: metrics.render }
+      })
+      return yield* NodeListen.serve("REST API", { port: config.restPort, host: config.host }, listener)
+    })
   )
   const mcp = Layer.scopedDiscard(
     Effect.flatMap(
@@ -38,13 +46,20 @@ const program = Effect.gen(function* () {
         callerRateLimit,
         allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
         allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins),
-        maxBodyBytes: config.maxBodyBytes
+        maxBodyBytes: config.maxBodyBytes,
+        observe: metrics.request
       }),
       (listener) => NodeListen.serve("MCP", { port: config.mcpPort, host: config.host, path: "/mcp" }, listener)
     )
   )
   const stopping = Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("Shutting down")))
-  return yield* Layer.launch(Layer.mergeAll(rest, mcp, stopping).pipe(Layer.provide(Upstream.services(config))))
+  const observers = Layer.mergeAll(
+    Layer.succeed(UpstreamObserver.UpstreamObserver, metrics.upstream),
+    Layer.succeed(OutboxObserver.OutboxObserver, metrics.outbox)
+  )
+  return yield* Layer.launch(
+    Layer.mergeAll(rest, mcp, stopping).pipe(Layer.provide(Upstream.services(config)), Layer.provide(observers))
+  )
 })
 
 program.pipe(

@@ -15,6 +15,7 @@
  */
 import { SchematicClient, type SchematicError } from "@schematic-capability/schematic-client"
 import { Cause, Duration, Effect, Ref } from "effect"
+import { OutboxObserver } from "./OutboxObserver.js"
 import { type OutboxRow, OutboxStore } from "./OutboxStore.js"
 
 export interface Options {
@@ -70,6 +71,7 @@ export const make = (
     const config = { ...defaults, ...options }
     const store = yield* OutboxStore
     const client = yield* SchematicClient.SchematicClient
+    const observer = yield* OutboxObserver
     const lastError = yield* Ref.make<LastError | null>(null)
     let stopping = false
     let consecutiveFailures = 0
@@ -120,10 +122,12 @@ export const make = (
           event.trusted_client_clock ??= true
           return event
         })
+        observer.batchSent(events.length)
         const result = yield* Effect.either(client.events.createBatch({ events }))
         const now = Date.now()
         if (result._tag === "Right") {
           yield* store.markDelivered(rows, now)
+          observer.delivered(rows.length)
           return undefined
         }
         const error = result.left
@@ -135,6 +139,7 @@ export const make = (
                 ? `Schematic refused the event: ${error.message}`
                 : `Refused before sending (it breaks Schematic's rules): ${error.message}`
             yield* store.markDead([rows[0]!.seq], why, now)
+            observer.deadLettered(1)
             return undefined
           }
           const half = Math.ceil(rows.length / 2)
@@ -169,11 +174,12 @@ export const make = (
       }
       if (now - expiredAt >= expireEvery) {
         expiredAt = now
-        yield* store.expire(
+        const expired = yield* store.expire(
           now - Duration.toMillis(config.maxAge),
           `Not delivered within ${Duration.format(config.maxAge)}; sending it now could count it twice`,
           now
         )
+        if (expired > 0) observer.deadLettered(expired)
       }
       const rows = yield* store.claim(config.batchSize, now)
       if (rows.length === 0) {

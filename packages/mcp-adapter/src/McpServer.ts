@@ -13,7 +13,8 @@ import {
   Capability,
   CapabilityError,
   type Operation,
-  Operations
+  Operations,
+  type RequestObserver
 } from "@schematic-capability/capability-core"
 import { Cause, Effect, Either, Exit, Runtime } from "effect"
 import * as McpTools from "./McpTools.js"
@@ -25,6 +26,8 @@ export interface Options<Op extends AnyOperation = (typeof Operations.all)[numbe
   readonly operations?: ReadonlyArray<Op> | undefined
   readonly name?: string | undefined
   readonly version?: string | undefined
+  /** Told of every tool call answered: its operation, the status of its outcome and its time. */
+  readonly observe?: RequestObserver.RequestObserver | undefined
 }
 
 /** The text rendering of a result: compact JSON, which costs an agent fewer tokens than indented JSON. */
@@ -76,34 +79,47 @@ const runTool = <R>(
   runtime: Runtime.Runtime<R>,
   tools: Registry,
   name: string,
-  args: unknown
+  args: unknown,
+  observe: RequestObserver.RequestObserver | undefined
 ): Promise<CallToolResult> =>
   new Promise((resolve) => {
     const operation = tools.byName.get(name)
+    const timer = observe === undefined ? 0 : performance.now()
+    /** Answers with `result`, telling the observer what it came to. */
+    const answer = (result: CallToolResult, status: number) => {
+      resolve(result)
+      observe?.({
+        operation: operation?.name ?? "unknown-tool",
+        transport: "mcp",
+        status,
+        seconds: (performance.now() - timer) / 1000
+      })
+    }
+    const refuse = (error: CapabilityError.CapabilityError) => answer(errorResult(error), error.status)
     if (operation === undefined) {
-      return resolve(
-        errorResult(new CapabilityError.CapabilityError({ code: "not_found", message: `No tool named ${name}` }))
-      )
+      return refuse(new CapabilityError.CapabilityError({ code: "not_found", message: `No tool named ${name}` }))
     }
     const died = (cause: Cause.Cause<unknown>) => {
       Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, cause))
-      resolve(errorResult(new CapabilityError.CapabilityError({ code: "internal", message: "Internal error" })))
+      refuse(new CapabilityError.CapabilityError({ code: "internal", message: "Internal error" }))
     }
     const ended = (exit: Exit.Exit<unknown, CapabilityError.CapabilityError>) => {
       if (Exit.isFailure(exit)) {
         const failure = Cause.failureOption(exit.cause)
-        return failure._tag === "Some" ? resolve(errorResult(failure.value)) : died(exit.cause)
+        return failure._tag === "Some" ? refuse(failure.value) : died(exit.cause)
       }
       // An output its schema accepts may still hold what JSON cannot carry (a bigint in an unknown field).
+      let result: CallToolResult
       try {
-        resolve(success(exit.value))
+        result = success(exit.value)
       } catch (defect) {
-        died(Cause.die(defect))
+        return died(Cause.die(defect))
       }
+      answer(result, 200)
     }
     try {
       const input = Capability.decodeInput(operation, args ?? {}, "mcp")
-      if (Either.isLeft(input)) return resolve(errorResult(input.left))
+      if (Either.isLeft(input)) return refuse(input.left)
       Capability.executeOn(runtime, operation, input.right, ended)
     } catch (defect) {
       ended(Exit.die(defect))
@@ -144,7 +160,7 @@ export const make = <R>(
   })
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: allowed }))
   server.setRequestHandler(CallToolRequestSchema, (request) =>
-    answerCall(runtime, tools, principal, request.params.name, request.params.arguments)
+    answerCall(runtime, tools, principal, request.params.name, request.params.arguments, options.observe)
   )
   return server
 }
@@ -155,18 +171,17 @@ export const answerCall = <R>(
   tools: Registry,
   principal: Authenticator.Principal,
   name: string,
-  args: unknown
+  args: unknown,
+  observe?: RequestObserver.RequestObserver | undefined
 ): Promise<CallToolResult> => {
   const operation = tools.byName.get(name)
   if (operation !== undefined && !Authenticator.allows(principal, operation.scope)) {
-    return Promise.resolve(
-      errorResult(
-        new CapabilityError.CapabilityError({
-          code: "forbidden",
-          message: `The token "${principal.name}" does not have the ${operation.scope} scope ${name} needs`
-        })
-      )
-    )
+    const forbidden = new CapabilityError.CapabilityError({
+      code: "forbidden",
+      message: `The token "${principal.name}" does not have the ${operation.scope} scope ${name} needs`
+    })
+    observe?.({ operation: operation.name, transport: "mcp", status: forbidden.status, seconds: 0 })
+    return Promise.resolve(errorResult(forbidden))
   }
-  return runTool(runtime, tools, name, args)
+  return runTool(runtime, tools, name, args, observe)
 }

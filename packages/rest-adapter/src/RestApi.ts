@@ -18,7 +18,8 @@ import {
   CapabilityError,
   EventSink,
   type Operation,
-  Operations
+  Operations,
+  type RequestObserver
 } from "@schematic-capability/capability-core"
 import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
 import { SchematicClient } from "@schematic-capability/schematic-client"
@@ -47,6 +48,13 @@ export interface Options<Op extends AnyOperation = (typeof Operations.all)[numbe
    * that is a `CapabilityError` is answered as it is, any other as `unavailable`.
    */
   readonly readiness?: Effect.Effect<unknown, unknown, Operations.Requirements> | undefined
+  /** Told of every request answered: its operation (or route), status and time. */
+  readonly observe?: RequestObserver.RequestObserver | undefined
+  /**
+   * Served at GET /metrics to whoever may call /readyz: the metrics, rendered in their format (for instance
+   * Prometheus text) when asked for.
+   */
+  readonly metrics?: { readonly contentType: string; readonly render: () => Promise<string> } | undefined
 }
 
 /** The services `serve` needs: its operations', and the default readiness check's. */
@@ -114,6 +122,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
     const authenticator = options.authenticator ?? Authenticator.open
     const callerLimit = options.callerRateLimit ?? CallerRateLimit.unlimited
+    const observe = options.observe
     const document = OpenApiDocument.make(operations, options.info ?? defaultInfo, {
       authenticated: authenticator.required
     })
@@ -171,44 +180,85 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
     }
 
     const router = Router.make<Route>()
-    const add = router.add
+    // What the observer calls each route: its operation's name, or the route's own.
+    const labels = new Map<Route, string>()
+    const add = (method: string, path: string, route: Route, label: string) => {
+      labels.set(route, label)
+      router.add(method, path, route)
+    }
     for (const operation of operations) {
-      for (const path of operation.rest.paths) add(operation.rest.method, path, routeFor(operation))
+      const route = routeFor(operation)
+      for (const path of operation.rest.paths) add(operation.rest.method, path, route, operation.name)
     }
     const fixed =
       (response: HttpExchange.Response): Route =>
       (_, __, done) =>
         done(response)
-    add("GET", "/healthz", fixed(HttpExchange.json({ status: "ok" }, 200)))
-    add("GET", "/readyz", (request, _, done) =>
-      // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
-      done(
-        refusal(request, "read") ??
-          readiness.pipe(
-            Effect.timeout(Duration.seconds(3)),
-            Effect.as(HttpExchange.json({ status: "ready" }, 200)),
-            Effect.mapError(notReady)
-          )
-      )
+    add("GET", "/healthz", fixed(HttpExchange.json({ status: "ok" }, 200)), "healthz")
+    add(
+      "GET",
+      "/readyz",
+      (request, _, done) =>
+        // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
+        done(
+          refusal(request, "read") ??
+            readiness.pipe(
+              Effect.timeout(Duration.seconds(3)),
+              Effect.as(HttpExchange.json({ status: "ready" }, 200)),
+              Effect.mapError(notReady)
+            )
+        ),
+      "readyz"
     )
+    const metrics = options.metrics
+    if (metrics !== undefined) {
+      add(
+        "GET",
+        "/metrics",
+        (request, _, done) =>
+          // Same rule as /readyz: what it tells is for operators, not for anyone who can reach the port.
+          done(
+            refusal(request, "read") ??
+              Effect.map(Effect.promise(metrics.render), (body) => ({
+                status: 200,
+                contentType: metrics.contentType,
+                headers: {},
+                body
+              }))
+          ),
+        "metrics"
+      )
+    }
     const openApi = HttpExchange.json(document, 200)
-    add("GET", "/openapi.json", fixed(openApi))
+    add("GET", "/openapi.json", fixed(openApi), "openapi")
     // Rendered when first asked for (the page bundles its viewer, megabytes an idle server need not hold).
     const docs = docsPage(document, "/docs")
-    add("GET", "/docs", (_, __, done) =>
-      done(Effect.map(docs, (body) => ({ status: 200, contentType: "text/html; charset=utf-8", headers: {}, body })))
+    add(
+      "GET",
+      "/docs",
+      (_, __, done) =>
+        done(Effect.map(docs, (body) => ({ status: 200, contentType: "text/html; charset=utf-8", headers: {}, body }))),
+      "docs"
     )
 
     return (request, respond) => {
       const given = HttpExchange.header(request, "x-request-id")
       const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
       const started = Date.now()
+      const timer = observe === undefined ? 0 : performance.now()
       const path = HttpExchange.pathOf(request)
       let answered = false
+      const found = router.find(request.method, path)
       const answer = (response: HttpExchange.Response) => {
         if (answered) return
         answered = true
         respond({ ...response, headers: { ...response.headers, "x-request-id": requestId } })
+        observe?.({
+          operation: (found._tag === "Found" ? labels.get(found.route) : undefined) ?? "unmatched",
+          transport: "rest",
+          status: response.status,
+          seconds: (performance.now() - timer) / 1000
+        })
         log(LogLevel.Info, "request", {
           request_id: requestId,
           method: request.method,
@@ -243,7 +293,6 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
           died(Cause.die(defect))
         }
       }
-      const found = router.find(request.method, path)
       if (found._tag === "Found") {
         try {
           return found.route(request, found.params, settle)

@@ -18,6 +18,7 @@ import * as PlanModule from "./Plan.js"
 import { make as makeConfig, SchematicConfig, type SchematicConfigInput } from "./SchematicConfig.js"
 import type { SchematicError } from "./SchematicError.js"
 import * as SchematicTransport from "./SchematicTransport.js"
+import * as UpstreamObserver from "./UpstreamObserver.js"
 import * as UserModule from "./User.js"
 
 type Result<A> = Effect.Effect<A, SchematicError>
@@ -33,9 +34,27 @@ const make = Effect.gen(function* () {
     perSecond > 0
       ? RateLimiter.make({ limit: 1, interval: Duration.millis(1000 / perSecond), algorithm: "token-bucket" })
       : Effect.succeed(<A, E, R>(effect: Effect.Effect<A, E, R>) => effect)
-  const read = yield* limiterFor(config.readsPerSecond)
-  const write = yield* limiterFor(config.writesPerSecond)
-  const executor = makeExecutor(config, transport, { read, write })
+  const observer = yield* UpstreamObserver.UpstreamObserver
+  /** A limiter that tells the observer how long each call waited on the budget. */
+  const timed =
+    (kind: "read" | "write", limiter: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
+    <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.suspend(() => {
+        const started = performance.now()
+        return limiter(
+          Effect.suspend(() => {
+            observer.budgetWait(kind, (performance.now() - started) / 1000)
+            return effect
+          })
+        )
+      })
+  const budget = (kind: "read" | "write", perSecond: number) =>
+    Effect.map(limiterFor(perSecond), (limiter) =>
+      perSecond > 0 && observer !== UpstreamObserver.none ? timed(kind, limiter) : limiter
+    )
+  const read = yield* budget("read", config.readsPerSecond)
+  const write = yield* budget("write", config.writesPerSecond)
+  const executor = makeExecutor(config, transport, { read, write }, observer)
 
   /** Validates the input against its schema, then runs the call built from it. */
   const checked = <I, A>(
@@ -79,14 +98,27 @@ const make = Effect.gen(function* () {
   const get =
     <A>(path: string, item: SchemaOf<A>) =>
     (id: string): Result<A> =>
-      executor.run({ method: "GET", path: `${path}/${segment(id)}`, success: item, idempotent: true })
+      executor.run({
+        method: "GET",
+        path: `${path}/${segment(id)}`,
+        route: `${path}/{id}`,
+        success: item,
+        idempotent: true
+      })
 
   /** DELETE is idempotent in intent, but a repeat after success answers 404: retry only what never landed. */
   const remove =
     (path: string) =>
     (id: string, query?: Readonly<Record<string, unknown>>): Result<boolean> =>
       executor
-        .run({ method: "DELETE", path: `${path}/${segment(id)}`, query, success: Deleted, idempotent: false })
+        .run({
+          method: "DELETE",
+          path: `${path}/${segment(id)}`,
+          route: `${path}/{id}`,
+          query,
+          success: Deleted,
+          idempotent: false
+        })
         .pipe(Effect.map((result) => result.deleted))
 
   const lookup =
@@ -316,6 +348,7 @@ const make = Effect.gen(function* () {
         checked(EntitlementModule.CheckFlagBody, body, "flag check body", () => ({
           method: "POST",
           path: `/flags/${segment(key)}/check`,
+          route: "/flags/{key}/check",
           body,
           success: EntitlementModule.FlagCheck,
           idempotent: true

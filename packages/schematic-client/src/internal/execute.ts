@@ -1,5 +1,5 @@
 import { SchemaCheck } from "@schematic-capability/schema-check"
-import { Duration, Effect, Either, FiberRef, Option, type ParseResult, Redacted, Schema } from "effect"
+import { Cause, Duration, Effect, Either, FiberRef, Option, type ParseResult, Redacted, Schema } from "effect"
 import type { SchematicConfigShape } from "../SchematicConfig.js"
 import {
   SchematicBadRequest,
@@ -14,6 +14,8 @@ import {
   SchematicUpstreamError
 } from "../SchematicError.js"
 import type { Method, SchematicTransportShape, WireResponse } from "../SchematicTransport.js"
+import type { UpstreamObserverShape } from "../UpstreamObserver.js"
+import * as UpstreamObserver from "../UpstreamObserver.js"
 import { formatIssues } from "./issues.js"
 import { encodeQuery } from "./query.js"
 import { retrySchedule } from "./retry.js"
@@ -31,6 +33,8 @@ export interface Call<A> {
   readonly success: SchemaOf<A>
   /** Whether sending it twice has the effect of sending it once (see `isRetryable`). */
   readonly idempotent: boolean
+  /** The path with its ids as templates (`/companies/{id}`), for observers; `path` when it has none. */
+  readonly route?: string | undefined
 }
 
 /** Upstream messages reach callers; keep them to one readable line of bounded length. */
@@ -83,6 +87,30 @@ const checkerOf = <A>(success: SchemaOf<A>) => {
   return check as (body: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
+/** The HTTP status a failed attempt answered with: 0 when none came, 200 for an answer that did not decode. */
+const statusOf = (cause: Cause.Cause<SchematicError>): number => {
+  const failure = Cause.failureOption(cause)
+  if (failure._tag === "None") return 0
+  const error = failure.value
+  switch (error._tag) {
+    case "SchematicUnauthorized":
+      return 401
+    case "SchematicForbidden":
+      return 403
+    case "SchematicNotFound":
+      return 404
+    case "SchematicRateLimited":
+      return 429
+    case "SchematicBadRequest":
+    case "SchematicUpstreamError":
+      return error.status
+    case "SchematicDecodeError":
+      return 200
+    default:
+      return 0
+  }
+}
+
 export interface Executor {
   readonly run: <A>(call: Call<A>) => Effect.Effect<A, SchematicError>
 }
@@ -93,7 +121,8 @@ export const makeExecutor = (
   limit: {
     readonly read: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
     readonly write: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
-  }
+  },
+  observer: UpstreamObserverShape = UpstreamObserver.none
 ): Executor => {
   const baseHeaders: Record<string, string> = {
     accept: "application/json",
@@ -109,7 +138,7 @@ export const makeExecutor = (
   const attempt = <A>(call: Call<A>): Effect.Effect<A, SchematicError> => {
     const query = new URLSearchParams(encodeQuery(call.query)).toString()
     const where = `${call.method} ${call.path}`
-    return transport
+    const sent = transport
       .send({
         method: call.method,
         origin: base.origin,
@@ -124,6 +153,29 @@ export const makeExecutor = (
         ),
         Effect.flatMap((response) => interpret(call, where, response))
       )
+    return observed ? observe(call, sent) : sent
+  }
+
+  // Observed only when someone listens: the default observer costs nothing per call.
+  const observed = observer !== UpstreamObserver.none
+  /** Times each attempt of a call and tells the observer its status (0 without an answer). */
+  const observe = <A>(call: Call<A>, sent: Effect.Effect<A, SchematicError>) => {
+    let attempts = 0
+    return Effect.suspend(() => {
+      const started = performance.now()
+      const retry = attempts++ > 0
+      return Effect.onExit(sent, (exit) =>
+        Effect.sync(() =>
+          observer.attempt({
+            method: call.method,
+            route: call.route ?? call.path,
+            status: exit._tag === "Success" ? 200 : statusOf(exit.cause),
+            seconds: (performance.now() - started) / 1000,
+            retry
+          })
+        )
+      )
+    })
   }
 
   const interpret = <A>(call: Call<A>, where: string, response: WireResponse): Effect.Effect<A, SchematicError> => {
