@@ -66,7 +66,7 @@ export const startSandbox = async (dataDir: string) => {
  * The server pointed at `upstream` as if it were Schematic, with its client budgets off; without `upstream`, as it
  * starts by default (no SCHEMATIC_API_KEY): on its embedded sandbox, here on a free port.
  */
-export const startServer = async (dataDir: string, upstream?: string) => {
+export const startServer = async (dataDir: string, upstream?: string, env: Record<string, string> = {}) => {
   const { child, match } = await startLogged(
     dataDir,
     [resolve(import.meta.dirname, "../apps/server/dist/main.js")],
@@ -85,7 +85,8 @@ export const startServer = async (dataDir: string, upstream?: string) => {
       OUTBOX_MAX_BYTES: String(4 * 1024 ** 3),
       REST_PORT: "0",
       MCP_PORT: "0",
-      DATA_DIR: dataDir
+      DATA_DIR: dataDir,
+      ...env
     },
     // Both servers say where they listen, in either order.
     /(?:REST API|MCP) listening on (http:\/\/\S+?)"[\s\S]*(?:REST API|MCP) listening on (http:\/\/\S+?)"/

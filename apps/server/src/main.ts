@@ -15,6 +15,7 @@ import * as JsonLogger from "./JsonLogger.js"
 import * as Metrics from "./Metrics.js"
 import * as NodeListen from "./NodeListen.js"
 import * as ServerConfig from "./ServerConfig.js"
+import * as Tracing from "./Tracing.js"
 import * as Upstream from "./Upstream.js"
 
 const program = Effect.gen(function* () {
@@ -81,9 +82,12 @@ program.pipe(
       )
   ),
   Effect.tapErrorCause((cause) => Effect.logError("The server stopped", cause)),
-  // Spans and fiber metrics (on by default: a counter, a gauge and a histogram updated as every fiber starts and
-  // ends) cost time on every request, and nothing here exports them.
-  Effect.withTracerEnabled(false),
+  // Spans cost time on every request: they are made only when traces are exported. Fiber metrics (on by default:
+  // a counter, a gauge and a histogram updated as every fiber starts and ends) are never exported.
+  (effect) =>
+    Tracing.wanted(process.env)
+      ? Effect.provide(effect, Tracing.layer(process.env))
+      : Effect.withTracerEnabled(effect, false),
   Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.disable(RuntimeFlags.RuntimeMetrics)),
   Effect.provide(JsonLogger.layer(JsonLogger.batched(process.stdout))),
   NodeRuntime.runMain({ disablePrettyLogger: true })

@@ -2,7 +2,6 @@
  * Several replicas on one PostgreSQL outbox, in front of one upstream (a standalone sandbox, as Schematic would be).
  */
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer, type Server } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
@@ -10,48 +9,9 @@ import Database from "better-sqlite3"
 import { ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningPostgres, startPostgres } from "../../../packages/event-outbox/test/postgres.js"
-import { type RunningServer, rest, startServer } from "./support.js"
+import { type RunningServer, rest, startServer, upstreamProxy } from "./support.js"
 
 const KEY = "sch_dev_sandbox"
-
-/**
- * A proxy in front of upstream that counts the event keys each delivery carries, and answers a delivery only
- * `delayMillis` after upstream did: a replica killed in that time dies holding its lease on events upstream has.
- */
-const deliveryProxy = async (target: string, delayMillis: number) => {
-  const sent = new Map<string, number>()
-  const server: Server = createServer((request, response) => {
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk) => chunks.push(chunk))
-    request.on("end", async () => {
-      const body = Buffer.concat(chunks)
-      const delivery = request.url?.startsWith("/event-batch") === true
-      if (delivery) {
-        for (const event of JSON.parse(body.toString()).events) {
-          sent.set(event.idempotency_key, (sent.get(event.idempotency_key) ?? 0) + 1)
-        }
-      }
-      const answer = await fetch(`${target}${request.url}`, {
-        method: request.method ?? "GET",
-        headers: Object.fromEntries(
-          Object.entries(request.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))
-        ) as Record<string, string>,
-        ...(body.length > 0 ? { body } : {})
-      })
-      const text = await answer.text()
-      if (delivery) await new Promise((done) => setTimeout(done, delayMillis))
-      response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" })
-      response.end(text)
-    })
-  })
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
-  const { port } = server.address() as { port: number }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    sent,
-    close: () => new Promise<void>((done) => server.close(() => done()))
-  }
-}
 
 describe("a fleet of replicas on a PostgreSQL outbox", () => {
   let postgres: RunningPostgres
@@ -102,8 +62,8 @@ describe("a fleet of replicas on a PostgreSQL outbox", () => {
 
   it("delivers every event acknowledged by either replica exactly once when one is SIGKILLed under load", async () => {
     // The replica to be killed gets its deliveries answered slowly, so it dies holding leased events.
-    const slow = await deliveryProxy(env.SCHEMATIC_API_URL!, 5000)
-    const fast = await deliveryProxy(env.SCHEMATIC_API_URL!, 0)
+    const slow = await upstreamProxy(env.SCHEMATIC_API_URL!, { deliveryDelayMillis: 5000 })
+    const fast = await upstreamProxy(env.SCHEMATIC_API_URL!)
     const replicas: Array<RunningServer> = [await startServer({ ...env, SCHEMATIC_API_URL: slow.url })]
     const a = replicas[0]!
     try {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
+import { createServer, type IncomingHttpHeaders } from "node:http"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -108,4 +109,47 @@ export const rest = async (
   } catch {}
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and assert on them
   return { status: response.status, body: parsed as any, headers: response.headers }
+}
+
+/**
+ * A proxy in front of an upstream (the sandbox as Schematic): it records every request's method, path and headers,
+ * and the idempotency keys each delivery (`POST /event-batch`) carries; it answers a delivery `deliveryDelayMillis`
+ * after upstream did, so a replica killed in that time dies holding its lease on events upstream has.
+ */
+export const upstreamProxy = async (target: string, options: { readonly deliveryDelayMillis?: number } = {}) => {
+  const sent = new Map<string, number>()
+  const requests: Array<{ readonly method: string; readonly url: string; readonly headers: IncomingHttpHeaders }> = []
+  const server = createServer((request, response) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk) => chunks.push(chunk))
+    request.on("end", async () => {
+      const body = Buffer.concat(chunks)
+      requests.push({ method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers })
+      const delivery = request.url?.startsWith("/event-batch") === true
+      if (delivery) {
+        for (const event of JSON.parse(body.toString()).events) {
+          sent.set(event.idempotency_key, (sent.get(event.idempotency_key) ?? 0) + 1)
+        }
+      }
+      const answer = await fetch(`${target}${request.url}`, {
+        method: request.method ?? "GET",
+        headers: Object.fromEntries(
+          Object.entries(request.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))
+        ) as Record<string, string>,
+        ...(body.length > 0 ? { body } : {})
+      })
+      const text = await answer.text()
+      if (delivery) await new Promise((done) => setTimeout(done, options.deliveryDelayMillis ?? 0))
+      response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" })
+      response.end(text)
+    })
+  })
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
+  const { port } = server.address() as { port: number }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sent,
+    requests,
+    close: () => new Promise<void>((done) => server.close(() => done()))
+  }
 }

@@ -11,6 +11,7 @@ import * as Callback from "./Callback.js"
 import { CapabilityError, invalidInput } from "./CapabilityError.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
+import * as RequestTrace from "./RequestTrace.js"
 
 /** Which input shape a caller sent: the operation's own, or its MCP shape when it has one. */
 export type InputShape = "canonical" | "mcp"
@@ -68,7 +69,8 @@ export const executeOn = <I, O, R>(
   runtime: Runtime.Runtime<R>,
   operation: Operation<I, O, R>,
   input: I,
-  done: (exit: Exit.Exit<unknown, CapabilityError>) => void
+  done: (exit: Exit.Exit<unknown, CapabilityError>) => void,
+  trace?: RequestTrace.RequestTrace | undefined
 ): void => {
   let handler: Effect.Effect<O, CapabilityError, R>
   try {
@@ -77,7 +79,12 @@ export const executeOn = <I, O, R>(
     done(Exit.die(defect))
     return
   }
-  Callback.run(handler, runtime, (exit) => done(settle(operation, exit)))
+  // Traced, the handler runs in a fiber, in its spans; untraced, as it is (without one when it can).
+  const running =
+    trace !== undefined && RequestTrace.enabledOn(runtime)
+      ? RequestTrace.traced(handler, operation.name, trace)
+      : handler
+  Callback.run(running, runtime, (exit) => done(settle(operation, exit)))
 }
 
 /**

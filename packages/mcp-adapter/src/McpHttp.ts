@@ -188,7 +188,10 @@ export const serve = <Op extends McpServer.AnyOperation = (typeof Operations.all
     ): Promise<HttpExchange.Response> => {
       const call = direct ? directCall(request.headers, body) : undefined
       if (call === undefined) return speak(runtime, tools, options, principal, request, body)
-      const result = await McpServer.answerCall(runtime, tools, principal, call.name, call.arguments, options.observe)
+      const result = await McpServer.answerCall(runtime, tools, principal, call.name, call.arguments, {
+        observe: options.observe,
+        traceparent: HttpExchange.header(request, "traceparent")
+      })
       // The SDK's answer to the same call, field for field.
       return HttpExchange.json({ result, jsonrpc: "2.0", id: call.id }, 200)
     }

@@ -14,7 +14,8 @@ import {
   CapabilityError,
   type Operation,
   Operations,
-  type RequestObserver
+  type RequestObserver,
+  RequestTrace
 } from "@schematic-capability/capability-core"
 import { Cause, Effect, Either, Exit, Runtime } from "effect"
 import * as McpTools from "./McpTools.js"
@@ -80,7 +81,8 @@ const runTool = <R>(
   tools: Registry,
   name: string,
   args: unknown,
-  observe: RequestObserver.RequestObserver | undefined
+  observe: RequestObserver.RequestObserver | undefined,
+  traceparent: string | undefined
 ): Promise<CallToolResult> =>
   new Promise((resolve) => {
     const operation = tools.byName.get(name)
@@ -120,7 +122,14 @@ const runTool = <R>(
     try {
       const input = Capability.decodeInput(operation, args ?? {}, "mcp")
       if (Either.isLeft(input)) return refuse(input.left)
-      Capability.executeOn(runtime, operation, input.right, ended)
+      const trace = RequestTrace.enabledOn(runtime)
+        ? {
+            name: `tools/call ${name}`,
+            traceparent,
+            attributes: { "mcp.tool.name": name, "capability.transport": "mcp" }
+          }
+        : undefined
+      Capability.executeOn(runtime, operation, input.right, ended, trace)
     } catch (defect) {
       ended(Exit.die(defect))
     }
@@ -159,9 +168,13 @@ export const make = <R>(
     return operation !== undefined && Authenticator.allows(principal, operation.scope)
   })
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: allowed }))
-  server.setRequestHandler(CallToolRequestSchema, (request) =>
-    answerCall(runtime, tools, principal, request.params.name, request.params.arguments, options.observe)
-  )
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const traceparent = extra.requestInfo?.headers.traceparent
+    return answerCall(runtime, tools, principal, request.params.name, request.params.arguments, {
+      observe: options.observe,
+      traceparent: typeof traceparent === "string" ? traceparent : undefined
+    })
+  })
   return server
 }
 
@@ -172,8 +185,13 @@ export const answerCall = <R>(
   principal: Authenticator.Principal,
   name: string,
   args: unknown,
-  observe?: RequestObserver.RequestObserver | undefined
+  call: {
+    readonly observe?: RequestObserver.RequestObserver | undefined
+    /** The caller's W3C `traceparent`, if it sent one. */
+    readonly traceparent?: string | undefined
+  } = {}
 ): Promise<CallToolResult> => {
+  const observe = call.observe
   const operation = tools.byName.get(name)
   if (operation !== undefined && !Authenticator.allows(principal, operation.scope)) {
     const forbidden = new CapabilityError.CapabilityError({
@@ -183,5 +201,5 @@ export const answerCall = <R>(
     observe?.({ operation: operation.name, transport: "mcp", status: forbidden.status, seconds: 0 })
     return Promise.resolve(errorResult(forbidden))
   }
-  return runTool(runtime, tools, name, args, observe)
+  return runTool(runtime, tools, name, args, observe, call.traceparent)
 }

@@ -19,7 +19,8 @@ import {
   EventSink,
   type Operation,
   Operations,
-  type RequestObserver
+  type RequestObserver,
+  RequestTrace
 } from "@schematic-capability/capability-core"
 import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
 import { SchematicClient } from "@schematic-capability/schematic-client"
@@ -123,6 +124,8 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
     const authenticator = options.authenticator ?? Authenticator.open
     const callerLimit = options.callerRateLimit ?? CallerRateLimit.unlimited
     const observe = options.observe
+    // Decided once: without a tracer, requests pay nothing for tracing.
+    const tracing = RequestTrace.enabledOn(runtime)
     const document = OpenApiDocument.make(operations, options.info ?? defaultInfo, {
       authenticated: authenticator.required
     })
@@ -149,10 +152,22 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
           ? maxBodyBytes
           : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
       const respondWith = (output: unknown) => HttpExchange.json(output, operation.rest.status)
-      const decoded = (raw: unknown, done: (outcome: Outcome) => void) => {
+      const spanName = `${operation.rest.method} ${operation.rest.paths[0]}`
+      const decoded = (request: HttpExchange.Request, raw: unknown, done: (outcome: Outcome) => void) => {
         const input = Capability.decodeInput(operation, raw)
         if (Either.isLeft(input)) return done(input.left)
-        Capability.executeOn(runtime, operation, input.right, (exit) => done(Exit.map(exit, respondWith)))
+        const trace = tracing
+          ? {
+              name: spanName,
+              traceparent: HttpExchange.header(request, "traceparent"),
+              attributes: {
+                "http.request.method": request.method,
+                "http.route": operation.rest.paths[0],
+                "capability.transport": "rest"
+              }
+            }
+          : undefined
+        Capability.executeOn(runtime, operation, input.right, (exit) => done(Exit.map(exit, respondWith)), trace)
       }
       // GET and DELETE take their input from the query string, the others from a JSON body; path parameters join
       // either.
@@ -164,7 +179,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
         if (refused !== undefined) return done(refused)
         const withParams = (raw: unknown) => {
           const input = withPathParams(raw, params)
-          return Either.isLeft(input) ? done(input.left) : decoded(input.right, done)
+          return Either.isLeft(input) ? done(input.left) : decoded(request, input.right, done)
         }
         if (fromQuery) return withParams(coerce(searchParams(request.url)))
         if (records !== undefined) {

@@ -19,7 +19,7 @@ layer(clientWithSandbox())("SchematicClient against the sandbox", (it) => {
         context: native.context
       })
       yield* client.companies.list({ limit: 1 }).pipe(Effect.withTracer(recording))
-      expect(names).toEqual(["SchematicClient.request"])
+      expect(names).toEqual(["schematic GET /companies"])
       names.length = 0
       yield* client.companies.list({ limit: 1 }).pipe(Effect.withTracer(recording), Effect.withTracerEnabled(false))
       expect(names).toEqual([])

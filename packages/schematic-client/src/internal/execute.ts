@@ -87,6 +87,10 @@ const checkerOf = <A>(success: SchemaOf<A>) => {
   return check as (body: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
+/** The W3C `traceparent` of a span, as the call out sends it. */
+const traceparentOf = (span: { readonly traceId: string; readonly spanId: string; readonly sampled: boolean }) =>
+  `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+
 /** The HTTP status a failed attempt answered with: 0 when none came, 200 for an answer that did not decode. */
 const statusOf = (cause: Cause.Cause<SchematicError>): number => {
   const failure = Cause.failureOption(cause)
@@ -135,7 +139,7 @@ export const makeExecutor = (
   const base = new URL(config.baseUrl)
   const basePath = base.pathname.replace(/\/$/, "")
 
-  const attempt = <A>(call: Call<A>): Effect.Effect<A, SchematicError> => {
+  const attempt = <A>(call: Call<A>, headers: Record<string, string>): Effect.Effect<A, SchematicError> => {
     const query = new URLSearchParams(encodeQuery(call.query)).toString()
     const where = `${call.method} ${call.path}`
     const sent = transport
@@ -143,7 +147,7 @@ export const makeExecutor = (
         method: call.method,
         origin: base.origin,
         path: `${basePath}${call.path}${query === "" ? "" : `?${query}`}`,
-        headers: baseHeaders,
+        headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         timeout
       })
@@ -236,8 +240,8 @@ export const makeExecutor = (
    * The first attempt runs bare; only a failure starts the schedule, which sees that failure first. Most calls
    * succeed at once, and `Effect.retry` starts its schedule's driver (state, clock) before the first attempt.
    */
-  const retried = <A>(call: Call<A>): Effect.Effect<A, SchematicError> => {
-    const once = call.method === "GET" ? limit.read(attempt(call)) : limit.write(attempt(call))
+  const retried = <A>(call: Call<A>, headers: Record<string, string>): Effect.Effect<A, SchematicError> => {
+    const once = call.method === "GET" ? limit.read(attempt(call, headers)) : limit.write(attempt(call, headers))
     const schedule = call.idempotent ? schedules.idempotent : schedules.other
     return Effect.catchAll(once, (first) => {
       let replayed = false
@@ -251,20 +255,25 @@ export const makeExecutor = (
   }
 
   return {
-    run: (call) => {
-      const retrying = retried(call)
+    run: (call) =>
       // A span costs a context, an exit hook and two fiber-ref changes even when tracing is off; it is made only
-      // when a tracer is listening.
-      return Effect.withFiberRuntime((fiber) =>
-        fiber.getFiberRef(FiberRef.currentTracerEnabled)
-          ? Effect.withSpan(retrying, "SchematicClient.request", {
-              attributes: { method: call.method, path: call.path },
-              // No stack trace: capturing one costs more than the rest of the span on every call.
-              captureStackTrace: false
-            })
-          : retrying
-      )
-    }
+      // when a tracer is listening. Then the call carries its span on to Schematic as a W3C `traceparent`.
+      Effect.withFiberRuntime((fiber) => {
+        if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return retried(call, baseHeaders)
+        const route = call.route ?? call.path
+        return Effect.withSpan(
+          Effect.flatMap(Effect.currentSpan.pipe(Effect.orDie), (span) =>
+            retried(call, { ...baseHeaders, traceparent: traceparentOf(span) })
+          ),
+          `schematic ${call.method} ${route}`,
+          {
+            kind: "client",
+            attributes: { "http.request.method": call.method, "url.path": call.path, "http.route": route },
+            // No stack trace: capturing one costs more than the rest of the span on every call.
+            captureStackTrace: false
+          }
+        )
+      })
   }
 }
 
