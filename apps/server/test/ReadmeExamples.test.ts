@@ -3,10 +3,12 @@
  * forgets a service an operation needs, or calls an API that changed, fails here.
  */
 
-import { execFileSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { execFile, execFileSync } from "node:child_process"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import { ManagedRuntime } from "effect"
 import ts from "typescript"
 import { describe, expect, it } from "vitest"
 
@@ -31,6 +33,40 @@ const examples = execFileSync("git", ["ls-files", "*README.md"], { cwd: root, en
   })
 
 describe("README examples", () => {
+  it("capability-core's example runs as written, against a sandbox", { timeout: 60_000 }, async () => {
+    const example = examples.find((item) => item.where.startsWith("packages/capability-core/README.md"))!
+    // Written beside this test, so its imports resolve as an app's would.
+    const file = join(dirname(fileURLToPath(import.meta.url)), "readme-example-run.mjs")
+    writeFileSync(
+      file,
+      ts.transpileModule(example.code, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }
+      }).outputText
+    )
+    const sandbox = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" }))
+    try {
+      const url = await sandbox.runPromise(SchematicSandbox.url)
+      const output = await new Promise<string>((done, fail) =>
+        execFile(
+          process.execPath,
+          [file],
+          { env: { PATH: process.env.PATH ?? "", SCHEMATIC_API_KEY: "sch_dev_sandbox", SCHEMATIC_API_URL: url } },
+          (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout))
+        )
+      )
+      const companies = JSON.parse(output).companies
+      expect(companies).toEqual([expect.objectContaining({ name: "Acme", keys: { stripe_customer_id: "cus_123" } })])
+      // The usage event reached Schematic (the sandbox), straight from the direct sink.
+      const events = await fetch(`${url}/events?event_types=track`, {
+        headers: { "x-schematic-api-key": "sch_dev_sandbox" }
+      })
+      expect((await events.json()).data).toHaveLength(1)
+    } finally {
+      rmSync(file, { force: true })
+      await sandbox.dispose()
+    }
+  })
+
   it("there are examples to check", () => {
     expect(examples.length).toBeGreaterThanOrEqual(7)
   })

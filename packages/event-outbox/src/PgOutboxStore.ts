@@ -134,6 +134,9 @@ interface Waiting {
 /** How often the held count that a full outbox is refused by is taken again. */
 const HELD_REFRESH_MILLIS = 1000
 
+/** Commits in progress at once: while one waits for its round trips, the next is on its way. */
+const COMMITS_AT_ONCE = 2
+
 /**
  * Connects, creates or migrates the schema, and answers the store; fails with the reason when the database cannot
  * be reached or the role may not create what the outbox needs.
@@ -166,32 +169,74 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
         })
     }).pipe(Effect.tapError(() => Effect.promise(() => sql.end({ timeout: 1 }))))
 
-    let held = { rows: 0, bytes: 0, at: 0 }
-    const refreshHeld = async (now: number) => {
-      if (now - held.at < HELD_REFRESH_MILLIS) return
+    // What is held and not delivered, across replicas: counted at open, then again every second in the
+    // background, so a full outbox is refused without a query on the way of each append.
+    let held = { rows: 0, bytes: 0 }
+    const countHeld = async () => {
       const [row] = await sql<Array<{ rows: string; bytes: string }>>`
         SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'`
-      held = { rows: Number(row!.rows), bytes: Number(row!.bytes), at: now }
+      held = { rows: Number(row!.rows), bytes: Number(row!.bytes) }
     }
+    yield* Effect.promise(() => countHeld().catch(() => {}))
+    const counting = setInterval(() => countHeld().catch(() => {}), HELD_REFRESH_MILLIS)
+    counting.unref()
 
     let closed = false
     let waiting: Array<Waiting> = []
     let scheduled = false
+    // Commits in progress. Appends that arrive while as many as may run are running wait for one to end, and then
+    // go together: under load each commit carries the requests that came during the last.
+    let committing = 0
 
-    /** Stores a turn's appends in one transaction: each request all or none, all committed together. */
-    const storeWaiting = async () => {
-      scheduled = false
-      const requests = waiting
-      waiting = []
-      if (requests.length === 0) return
-      const now = Date.now()
-      try {
-        await refreshHeld(now)
-      } catch (error) {
-        const failure = storageFailed(describeFailure(error))
-        for (const request of requests) request.done(Exit.fail(failure))
-        return
+    const schedule = () => {
+      if (scheduled || waiting.length === 0 || committing >= COMMITS_AT_ONCE) return
+      scheduled = true
+      setImmediate(() => {
+        scheduled = false
+        if (committing >= COMMITS_AT_ONCE || waiting.length === 0) return
+        committing++
+        const requests = waiting
+        waiting = []
+        storeAll(requests).finally(() => {
+          committing--
+          schedule()
+        })
+      })
+    }
+
+    /** Inserts the events; answers each key's row (`seq`, when it was accepted) and whether this insert stored it. */
+    const insert = async (tx: postgres.Sql, events: ReadonlyArray<NewEvent>, now: number) => {
+      const keys = events.map((event) => event.idempotencyKey)
+      const inserted =
+        keys.length === 0
+          ? []
+          : await tx<Array<{ seq: string; idempotency_key: string }>>`
+              INSERT INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
+              SELECT k, p, b, 'pending', ${now}, ${now}, ${now}
+              FROM unnest(${keys}::text[], ${events.map((event) => event.payload)}::text[],
+                          ${events.map((event) => Buffer.byteLength(event.payload))}::int[]) AS t(k, p, b)
+              ON CONFLICT (idempotency_key) DO NOTHING
+              RETURNING seq, idempotency_key`
+      const rows = new Map<string, { seq: number; acceptedAt: number; stored: boolean }>()
+      for (const row of inserted) rows.set(row.idempotency_key, { seq: Number(row.seq), acceptedAt: now, stored: true })
+      // A key already stored conflicted (after the transaction that stored it committed): its first record.
+      const before = [...new Set(keys.filter((key) => !rows.has(key)))]
+      if (before.length > 0) {
+        const found = await tx<Array<{ seq: string; idempotency_key: string; accepted_at: string }>>`
+          SELECT seq, idempotency_key, accepted_at FROM outbox_events WHERE idempotency_key = ANY(${before}::text[])`
+        for (const row of found) {
+          rows.set(row.idempotency_key, { seq: Number(row.seq), acceptedAt: Number(row.accepted_at), stored: false })
+        }
       }
+      return rows
+    }
+
+    /**
+     * Stores requests together: each all or none. Without syncs, the one INSERT is its own transaction (one round
+     * trip); with a sync, the sync's record goes in the same transaction as its events.
+     */
+    const storeAll = async (requests: ReadonlyArray<Waiting>) => {
+      const now = Date.now()
       const taken: Array<Waiting> = []
       let rows = held.rows
       let bytes = held.bytes
@@ -209,75 +254,57 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
       }
       if (taken.length === 0) return
       try {
-        const answers = await sql.begin(async (tx) => {
-          const keys = taken.flatMap((request) => request.events.map((event) => event.idempotencyKey))
-          const payloads = taken.flatMap((request) => request.events.map((event) => event.payload))
-          const sizes = taken.flatMap((request) => request.events.map((event) => Buffer.byteLength(event.payload)))
-          const inserted =
-            keys.length === 0
-              ? []
-              : await tx<Array<{ seq: string; idempotency_key: string }>>`
-                  INSERT INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
-                  SELECT k, p, b, 'pending', ${now}, ${now}, ${now}
-                  FROM unnest(${keys}::text[], ${payloads}::text[], ${sizes}::int[]) AS t(k, p, b)
-                  ON CONFLICT (idempotency_key) DO NOTHING
-                  RETURNING seq, idempotency_key`
-          const stored = new Map(inserted.map((row) => [row.idempotency_key, Number(row.seq)]))
-          const before = keys.filter((key) => !stored.has(key))
-          const earlier = new Map<string, { seq: number; acceptedAt: number }>()
-          if (before.length > 0) {
-            const rows = await tx<Array<{ seq: string; idempotency_key: string; accepted_at: string }>>`
-              SELECT seq, idempotency_key, accepted_at FROM outbox_events WHERE idempotency_key = ANY(${before}::text[])`
-            for (const row of rows) {
-              earlier.set(row.idempotency_key, { seq: Number(row.seq), acceptedAt: Number(row.accepted_at) })
-            }
-          }
-          // A key twice in this turn is stored by its first request; the later ones find it stored.
-          const firstHere = new Set<string>()
-          const results: Array<ReadonlyArray<Appended & { readonly seq: number }>> = []
-          for (const request of taken) {
-            results.push(
-              request.events.map((event) => {
-                const key = event.idempotencyKey
-                const seq = stored.get(key)
-                if (seq !== undefined && !firstHere.has(key)) {
-                  firstHere.add(key)
-                  return { id: eventId(now, seq), idempotencyKey: key, existing: false, seq }
-                }
-                const found = seq === undefined ? earlier.get(key)! : { seq, acceptedAt: now }
-                return { id: eventId(found.acceptedAt, found.seq), idempotencyKey: key, existing: true, seq: found.seq }
-              })
-            )
-          }
-          for (const [index, request] of taken.entries()) {
-            const sync = request.sync
-            if (sync === undefined) continue
-            const appended = results[index]!
-            const existing = appended.filter((item) => item.existing).length
-            await tx`
-              INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)
-              VALUES (${sync.id}, ${sync.kind}, ${sync.source}, ${appended.length}, ${existing}, ${sync.refused}, ${now}, ${now})
-              ON CONFLICT (id) DO UPDATE SET accepted = outbox_syncs.accepted + excluded.accepted,
-                existing = outbox_syncs.existing + excluded.existing, refused = outbox_syncs.refused + excluded.refused,
-                updated_at = excluded.updated_at`
-            if (appended.length > 0) {
-              await tx`
-                INSERT INTO outbox_sync_events (sync, seq)
-                SELECT ${sync.id}, s FROM unnest(${appended.map((item) => item.seq)}::bigint[]) AS t(s)`
-            }
-          }
-          return results
-        })
-        held = { rows, bytes, at: held.at }
-        for (const [index, request] of taken.entries()) {
-          request.done(
-            Exit.succeed(answers[index]!.map(({ id, idempotencyKey, existing }) => ({ id, idempotencyKey, existing })))
-          )
-        }
+        const events = taken.flatMap((request) => request.events)
+        const synced = taken.some((request) => request.sync !== undefined)
+        const answers = await (synced
+          ? sql.begin((tx) => storeIn(tx as unknown as postgres.Sql, taken, events, now))
+          : storeIn(sql, taken, events, now))
+        held = { rows, bytes }
+        for (const [index, request] of taken.entries()) request.done(Exit.succeed(answers[index]!))
       } catch (error) {
         const failure = storageFailed(describeFailure(error))
         for (const request of taken) request.done(Exit.fail(failure))
       }
+    }
+
+    const storeIn = async (
+      tx: postgres.Sql,
+      taken: ReadonlyArray<Waiting>,
+      events: ReadonlyArray<NewEvent>,
+      now: number
+    ): Promise<Array<ReadonlyArray<Appended>>> => {
+      const rows = await insert(tx, events, now)
+      // A key twice among these is stored by its first request; the later ones find it stored.
+      const firstHere = new Set<string>()
+      const answers: Array<ReadonlyArray<Appended>> = []
+      for (const request of taken) {
+        const appended = request.events.map((event) => {
+          const key = event.idempotencyKey
+          const row = rows.get(key)
+          // Stored before, and pruned between the insert and the look-up: the caller retries, and it is stored anew.
+          if (row === undefined) throw new Error(`the event ${key} changed while it was stored; retry`)
+          const existing = !row.stored || firstHere.has(key)
+          firstHere.add(key)
+          return { id: eventId(row.acceptedAt, row.seq), idempotencyKey: key, existing, seq: row.seq }
+        })
+        const sync = request.sync
+        if (sync !== undefined) {
+          const existing = appended.filter((item) => item.existing).length
+          await tx`
+            INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)
+            VALUES (${sync.id}, ${sync.kind}, ${sync.source}, ${appended.length}, ${existing}, ${sync.refused}, ${now}, ${now})
+            ON CONFLICT (id) DO UPDATE SET accepted = outbox_syncs.accepted + excluded.accepted,
+              existing = outbox_syncs.existing + excluded.existing, refused = outbox_syncs.refused + excluded.refused,
+              updated_at = excluded.updated_at`
+          if (appended.length > 0) {
+            await tx`
+              INSERT INTO outbox_sync_events (sync, seq)
+              SELECT ${sync.id}, s FROM unnest(${appended.map((item) => item.seq)}::bigint[]) AS t(s)`
+          }
+        }
+        answers.push(appended.map(({ id, idempotencyKey, existing }) => ({ id, idempotencyKey, existing })))
+      }
+      return answers
     }
 
     const query = <A>(run: () => Promise<A>): Effect.Effect<A> =>
@@ -291,10 +318,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
             return
           }
           waiting.push({ events, sync, done })
-          if (!scheduled) {
-            scheduled = true
-            setImmediate(storeWaiting)
-          }
+          schedule()
         }),
       probe: Effect.tryPromise({
         try: () =>
@@ -448,8 +472,12 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
       close: Effect.promise(async () => {
         if (closed) return
         closed = true
-        // Appends already waiting are stored before the connections close.
-        await storeWaiting()
+        clearInterval(counting)
+        // Appends already handed over are stored before the connections close.
+        while (committing > 0 || waiting.length > 0) {
+          if (committing === 0) schedule()
+          await new Promise((done) => setTimeout(done, 5))
+        }
         await sql.end({ timeout: 5 })
       })
     }
