@@ -74,7 +74,11 @@ const main = async () => {
   }
   const retryFor = Number(values["retry-for"] ?? 30)
   if (!Number.isFinite(retryFor) || retryFor < 0) return fail("--retry-for must be a number of seconds", 2)
-  const mapped = values.key !== undefined || values.name !== undefined || values.trait !== undefined
+  const mapped =
+    values.key !== undefined ||
+    values.name !== undefined ||
+    values.trait !== undefined ||
+    values["company-key"] !== undefined
   const mapping: RecordMapping.Mapping | undefined = mapped
     ? {
         keys: (values.key ?? []).map(RecordMapping.column),

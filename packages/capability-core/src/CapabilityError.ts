@@ -104,7 +104,9 @@ const closest = (issue: ParseResult.ParseIssue): ParseResult.ParseIssue => {
         return new ParseResult.Composite(issue.ast, issue.actual, closest(issue.issues as ParseResult.ParseIssue))
       }
       let kept = (issue.issues as ReadonlyArray<ParseResult.ParseIssue>).map(closest)
-      if (issue.ast._tag === "Union" && kept.length > 1) {
+      // Only unions of shapes: the `undefined` member of an optional field would always be the closest.
+      const shapes = issue.ast._tag === "Union" && !issue.ast.types.some((type) => type._tag === "UndefinedKeyword")
+      if (shapes && kept.length > 1) {
         const sizes = kept.map((member) => ParseResult.ArrayFormatter.formatIssueSync(member).length)
         const fewest = Math.min(...sizes)
         kept = kept.filter((_, index) => sizes[index] === fewest)

@@ -147,7 +147,6 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
       max: options.connections ?? 10,
       onnotice: () => {},
       connect_timeout: 10,
-      // Numbers come back as text (BIGINT), converted where read.
       prepare: true
     })
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS
@@ -174,11 +173,22 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
     let held = { rows: 0, bytes: 0 }
     const countHeld = async () => {
       const [row] = await sql<Array<{ rows: string; bytes: string }>>`
-        SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'`
+        SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events
+        WHERE state IN ('pending', 'in_flight', 'dead')`
       held = { rows: Number(row!.rows), bytes: Number(row!.bytes) }
     }
     yield* Effect.promise(() => countHeld().catch(() => {}))
-    const counting = setInterval(() => countHeld().catch(() => {}), HELD_REFRESH_MILLIS)
+    // One count at a time: a slow one is not joined by the next.
+    let countingNow = false
+    const counting = setInterval(() => {
+      if (countingNow) return
+      countingNow = true
+      countHeld()
+        .catch(() => {})
+        .finally(() => {
+          countingNow = false
+        })
+    }, HELD_REFRESH_MILLIS)
     counting.unref()
 
     let closed = false

@@ -150,7 +150,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
       const maxBytes =
         operation.rest.maxBodyBytes === undefined
           ? maxBodyBytes
-          : (options.maxBulkBodyBytes ?? operation.rest.maxBodyBytes)
+          : Math.max(options.maxBulkBodyBytes ?? 0, operation.rest.maxBodyBytes)
       const respondWith = (output: unknown) => HttpExchange.json(output, operation.rest.status)
       const spanName = `${operation.rest.method} ${operation.rest.paths[0]}`
       const decoded = (request: HttpExchange.Request, raw: unknown, done: (outcome: Outcome) => void) => {

@@ -144,6 +144,7 @@ const make = Effect.gen(function* () {
       checked(schema, body, `${typeof path === "string" ? path : path(":id")} body`, () => ({
         method,
         path: typeof path === "string" ? path : path(segment(id ?? "")),
+        route: typeof path === "string" ? path : path("{id}"),
         body,
         success: item,
         idempotent: idempotent(body)

@@ -61,7 +61,9 @@ export const make = (options: Options) => {
         const body = await response.json().catch(() => undefined)
         if (response.ok) return body as A
         if (response.status !== 429 && response.status !== 503) throw new CallRefused(describe(body, response.status))
-        retryAfter = Number(response.headers.get("retry-after") ?? 1) * 1000
+        // Seconds, or (unread here) an HTTP date: then a second.
+        const seconds = Number(response.headers.get("retry-after") ?? 1)
+        retryAfter = (Number.isFinite(seconds) && seconds >= 0 ? seconds : 1) * 1000
         if (Date.now() + retryAfter > deadline) throw new CallRefused(describe(body, response.status))
       } catch (error) {
         if (error instanceof CallRefused) throw error
