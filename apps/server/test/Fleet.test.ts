@@ -38,7 +38,7 @@ describe("a fleet of replicas on a PostgreSQL outbox", () => {
   afterAll(async () => {
     await upstream?.dispose()
     await postgres?.stop()
-    rmSync(upstreamDir, { recursive: true, force: true })
+    if (upstreamDir !== undefined) rmSync(upstreamDir, { recursive: true, force: true })
   })
 
   /** How often upstream holds each event key with this prefix. */

