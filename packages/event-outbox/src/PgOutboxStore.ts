@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto"
 import { Callback } from "@schematic-capability/capability-core"
 import { Duration, Effect, Exit, Layer, Redacted } from "effect"
 import postgres from "postgres"
+import { syncCounts } from "./internal/syncCounts.js"
 import {
   type Appended,
   type DeadRow,
@@ -27,8 +28,7 @@ import {
   OutboxStorageFailed,
   OutboxStore,
   type OutboxStoreShape,
-  type SyncAppend,
-  type SyncCounts
+  type SyncAppend
 } from "./OutboxStore.js"
 
 export interface Options {
@@ -457,27 +457,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
           const states = await sql<Array<{ state: string; n: string; finished: string | null }>>`
             SELECT COALESCE(e.state, 'delivered') AS state, COUNT(*) AS n, MAX(e.finished_at) AS finished
             FROM outbox_sync_events m LEFT JOIN outbox_events e ON e.seq = m.seq WHERE m.sync = ${id} GROUP BY 1`
-          const count = (state: string) => Number(states.find((row) => row.state === state)?.n ?? 0)
-          const finished = Math.max(0, ...states.map((row) => Number(row.finished ?? 0)))
-          const pending = count("pending")
-          const inFlight = count("in_flight")
-          const dead = count("dead")
-          return {
-            id: sync.id,
-            kind: sync.kind,
-            source: sync.source,
-            accepted: sync.accepted,
-            existing: sync.existing,
-            refused: sync.refused,
-            pending,
-            inFlight,
-            // An event no longer found was delivered and pruned since.
-            delivered: count("delivered"),
-            dead,
-            startedAt: Number(sync.started_at),
-            updatedAt: Number(sync.updated_at),
-            lastFinishedAt: finished === 0 ? null : finished
-          } satisfies SyncCounts
+          return syncCounts(sync, states)
         }),
       close: Effect.promise(async () => {
         if (closed) return

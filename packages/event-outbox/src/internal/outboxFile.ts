@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
 import type { NewEvent, OutboxRow, SyncAppend, SyncCounts } from "../OutboxStore.js"
+import { syncCounts } from "./syncCounts.js"
 
 export interface Options {
   readonly filename: string
@@ -385,32 +386,12 @@ export const open = (options: Options) => {
     },
     syncStatus: (id: string): SyncCounts | undefined => {
       const sync = statements.sync.get(id) as SyncRow | undefined
-      if (sync === undefined) return undefined
-      const states = statements.syncStates.all(sync.rowid) as Array<{
-        state: string
-        n: number
-        finished: number | null
-      }>
-      const count = (state: string) => states.find((row) => row.state === state)?.n ?? 0
-      const pending = count("pending")
-      const inFlight = count("in_flight")
-      const dead = count("dead")
-      const finished = states.map((row) => row.finished ?? 0).reduce((a, b) => Math.max(a, b), 0)
-      return {
-        id: sync.id,
-        kind: sync.kind,
-        source: sync.source,
-        accepted: sync.accepted,
-        existing: sync.existing,
-        refused: sync.refused,
-        pending,
-        inFlight,
-        delivered: count("delivered"),
-        dead,
-        startedAt: sync.started_at,
-        updatedAt: sync.updated_at,
-        lastFinishedAt: finished === 0 ? null : finished
-      }
+      return sync === undefined
+        ? undefined
+        : syncCounts(
+            sync,
+            statements.syncStates.all(sync.rowid) as Array<{ state: string; n: number; finished: number | null }>
+          )
     },
     nextDueAt: (): number | null => (statements.nextDue.get() as { at: number | null }).at,
     /** Commits a write that touches no event: undefined when it worked, else the failure. */
