@@ -181,7 +181,8 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
     }
     expect(after.usage).toBe(before.usage + 7)
     for (const [args, field] of [
-      [{ event_type: "identify", company: { stripe_customer_id: stripeId } }, "user"],
+      [{ event_type: "identify" }, "user"],
+      [{ event_type: "identify", company: { stripe_customer_id: stripeId }, user_name: "Nobody" }, "user_name"],
       [{ company: { stripe_customer_id: stripeId } }, "event"],
       [{ event: "api-call" }, "company"]
     ] as const) {
@@ -287,7 +288,12 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
       ["remove-company-override", { company_id: company.id }, "feature_id"],
       ["get-feature-usage", { keys: {} }, "keys"],
       ["find-companies-near-limit", { feature_key: "api-calls", min_usage_percent: -5 }, "min_usage_percent"],
-      ["check-entitlement", { company_id: company.id, feature_key: "" }, "feature_key"]
+      ["check-entitlement", { company_id: company.id, feature_key: "" }, "feature_key"],
+      // What cannot go into a URL is bad input, not a fault of the server.
+      ["delete-company", { company_id: "\ud800" }, "company_id"],
+      ["delete-user", { user_id: "user_\udc00" }, "user_id"],
+      ["get-company", { keys: { stripe_customer_id: "   " } }, "keys.stripe_customer_id"],
+      ["set-company-override", { company_id: company.id, feature_key: "sso", value: 5 }, "value"]
     ]
     for (const [name, args, field] of bad) {
       const refused = await tool(admin, name, args)
@@ -306,6 +312,15 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
       ["PUT", `/v1/companies/${company.id}/overrides/api-calls`, { value: "lots" }, "value"],
       ["PUT", `/v1/companies/${company.id}/overrides/api-calls`, { value: -1 }, "value"],
       ["PUT", `/v1/companies/${company.id}/overrides/api-calls`, { value: 5, expires_at: "soon" }, "expires_at"],
+      // Checked by meaning: the value must fit the feature's type, and an expiry must be ahead.
+      ["PUT", `/v1/companies/${company.id}/overrides/sso`, { value: 5 }, "value"],
+      ["PUT", `/v1/companies/${company.id}/overrides/api-calls`, { value: true }, "value"],
+      [
+        "PUT",
+        `/v1/companies/${company.id}/overrides/api-calls`,
+        { value: 5, expires_at: "2020-01-01T00:00:00Z" },
+        "expires_at"
+      ],
       ["PUT", `/v1/companies/${company.id}/overrides/api-calls`, { value: 5, company_id: "comp_other" }, "company_id"],
       ["PUT", `/v1/companies/${company.id}/plan`, { add_on_ids: [] }, "base_plan_id"],
       ["GET", "/v1/features/api-calls/companies?min_usage_percent=high", undefined, "min_usage_percent"],
@@ -318,6 +333,14 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
       expect(response.body.error.code).toBe("invalid_input")
       expect(response.body.error.fields.map((item: { path: string }) => item.path)).toContain(field)
     }
+    const messageOf = async (path: string, body: unknown) =>
+      (await call("PUT", path, body)).body.error.fields.find((item: { path: string }) => item.path === "value").message
+    expect(await messageOf(`/v1/companies/${company.id}/overrides/sso`, { value: 5 })).toMatch(/true or false.*on\/off/)
+    expect(await messageOf(`/v1/companies/${company.id}/overrides/api-calls`, { value: -5 })).toMatch(
+      /whole number >= 0/
+    )
+    // Nothing was written by the refusals: the company still has no override.
+    expect((await call("GET", `/v1/overrides?company_id=${company.id}`)).body.overrides).toEqual([])
     const missing: ReadonlyArray<readonly [string, string, unknown]> = [
       ["GET", "/v1/companies/comp_missing", undefined],
       ["GET", "/v1/companies/lookup?keys[crm_id]=nobody", undefined],

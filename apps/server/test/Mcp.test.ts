@@ -98,6 +98,14 @@ const exerciseTools = async (client: Client) => {
     idempotency_key: "mcp-evt-1"
   })
   expect((repeat.structuredContent as { id: string }).id).toBe((tracked.structuredContent as { id: string }).id)
+  // An identify of a company alone, as REST and a sync take it.
+  const alone = await call(client, "track-usage-event", {
+    event_type: "identify",
+    company: { stripe_customer_id: "cus_mcp_alone" },
+    company_name: "Alone Inc"
+  })
+  expect(alone.isError).toBeFalsy()
+  expect(alone.structuredContent).toMatchObject({ status: "queued" })
 
   const status = await call(client, "get-event-delivery-status", {})
   expect(status.structuredContent).toMatchObject({ durable: true })
@@ -260,6 +268,18 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     expect(tooLarge.status).toBe(413)
     expect(JSON.parse(tooLarge.body)).toMatchObject({ error: { message: expect.stringMatching(/larger than/) } })
     expect((await rawAnswer(host, "POST", undefined, "/elsewhere")).status).toBe(404)
+    // Params a method does not take are the caller's error (-32602), said in a line.
+    for (const params of [undefined, { name: "list-plans", arguments: "x" }, { arguments: {} }]) {
+      const answer = await rawAnswer(
+        host,
+        "POST",
+        JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params })
+      )
+      const parsed = JSON.parse(answer.body)
+      expect(parsed, JSON.stringify(params)).toMatchObject({ jsonrpc: "2.0", id: 7, error: { code: -32602 } })
+      expect(parsed.error.message).toMatch(/^Invalid params: params/)
+      expect(parsed.error.message).not.toContain("\n")
+    }
     // The server still answers.
     expect(await raw(host)).toBe(200)
   })

@@ -195,6 +195,30 @@ describe("the REST API, end to end over the embedded sandbox", () => {
       body: { keys: { email: "id@rest.test" }, company: { keys: { crm: "events-rest" } } }
     })
     expect(identify.status).toBe(202)
+    // A company alone, as a sync sends it: with no user keys, or with none given.
+    for (const body of [
+      { keys: {}, company: { keys: { crm: "events-rest-alone" }, name: "Alone" } },
+      { company: { keys: { crm: "events-rest-alone" }, traits: { seats: 3 } } }
+    ]) {
+      expect((await call("POST", "/v1/events", { event_type: "identify", body })).status).toBe(202)
+    }
+    const neither = await call("POST", "/v1/events", { event_type: "identify", body: { keys: {} } })
+    expect(neither.status).toBe(400)
+    expect(neither.body.error.fields.map((field: { path: string }) => field.path)).toContain("body.company")
+  })
+
+  it("a huge array is refused by its length at once, and a refusal stays small however much is wrong", async () => {
+    const huge = await call("POST", "/v1/events/batch", `{"events":[${Array(300_000).fill("1").join(",")}]}`)
+    expect(huge.status).toBe(400)
+    expect(huge.body.error.fields).toEqual([
+      { path: "events", message: "must have at most 1000 items (it has 300000)" }
+    ])
+    const bad = await call("POST", "/v1/events/batch", { events: Array.from({ length: 1000 }, (_, i) => ({ i })) })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.fields).toHaveLength(20)
+    expect(bad.body.error.message).toMatch(/; and \d+ more$/)
+    expect(JSON.stringify(bad.body).length).toBeLessThan(64 * 1024)
+    expect((await call("GET", "/healthz")).status).toBe(200)
   })
 
   it("insights: summary on both paths, plan growth, top features with and without a window", async () => {

@@ -5,10 +5,11 @@
  * @since 0.1.0
  */
 
-import { SchemaCheck } from "@schematic-capability/schema-check"
+import { SchemaCheck, SizeCheck } from "@schematic-capability/schema-check"
 import { Effect, Either, Exit, Option, type Runtime, Schema } from "effect"
 import * as Callback from "./Callback.js"
-import { CapabilityError, invalidInput } from "./CapabilityError.js"
+import { CapabilityError, fieldIssues, invalidFields, invalidInput, MAX_FIELD_ISSUES } from "./CapabilityError.js"
+import { firstBadItems } from "./internal/firstBadItems.js"
 import type { Operation } from "./Operation.js"
 import * as Operations from "./Operations.js"
 import * as RequestTrace from "./RequestTrace.js"
@@ -16,27 +17,50 @@ import * as RequestTrace from "./RequestTrace.js"
 /** Which input shape a caller sent: the operation's own, or its MCP shape when it has one. */
 export type InputShape = "canonical" | "mcp"
 
+/**
+ * Decodes with Effect Schema what the compiled check did not accept. An array or object larger than the schema allows
+ * is refused by its size first, before decoding walks its items (see `SizeCheck`); of an array with many bad items,
+ * only the first are decoded to be named (see `firstBadItems`).
+ */
+const decodeSlowly = <A>(
+  // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON
+  schema: Schema.Schema<A, any>,
+  raw: unknown,
+  where: string
+): Either.Either<A, CapabilityError> => {
+  const oversized = SizeCheck.checkerOf(schema)(raw)
+  if (oversized !== undefined) {
+    return Either.left(invalidFields([{ path: oversized.path.join("."), message: oversized.message }], where))
+  }
+  const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
+  const reduced = firstBadItems(schema, raw, MAX_FIELD_ISSUES)
+  if (reduced !== undefined) {
+    const refused = decode(reduced.raw)
+    if (Either.isLeft(refused)) {
+      const fields = fieldIssues(refused.left).map((field) => ({ ...field, path: reduced.pathOf(field.path) }))
+      return Either.left(invalidFields(fields, where, reduced.leftOut))
+    }
+  }
+  return Either.mapLeft(decode(raw), (error) => invalidInput(error, where))
+}
+
 /** Decodes an operation's raw input. It is synchronous, so the answer is an `Either` (also an Effect). */
 export const decodeInput = <I, M>(
   operation: Operation<I, unknown, unknown, M>,
   raw: unknown,
   shape: InputShape = "canonical"
 ): Either.Either<I, CapabilityError> => {
-  const options = { errors: "all", onExcessProperty: "error" } as const
   if (shape === "mcp" && operation.mcp !== undefined) {
     const mcp = operation.mcp
     const fast = SchemaCheck.decoderOf(mcp.input)(raw)
     if (Option.isSome(fast)) return Either.right(mcp.toInput(fast.value as M))
-    return Either.mapBoth(Schema.decodeUnknownEither(mcp.input, options)(raw), {
-      onLeft: (error) => invalidInput(error, "arguments"),
-      onRight: (input) => mcp.toInput(input)
-    })
+    return Either.map(decodeSlowly(mcp.input, raw, "arguments"), (input) => mcp.toInput(input))
   }
   // What the compiled check decodes (plain input, or fields with defaults) is what Effect Schema would give (see
   // SchemaCheck in @schematic-capability/schema-check); everything else, and every refusal, is Effect Schema's.
   const fast = SchemaCheck.decoderOf(operation.input)(raw)
   if (Option.isSome(fast)) return Either.right(fast.value as I)
-  return Either.mapLeft(Schema.decodeUnknownEither(operation.input, options)(raw), (error) => invalidInput(error))
+  return decodeSlowly(operation.input, raw, "input")
 }
 
 /**
@@ -99,7 +123,7 @@ export const run = (
   const operations = options.operations ?? Operations.all
   const operation = operations.find((candidate) => candidate.name === name || candidate.mcp?.name === name)
   if (operation === undefined) {
-    return Effect.fail(new CapabilityError({ code: "not_found", message: `No operation named ${name}` }))
+    return Effect.fail(new CapabilityError({ code: "not_found", message: `No operation named ${name.slice(0, 100)}` }))
   }
   const shape = options.shape ?? (operation.mcp?.name === name ? "mcp" : "canonical")
   return Effect.flatMap(decodeInput(operation, raw, shape), (input) => execute(operation, input))

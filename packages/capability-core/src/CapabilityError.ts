@@ -122,25 +122,52 @@ const closest = (issue: ParseResult.ParseIssue): ParseResult.ParseIssue => {
   }
 }
 
-/** The field paths of a schema failure, `events.3.body.event` style. */
+/** Field issues an error carries at most; the message says how many more there were. */
+export const MAX_FIELD_ISSUES = 20
+
+/** The longest path and message of one field issue: a path can hold a caller's key, a message a caller's value. */
+const MAX_PATH = 200
+const MAX_ISSUE_MESSAGE = 400
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text)
+
+/**
+ * The field paths of a schema failure, `events.3.body.event` style, each path and message of bounded length (they can
+ * echo what the caller sent).
+ */
 export const fieldIssues = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> => {
   // An optional field reports once per member of `T | undefined`; the first message is the useful one.
   const byPath = new Map<string, string>()
   for (const issue of ParseResult.ArrayFormatter.formatIssueSync(closest(error.issue))) {
-    const path = issue.path.map(String).join(".")
-    if (!byPath.has(path)) byPath.set(path, issue.message)
+    const path = clip(issue.path.map(String).join("."), MAX_PATH)
+    if (!byPath.has(path)) byPath.set(path, clip(issue.message, MAX_ISSUE_MESSAGE))
   }
   return [...byPath].map(([path, message]) => ({ path, message }))
 }
 
-export const invalidInput = (error: ParseResult.ParseError, where = "input"): CapabilityError => {
-  const fields = fieldIssues(error)
+/**
+ * An `invalid_input` failure naming the fields at fault: the first `MAX_FIELD_ISSUES`, and how many more there were,
+ * so that however much a caller got wrong the answer stays small.
+ */
+export const invalidFields = (
+  fields: ReadonlyArray<FieldIssue>,
+  where = "input",
+  /** Issues known to exist beyond `fields` (items not looked at once enough were found). */
+  notListed = 0
+): CapabilityError => {
+  const shown = fields.slice(0, MAX_FIELD_ISSUES)
+  const more = fields.length - shown.length + notListed
   return new CapabilityError({
     code: "invalid_input",
-    message: `Invalid ${where}: ${fields.map((field) => `${field.path || "(root)"}: ${field.message}`).join("; ")}`,
-    fields
+    message: `Invalid ${where}: ${shown.map((field) => `${field.path || "(root)"}: ${field.message}`).join("; ")}${
+      more > 0 ? `; and ${more} more` : ""
+    }`,
+    fields: shown
   })
 }
+
+export const invalidInput = (error: ParseResult.ParseError, where = "input"): CapabilityError =>
+  invalidFields(fieldIssues(error), where)
 
 /**
  * Schematic's failures in the capability's terms. A problem with the request is the caller's to fix (4xx);

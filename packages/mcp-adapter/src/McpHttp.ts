@@ -22,6 +22,7 @@ import {
 import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
 import { Cause, Effect, Either, Layer, LogLevel, type Runtime } from "effect"
 import { directCall } from "./internal/directCall.js"
+import { invalidParams } from "./internal/invalidParams.js"
 import * as McpServer from "./McpServer.js"
 
 export interface Options<Op extends McpServer.AnyOperation = (typeof Operations.all)[number]>
@@ -187,7 +188,11 @@ export const serve = <Op extends McpServer.AnyOperation = (typeof Operations.all
       principal: Authenticator.Principal
     ): Promise<HttpExchange.Response> => {
       const call = direct ? directCall(request.headers, body) : undefined
-      if (call === undefined) return speak(runtime, tools, options, principal, request, body)
+      if (call === undefined) {
+        const refused = invalidParams(body)
+        if (refused !== undefined) return HttpExchange.json(refused, 200)
+        return speak(runtime, tools, options, principal, request, body)
+      }
       const result = await McpServer.answerCall(runtime, tools, principal, call.name, call.arguments, {
         observe: options.observe,
         traceparent: HttpExchange.header(request, "traceparent")

@@ -99,7 +99,9 @@ const runTool = <R>(
     }
     const refuse = (error: CapabilityError.CapabilityError) => answer(errorResult(error), error.status)
     if (operation === undefined) {
-      return refuse(new CapabilityError.CapabilityError({ code: "not_found", message: `No tool named ${name}` }))
+      return refuse(
+        new CapabilityError.CapabilityError({ code: "not_found", message: `No tool named ${name.slice(0, 100)}` })
+      )
     }
     const died = (cause: Cause.Cause<unknown>) => {
       Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, cause))

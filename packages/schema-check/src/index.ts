@@ -3,3 +3,4 @@
  */
 export * as JsonSchemas from "./JsonSchemas.js"
 export * as SchemaCheck from "./SchemaCheck.js"
+export * as SizeCheck from "./SizeCheck.js"

@@ -133,6 +133,7 @@ export const FlagDetail = Schema.Struct({
   key: Schema.String,
   name: Schema.String,
   feature_id: OptionalNullable(Schema.String),
-  default_value: Schema.Boolean
+  default_value: Schema.Boolean,
+  feature: Schema.optional(FeatureSummary)
 })
 export interface FlagDetail extends Schema.Schema.Type<typeof FlagDetail> {}

@@ -1,7 +1,7 @@
 /**
  * Finding what a call names: a company by its id or any of its keys, a feature by its id or its flag key.
  */
-import type { Company, SchematicClient } from "@schematic-capability/schematic-client"
+import type { Company, Feature, SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect } from "effect"
 import { CapabilityError } from "../CapabilityError.js"
 import * as Views from "../Views.js"
@@ -30,25 +30,46 @@ export interface ResolvedFeature {
   readonly id: string
   /** Its flag's key, what a flag check names. */
   readonly key: string | null
+  readonly name: string
+  /** `boolean` (on/off), `event` (metered by events), `trait` or `license` (counted by a trait). */
+  readonly type: Feature.FeatureType
 }
 
-/** The feature `ref` names, with its flag key; `not_found` when there is none. */
+/** The feature `ref` names, with its flag key, name and type; `not_found` when there is none. */
 export const feature = (
   ref: FeatureRef
 ): Effect.Effect<ResolvedFeature, CapabilityError, SchematicClient.SchematicClient> => {
   const byId = ref.feature_key === undefined && ref.feature_id?.startsWith("feat_") === true
   if (byId) {
     return withSchematic((client) => client.features.get(ref.feature_id!)).pipe(
-      Effect.map((found) => ({ id: found.id, key: Views.featureKey(found.flags) }))
+      Effect.map((found) => ({
+        id: found.id,
+        key: Views.featureKey(found.flags),
+        name: found.name,
+        type: found.feature_type
+      }))
     )
   }
   const key = ref.feature_key ?? ref.feature_id ?? ""
   return withSchematic((client) => client.flags.list({ q: key, limit: 100 })).pipe(
     Effect.flatMap((flags) => {
       const flag = flags.find((item) => item.key === key && item.feature_id)
-      return flag === undefined
-        ? Effect.fail(new CapabilityError({ code: "not_found", message: `No feature has the key ${key}` }))
-        : Effect.succeed({ id: flag.feature_id!, key: flag.key })
+      if (flag === undefined) {
+        return Effect.fail(new CapabilityError({ code: "not_found", message: `No feature has the key ${key}` }))
+      }
+      const described = flag.feature
+      return described !== undefined
+        ? Effect.succeed({ id: flag.feature_id!, key: flag.key, name: described.name, type: described.feature_type })
+        : // A flag listed without its feature: the feature itself says what it is.
+          Effect.map(
+            withSchematic((client) => client.features.get(flag.feature_id!)),
+            (found) => ({
+              id: found.id,
+              key: flag.key,
+              name: found.name,
+              type: found.feature_type
+            })
+          )
     })
   )
 }

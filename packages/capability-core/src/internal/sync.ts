@@ -14,6 +14,15 @@ import * as EventSink from "../EventSink.js"
 /** Records one request takes. */
 export const MAX_RECORDS = 10_000
 
+/** Records checked between two turns of the event loop. */
+const RECORDS_PER_SLICE = 500
+
+/** Waits for the event loop's next turn, when I/O is served (a fiber's yield alone may not reach it). */
+const nextTurn = Effect.async<void>((resume) => {
+  const pending = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(pending))
+})
+
 export const SyncId = Schema.String.pipe(Schema.pattern(/^syn_[0-9a-f]{32}$/)).annotations({
   description: "A sync's id (syn_...), as the call that started it answered",
   message: () => "must be a sync id as a sync call answered it (syn_ and 32 hex digits)"
@@ -66,12 +75,7 @@ export interface SyncInput {
   readonly records: ReadonlyArray<unknown>
 }
 
-const invalid = (path: string, message: string) =>
-  new CapabilityError.CapabilityError({
-    code: "invalid_input",
-    message: `Invalid input: ${path}: ${message}`,
-    fields: [{ path, message }]
-  })
+const invalid = (path: string, message: string) => CapabilityError.invalidFields([{ path, message }])
 
 interface Settled {
   readonly id: string
@@ -130,7 +134,10 @@ export const syncing =
       const decode = Schema.decodeUnknownEither(record, { errors: "all", onExcessProperty: "error" })
       const events: Array<EventSink.KeyedEvent> = []
       const refused: Array<typeof RefusedRecord.Type> = []
-      input.records.forEach((raw, index) => {
+      for (let index = 0; index < input.records.length; index++) {
+        // Ten thousand records take a while to check: other requests are served between slices of them.
+        if (index > 0 && index % RECORDS_PER_SLICE === 0) yield* nextTurn
+        const raw = input.records[index]
         const accepted = fast(raw)
         let valid: R
         if (Option.isSome(accepted)) {
@@ -138,14 +145,17 @@ export const syncing =
         } else {
           const decoded = decode(raw)
           if (decoded._tag === "Left") {
-            refused.push({ index, fields: CapabilityError.fieldIssues(decoded.left) })
-            return
+            refused.push({
+              index,
+              fields: CapabilityError.fieldIssues(decoded.left).slice(0, CapabilityError.MAX_FIELD_ISSUES)
+            })
+            continue
           }
           valid = decoded.right
         }
         const body = identify(valid)
         events.push({ event_type: "identify", body, idempotency_key: keyOf(kind, sync, body) })
-      })
+      }
       const receipt = yield* sink.submitSync(events, {
         id: sync.id,
         kind,

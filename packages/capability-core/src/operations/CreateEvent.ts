@@ -5,7 +5,7 @@ import * as EventSink from "../EventSink.js"
 import { present } from "../internal/present.js"
 import { submitting } from "../internal/submitting.js"
 import * as Operation from "../Operation.js"
-import { DateTime, field, RequiredKeyMap, TraitsInput } from "./inputs.js"
+import { DateTime, field, RequiredKeyMap, Text, TraitsInput } from "./inputs.js"
 
 const EventName = field(
   Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255), Schema.pattern(/^\S(.*\S)?$/)),
@@ -20,7 +20,7 @@ const Quantity = field(
 )
 
 const IdempotencyKey = field(
-  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
+  Text(1, 255),
   "Your id for this event; sending it again within 24 hours is counted once. Generated when absent.",
   "text of 1 to 255 characters"
 )
@@ -54,18 +54,37 @@ export const TrackBody = Schema.Union(
   })
 )
 
-export const IdentifyBody = Schema.Struct({
+const IdentifiedCompany = Schema.Struct({
   keys: RequiredKeyMap,
-  name: Schema.optional(Schema.String.pipe(Schema.maxLength(255))),
-  traits: Schema.optional(TraitsInput),
-  company: Schema.optional(
-    Schema.Struct({
-      keys: RequiredKeyMap,
-      name: Schema.optional(Schema.String.pipe(Schema.maxLength(256))),
-      traits: Schema.optional(TraitsInput)
-    })
-  )
+  name: Schema.optional(Schema.String.pipe(Schema.maxLength(256))),
+  traits: Schema.optional(TraitsInput)
 })
+
+/** No keys at all: the user keys of an identify that names a company alone. */
+const NoKeys = Schema.Record({ key: Schema.String, value: Schema.String }).pipe(
+  Schema.filter((keys) => Object.keys(keys).length === 0 || "must be empty (or left out) for a company alone", {
+    jsonSchema: { maxProperties: 0 }
+  })
+)
+
+/**
+ * An identify names a user (its keys) and the company it belongs to, or a company alone: then it has no user keys
+ * (`keys` left out, or `{}`, which is how Schematic takes a company-only identify) and names the company.
+ */
+export const IdentifyBody = Schema.Union(
+  Schema.Struct({
+    keys: RequiredKeyMap.annotations({ description: "Keys of the user to create or update" }),
+    name: Schema.optional(Schema.String.pipe(Schema.maxLength(255))),
+    traits: Schema.optional(TraitsInput),
+    company: Schema.optional(IdentifiedCompany)
+  }),
+  Schema.Struct({
+    keys: Schema.optional(NoKeys),
+    company: Schema.propertySignature(IdentifiedCompany).annotations({
+      missingMessage: () => "is required: an identify names its user's keys, or a company alone"
+    })
+  })
+)
 
 const envelope = {
   idempotency_key: Schema.optional(IdempotencyKey),
@@ -76,7 +95,10 @@ const envelope = {
 export const CreateEventInput = Schema.Union(
   Schema.Struct({ event_type: Schema.Literal("track"), body: TrackBody, ...envelope }),
   Schema.Struct({ event_type: Schema.Literal("identify"), body: IdentifyBody, ...envelope })
-)
+).annotations({
+  // Said of a value that is not an event at all (a number, a list): not Effect's whole type description.
+  message: () => 'must be an event: {"event_type": "track" or "identify", "body": {...}}'
+})
 export type CreateEventInput = typeof CreateEventInput.Type
 
 const NameOf = (max: number) => Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max)))
@@ -89,7 +111,8 @@ export const TrackUsageEventInput = Schema.Struct({
   // Absent means track.
   event_type: Schema.optional(
     Schema.Literal("track", "identify").annotations({
-      description: "track (default): usage of a metered feature; identify: create or update a user and its company"
+      description:
+        "track (default): usage of a metered feature; identify: create or update a user and its company, or a company alone"
     })
   ),
   event: Schema.optional(EventName),
@@ -109,10 +132,16 @@ export const TrackUsageEventInput = Schema.Struct({
 }).pipe(
   Schema.filter((input) => {
     if (input.event_type === "identify") {
-      if (input.user === undefined) {
+      if (input.user === undefined && input.company === undefined) {
         return {
           path: ["user"],
-          message: "is required for an identify: the keys of the user (a company alone: upsert-company)"
+          message: "is required for an identify: the user's keys, or company for a company alone"
+        }
+      }
+      if (input.user === undefined) {
+        if (input.user_name !== undefined) return { path: ["user_name"], message: "names a user: give user too" }
+        if (input.traits !== undefined) {
+          return { path: ["traits"], message: "are a user's: give user too, or company_traits for the company" }
         }
       }
       if (input.event !== undefined) return { path: ["event"], message: "is for track events only" }
@@ -135,10 +164,16 @@ export const CreateEventOutput = EventSink.AcceptedEvent
  * a page of that index of its own, and storing a batch took several times as long once an outbox held a few hundred
  * thousand events.
  */
-export const keyed = (input: CreateEventInput): EventSink.KeyedEvent =>
-  input.idempotency_key === undefined
-    ? ({ ...input, idempotency_key: `cap-${uuidv7()}` } as EventSink.KeyedEvent)
-    : (input as EventSink.KeyedEvent)
+export const keyed = (input: CreateEventInput): EventSink.KeyedEvent => {
+  // A company-only identify may leave out its (empty) user keys; Schematic takes it with `keys: {}`.
+  const event =
+    input.event_type === "identify" && input.body.keys === undefined
+      ? { ...input, body: { ...input.body, keys: {} } }
+      : input
+  return (
+    event.idempotency_key === undefined ? { ...event, idempotency_key: `cap-${uuidv7()}` } : event
+  ) as EventSink.KeyedEvent
+}
 
 export const createEvent: Operation.Operation<
   typeof CreateEventInput.Type,
@@ -149,7 +184,8 @@ export const createEvent: Operation.Operation<
   name: "create-event",
   title: "Track a usage event",
   description: [
-    "Record that a company used a metered feature (event_type track) or identify a user and company (identify).",
+    "Record that a company used a metered feature (event_type track) or identify a user and its company, or a company",
+    "alone (identify; for a company alone, body.keys is left out or {}).",
     "A track event's body.event is the event name a feature is metered by (for example api-call), body.company the",
     "keys of the company it belongs to, and body.quantity how many units it counts (default 1).",
     "The event is stored durably before the answer (status queued) and delivered to Schematic in the background.",
@@ -166,7 +202,8 @@ export const createEvent: Operation.Operation<
     title: "Track a usage event",
     description: [
       "Record that a company used a metered feature, for usage-based billing and limits; or, with",
-      'event_type "identify", create or update a user (user keys, user_name, traits) and the company it belongs to.',
+      'event_type "identify", create or update a user (user keys, user_name, traits) and the company it belongs to,',
+      "or a company alone (company, company_name, company_traits, no user).",
       "event is the event name the feature is metered by (for example api-call); company is the company's keys",
       "(your identifiers, as in upsert-company), or give only user (the user's keys) to meter it for the user's",
       "company; quantity is how many units (default 1).",
@@ -179,7 +216,8 @@ export const createEvent: Operation.Operation<
         ? {
             event_type: "identify",
             body: {
-              keys: input.user!,
+              // Without a user, the identify names the company alone: no user keys.
+              keys: input.user ?? {},
               ...present({
                 name: input.user_name,
                 traits: input.traits,

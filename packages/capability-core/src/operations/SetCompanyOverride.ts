@@ -7,7 +7,7 @@ import * as Resolve from "../internal/resolve.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
-import { companyRefFields, DateTime, exactlyOne, featureRefFields, field } from "./inputs.js"
+import { companyRefFields, exactlyOne, FutureDateTime, featureRefFields, field } from "./inputs.js"
 
 export const SetCompanyOverrideInput = Schema.Struct({
   ...companyRefFields,
@@ -18,7 +18,9 @@ export const SetCompanyOverrideInput = Schema.Struct({
     'true, false, a whole number >= 0, or "unlimited"'
   ),
   expires_at: Schema.optional(
-    field(DateTime, "When the override ends, e.g. the end of the month; none: it stays", "an ISO 8601 date-time")
+    FutureDateTime.annotations({
+      description: "When the override ends (in the future), e.g. the end of the month; none: it stays"
+    })
   ),
   note: Schema.optional(
     field(
@@ -35,6 +37,22 @@ export const SetCompanyOverrideOutput = Schema.Struct({
     description: "The company's entitlement to the feature now that the override is set"
   })
 })
+
+/**
+ * Whether `value` fits the feature: on or off for an on/off feature, a limit or unlimited for one that counts; the
+ * refusal names the type expected.
+ */
+const valueFits = (feature: Resolve.ResolvedFeature, value: boolean | number | "unlimited") => {
+  const name = feature.key ?? feature.name
+  if (feature.type === "boolean") {
+    return typeof value === "boolean"
+      ? undefined
+      : `must be true or false: ${name} is an on/off feature (a limit or "unlimited" is for a feature that counts)`
+  }
+  return typeof value === "boolean"
+    ? `must be a whole number >= 0 (a limit) or "unlimited": ${name} is a ${feature.type} feature that counts usage`
+    : undefined
+}
 
 /** An override's value in Schematic's terms. */
 export const grantOf = (value: boolean | number | "unlimited") =>
@@ -69,6 +87,8 @@ export const setCompanyOverride: Operation.Operation<
     Effect.gen(function* () {
       const company = yield* Resolve.company(input)
       const feature = yield* Resolve.feature(input)
+      const misfit = valueFits(feature, input.value)
+      if (misfit !== undefined) return yield* CapabilityError.invalidFields([{ path: "value", message: misfit }])
       const body = {
         ...grantOf(input.value),
         // Schematic's update replaces the whole override: an absent expiry clears the one it had.

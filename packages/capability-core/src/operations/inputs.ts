@@ -5,15 +5,31 @@ import { Schema } from "effect"
  * description goes to JSON Schema (and so to agents and OpenAPI); the message to callers who got it wrong.
  */
 export const field = <S extends Schema.Schema.Any>(schema: S, description: string, mustBe: string): S =>
-  schema.annotations({ description, message: () => `must be ${mustBe}` }) as S
+  // `override`: a union's own message, not the first of its members' ("Expected boolean" for a number out of range).
+  schema.annotations({ description, message: () => ({ message: `must be ${mustBe}`, override: true }) }) as S
+
+/**
+ * Text without a lone surrogate (half of a UTF-16 pair): ids and keys go into URLs, which cannot carry one. Tested
+ * code unit by code unit, as Effect and the compiled check both test patterns.
+ */
+export const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/
+
+/** Text with something in it besides white space: a key of spaces alone is as empty as no key. */
+export const NOT_BLANK = /\S/
+
+/** Text of `min` to `max` characters that is well formed and, when `min` is 1 or more, not blank. */
+export const Text = (min: number, max: number) => {
+  const sized = Schema.String.pipe(Schema.minLength(min), Schema.maxLength(max), Schema.pattern(WELL_FORMED))
+  return min > 0 ? sized.pipe(Schema.pattern(NOT_BLANK)) : sized
+}
 
 /** Your identifiers for a company or user: 1 to 100 entries, non-empty names and values. */
 export const RequiredKeyMap = Schema.Record({
-  key: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)).annotations({
-    message: () => "key names must be 1 to 255 characters"
+  key: Text(1, 255).annotations({
+    message: () => ({ message: "key names must be 1 to 255 characters, not only spaces", override: true })
   }),
-  value: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024)).annotations({
-    message: () => "must be text of 1 to 1024 characters"
+  value: Text(1, 1024).annotations({
+    message: () => ({ message: "must be text of 1 to 1024 characters, not only spaces", override: true })
   })
 })
   .pipe(
@@ -56,11 +72,7 @@ export const Search = Schema.optional(
 )
 
 export const Id = (prefix: string, what: string) =>
-  field(
-    Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
-    `Schematic's id of the ${what} (${prefix}...)`,
-    `an id like ${prefix}... (1 to 255 characters)`
-  )
+  field(Text(1, 255), `Schematic's id of the ${what} (${prefix}...)`, `an id like ${prefix}... (1 to 255 characters)`)
 
 /** An ISO 8601 date-time string. */
 export const DateTime = Schema.String.pipe(
@@ -68,6 +80,11 @@ export const DateTime = Schema.String.pipe(
     jsonSchema: { format: "date-time" },
     message: () => "must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z"
   })
+)
+
+/** An ISO 8601 date-time after the moment the input is decoded: an end date, an expiry. */
+export const FutureDateTime = DateTime.pipe(
+  Schema.filter((value) => Date.parse(value) > Date.now() || "must be in the future")
 )
 
 /** No input at all: an empty object, and (unlike a bare empty struct) nothing else. */
@@ -93,17 +110,13 @@ export const companyRefFields = {
 export const featureRefFields = {
   feature_id: Schema.optional(
     field(
-      Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
+      Text(1, 512),
       "The feature's id (feat_...); in a REST path its flag key also works",
       "a feature id or flag key of 1 to 512 characters"
     )
   ),
   feature_key: Schema.optional(
-    field(
-      Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
-      'The feature\'s flag key, e.g. "api-calls"',
-      "a flag key of 1 to 512 characters"
-    )
+    field(Text(1, 512), 'The feature\'s flag key, e.g. "api-calls"', "a flag key of 1 to 512 characters")
   )
 }
 

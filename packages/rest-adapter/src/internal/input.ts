@@ -69,13 +69,7 @@ export const withPathParams = (
     const given = out[name]
     if (given !== undefined && given !== params[name]) {
       const message = `is ${JSON.stringify(params[name])} in the path; leave it out of the request or give the same value`
-      return Either.left(
-        new CapabilityError.CapabilityError({
-          code: "invalid_input",
-          message: `Invalid input: ${name}: ${message}`,
-          fields: [{ path: name, message }]
-        })
-      )
+      return Either.left(CapabilityError.invalidFields([{ path: name, message }]))
     }
     out[name] = params[name]
   }
@@ -115,13 +109,7 @@ export const recordsInput = (
     if (Either.isLeft(parsed)) {
       const path = `${field}.${records.length}`
       const message = `line ${line} is ${parsed.left.fields?.[0]?.message ?? "not valid JSON"}`
-      return Either.left(
-        new CapabilityError.CapabilityError({
-          code: "invalid_input",
-          message: `Invalid input: ${path}: ${message}`,
-          fields: [{ path, message }]
-        })
-      )
+      return Either.left(CapabilityError.invalidFields([{ path, message }]))
     }
     records.push(parsed.right)
   }
