@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { JsonSchemas } from "@schematic-capability/schema-check"
-import { Effect, Either, type Schema } from "effect"
+import { Effect, Either, FastCheck as fc, Schema } from "effect"
 import { Capability, CapabilityError, type Operation, Operations } from "../src/index.js"
 
 type Shape = { readonly operation: Operation.Operation; readonly shape: Capability.InputShape }
@@ -76,6 +76,37 @@ describe("input bounds", () => {
     })
     expect(error.message).toMatch(/; and 980 more$/)
     expect(JSON.stringify(error).length).toBeLessThan(64 * 1024)
+  })
+
+  it("naming only the first bad items names what decoding every item would name first", () => {
+    const batch = Operations.all.find((operation) => operation.name === "create-event-batch")!
+    const good = { event_type: "track", body: { event: "api-call", company: { crm: "a" } } }
+    const bad = fc.constantFrom<unknown>(
+      1,
+      { event_type: "track" },
+      { ...good, body: { ...good.body, quantity: 1.5 } },
+      { ...good, extra: true },
+      { event_type: "identify", body: { keys: {} } },
+      { ...good, body: { event: " x", user: { " ": "y" } } }
+    )
+    const events = fc.array(fc.oneof({ weight: 2, arbitrary: fc.constant<unknown>(good) }, bad), {
+      minLength: 21,
+      maxLength: 120
+    })
+    fc.assert(
+      fc.property(events, (items) => {
+        const full = Schema.decodeUnknownEither(batch.input, { errors: "all", onExcessProperty: "error" })({
+          events: items
+        })
+        const result = decode({ operation: batch, shape: "canonical" }, { events: items })
+        expect(Either.isLeft(result)).toBe(Either.isLeft(full))
+        if (Either.isLeft(full) && Either.isLeft(result)) {
+          const expected = CapabilityError.fieldIssues(full.left).slice(0, CapabilityError.MAX_FIELD_ISSUES)
+          expect(result.left.fields).toEqual(expected)
+        }
+      }),
+      { numRuns: 60 }
+    )
   })
 
   it("a refusal that echoes what the caller sent stays small", () => {
