@@ -34,6 +34,7 @@ const TOOLS = {
   "check-entitlement": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "track-usage-event": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   "create-event-batch": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  "get-event": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   "get-event-delivery-status": {
     readOnlyHint: true,
     destructiveHint: false,

@@ -66,6 +66,8 @@ describe("the REST API, end to end over the embedded sandbox", () => {
         "/v1/syncs/{sync_id}",
         "/v1/events",
         "/v1/events/batch",
+        "/v1/events/lookup",
+        "/v1/events/{event_id}",
         "/v1/events/outbox",
         "/v1/events/outbox/dead-letters",
         "/v1/events/outbox/requeue",
@@ -205,6 +207,51 @@ describe("the REST API, end to end over the embedded sandbox", () => {
     const neither = await call("POST", "/v1/events", { event_type: "identify", body: { keys: {} } })
     expect(neither.status).toBe(400)
     expect(neither.body.error.fields.map((field: { path: string }) => field.path)).toContain("body.company")
+  })
+
+  it("get-event: where an event is on its way, and what Schematic made of it", async () => {
+    const until = async (
+      path: string,
+      done: (body: { delivery: { state: string } | null; schematic: unknown }) => boolean
+    ) => {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const response = await call("GET", path)
+        if (response.status === 200 && done(response.body)) return response
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      throw new Error(`${path} did not settle`)
+    }
+    const orphan = await call("POST", "/v1/events", {
+      event_type: "track",
+      body: { event: "api-call", company: { crm: "get-event-nobody" } },
+      idempotency_key: "rest-get-event-orphan"
+    })
+    expect(orphan.status).toBe(202)
+    const failed = await until(`/v1/events/${orphan.body.id}`, (body) => body.schematic !== null)
+    expect(failed.body).toMatchObject({
+      event_id: orphan.body.id,
+      idempotency_key: "rest-get-event-orphan",
+      event: { event_type: "track", body: { event: "api-call" } },
+      delivery: { state: "delivered", attempts: 1, last_error: null },
+      schematic: { status: "failed", error_message: "no company matches the event's company keys", company_id: null }
+    })
+    expect(failed.body.next_step).toMatch(/upsert-company.*new idempotency_key/)
+    const byKey = await call("GET", "/v1/events/lookup?idempotency_key=rest-get-event-orphan")
+    expect(byKey.body).toEqual(failed.body)
+
+    await call("POST", "/v1/companies", { keys: { crm: "get-event-known" } })
+    const counted = await call("POST", "/v1/events", {
+      event_type: "track",
+      body: { event: "api-call", company: { crm: "get-event-known" } }
+    })
+    const processed = await until(`/v1/events/${counted.body.id}`, (body) => body.schematic !== null)
+    expect(processed.body.schematic).toMatchObject({ status: "processed", error_message: null })
+    expect(processed.body.next_step).toMatch(/processed/)
+
+    expect((await call("GET", "/v1/events/oev_00000000000000000000000000000001")).status).toBe(404)
+    expect((await call("GET", "/v1/events/lookup?idempotency_key=never-sent")).status).toBe(404)
+    const both = await call("GET", `/v1/events/${orphan.body.id}?idempotency_key=x`)
+    expect(both.status).toBe(400)
   })
 
   it("a huge array is refused by its length at once, and a refusal stays small however much is wrong", async () => {

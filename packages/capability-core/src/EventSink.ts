@@ -93,6 +93,23 @@ export const SyncStatus = Schema.Struct({
 })
 export interface SyncStatus extends Schema.Schema.Type<typeof SyncStatus> {}
 
+/** An accepted event as a durable sink holds it, with where its delivery stands. */
+export interface HeldEvent {
+  readonly id: string
+  readonly idempotencyKey: string
+  /** The event as it was accepted, in Schematic's shape. */
+  readonly event: KeyedEvent
+  readonly state: "pending" | "in_flight" | "delivered" | "dead_lettered"
+  readonly attempts: number
+  readonly lastError: string | null
+  readonly acceptedAt: number
+  /** When it was delivered or dead-lettered. */
+  readonly finishedAt: number | null
+}
+
+/** An event named by the id it was answered with, or by its idempotency key. */
+export type EventRef = { readonly id: string } | { readonly idempotencyKey: string }
+
 export interface EventSinkShape {
   /**
    * Accepts all the events or none (validation happened before). Answers in the order given. A sink whose store
@@ -109,6 +126,11 @@ export interface EventSinkShape {
   ) => Effect.Effect<SyncReceipt, CapabilityError>
   /** A sync's progress; fails with `not_found` when there is no such sync (or it is older than the retention). */
   readonly syncStatus: (id: string) => Effect.Effect<SyncStatus, CapabilityError>
+  /**
+   * The event `ref` names as this sink holds it, or undefined: a sink that holds nothing (the direct one), an event
+   * never accepted here, or one delivered and since pruned.
+   */
+  readonly event: (ref: EventRef) => Effect.Effect<HeldEvent | undefined, CapabilityError>
   /** Fails while the sink cannot take events (its storage failed), saying why; what /readyz reports. */
   readonly ready: Effect.Effect<void, CapabilityError>
   readonly status: Effect.Effect<DeliveryStatus, CapabilityError>
@@ -211,6 +233,7 @@ export const direct: Layer.Layer<EventSink, never, SchematicClient.SchematicClie
         durable: false
       }),
       ready: Effect.void,
+      event: () => Effect.succeed(undefined),
       deadLetters: () => Effect.succeed([]),
       requeue: () => Effect.succeed(0)
     }

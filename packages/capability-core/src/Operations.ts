@@ -13,6 +13,7 @@ import { deleteCompany } from "./operations/DeleteCompany.js"
 import { deleteUser } from "./operations/DeleteUser.js"
 import { findCompaniesNearLimit } from "./operations/FindCompaniesNearLimit.js"
 import { getCompany } from "./operations/GetCompany.js"
+import { getEvent } from "./operations/GetEvent.js"
 import { getEventDeliveryStatus } from "./operations/GetEventDeliveryStatus.js"
 import { getFeatureUsage } from "./operations/GetFeatureUsage.js"
 import { getInsightsSummary } from "./operations/GetInsightsSummary.js"
@@ -43,6 +44,7 @@ export {
   deleteUser,
   findCompaniesNearLimit,
   getCompany,
+  getEvent,
   getEventDeliveryStatus,
   getFeatureUsage,
   getInsightsSummary,
@@ -91,6 +93,7 @@ export const all: ReadonlyArray<Operation<any, any, Requirements>> = [
   checkEntitlement,
   createEvent,
   createEventBatch,
+  getEvent,
   getEventDeliveryStatus,
   syncCompanies,
   syncUsers,

@@ -100,6 +100,7 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
           "check-entitlement",
           "create-event",
           "create-event-batch",
+          "get-event",
           "get-event-delivery-status",
           "sync-companies",
           "sync-users",

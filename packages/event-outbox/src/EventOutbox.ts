@@ -185,6 +185,21 @@ export const sink = (
             durable: true
           }
         }),
+        event: (ref) =>
+          Effect.map(store.find(ref), (row) =>
+            row === undefined
+              ? undefined
+              : {
+                  id: row.id,
+                  idempotencyKey: row.idempotencyKey,
+                  event: JSON.parse(row.payload) as EventSink.KeyedEvent,
+                  state: row.state === "dead" ? "dead_lettered" : row.state,
+                  attempts: row.attempts,
+                  lastError: row.error,
+                  acceptedAt: row.acceptedAt,
+                  finishedAt: row.finishedAt
+                }
+          ),
         deadLetters: (page) =>
           Effect.map(store.deadLetters(page.limit, page.offset), (rows) =>
             rows.map((row) => ({

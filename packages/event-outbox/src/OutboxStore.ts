@@ -66,6 +66,21 @@ export interface Counts {
   readonly oldestPendingAcceptedAt: number | null
 }
 
+/** Where an event stands in the outbox. */
+export type EventState = "pending" | "in_flight" | "delivered" | "dead"
+
+/** An event as the store holds it, with where it stands. */
+export interface HeldRow extends OutboxRow {
+  readonly state: EventState
+  /** The last failure to deliver it (why it was dead-lettered, for a dead event). */
+  readonly error: string | null
+  /** When it was delivered or dead-lettered. */
+  readonly finishedAt: number | null
+}
+
+/** An event named by the id it was answered with, or by its idempotency key. */
+export type EventRef = { readonly id: string } | { readonly idempotencyKey: string }
+
 export interface DeadRow extends OutboxRow {
   readonly error: string
   readonly deadAt: number
@@ -115,6 +130,8 @@ export interface OutboxStoreShape {
   readonly expire: (queuedBefore: number, error: string, now: number) => Effect.Effect<number>
   /** Puts events left in flight by a crash back to pending. */
   readonly recover: Effect.Effect<number>
+  /** The event `ref` names, or undefined: never stored here, or delivered and pruned since. */
+  readonly find: (ref: EventRef) => Effect.Effect<HeldRow | undefined>
   readonly counts: Effect.Effect<Counts>
   readonly deadLetters: (limit: number, offset: number) => Effect.Effect<ReadonlyArray<DeadRow>>
   readonly requeue: (

@@ -21,6 +21,7 @@ import { syncCounts } from "./internal/syncCounts.js"
 import {
   type Appended,
   type DeadRow,
+  type EventState,
   type NewEvent,
   OutboxClosed,
   OutboxFull,
@@ -388,6 +389,31 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
           oldestPendingAcceptedAt: oldest.length === 0 ? null : Math.min(...oldest)
         }
       }),
+      find: (ref) =>
+        query(async () => {
+          let rows: Array<Row & { state: EventState }>
+          if ("idempotencyKey" in ref) {
+            rows = await sql`
+              SELECT seq, state, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+              FROM outbox_events WHERE idempotency_key = ${ref.idempotencyKey}`
+          } else {
+            const match = EVENT_ID.exec(ref.id)
+            if (match === null) return undefined
+            rows = await sql`
+              SELECT seq, state, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+              FROM outbox_events WHERE seq = ${Number.parseInt(match[2]!, 16)}
+                AND accepted_at = ${Number.parseInt(match[1]!, 16)}`
+          }
+          const row = rows[0]
+          return row === undefined
+            ? undefined
+            : {
+                ...toOutboxRow(row),
+                state: row.state,
+                error: row.last_error,
+                finishedAt: row.finished_at === null ? null : Number(row.finished_at)
+              }
+        }),
       deadLetters: (limit, offset) =>
         query(async () => {
           const rows = await sql<Array<Row>>`

@@ -205,6 +205,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
       markDead: (seqs, error, now) => call("markDead", seqs, error, now),
       expire: (queuedBefore, error, now) => call("expire", queuedBefore, error, now),
       recover: Effect.suspend(() => call("recover")),
+      find: (ref) => call("find", ref),
       counts: Effect.suspend(() => call("counts")),
       deadLetters: (limit, offset) => call("deadLetters", limit, offset),
       requeue: (target, now) => call("requeue", target, now),

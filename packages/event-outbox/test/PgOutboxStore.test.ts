@@ -28,6 +28,24 @@ const replicas = (lease = 30_000) =>
 const event = (key: string) => ({ idempotencyKey: key, payload: JSON.stringify({ event_type: "track", key }) })
 
 describe("PgOutboxStore", () => {
+  it.scoped("finds an event by its id or its key, from any replica, with where it stands", () =>
+    Effect.gen(function* () {
+      const { a, b } = yield* replicas()
+      const [stored] = yield* a.append([event("find-me")])
+      expect(yield* b.find({ id: stored!.id })).toMatchObject({ idempotencyKey: "find-me", state: "pending" })
+      const [claimed] = yield* a.claim(10, Date.now())
+      yield* a.markDead([claimed!.seq], "refused: no company", Date.now())
+      expect(yield* b.find({ idempotencyKey: "find-me" })).toMatchObject({
+        id: stored!.id,
+        state: "dead",
+        attempts: 1,
+        error: "refused: no company"
+      })
+      expect(yield* b.find({ id: "oev_nope" })).toBeUndefined()
+      expect(yield* b.find({ idempotencyKey: "never" })).toBeUndefined()
+    })
+  )
+
   it.scoped("stores a key once, whichever replica a retry reaches, and answers with its first record", () =>
     Effect.gen(function* () {
       const { a, b } = yield* replicas()

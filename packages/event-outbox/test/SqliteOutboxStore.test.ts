@@ -38,6 +38,26 @@ CREATE INDEX outbox_finished_at ON outbox_events(state, finished_at) WHERE finis
 `
 
 describe("SqliteOutboxStore", () => {
+  it.effect("finds an event by its id or its key, with where it stands", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteOutboxStore.make({ filename: fileIn() })
+      const [stored] = yield* store.append([event("find-me")])
+      const byId = yield* store.find({ id: stored!.id })
+      expect(byId).toMatchObject({ id: stored!.id, idempotencyKey: "find-me", state: "pending", error: null })
+      const [claimed] = yield* store.claim(10, Date.now())
+      yield* store.markDead([claimed!.seq], "refused: no company", Date.now())
+      expect(yield* store.find({ idempotencyKey: "find-me" })).toMatchObject({
+        id: stored!.id,
+        state: "dead",
+        attempts: 1,
+        error: "refused: no company"
+      })
+      expect(yield* store.find({ id: "oev_nope" })).toBeUndefined()
+      expect(yield* store.find({ idempotencyKey: "never" })).toBeUndefined()
+      yield* store.close
+    })
+  )
+
   it.effect("gives each event an id that stays the same when it is dead-lettered and re-queued", () =>
     Effect.gen(function* () {
       const store = yield* SqliteOutboxStore.make({ filename: fileIn() })

@@ -65,6 +65,28 @@ describe("Schematic's official Node SDK against the sandbox", () => {
     expect(stored.body.data).toHaveLength(2)
   })
 
+  it("records each event's processing status: processed, or failed with why", async () => {
+    await client.companies.upsertCompany({ keys: { hubspot_id: "hs-4" }, name: "Vandelay" })
+    await client.events.createEventBatch({
+      events: [
+        { eventType: "track", body: { event: "export", company: { hubspot_id: "hs-4" } }, idempotencyKey: "st-ok" },
+        { eventType: "track", body: { event: "export", company: { hubspot_id: "nobody" } }, idempotencyKey: "st-co" },
+        { eventType: "track", body: { event: "export", user: { email: "ghost@x.test" } }, idempotencyKey: "st-user" }
+      ]
+    })
+    const statusOf = async (key: string) => (await client.events.listEvents({ idempotencyKey: key })).data[0]
+    expect(await statusOf("st-ok")).toMatchObject({ status: "processed" })
+    expect((await statusOf("st-ok"))?.errorMessage ?? null).toBeNull()
+    expect(await statusOf("st-co")).toMatchObject({
+      status: "failed",
+      errorMessage: "no company matches the event's company keys"
+    })
+    expect(await statusOf("st-user")).toMatchObject({
+      status: "failed",
+      errorMessage: "no user matches the event's user keys"
+    })
+  })
+
   it("reads the three insights", async () => {
     await client.plans.createPlan({ name: "Starter", planType: "plan" })
     await client.features.createFeature({

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import type { NewEvent, OutboxRow, SyncAppend, SyncCounts } from "../OutboxStore.js"
+import type { EventRef, EventState, HeldRow, NewEvent, OutboxRow, SyncAppend, SyncCounts } from "../OutboxStore.js"
 import { syncCounts } from "./syncCounts.js"
 
 export interface Options {
@@ -118,6 +118,7 @@ const parseEventId = (id: string): { readonly acceptedAt: number; readonly seq: 
 
 interface Row {
   seq: number
+  state?: EventState
   legacy_id: string | null
   idempotency_key: string
   payload: string
@@ -216,6 +217,18 @@ export const open = (options: Options) => {
     ),
     countDelivered: db.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE state = 'delivered'"),
     oldest: db.prepare("SELECT MIN(accepted_at) AS at FROM outbox_events WHERE state IN ('pending', 'in_flight')"),
+    findById: db.prepare(
+      `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+       FROM outbox_events WHERE seq = ? AND accepted_at = ?`
+    ),
+    findByLegacyId: db.prepare(
+      `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+       FROM outbox_events WHERE legacy_id = ?`
+    ),
+    findByKey: db.prepare(
+      `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+       FROM outbox_events WHERE idempotency_key = ?`
+    ),
     deadLetters: db.prepare(
       `SELECT seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at FROM outbox_events
        WHERE state = 'dead' ORDER BY seq LIMIT ? OFFSET ?`
@@ -357,6 +370,20 @@ export const open = (options: Options) => {
         dead: byState.get("dead") ?? 0,
         oldestPendingAcceptedAt: (statements.oldest.get() as { at: number | null }).at
       }
+    },
+    find: (ref: EventRef): HeldRow | undefined => {
+      let row: Row | undefined
+      if ("idempotencyKey" in ref) {
+        row = statements.findByKey.get(ref.idempotencyKey) as Row | undefined
+      } else {
+        const named = parseEventId(ref.id)
+        row = (named ? statements.findById.get(named.seq, named.acceptedAt) : statements.findByLegacyId.get(ref.id)) as
+          | Row
+          | undefined
+      }
+      return row === undefined
+        ? undefined
+        : { ...toOutboxRow(row), state: row.state!, error: row.last_error, finishedAt: row.finished_at }
     },
     deadLetters: (limit: number, offset: number) =>
       (statements.deadLetters.all(limit, offset) as Array<Row>).map(deadRow),

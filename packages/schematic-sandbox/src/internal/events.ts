@@ -174,6 +174,15 @@ export const ingest = (
                 company === "ambiguous"
                   ? "the event's company keys match several companies"
                   : "no company matches the event's company keys"
+            } else if (!event.body.company && companyId === null) {
+              // Named by its user alone: it is metered for the user's company, so it needs both.
+              status = "failed"
+              error =
+                user === "ambiguous"
+                  ? "the event's user keys match several users"
+                  : userId === null
+                    ? "no user matches the event's user keys"
+                    : "the event's user belongs to no company"
             }
           } else if (event.event_type === "identify") {
             const body = event.body
