@@ -258,7 +258,7 @@ describe("the REST API, end to end over the embedded sandbox", () => {
     const huge = await call("POST", "/v1/events/batch", `{"events":[${Array(300_000).fill("1").join(",")}]}`)
     expect(huge.status).toBe(400)
     expect(huge.body.error.fields).toEqual([
-      { path: "events", message: "must have at most 1000 items (it has 300000)" }
+      { path: "events", message: "must have at most 1000 events (it has 300000)" }
     ])
     const bad = await call("POST", "/v1/events/batch", { events: Array.from({ length: 1000 }, (_, i) => ({ i })) })
     expect(bad.status).toBe(400)

@@ -242,7 +242,10 @@ describe("sync operations over REST and MCP", () => {
       records: Array.from({ length: 10_001 }, (_, i) => ({ keys: { crm_id: `many-${i}` } }))
     })
     expect(tooMany.status).toBe(400)
-    expect(tooMany.body.error.fields[0]).toMatchObject({ path: "records", message: "must have at most 10000 records" })
+    expect(tooMany.body.error.fields[0]).toMatchObject({
+      path: "records",
+      message: "must have at most 10000 records (it has 10001)"
+    })
     const empty = await rest(server.rest, "POST", "/v1/companies/sync", { records: [] })
     expect(empty.body.error.fields[0].path).toBe("records")
   })

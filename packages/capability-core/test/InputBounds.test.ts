@@ -59,7 +59,7 @@ describe("input bounds", () => {
         const error = (result as Either.Left<CapabilityError.CapabilityError, unknown>).left
         expect(error.code).toBe("invalid_input")
         expect(error.fields, label(entry)).toEqual([
-          { path: name, message: `must have at most ${array.node.maxItems} items (it has 300000)` }
+          { path: name, message: `must have at most ${array.node.maxItems} ${array.path[0]} (it has 300000)` }
         ])
       }
     }

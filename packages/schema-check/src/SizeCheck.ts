@@ -47,9 +47,12 @@ const walk = (node: unknown, value: unknown, path: Array<string | number>): Size
   }
   if (Array.isArray(value)) {
     if (typeof node.maxItems === "number" && value.length > node.maxItems) {
+      // Counted in what the field holds when its name says it ("events", "records"), in items otherwise.
+      const name = path.at(-1)
+      const what = typeof name === "string" && /^[a-z_]+s$/.test(name) ? `${node.maxItems} ${name}` : undefined
       return {
         path: [...path],
-        message: `must have at most ${plural(node.maxItems, "item", "items")} (it has ${value.length})`
+        message: `must have at most ${what ?? plural(node.maxItems, "item", "items")} (it has ${value.length})`
       }
     }
     if (isNode(node.items)) {

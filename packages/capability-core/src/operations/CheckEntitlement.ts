@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import * as Resolve from "../internal/resolve.js"
@@ -27,11 +26,7 @@ export const CheckEntitlementOutput = Schema.Struct({
   reason: Schema.String.annotations({ description: "Why, in Schematic's words" })
 })
 
-export const checkEntitlement: Operation.Operation<
-  typeof CheckEntitlementInput.Type,
-  typeof CheckEntitlementOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const checkEntitlement = Operation.make({
   name: "check-entitlement",
   title: "Check an entitlement",
   description: [

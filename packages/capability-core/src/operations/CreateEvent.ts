@@ -175,12 +175,7 @@ export const keyed = (input: CreateEventInput): EventSink.KeyedEvent => {
   ) as EventSink.KeyedEvent
 }
 
-export const createEvent: Operation.Operation<
-  typeof CreateEventInput.Type,
-  typeof CreateEventOutput.Type,
-  EventSink.EventSink,
-  typeof TrackUsageEventInput.Type
-> = Operation.make({
+export const createEvent = Operation.make({
   name: "create-event",
   title: "Track a usage event",
   description: [

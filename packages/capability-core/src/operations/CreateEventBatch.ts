@@ -17,11 +17,7 @@ export const CreateEventBatchInput = Schema.Struct({
 
 export const CreateEventBatchOutput = Schema.Struct({ events: Schema.Array(EventSink.AcceptedEvent) })
 
-export const createEventBatch: Operation.Operation<
-  typeof CreateEventBatchInput.Type,
-  typeof CreateEventBatchOutput.Type,
-  EventSink.EventSink
-> = Operation.make({
+export const createEventBatch = Operation.make({
   name: "create-event-batch",
   title: "Track usage events in bulk",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
@@ -9,11 +8,7 @@ export const DeleteCompanyInput = Schema.Struct({ company_id: Id("comp_", "compa
 
 export const Deleted = Schema.Struct({ deleted: Schema.Boolean, id: Schema.String })
 
-export const deleteCompany: Operation.Operation<
-  typeof DeleteCompanyInput.Type,
-  typeof Deleted.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const deleteCompany = Operation.make({
   name: "delete-company",
   title: "Delete a company",
   description: [

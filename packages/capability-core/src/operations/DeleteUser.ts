@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
@@ -8,11 +7,7 @@ import { Id } from "./inputs.js"
 
 export const DeleteUserInput = Schema.Struct({ user_id: Id("user_", "user to delete") })
 
-export const deleteUser: Operation.Operation<
-  typeof DeleteUserInput.Type,
-  typeof Deleted.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const deleteUser = Operation.make({
   name: "delete-user",
   title: "Delete a user",
   description: [

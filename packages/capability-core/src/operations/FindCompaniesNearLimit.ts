@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Chunk, Effect, Schema, Stream } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import * as Resolve from "../internal/resolve.js"
@@ -36,11 +35,7 @@ export const FindCompaniesNearLimitOutput = Schema.Struct({
   pagination: Views.Pagination
 })
 
-export const findCompaniesNearLimit: Operation.Operation<
-  typeof FindCompaniesNearLimitInput.Type,
-  typeof FindCompaniesNearLimitOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const findCompaniesNearLimit = Operation.make({
   name: "find-companies-near-limit",
   title: "Find companies near a limit",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { entitlementsOf } from "../internal/entitlements.js"
@@ -9,11 +8,7 @@ import { companyRefFields, exactlyOne } from "./inputs.js"
 
 export const GetCompanyInput = Schema.Struct(companyRefFields).pipe(Schema.filter(exactlyOne("company_id", "keys")))
 
-export const getCompany: Operation.Operation<
-  typeof GetCompanyInput.Type,
-  typeof Views.CompanyDetail.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const getCompany = Operation.make({
   name: "get-company",
   title: "Get a company",
   description: [

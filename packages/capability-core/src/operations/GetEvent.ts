@@ -1,4 +1,4 @@
-import type { SchematicClient, Event as SchematicEvent } from "@schematic-capability/schematic-client"
+import type { Event as SchematicEvent } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import * as EventSink from "../EventSink.js"
@@ -91,11 +91,7 @@ const nextStep = (held: EventSink.HeldEvent | undefined, upstream: SchematicEven
   }
 }
 
-export const getEvent: Operation.Operation<
-  typeof GetEventInput.Type,
-  GetEventOutput,
-  EventSink.EventSink | SchematicClient.SchematicClient
-> = Operation.make({
+export const getEvent = Operation.make({
   name: "get-event",
   title: "Get an event",
   description: [

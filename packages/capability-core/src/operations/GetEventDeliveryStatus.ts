@@ -3,11 +3,7 @@ import * as EventSink from "../EventSink.js"
 import * as Operation from "../Operation.js"
 import { EmptyInput } from "./inputs.js"
 
-export const getEventDeliveryStatus: Operation.Operation<
-  typeof EmptyInput.Type,
-  typeof EventSink.DeliveryStatus.Type,
-  EventSink.EventSink
-> = Operation.make({
+export const getEventDeliveryStatus = Operation.make({
   name: "get-event-delivery-status",
   title: "Get event delivery status",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { entitlementsOf } from "../internal/entitlements.js"
@@ -16,11 +15,7 @@ export const GetFeatureUsageOutput = Schema.Struct({
   usage: Schema.Array(Views.Entitlement)
 })
 
-export const getFeatureUsage: Operation.Operation<
-  typeof GetFeatureUsageInput.Type,
-  typeof GetFeatureUsageOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const getFeatureUsage = Operation.make({
   name: "get-feature-usage",
   title: "Get a company's feature usage",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
@@ -19,11 +18,7 @@ export const InsightsSummaryOutput = Schema.Struct({
   )
 })
 
-export const getInsightsSummary: Operation.Operation<
-  typeof EmptyInput.Type,
-  typeof InsightsSummaryOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const getInsightsSummary = Operation.make({
   name: "get-insights-summary",
   title: "Get the insights summary",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
@@ -27,11 +26,7 @@ export const PlanGrowthOutput = Schema.Struct({
   )
 })
 
-export const getPlanGrowth: Operation.Operation<
-  typeof PlanGrowthInput.Type,
-  typeof PlanGrowthOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const getPlanGrowth = Operation.make({
   name: "get-plan-growth",
   title: "Get plan growth",
   description: [

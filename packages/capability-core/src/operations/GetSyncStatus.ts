@@ -5,11 +5,7 @@ import * as Operation from "../Operation.js"
 
 export const GetSyncStatusInput = Schema.Struct({ sync_id: SyncId })
 
-export const getSyncStatus: Operation.Operation<
-  typeof GetSyncStatusInput.Type,
-  typeof EventSink.SyncStatus.Type,
-  EventSink.EventSink
-> = Operation.make({
+export const getSyncStatus = Operation.make({
   name: "get-sync-status",
   title: "Get a sync's progress",
   description: [

@@ -1,4 +1,4 @@
-import type { Insights, SchematicClient } from "@schematic-capability/schematic-client"
+import type { Insights } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
@@ -36,11 +36,7 @@ export const TopFeaturesOutput = Schema.Struct({
   )
 })
 
-export const getTopFeatures: Operation.Operation<
-  typeof TopFeaturesInput.Type,
-  typeof TopFeaturesOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const getTopFeatures = Operation.make({
   name: "get-top-features",
   title: "Get top features by usage",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
@@ -15,11 +14,7 @@ export const GetUserInput = Schema.Struct({
   )
 }).pipe(Schema.filter(exactlyOne("user_id", "keys")))
 
-export const getUser: Operation.Operation<
-  typeof GetUserInput.Type,
-  typeof Views.User.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const getUser = Operation.make({
   name: "get-user",
   title: "Get a user",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
@@ -24,11 +23,7 @@ export const ListCompaniesOutput = Schema.Struct({
   pagination: Views.Pagination
 })
 
-export const listCompanies: Operation.Operation<
-  typeof ListCompaniesInput.Type,
-  typeof ListCompaniesOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const listCompanies = Operation.make({
   name: "list-companies",
   title: "List companies",
   description: [

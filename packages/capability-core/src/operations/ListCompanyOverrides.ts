@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
@@ -20,11 +19,7 @@ export const ListCompanyOverridesOutput = Schema.Struct({
   pagination: Views.Pagination
 })
 
-export const listCompanyOverrides: Operation.Operation<
-  typeof ListCompanyOverridesInput.Type,
-  typeof ListCompanyOverridesOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const listCompanyOverrides = Operation.make({
   name: "list-company-overrides",
   title: "List company overrides",
   description: [

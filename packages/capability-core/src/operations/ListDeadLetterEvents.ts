@@ -11,11 +11,7 @@ export const ListDeadLettersOutput = Schema.Struct({
   pagination: Views.Pagination
 })
 
-export const listDeadLetterEvents: Operation.Operation<
-  typeof ListDeadLettersInput.Type,
-  typeof ListDeadLettersOutput.Type,
-  EventSink.EventSink
-> = Operation.make({
+export const listDeadLetterEvents = Operation.make({
   name: "list-dead-letter-events",
   title: "List dead-lettered events",
   description: [

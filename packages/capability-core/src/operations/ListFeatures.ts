@@ -1,4 +1,4 @@
-import type { Feature, SchematicClient } from "@schematic-capability/schematic-client"
+import type { Feature } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
@@ -44,11 +44,7 @@ export const ListFeaturesInput = Schema.Struct({
 
 export const ListFeaturesOutput = Schema.Struct({ features: Schema.Array(FeatureView), pagination: Views.Pagination })
 
-export const listFeatures: Operation.Operation<
-  typeof ListFeaturesInput.Type,
-  typeof ListFeaturesOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const listFeatures = Operation.make({
   name: "list-features",
   title: "List features",
   description: [

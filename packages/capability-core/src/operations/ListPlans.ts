@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Chunk, Effect, Schema, Stream } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
@@ -34,11 +33,7 @@ export const ListPlansInput = Schema.Struct({
 
 export const ListPlansOutput = Schema.Struct({ plans: Schema.Array(PlanView), pagination: Views.Pagination })
 
-export const listPlans: Operation.Operation<
-  typeof ListPlansInput.Type,
-  typeof ListPlansOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const listPlans = Operation.make({
   name: "list-plans",
   title: "List plans and add-ons",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
@@ -21,11 +20,7 @@ export const ListUsersOutput = Schema.Struct({
   pagination: Views.Pagination
 })
 
-export const listUsers: Operation.Operation<
-  typeof ListUsersInput.Type,
-  typeof ListUsersOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const listUsers = Operation.make({
   name: "list-users",
   title: "List users",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { entitlementsOf } from "../internal/entitlements.js"
@@ -20,11 +19,7 @@ export const RemoveCompanyOverrideOutput = Schema.Struct({
   })
 })
 
-export const removeCompanyOverride: Operation.Operation<
-  typeof RemoveCompanyOverrideInput.Type,
-  typeof RemoveCompanyOverrideOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const removeCompanyOverride = Operation.make({
   name: "remove-company-override",
   title: "Remove a company override",
   description: [

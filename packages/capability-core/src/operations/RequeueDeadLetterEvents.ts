@@ -22,11 +22,7 @@ export const RequeueOutput = Schema.Struct({
   requeued: Schema.Number.annotations({ description: "How many events went back to pending" })
 })
 
-export const requeueDeadLetterEvents: Operation.Operation<
-  typeof RequeueInput.Type,
-  typeof RequeueOutput.Type,
-  EventSink.EventSink
-> = Operation.make({
+export const requeueDeadLetterEvents = Operation.make({
   name: "requeue-dead-letter-events",
   title: "Requeue dead-lettered events",
   description: [

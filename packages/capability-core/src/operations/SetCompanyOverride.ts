@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { entitlementsOf } from "../internal/entitlements.js"
@@ -62,11 +61,7 @@ export const grantOf = (value: boolean | number | "unlimited") =>
       ? ({ value_type: "unlimited" } as const)
       : ({ value_type: "numeric", value_numeric: value } as const)
 
-export const setCompanyOverride: Operation.Operation<
-  typeof SetCompanyOverrideInput.Type,
-  typeof SetCompanyOverrideOutput.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const setCompanyOverride = Operation.make({
   name: "set-company-override",
   title: "Set a company override",
   description: [

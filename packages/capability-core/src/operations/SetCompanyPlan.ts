@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { entitlementsOf } from "../internal/entitlements.js"
@@ -19,11 +18,7 @@ export const SetCompanyPlanInput = Schema.Struct({
   )
 }).pipe(Schema.filter(exactlyOne("company_id", "keys")))
 
-export const setCompanyPlan: Operation.Operation<
-  typeof SetCompanyPlanInput.Type,
-  typeof Views.CompanyDetail.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const setCompanyPlan = Operation.make({
   name: "set-company-plan",
   title: "Set a company's plan and add-ons",
   description: [

@@ -1,6 +1,5 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import type * as EventSink from "../EventSink.js"
 import { present } from "../internal/present.js"
 import { MAX_RECORDS, Records, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
@@ -19,11 +18,7 @@ export const SyncCompaniesInput = Schema.Struct({
   records: Records(CompanyRecord, 'A company: {"keys": {...}, "name": "...", "traits": {...}}')
 })
 
-export const syncCompanies: Operation.Operation<
-  typeof SyncCompaniesInput.Type,
-  typeof SyncOutput.Type,
-  EventSink.EventSink
-> = Operation.make({
+export const syncCompanies = Operation.make({
   name: "sync-companies",
   title: "Sync companies in bulk",
   description: [

@@ -1,6 +1,5 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import type * as EventSink from "../EventSink.js"
 import { present } from "../internal/present.js"
 import { MAX_RECORDS, Records, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
@@ -20,36 +19,35 @@ export const SyncUsersInput = Schema.Struct({
   records: Records(UserRecord, 'A user: {"keys": {...}, "name": "...", "traits": {...}, "company": {...}}')
 })
 
-export const syncUsers: Operation.Operation<typeof SyncUsersInput.Type, typeof SyncOutput.Type, EventSink.EventSink> =
-  Operation.make({
-    name: "sync-users",
-    title: "Sync users in bulk",
-    description: [
-      `Create or update up to ${MAX_RECORDS} users in one call, each optionally in the company its company keys name.`,
-      "Each record is checked on its own: valid ones are stored durably before the answer and delivered to Schematic",
-      "in the background (as identify events); invalid ones are refused with their index and the field at fault.",
-      "Sending the same records from the same source again the same day (UTC) applies nothing twice. Pass the",
-      "answer's sync_id to add more records to the same sync, and to get-sync-status to see them delivered.",
-      'Example: {"source": "auth0", "records": [{"keys": {"email": "ada@acme.com"}, "name": "Ada", "company": {"hubspot_id": "123"}}]}'
-    ].join(" "),
-    input: SyncUsersInput,
-    output: SyncOutput,
-    hints: Operation.hints.upsertsSchematic,
-    scope: "write",
-    rest: {
-      method: "POST",
-      paths: ["/v1/users/sync"],
-      status: 202,
-      maxBodyBytes: 32 * 1024 * 1024,
-      records: "records"
-    },
-    handler: syncing("users", UserRecord, (record) => ({
-      keys: record.keys,
-      ...present({
-        name: record.name,
-        traits: record.traits,
-        company: record.company === undefined ? undefined : { keys: record.company }
-      })
-    })),
-    errors: [...CapabilityError.sinkCodes, "not_found"]
-  })
+export const syncUsers = Operation.make({
+  name: "sync-users",
+  title: "Sync users in bulk",
+  description: [
+    `Create or update up to ${MAX_RECORDS} users in one call, each optionally in the company its company keys name.`,
+    "Each record is checked on its own: valid ones are stored durably before the answer and delivered to Schematic",
+    "in the background (as identify events); invalid ones are refused with their index and the field at fault.",
+    "Sending the same records from the same source again the same day (UTC) applies nothing twice. Pass the",
+    "answer's sync_id to add more records to the same sync, and to get-sync-status to see them delivered.",
+    'Example: {"source": "auth0", "records": [{"keys": {"email": "ada@acme.com"}, "name": "Ada", "company": {"hubspot_id": "123"}}]}'
+  ].join(" "),
+  input: SyncUsersInput,
+  output: SyncOutput,
+  hints: Operation.hints.upsertsSchematic,
+  scope: "write",
+  rest: {
+    method: "POST",
+    paths: ["/v1/users/sync"],
+    status: 202,
+    maxBodyBytes: 32 * 1024 * 1024,
+    records: "records"
+  },
+  handler: syncing("users", UserRecord, (record) => ({
+    keys: record.keys,
+    ...present({
+      name: record.name,
+      traits: record.traits,
+      company: record.company === undefined ? undefined : { keys: record.company }
+    })
+  })),
+  errors: [...CapabilityError.sinkCodes, "not_found"]
+})

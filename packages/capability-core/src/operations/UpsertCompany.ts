@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
@@ -16,11 +15,7 @@ export const UpsertCompanyInput = Schema.Struct({
   )
 })
 
-export const upsertCompany: Operation.Operation<
-  typeof UpsertCompanyInput.Type,
-  typeof Views.Company.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const upsertCompany = Operation.make({
   name: "upsert-company",
   title: "Create or update a company",
   description: [

@@ -1,4 +1,3 @@
-import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
@@ -21,11 +20,7 @@ export const UpsertUserInput = Schema.Struct({
   )
 })
 
-export const upsertUser: Operation.Operation<
-  typeof UpsertUserInput.Type,
-  typeof Views.User.Type,
-  SchematicClient.SchematicClient
-> = Operation.make({
+export const upsertUser = Operation.make({
   name: "upsert-user",
   title: "Create or update a user",
   description: [

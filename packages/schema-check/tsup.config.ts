@@ -1,3 +1,0 @@
-import { library } from "../../tsup.library.js"
-
-export default library()
