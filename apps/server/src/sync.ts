@@ -3,6 +3,7 @@
  * `schematic-capability-sync companies|users FILE [options]`: syncs the companies or users of a CSV or NDJSON file
  * to a running server (`sync-companies`, `sync-users`). `--help` says how.
  */
+import { accessSync, constants, statSync } from "node:fs"
 import { basename, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import * as RecordMapping from "./sync/RecordMapping.js"
@@ -30,15 +31,32 @@ was sent before from the same source is not sent again, so running the command a
   --retry-for SECONDS    how long a request is retried while the server is busy or unreachable (default 30)
   --format csv|ndjson    the file's format (default: from its extension)
 
-Exit code 0 when every line was accepted (and, with --wait, delivered); 1 when some were not; 2 on a usage error.`
+A line that cannot be read as a record (e.g. a quote left open) is refused alone, with its line number; the lines
+after it are read as they are. The summary accounts for every line of the file.
+
+Exit code 0 when every line was accepted (and, with --wait, delivered); 1 when some were not, or the file is empty
+or its header cannot be read; 2 on a usage error (FILE missing, a directory or unreadable included).`
+
+/** Why FILE cannot be read, if it cannot: a usage error, found before anything is sent. */
+const fileProblem = (path: string): string | undefined => {
+  try {
+    if (statSync(path).isDirectory()) return `${path} is a directory, not a file`
+    accessSync(path, constants.R_OK)
+    return undefined
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === "ENOENT" || code === "ENOTDIR") return `No file ${path}`
+    return `Cannot read ${path}: ${(error as Error).message}`
+  }
+}
 
 const fail = (message: string, code: number): never => {
   process.stderr.write(`${message}\n`)
   process.exit(code)
 }
 
-const main = async () => {
-  const { values, positionals } = parseArgs({
+const parseOptions = () =>
+  parseArgs({
     allowPositionals: true,
     options: {
       key: { type: "string", multiple: true },
@@ -56,6 +74,15 @@ const main = async () => {
       help: { type: "boolean", short: "h" }
     }
   })
+
+const main = async () => {
+  let parsed: ReturnType<typeof parseOptions>
+  try {
+    parsed = parseOptions()
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${USAGE}`, 2)
+  }
+  const { values, positionals } = parsed
   if (values.help) {
     process.stdout.write(`${USAGE}\n`)
     return
@@ -66,6 +93,8 @@ const main = async () => {
   }
   // Run through `pnpm sync`, the working directory is the repository's; INIT_CWD is where the command was typed.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file)
+  const unreadable = fileProblem(path)
+  if (unreadable !== undefined) return fail(unreadable, 2)
   const format = values.format ?? SyncFile.formatOf(path)
   if (format !== "csv" && format !== "ndjson") return fail("--format must be csv or ndjson", 2)
   const chunkSize = Number(values.chunk ?? 5000)
@@ -116,11 +145,12 @@ const main = async () => {
     process.stdout.write(`${SyncCommand.report(options, summary).join("\n")}\n`)
     process.exitCode = SyncCommand.succeeded(summary) ? 0 : 1
   } catch (error) {
+    if (error instanceof SyncFile.Unreadable) return fail(`Nothing synced: ${error.message}`, 1)
     if (error instanceof SyncCommand.SyncStopped || error instanceof SyncClient.CallRefused) {
       return fail(`Sync stopped: ${error.message}`, 1)
     }
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return fail(`No file ${path}`, 2)
-    throw error
+    // Anything else (the file failing while it is read, the refused list that cannot be written) is said plainly.
+    return fail(`Sync stopped: ${(error as Error).message ?? String(error)}`, 1)
   }
 }
 

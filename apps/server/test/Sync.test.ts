@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as SyncFile from "../src/sync/SyncFile.js"
 import { type RunningServer, rest, runSync, startServer } from "./support.js"
 
 const work = mkdtempSync(join(tmpdir(), "capability-sync-"))
@@ -84,7 +85,29 @@ describe("sync command", () => {
     expect((await outbox(server.rest)).delivered).toBe(delivered)
     const again = await allCompanies(server.rest)
     expect(again.get("cus_4321")?.updated_at).toBe(companies.get("cus_4321")?.updated_at)
-  })
+
+    // Line 5001 loses its closing quote, and the 15 lines after it change to names without a comma (so without
+    // quotes, which would otherwise end the open quote at once): line 5001 alone is refused, by its own number, and
+    // the 15 lines after it are read and sent.
+    const lines = readFileSync(file, "utf8").split("\n")
+    lines[5000] = lines[5000]!.replace(', Inc"', ", Inc")
+    for (let i = 5000; i < 5015; i++) lines[i + 1] = `cus_${i},Company ${i} Ltd,${i % 50},tier-${i % 3},${i % 2 === 0}`
+    writeFileSync(file, lines.join("\n"))
+    const broken = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    expect(broken.code, broken.stdout + broken.stderr).toBe(1)
+    expect(broken.stdout).toMatch(/lines\s+10,001 = 1 header \+ 9,999 accepted \+ 1 refused \+ 0 blank\n/)
+    expect(broken.stdout).toMatch(/accepted\s+9,999 \(9,984 already accepted before: not sent again\)/)
+    expect(readFileSync(`${file}.refused.txt`, "utf8")).toMatch(
+      /^line 5001: a quote opened on this line is not closed on it \(read on, the record breaks on line 5017\)\n$/
+    )
+    for (const i of [5000, 5007, 5014]) {
+      const changed = await rest(server.rest, "GET", `/v1/companies/lookup?keys[stripe_customer_id]=cus_${i}`)
+      expect(changed.body.name).toBe(`Company ${i} Ltd`)
+    }
+    // The server counts the refused line too: the command reported it with its chunks.
+    const syncId = /\(sync (syn_\w+)\)/.exec(broken.stdout)?.[1]
+    expect((await rest(server.rest, "GET", `/v1/syncs/${syncId}`)).body).toMatchObject({ accepted: 9_999, refused: 1 })
+  }, 60_000)
 
   it("reports each bad line with its line number, writes them to a file, and syncs the rest", async () => {
     const path = join(work, "with-bad-lines.csv")
@@ -103,7 +126,9 @@ describe("sync command", () => {
     const run = await runSync(["companies", path, ...mapping, "--url", server.rest])
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/accepted\s+3\n/)
-    expect(run.stdout).toMatch(/refused\s+3, listed in .*with-bad-lines\.csv\.refused\.txt/)
+    expect(run.stdout).toMatch(
+      /refused\s+3 \(1 line that is not a record: not sent; 2 records the server refused\), listed in .*with-bad-lines\.csv\.refused\.txt/
+    )
     const listed = readFileSync(`${path}.refused.txt`, "utf8").trim().split("\n")
     expect(listed).toHaveLength(3)
     expect(listed[0]).toMatch(/^line 3: keys: /)
@@ -127,6 +152,92 @@ describe("sync command", () => {
     expect(lines.stdout).toContain("line 3: not a JSON object")
     const found = await rest(server.rest, "GET", "/v1/companies/lookup?keys[stripe_customer_id]=nd_1")
     expect(found.body).toMatchObject({ name: "ND one", traits: { seats: 3 } })
+  })
+
+  it("reads a BOM, \\r\\n line ends, blank lines and a quoted field over two lines; a broken line alone is refused", async () => {
+    const path = join(work, "exported.csv")
+    writeFileSync(
+      path,
+      [
+        "\uFEFFStripe ID,Company,Seats,Plan tier,Active",
+        "crlf_1,One,1,a,true",
+        "",
+        'crlf_2,"Two',
+        'over two lines",2,b,false',
+        'crlf_3,"Three, Inc,3,c,true', // line 6: a quote left open
+        "crlf_4,Four,4,d,true",
+        'crlf_5,Five "the fifth",5,e,true', // line 8: a quote inside an unquoted field
+        'crlf_6,"Six ""quoted""",6,f,false',
+        "   ",
+        ""
+      ].join("\r\n")
+    )
+    const run = await runSync(["companies", path, ...mapping, "--url", server.rest, "--wait"])
+    expect(run.code, run.stdout + run.stderr).toBe(1)
+    expect(run.stdout).toMatch(
+      /lines\s+10 = 1 header \+ 4 accepted \+ 2 refused \+ 2 blank \+ 1 inside quoted fields\n/
+    )
+    expect(run.stdout).toMatch(/refused\s+2 \(2 lines that are not records: not sent\), listed in /)
+    expect(readFileSync(`${path}.refused.txt`, "utf8").split("\n")).toEqual([
+      "line 6: a quote opened on this line is not closed on it (read on, the record breaks on line 8)",
+      expect.stringMatching(/^line 8: column "Company": a quote inside a field that does not start with one/),
+      ""
+    ])
+    const lookup = async (key: string) =>
+      (await rest(server.rest, "GET", `/v1/companies/lookup?keys[stripe_customer_id]=${key}`)).body
+    expect(await lookup("crlf_2")).toMatchObject({ name: "Two\nover two lines", traits: { seats: 2 } })
+    expect(await lookup("crlf_4")).toMatchObject({ name: "Four" })
+    expect(await lookup("crlf_6")).toMatchObject({ name: 'Six "quoted"' })
+    const syncId = /\(sync (syn_\w+)\)/.exec(run.stdout)?.[1]
+    expect((await rest(server.rest, "GET", `/v1/syncs/${syncId}`)).body).toMatchObject({ accepted: 4, refused: 2 })
+
+    const ndjson = join(work, "cut-short.ndjson")
+    writeFileSync(
+      ndjson,
+      [
+        `\uFEFF${JSON.stringify({ keys: { stripe_customer_id: "nd_bom" } })}`,
+        "",
+        JSON.stringify({ keys: { stripe_customer_id: "nd_crlf" } }),
+        '{"keys": {"stripe_customer_id": "nd_cu'
+      ].join("\r\n")
+    )
+    const cut = await runSync(["companies", ndjson, "--url", server.rest])
+    expect(cut.code, cut.stdout + cut.stderr).toBe(1)
+    expect(cut.stdout).toMatch(/lines\s+4 = 2 accepted \+ 1 refused \+ 1 blank\n/)
+    expect(cut.stdout).toContain("line 4: not valid JSON")
+    expect((await lookup("nd_bom")).keys).toEqual({ stripe_customer_id: "nd_bom" })
+  })
+
+  it("ends on a file that cannot be read with a message and an exit code, never a stack trace", async () => {
+    const file = (name: string, text: string) => {
+      const path = join(work, name)
+      writeFileSync(path, text)
+      return path
+    }
+    const cases: Array<[ReadonlyArray<string>, number, string]> = [
+      [[file("empty.csv", "")], 1, "Nothing synced: "],
+      [[file("empty.ndjson", "")], 1, "is empty"],
+      [[file("blank.csv", "\n\n")], 1, "has no header row, only blank lines"],
+      [
+        [file("broken-header.csv", 'Stripe ID,"Company,Seats\ncus_1,One,1\n')],
+        1,
+        "line 1, the header, is not valid CSV"
+      ],
+      [
+        [file("header-only.csv", "Id,Company\n"), "--key", "stripe_customer_id=Stripe ID"],
+        1,
+        'has no column "Stripe ID"'
+      ],
+      [[work], 2, "is a directory, not a file"],
+      [[join(work, "missing.csv")], 2, "No file"],
+      [[join(work, "empty.csv"), "--chunks", "5"], 2, "Usage:"]
+    ]
+    for (const [args, code, message] of cases) {
+      const run = await runSync(["companies", ...args, "--url", server.rest])
+      expect(run.code, `${args[0]}: ${run.stdout}${run.stderr}`).toBe(code)
+      expect(run.stderr).toContain(message)
+      expect(run.stderr).not.toMatch(/^\s+at /m)
+    }
   })
 
   it("refuses a mapping that does not fit the file, naming the column", async () => {
@@ -181,9 +292,9 @@ describe("sync operations over REST and MCP", () => {
     const syncId = first.body.sync_id
     expect(syncId).toMatch(/^syn_[0-9a-f]{32}$/)
 
-    // More records join the same sync; its source carries over.
+    // More records join the same sync; its source carries over. The caller refused 2 records itself: counted too.
     const more = await post(
-      `/v1/companies/sync?sync_id=${syncId}`,
+      `/v1/companies/sync?sync_id=${syncId}&refused_before_sending=2`,
       JSON.stringify([{ keys: { crm_id: "r3" } }, { keys: { crm_id: "r1" }, name: "Rest One", traits: { seats: 1 } }]),
       "application/json"
     )
@@ -194,7 +305,7 @@ describe("sync operations over REST and MCP", () => {
       source: "crm",
       accepted: 3,
       already_accepted: 1,
-      refused: 2,
+      refused: 4,
       pending: 0,
       delivered: 3,
       failed: 0
@@ -229,6 +340,17 @@ describe("sync operations over REST and MCP", () => {
       records: [{ keys: { crm_id: "y" } }]
     })
     expect(wrongSource.body.error.fields[0].path).toBe("source")
+    for (const [count, message] of [
+      [-1, "must be a whole number from 0 to 1000000000"],
+      [1.5, "Expected an integer, actual 1.5"]
+    ]) {
+      const refusedBefore = await rest(server.rest, "POST", "/v1/companies/sync", {
+        refused_before_sending: count,
+        records: [{ keys: { crm_id: "z" } }]
+      })
+      expect(refusedBefore.status).toBe(400)
+      expect(refusedBefore.body.error.fields).toEqual([{ path: "refused_before_sending", message }])
+    }
     const unknown = await rest(server.rest, "GET", `/v1/syncs/syn_${"0".repeat(32)}`)
     expect(unknown.status).toBe(404)
     expect((await rest(server.rest, "GET", "/v1/syncs/nope")).body.error.fields[0].path).toBe("sync_id")
@@ -282,6 +404,52 @@ describe("sync operations over REST and MCP", () => {
     }
     expect(status).toMatchObject({ kind: "users", accepted: 1, delivered: 1 })
     await client.close()
+  })
+})
+
+describe("reading a CSV file", () => {
+  const readAll = async (name: string, text: string) => {
+    const path = join(work, name)
+    writeFileSync(path, text)
+    const reading = SyncFile.read(path, "csv")
+    const rows: Array<SyncFile.Row> = []
+    for await (const row of reading.rows) rows.push(row)
+    // Every line is accounted for once.
+    const covered = rows.reduce((sum, row) => sum + (row._tag === "Row" ? row.lines : 1), 0)
+    expect(covered).toBe(reading.linesRead())
+    return rows
+  }
+  const refusedLines = (rows: ReadonlyArray<SyncFile.Row>) =>
+    rows.flatMap((row) => (row._tag === "Malformed" ? [row.line] : []))
+
+  it("keeps a quoted field over many lines one record, across the lines parsed at a time", async () => {
+    const lines = ["id,notes"]
+    for (let i = 0; i < 3000; i++) lines.push(`r${i},plain`)
+    // Line 2047 opens a field of 5000 lines; the records after it are read as they are.
+    lines[2046] = `long,"${Array.from({ length: 5000 }, (_, i) => `note ${i}`).join("\n")}"`
+    const rows = await readAll("long-field.csv", lines.join("\n"))
+    const long = rows.find((row) => row._tag === "Row" && row.values.id === "long")
+    expect(long).toMatchObject({ line: 2047, lines: 5000 })
+    expect(rows.filter((row) => row._tag === "Row")).toHaveLength(3000)
+    expect(refusedLines(rows)).toEqual([])
+  })
+
+  it("refuses each broken line alone, and a quote left open over too many characters", async () => {
+    const lines = ["id,name"]
+    for (let i = 0; i < 200; i++) lines.push(i % 3 === 0 ? `b${i},say "hi"` : `g${i},"Good, ${i}"`)
+    const rows = await readAll("many-broken.csv", lines.join("\n"))
+    expect(refusedLines(rows)).toEqual(Array.from({ length: 67 }, (_, i) => 2 + i * 3))
+    expect(rows.filter((row) => row._tag === "Row")).toHaveLength(133)
+
+    // An open quote with no quote after it: read on up to the bound, then the line alone is refused.
+    const runaway = ["id,name", 'x,"open', ...Array.from({ length: 60_000 }, (_, i) => `r${i},${"n".repeat(40)}`)]
+    const read = await readAll("runaway.csv", runaway.join("\n"))
+    expect(read.find((row) => row._tag === "Malformed")).toEqual({
+      _tag: "Malformed",
+      line: 2,
+      reason: `a quote opened on this line is not closed within ${SyncFile.MAX_RECORD_CHARS.toLocaleString("en-US")} characters`
+    })
+    expect(read.filter((row) => row._tag === "Row")).toHaveLength(60_000)
   })
 })
 

@@ -79,7 +79,9 @@ export const SyncStatus = Schema.Struct({
   already_accepted: Schema.Number.annotations({
     description: "Of those, records an earlier call or run had already accepted: not sent again"
   }),
-  refused: Schema.Number.annotations({ description: "Records refused as invalid (never stored)" }),
+  refused: Schema.Number.annotations({
+    description: "Records refused as invalid (never stored), with those its caller refused before sending"
+  }),
   pending: Schema.Number.annotations({ description: "Accepted records waiting to be sent (or being sent)" }),
   delivered: Schema.Number.annotations({ description: "Accepted records Schematic has" }),
   failed: Schema.Number.annotations({

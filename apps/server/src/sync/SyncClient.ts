@@ -80,9 +80,15 @@ export const make = (options: Options) => {
     send: (
       kind: Kind,
       records: ReadonlyArray<Record<string, unknown>>,
-      sync: { readonly source: string; readonly id: string | undefined }
+      sync: {
+        readonly source: string
+        readonly id: string | undefined
+        /** Records of the sync the command refused itself since the last chunk (lines that are not records). */
+        readonly refusedBeforeSending: number
+      }
     ): Promise<ChunkAnswer> => {
       const query = new URLSearchParams(sync.id === undefined ? { source: sync.source } : { sync_id: sync.id })
+      if (sync.refusedBeforeSending > 0) query.set("refused_before_sending", String(sync.refusedBeforeSending))
       return call(`/v1/${kind}/sync?${query}`, {
         method: "POST",
         headers: headers({ "content-type": "application/x-ndjson" }),

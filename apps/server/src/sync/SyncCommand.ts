@@ -28,16 +28,26 @@ export interface Options {
 export interface Refusal {
   readonly line: number
   readonly reason: string
+  /** `file`: the line is not a record, so it was never sent; `server`: the server refused the record. */
+  readonly by: "file" | "server"
 }
 
 export interface Summary {
   readonly syncId: string | undefined
+  /** Lines of the file: the header, the lines of records read, refused lines and blank lines. */
+  readonly lines: number
+  readonly header: number
+  readonly blank: number
+  /** Records read and sent, and the lines they take (more than one each when a quoted field holds line breaks). */
   readonly read: number
+  readonly recordLines: number
   readonly accepted: number
   readonly alreadyAccepted: number
   readonly refused: ReadonlyArray<Refusal>
   readonly delivered: number | undefined
   readonly failed: number | undefined
+  /** What the sync's status counts, when it was waited for. */
+  readonly status: { readonly accepted: number; readonly refused: number } | undefined
 }
 
 /** The command cannot go on (a mapping that does not fit the file, a server that refuses the call). */
@@ -66,7 +76,10 @@ export const run = async (options: Options): Promise<Summary> => {
 
   let mapping = options.mapping
   let syncId: string | undefined
+  let header = 0
+  let blank = 0
   let read = 0
+  let recordLines = 0
   let accepted = 0
   let alreadyAccepted = 0
   let answered = 0
@@ -74,14 +87,10 @@ export const run = async (options: Options): Promise<Summary> => {
   const inFlight = new Set<Promise<void>>()
   let failure: unknown
 
-  let checked = false
-  /** The mapping, checked against the CSV header once it is read. */
-  const mappingFor = (): RecordMapping.Mapping | undefined => {
-    if (checked || options.format === "ndjson") return mapping
-    checked = true
-    const header = reading.header() ?? []
-    const using = mapping ?? RecordMapping.fromHeader(header)
-    const missing = RecordMapping.missingColumns(using, header)
+  /** The mapping for a CSV file, checked against its header. */
+  const mappingFor = (names: ReadonlyArray<string>): RecordMapping.Mapping => {
+    const using = mapping ?? RecordMapping.fromHeader(names)
+    const missing = RecordMapping.missingColumns(using, names)
     if (missing.length > 0) {
       throw new SyncStopped(`${options.file} has no column ${missing.map((name) => JSON.stringify(name)).join(", ")}`)
     }
@@ -90,8 +99,7 @@ export const run = async (options: Options): Promise<Summary> => {
         'No key columns: give --key NAME=COLUMN (e.g. --key stripe_customer_id="Stripe ID"), or name columns keys.NAME'
       )
     }
-    mapping = using
-    return mapping
+    return using
   }
 
   const settle = (answer: SyncClient.ChunkAnswer, lines: ReadonlyArray<number>) => {
@@ -101,21 +109,23 @@ export const run = async (options: Options): Promise<Summary> => {
     answered += lines.length
     for (const { index, fields } of answer.refused) {
       const reason = fields.map((field) => (field.path === "" ? field.message : `${field.path}: ${field.message}`))
-      refused.push({ line: lines[index] ?? 0, reason: reason.join("; ") })
+      refused.push({ line: lines[index] ?? 0, reason: reason.join("; "), by: "server" })
     }
     const seconds = Math.max(0.001, (Date.now() - started) / 1000)
     sending?.update(reading.bytesRead(), { records: answered, rate: Math.round(answered / seconds) })
   }
 
-  const send = async (records: Array<Record<string, unknown>>, lines: Array<number>) => {
+  /** A chunk, with the lines refused here since the last one: the sync's status counts those too. */
+  const send = async (records: Array<Record<string, unknown>>, lines: Array<number>, refusedBefore: number) => {
+    const chunk = { source: options.source, refusedBeforeSending: refusedBefore }
     // The first chunk starts the sync; the others join it, so they wait for its id.
     if (syncId === undefined) {
-      return settle(await options.client.send(options.kind, records, { source: options.source, id: undefined }), lines)
+      return settle(await options.client.send(options.kind, records, { ...chunk, id: undefined }), lines)
     }
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight)
     if (failure !== undefined) throw failure
     const call = options.client
-      .send(options.kind, records, { source: options.source, id: syncId })
+      .send(options.kind, records, { ...chunk, id: syncId })
       .then((answer) => settle(answer, lines))
       .catch((error) => {
         failure ??= error
@@ -127,22 +137,36 @@ export const run = async (options: Options): Promise<Summary> => {
   try {
     let records: Array<Record<string, unknown>> = []
     let lines: Array<number> = []
+    // Refused lines not yet reported to the server. A full chunk is sent when the next record comes, so the last
+    // chunk goes after the whole file is read and carries the lines refused after every record.
+    let unreported = 0
     for await (const row of reading.rows) {
-      if (row._tag === "Malformed") {
-        refused.push({ line: row.line, reason: row.reason })
+      if (row._tag === "Header") {
+        header++
+        mapping = mappingFor(row.names)
         continue
       }
-      read++
-      const using = mappingFor()
-      records.push(using === undefined ? row.values : RecordMapping.toRecord(options.kind, using, row.values))
-      lines.push(row.line)
+      if (row._tag === "Blank") {
+        blank++
+        continue
+      }
+      if (row._tag === "Malformed") {
+        refused.push({ line: row.line, reason: row.reason, by: "file" })
+        unreported++
+        continue
+      }
       if (records.length >= options.chunkSize) {
-        await send(records, lines)
+        await send(records, lines, unreported)
         records = []
         lines = []
+        unreported = 0
       }
+      read++
+      recordLines += row.lines
+      records.push(mapping === undefined ? row.values : RecordMapping.toRecord(options.kind, mapping, row.values))
+      lines.push(row.line)
     }
-    if (records.length > 0) await send(records, lines)
+    if (records.length > 0) await send(records, lines, unreported)
     await Promise.all(inFlight)
     if (failure !== undefined) throw failure
   } finally {
@@ -157,33 +181,70 @@ export const run = async (options: Options): Promise<Summary> => {
 
   let delivered: number | undefined
   let failed: number | undefined
+  let status: Summary["status"]
   if (options.wait && syncId !== undefined) {
     const delivering = bar(options.progress, " delivery {bar} {percentage}% | {value}/{total} delivered")
     delivering?.start(accepted, 0)
     for (;;) {
-      const status = await options.client.status(syncId)
-      delivering?.update(status.delivered + status.failed)
-      if (status.finished_at !== null) {
-        delivered = status.delivered
-        failed = status.failed
+      const now = await options.client.status(syncId)
+      delivering?.update(now.delivered + now.failed)
+      if (now.finished_at !== null) {
+        delivered = now.delivered
+        failed = now.failed
+        status = { accepted: now.accepted, refused: now.refused }
         break
       }
       await new Promise((done) => setTimeout(done, 500))
     }
     delivering?.stop()
   }
-  return { syncId, read, accepted, alreadyAccepted, refused, delivered, failed }
+  return {
+    syncId,
+    lines: reading.linesRead(),
+    header,
+    blank,
+    read,
+    recordLines,
+    accepted,
+    alreadyAccepted,
+    refused,
+    delivered,
+    failed,
+    status
+  }
 }
 
 const count = (value: number) => value.toLocaleString("en-US")
 
-/** The summary as the command prints it. */
+const plural = (value: number, one: string, many: string) => `${count(value)} ${value === 1 ? one : many}`
+
+/**
+ * The summary as the command prints it. Its lines add up: each line of the file is the header, a line of an
+ * accepted or refused record, a refused line that is not a record, a blank line, or a line inside a quoted field.
+ */
 export const report = (options: Pick<Options, "kind" | "file" | "refusedFile">, summary: Summary): Array<string> => {
+  const unsent = summary.refused.filter((item) => item.by === "file").length
+  const byServer = summary.refused.length - unsent
+  const inside = summary.recordLines - summary.read
+  const parts = [
+    ...(summary.header > 0 ? [`${count(summary.header)} header`] : []),
+    `${count(summary.accepted)} accepted`,
+    `${count(summary.refused.length)} refused`,
+    `${count(summary.blank)} blank`,
+    ...(inside > 0 ? [`${count(inside)} inside quoted fields`] : [])
+  ]
+  const why =
+    unsent === 0
+      ? ""
+      : byServer === 0
+        ? ` (${plural(unsent, "line that is not a record", "lines that are not records")}: not sent)`
+        : ` (${plural(unsent, "line that is not a record", "lines that are not records")}: not sent; ${plural(byServer, "record", "records")} the server refused)`
   const lines = [
-    `Synced ${options.kind} from ${options.file}${summary.syncId === undefined ? "" : ` (sync ${summary.syncId})`}`,
+    `Synced ${options.kind} from ${options.file}${summary.syncId === undefined ? " (nothing sent)" : ` (sync ${summary.syncId})`}`,
+    `  lines             ${count(summary.lines)} = ${parts.join(" + ")}`,
     `  records read      ${count(summary.read)}`,
     `  accepted          ${count(summary.accepted)}${summary.alreadyAccepted > 0 ? ` (${count(summary.alreadyAccepted)} already accepted before: not sent again)` : ""}`,
-    `  refused           ${count(summary.refused.length)}${summary.refused.length > 0 ? `, listed in ${options.refusedFile}` : ""}`
+    `  refused           ${count(summary.refused.length)}${why}${summary.refused.length > 0 ? `, listed in ${options.refusedFile}` : ""}`
   ]
   for (const item of summary.refused.slice(0, 10)) lines.push(`    line ${item.line}: ${item.reason}`)
   if (summary.refused.length > 10) lines.push(`    ... and ${count(summary.refused.length - 10)} more`)
@@ -191,6 +252,13 @@ export const report = (options: Pick<Options, "kind" | "file" | "refusedFile">, 
     lines.push(`  delivered         ${count(summary.delivered)}`)
     lines.push(
       `  failed            ${count(summary.failed ?? 0)}${(summary.failed ?? 0) > 0 ? " (see list-dead-letter-events)" : ""}`
+    )
+  }
+  // The server counts refused lines the command reported with its chunks; it counts a chunk each time it takes it.
+  const status = summary.status
+  if (status !== undefined && (status.accepted !== summary.accepted || status.refused !== summary.refused.length)) {
+    lines.push(
+      `  the sync's status counts ${count(status.accepted)} accepted and ${count(status.refused)} refused: a chunk the server took twice (its first answer lost) counts twice there`
     )
   }
   return lines

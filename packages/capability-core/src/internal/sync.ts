@@ -41,6 +41,18 @@ export const Source = Schema.String.pipe(
   message: () => "must be 1 to 100 letters, digits, or . _ : -"
 })
 
+/** The most records a caller may say it refused itself, before a request: a count, not a way to skew one. */
+export const MAX_REFUSED_BEFORE_SENDING = 1_000_000_000
+
+export const RefusedBeforeSending = Schema.Int.pipe(Schema.between(0, MAX_REFUSED_BEFORE_SENDING)).annotations({
+  description: [
+    "Records of this sync the caller refused itself and does not send, since its last request (e.g. lines of a file",
+    "that cannot be read as records; default 0). They count towards the sync's refused, so get-sync-status accounts",
+    "for the whole source."
+  ].join(" "),
+  message: () => `must be a whole number from 0 to ${MAX_REFUSED_BEFORE_SENDING}`
+})
+
 export const RefusedRecord = Schema.Struct({
   index: Schema.Number.annotations({ description: "The record's position in the request, from 0" }),
   fields: Schema.Array(CapabilityError.FieldIssue).annotations({ description: "What is wrong with it, by field" })
@@ -72,6 +84,7 @@ export const Records = (record: Schema.Schema<any, any>, description: string) =>
 export interface SyncInput {
   readonly source?: string | undefined
   readonly sync_id?: string | undefined
+  readonly refused_before_sending?: number | undefined
   readonly records: ReadonlyArray<unknown>
 }
 
@@ -160,7 +173,7 @@ export const syncing =
         id: sync.id,
         kind,
         source: sync.source,
-        refused: refused.length
+        refused: refused.length + (input.refused_before_sending ?? 0)
       })
       return {
         sync_id: sync.id,

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
-import { MAX_RECORDS, Records, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
+import { MAX_RECORDS, Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -15,6 +15,7 @@ export const CompanyRecord = Schema.Struct({
 export const SyncCompaniesInput = Schema.Struct({
   source: Schema.optional(Source),
   sync_id: Schema.optional(SyncId),
+  refused_before_sending: Schema.optional(RefusedBeforeSending),
   records: Records(CompanyRecord, 'A company: {"keys": {...}, "name": "...", "traits": {...}}')
 })
 
@@ -27,7 +28,9 @@ export const syncCompanies = Operation.make({
     "background (as identify events, 1000 to a request, not held to the 20 writes a second of upsert-company);",
     "invalid ones are refused with their index and the field at fault. Sending the same records from the same",
     "source again the same day (UTC) applies nothing twice. Pass the answer's sync_id to add more records to the same sync, and to",
-    "get-sync-status to see them delivered. For one company at a time, upsert-company answers with the company.",
+    "get-sync-status to see them delivered; records you refused yourself (lines of a file that are not records) go",
+    "as refused_before_sending, so the sync's refused counts them. For one company at a time, upsert-company answers",
+    "with the company.",
     'Example: {"source": "hubspot", "records": [{"keys": {"hubspot_id": "123"}, "name": "Acme", "traits": {"seats": 25}}]}'
   ].join(" "),
   input: SyncCompaniesInput,

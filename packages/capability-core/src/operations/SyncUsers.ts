@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
-import { MAX_RECORDS, Records, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
+import { MAX_RECORDS, Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -16,6 +16,7 @@ export const UserRecord = Schema.Struct({
 export const SyncUsersInput = Schema.Struct({
   source: Schema.optional(Source),
   sync_id: Schema.optional(SyncId),
+  refused_before_sending: Schema.optional(RefusedBeforeSending),
   records: Records(UserRecord, 'A user: {"keys": {...}, "name": "...", "traits": {...}, "company": {...}}')
 })
 
@@ -27,7 +28,9 @@ export const syncUsers = Operation.make({
     "Each record is checked on its own: valid ones are stored durably before the answer and delivered to Schematic",
     "in the background (as identify events); invalid ones are refused with their index and the field at fault.",
     "Sending the same records from the same source again the same day (UTC) applies nothing twice. Pass the",
-    "answer's sync_id to add more records to the same sync, and to get-sync-status to see them delivered.",
+    "answer's sync_id to add more records to the same sync, and to get-sync-status to see them delivered; records",
+    "you refused yourself (lines of a file that are not records) go as refused_before_sending, so the sync's refused",
+    "counts them.",
     'Example: {"source": "auth0", "records": [{"keys": {"email": "ada@acme.com"}, "name": "Ada", "company": {"hubspot_id": "123"}}]}'
   ].join(" "),
   input: SyncUsersInput,
