@@ -6,55 +6,22 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { Operation, Operations } from "@schematic-capability/capability-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningServer, startServer, stdioJs } from "./support.js"
 
-const TOOLS = {
-  "list-companies": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "get-company": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "upsert-company": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "delete-company": { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  "list-users": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "get-user": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "upsert-user": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "delete-user": { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  "list-plans": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "set-company-plan": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "list-features": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "list-company-overrides": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "set-company-override": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "remove-company-override": { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  "get-feature-usage": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "find-companies-near-limit": {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true
-  },
-  "check-entitlement": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "track-usage-event": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  "create-event-batch": { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  "get-event": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "get-event-delivery-status": {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false
-  },
-  "sync-companies": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "sync-users": { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "get-sync-status": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  "list-dead-letter-events": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  "requeue-dead-letter-events": {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false
-  },
-  "get-insights-summary": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "get-plan-growth": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  "get-top-features": { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
-}
+/** Every tool, as the registry declares it: its annotations are its operation's hints. */
+const TOOLS = Object.fromEntries(
+  Operations.all.map((operation) => [
+    Operation.toolName(operation),
+    {
+      readOnlyHint: operation.hints.readOnly,
+      destructiveHint: operation.hints.destructive,
+      idempotentHint: operation.hints.idempotent,
+      openWorldHint: operation.hints.openWorld
+    }
+  ])
+)
 
 const call = async (client: Client, name: string, args: Record<string, unknown>) =>
   (await client.callTool({ name, arguments: args })) as CallToolResult

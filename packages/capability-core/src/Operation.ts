@@ -37,6 +37,13 @@ export const hints = {
   repairsOutbox: { readOnly: false, destructive: false, idempotent: true, openWorld: false }
 } as const satisfies Record<string, Hints>
 
+/**
+ * The group of work an operation belongs to: what a server may offer on its own (MCP_TOOLSETS), the tag it is
+ * documented under, and the order adapters list operations in.
+ */
+export const toolsets = ["companies", "usage", "catalogue", "billing", "events", "insights"] as const
+export type Toolset = (typeof toolsets)[number]
+
 export interface RestBinding {
   /** GET and DELETE take their input from the query string; POST, PUT and PATCH from a JSON body. */
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
@@ -82,6 +89,7 @@ export interface Operation<I = any, O = any, R = any, M = any> {
   readonly output: Schema.Schema<O, any>
   readonly hints: Hints
   readonly scope: Scope
+  readonly toolset: Toolset
   readonly rest: RestBinding
   readonly mcp?: McpBinding<I, M> | undefined
   /**

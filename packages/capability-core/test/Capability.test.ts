@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from "node:fs"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { Cause, Effect, Exit, Layer, Schema } from "effect"
+import { readme, withTable } from "../scripts/operationsTable.js"
 import { Callback, Capability, EventSink, Operation, Operations } from "../src/index.js"
 
 /** A custom host: its own layers (a client pointed at a sandbox), running operations by name. */
@@ -76,42 +78,30 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
     })
   )
 
+  it.effect("the README's table of operations is the registry's (pnpm docs writes it)", () =>
+    Effect.sync(() => {
+      const text = readFileSync(readme, "utf8")
+      assert.strictEqual(text, withTable(text))
+    })
+  )
+
   it.effect("every operation declares what adapters need", () =>
     Effect.sync(() => {
-      assert.deepStrictEqual(
-        Operations.all.map((operation) => operation.name),
-        [
-          "list-companies",
-          "get-company",
-          "upsert-company",
-          "delete-company",
-          "list-users",
-          "get-user",
-          "upsert-user",
-          "delete-user",
-          "list-plans",
-          "set-company-plan",
-          "list-features",
-          "list-company-overrides",
-          "set-company-override",
-          "remove-company-override",
-          "get-feature-usage",
-          "find-companies-near-limit",
-          "check-entitlement",
-          "create-event",
-          "create-event-batch",
-          "get-event",
-          "get-event-delivery-status",
-          "sync-companies",
-          "sync-users",
-          "get-sync-status",
-          "list-dead-letter-events",
-          "requeue-dead-letter-events",
-          "get-insights-summary",
-          "get-plan-growth",
-          "get-top-features"
-        ]
+      const names = Operations.all.map((operation) => operation.name)
+      assert.strictEqual(new Set(names).size, names.length, "operation names are unique")
+      const tools = Operations.all.map(Operation.toolName)
+      assert.strictEqual(new Set(tools).size, tools.length, "tool names are unique")
+      const routes = Operations.all.flatMap((operation) =>
+        operation.rest.paths.map((path) => `${operation.rest.method} ${path}`)
       )
+      assert.strictEqual(new Set(routes).size, routes.length, "routes are unique")
+      // Each operation's name finds its file: list-companies is operations/ListCompanies.ts.
+      const files = readdirSync(new URL("../src/operations/", import.meta.url)).filter(
+        (file) => file !== "index.ts" && file !== "inputs.ts"
+      )
+      const fileOf = (name: string) =>
+        `${name.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase())}.ts`
+      assert.deepStrictEqual(files.sort(), names.map(fileOf).sort())
       for (const operation of Operations.all) {
         assert.isAbove(operation.description.length, 80, operation.name)
         assert.include(operation.description, "Example", operation.name)
@@ -134,6 +124,7 @@ const badOutput = (form: "effect" | "callback") =>
     output: Schema.Struct({ n: Schema.Number }),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
     scope: "read",
+    toolset: "insights",
     rest: { method: "GET", paths: [`/v1/bad-output-${form}`], status: 200 },
     handler: () => {
       const output = { n: "one" as unknown as number }

@@ -46,6 +46,7 @@ const callbackTool = (outcome: "echo" | "fiber" | "throw" | "fail" | "bad-output
     output: Schema.Struct({ n: Schema.Number, via: Schema.String }),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
     scope: "read",
+    toolset: "insights",
     rest: { method: "POST", paths: [`/v1/callback-${outcome}`], status: 200 },
     handler: (input) =>
       outcome === "fiber"

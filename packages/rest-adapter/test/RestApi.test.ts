@@ -17,6 +17,7 @@ const throwing = Operation.make<{ readonly n: number }, {}, never>({
   output: Schema.Struct({}),
   hints: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
   scope: "write",
+  toolset: "insights",
   rest: { method: "POST", paths: ["/v1/throw"], status: 200 },
   handler: () => {
     throw new Error("built wrong")
@@ -41,6 +42,7 @@ const nowOperation = (
     output: NowOutput,
     hints: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
     scope: "write",
+    toolset: "insights",
     rest: { method: "POST", paths: [`/v1/${name}`], status: 201 },
     handler,
     errors: ["conflict"]

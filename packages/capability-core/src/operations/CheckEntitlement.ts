@@ -38,6 +38,7 @@ export const checkEntitlement = Operation.make({
   output: CheckEntitlementOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "usage",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "POST", paths: ["/v1/entitlements/check"], status: 200 },
   handler: (input) =>

@@ -191,6 +191,7 @@ export const createEvent = Operation.make({
   output: CreateEventOutput,
   hints: Operation.hints.recordsUsage,
   scope: "write",
+  toolset: "events",
   rest: { method: "POST", paths: ["/v1/events"], status: 202 },
   mcp: {
     name: "track-usage-event",

@@ -30,6 +30,7 @@ export const createEventBatch = Operation.make({
   output: CreateEventBatchOutput,
   hints: Operation.hints.recordsUsage,
   scope: "write",
+  toolset: "events",
   rest: { method: "POST", paths: ["/v1/events/batch"], status: 202, maxBodyBytes: 8 * 1024 * 1024 },
   handler: submitting(
     (input) => input.events.map(keyed),

@@ -20,6 +20,7 @@ export const deleteCompany = Operation.make({
   output: Deleted,
   hints: Operation.hints.deletesSchematic,
   scope: "admin",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "DELETE", paths: ["/v1/companies/{company_id}"], status: 200 },
   handler: (input) =>

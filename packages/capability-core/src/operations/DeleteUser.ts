@@ -18,6 +18,7 @@ export const deleteUser = Operation.make({
   output: Deleted,
   hints: Operation.hints.deletesSchematic,
   scope: "admin",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "DELETE", paths: ["/v1/users/{user_id}"], status: 200 },
   handler: (input) =>

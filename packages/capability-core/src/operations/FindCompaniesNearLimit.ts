@@ -48,6 +48,7 @@ export const findCompaniesNearLimit = Operation.make({
   output: FindCompaniesNearLimitOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "usage",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/features/{feature_id}/companies"], status: 200 },
   handler: (input) =>

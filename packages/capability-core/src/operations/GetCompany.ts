@@ -22,6 +22,7 @@ export const getCompany = Operation.make({
   output: Views.CompanyDetail,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/companies/{company_id}", "/v1/companies/lookup"], status: 200 },
   handler: (input) =>

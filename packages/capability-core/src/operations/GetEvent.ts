@@ -107,6 +107,7 @@ export const getEvent = Operation.make({
   output: GetEventOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "events",
   rest: { method: "GET", paths: ["/v1/events/{event_id}", "/v1/events/lookup"], status: 200 },
   handler: (input) =>
     Effect.gen(function* () {

@@ -15,6 +15,7 @@ export const getEventDeliveryStatus = Operation.make({
   output: EventSink.DeliveryStatus,
   hints: Operation.hints.readsOutbox,
   scope: "read",
+  toolset: "events",
   rest: { method: "GET", paths: ["/v1/events/outbox"], status: 200 },
   handler: () => Effect.flatMap(EventSink.EventSink, (sink) => sink.status),
   errors: ["storage_unavailable", "unavailable"]

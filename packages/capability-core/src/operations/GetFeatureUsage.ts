@@ -27,6 +27,7 @@ export const getFeatureUsage = Operation.make({
   output: GetFeatureUsageOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "usage",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/companies/{company_id}/usage"], status: 200 },
   handler: (input) =>

@@ -29,6 +29,7 @@ export const getInsightsSummary = Operation.make({
   output: InsightsSummaryOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "insights",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/summary", "/v1/insights"], status: 200 },
   handler: () => withSchematic((client) => client.insights.summary())

@@ -38,6 +38,7 @@ export const getPlanGrowth = Operation.make({
   output: PlanGrowthOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "insights",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/plan-growth"], status: 200 },
   handler: (input) =>

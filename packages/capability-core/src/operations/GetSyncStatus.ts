@@ -18,6 +18,7 @@ export const getSyncStatus = Operation.make({
   output: EventSink.SyncStatus,
   hints: Operation.hints.readsOutbox,
   scope: "read",
+  toolset: "companies",
   rest: { method: "GET", paths: ["/v1/syncs/{sync_id}"], status: 200 },
   handler: (input) => Effect.flatMap(EventSink.EventSink, (sink) => sink.syncStatus(input.sync_id)),
   errors: ["not_found", "storage_unavailable", "unavailable"]

@@ -48,6 +48,7 @@ export const getTopFeatures = Operation.make({
   output: TopFeaturesOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "insights",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/insights/top-features"], status: 200 },
   handler: (input) =>

@@ -25,6 +25,7 @@ export const getUser = Operation.make({
   output: Views.User,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/users/{user_id}", "/v1/users/lookup"], status: 200 },
   handler: (input) =>

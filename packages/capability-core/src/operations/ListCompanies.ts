@@ -37,6 +37,7 @@ export const listCompanies = Operation.make({
   output: ListCompaniesOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/companies"], status: 200 },
   handler: (input) =>

@@ -31,6 +31,7 @@ export const listCompanyOverrides = Operation.make({
   output: ListCompanyOverridesOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "usage",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/overrides"], status: 200 },
   handler: (input) =>

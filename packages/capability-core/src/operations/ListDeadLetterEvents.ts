@@ -23,6 +23,7 @@ export const listDeadLetterEvents = Operation.make({
   output: ListDeadLettersOutput,
   hints: Operation.hints.readsOutbox,
   scope: "read",
+  toolset: "events",
   rest: { method: "GET", paths: ["/v1/events/outbox/dead-letters"], status: 200 },
   handler: (input) =>
     Effect.flatMap(EventSink.EventSink, (sink) => sink.deadLetters(input)).pipe(

@@ -56,6 +56,7 @@ export const listFeatures = Operation.make({
   output: ListFeaturesOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "catalogue",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/features"], status: 200 },
   handler: (input) =>

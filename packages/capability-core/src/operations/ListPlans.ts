@@ -45,6 +45,7 @@ export const listPlans = Operation.make({
   output: ListPlansOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "catalogue",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/plans"], status: 200 },
   handler: (input) =>

@@ -33,6 +33,7 @@ export const listUsers = Operation.make({
   output: ListUsersOutput,
   hints: Operation.hints.readsSchematic,
   scope: "read",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "GET", paths: ["/v1/users"], status: 200 },
   handler: (input) =>

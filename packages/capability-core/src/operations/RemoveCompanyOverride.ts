@@ -31,6 +31,7 @@ export const removeCompanyOverride = Operation.make({
   output: RemoveCompanyOverrideOutput,
   hints: Operation.hints.deletesSchematic,
   scope: "write",
+  toolset: "usage",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "DELETE", paths: ["/v1/companies/{company_id}/overrides/{feature_id}"], status: 200 },
   handler: (input) =>

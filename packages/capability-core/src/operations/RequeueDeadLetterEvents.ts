@@ -34,6 +34,7 @@ export const requeueDeadLetterEvents = Operation.make({
   output: RequeueOutput,
   hints: Operation.hints.repairsOutbox,
   scope: "admin",
+  toolset: "events",
   rest: { method: "POST", paths: ["/v1/events/outbox/requeue"], status: 200 },
   handler: (input) =>
     Effect.flatMap(EventSink.EventSink, (sink) => sink.requeue(input)).pipe(Effect.map((requeued) => ({ requeued }))),

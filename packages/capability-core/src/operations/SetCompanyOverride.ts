@@ -76,6 +76,7 @@ export const setCompanyOverride = Operation.make({
   output: SetCompanyOverrideOutput,
   hints: Operation.hints.upsertsSchematic,
   scope: "write",
+  toolset: "usage",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "PUT", paths: ["/v1/companies/{company_id}/overrides/{feature_id}"], status: 200 },
   handler: (input) =>

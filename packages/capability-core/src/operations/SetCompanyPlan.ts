@@ -31,6 +31,7 @@ export const setCompanyPlan = Operation.make({
   output: Views.CompanyDetail,
   hints: Operation.hints.upsertsSchematic,
   scope: "write",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "PUT", paths: ["/v1/companies/{company_id}/plan"], status: 200 },
   handler: (input) =>

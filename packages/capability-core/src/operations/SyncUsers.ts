@@ -37,6 +37,7 @@ export const syncUsers = Operation.make({
   output: SyncOutput,
   hints: Operation.hints.upsertsSchematic,
   scope: "write",
+  toolset: "companies",
   rest: {
     method: "POST",
     paths: ["/v1/users/sync"],

@@ -29,6 +29,7 @@ export const upsertCompany = Operation.make({
   output: Views.Company,
   hints: Operation.hints.upsertsSchematic,
   scope: "write",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "POST", paths: ["/v1/companies"], status: 200 },
   handler: (input) =>

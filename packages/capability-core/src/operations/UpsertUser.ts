@@ -33,6 +33,7 @@ export const upsertUser = Operation.make({
   output: Views.User,
   hints: Operation.hints.upsertsSchematic,
   scope: "write",
+  toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "POST", paths: ["/v1/users"], status: 200 },
   handler: (input) => {

@@ -1,0 +1,35 @@
+/**
+ * The registry: every operation of the capability, one line each. An operation is its own file in this folder, named
+ * after it, and its line here; exports, REST, MCP, OpenAPI and the README's table follow from this list.
+ *
+ * @since 0.2.0
+ */
+export { checkEntitlement } from "./CheckEntitlement.js"
+export { createEvent } from "./CreateEvent.js"
+export { createEventBatch } from "./CreateEventBatch.js"
+export { deleteCompany } from "./DeleteCompany.js"
+export { deleteUser } from "./DeleteUser.js"
+export { findCompaniesNearLimit } from "./FindCompaniesNearLimit.js"
+export { getCompany } from "./GetCompany.js"
+export { getEvent } from "./GetEvent.js"
+export { getEventDeliveryStatus } from "./GetEventDeliveryStatus.js"
+export { getFeatureUsage } from "./GetFeatureUsage.js"
+export { getInsightsSummary } from "./GetInsightsSummary.js"
+export { getPlanGrowth } from "./GetPlanGrowth.js"
+export { getSyncStatus } from "./GetSyncStatus.js"
+export { getTopFeatures } from "./GetTopFeatures.js"
+export { getUser } from "./GetUser.js"
+export { listCompanies } from "./ListCompanies.js"
+export { listCompanyOverrides } from "./ListCompanyOverrides.js"
+export { listDeadLetterEvents } from "./ListDeadLetterEvents.js"
+export { listFeatures } from "./ListFeatures.js"
+export { listPlans } from "./ListPlans.js"
+export { listUsers } from "./ListUsers.js"
+export { removeCompanyOverride } from "./RemoveCompanyOverride.js"
+export { requeueDeadLetterEvents } from "./RequeueDeadLetterEvents.js"
+export { setCompanyOverride } from "./SetCompanyOverride.js"
+export { setCompanyPlan } from "./SetCompanyPlan.js"
+export { syncCompanies } from "./SyncCompanies.js"
+export { syncUsers } from "./SyncUsers.js"
+export { upsertCompany } from "./UpsertCompany.js"
+export { upsertUser } from "./UpsertUser.js"
