@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -102,6 +102,11 @@ describe("MCP over Streamable HTTP, with the official client", () => {
   afterAll(async () => {
     await client.close()
     await server.stop()
+  })
+
+  it("tells its name and the server's version", () => {
+    const version = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version
+    expect(client.getServerVersion()).toMatchObject({ name: "schematic-capability", version })
   })
 
   it("lists every tool with its schemas and all four annotations set explicitly", async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import { Operations } from "@schematic-capability/capability-core"
 import { Validator } from "@seriousme/openapi-schema-validator"
 import Ajv2020Module from "ajv/dist/2020.js"
@@ -6,6 +7,8 @@ import { type RunningServer, rest, startServer } from "./support.js"
 
 // ajv is CommonJS: under NodeNext its class sits on `.default`.
 const Ajv2020 = Ajv2020Module.default
+
+const serverVersion = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version
 
 describe("the REST API, end to end over the embedded sandbox", () => {
   let server: RunningServer
@@ -45,6 +48,8 @@ describe("the REST API, end to end over the embedded sandbox", () => {
     expect(result.errors ?? []).toEqual([])
     expect(result.valid).toBe(true)
     expect(document.openapi).toBe("3.1.0")
+    // The version is the server's own, from its package.json.
+    expect(document.info.version).toBe(serverVersion)
     // Every path of every operation, and the server's own, documented; nothing else.
     expect(Object.keys(document.paths).sort()).toEqual(
       [...new Set(["/healthz", "/readyz", ...Operations.all.flatMap((operation) => operation.rest.paths)])].sort()

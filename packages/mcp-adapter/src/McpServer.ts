@@ -17,6 +17,7 @@ import {
   type RequestObserver,
   RequestTrace
 } from "@schematic-capability/capability-core"
+import { PackageVersion } from "@schematic-capability/http-exchange"
 import { Cause, Effect, Either, Exit, Runtime } from "effect"
 import * as McpTools from "./McpTools.js"
 
@@ -144,6 +145,9 @@ const runTool = <R>(
  */
 const jsonSchemaValidator = new AjvJsonSchemaValidator()
 
+/** The version the server tells clients, unless its options give one. */
+const version = PackageVersion.of(import.meta.url)
+
 /**
  * A fresh low-level MCP server whose tool calls run on `runtime`, for one caller: it lists only the tools the
  * caller's scopes allow, and answers a call to another with an isError result saying why.
@@ -155,7 +159,7 @@ export const make = <R>(
   principal: Authenticator.Principal = Authenticator.LOCAL
 ) => {
   const server = new Server(
-    { name: options.name ?? "schematic-capability", version: options.version ?? "0.1.0" },
+    { name: options.name ?? "schematic-capability", version: options.version ?? version },
     {
       jsonSchemaValidator,
       capabilities: { tools: {} },

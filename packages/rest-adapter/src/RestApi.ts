@@ -22,7 +22,7 @@ import {
   type RequestObserver,
   RequestTrace
 } from "@schematic-capability/capability-core"
-import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
+import { HttpExchange, PackageVersion, RequestLog } from "@schematic-capability/http-exchange"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { Cause, Duration, Effect, Either, Exit, Layer, LogLevel, Runtime } from "effect"
 import { docsPage } from "./internal/docs.js"
@@ -63,7 +63,7 @@ export type Requirements<Op extends AnyOperation> = Operation.Requirements<Op> |
 
 const defaultInfo: OpenApiDocument.Info = {
   title: "Schematic Capability",
-  version: "0.1.0",
+  version: PackageVersion.of(import.meta.url),
   description:
     "Customer companies and users, usage events and insights over Schematic. Errors always have the shape " +
     "{error: {code, message, fields?, request_id}}."
