@@ -111,7 +111,7 @@ export const make = (): Metrics => {
   })
   const delivered = new client.Counter({
     name: "outbox_delivered_total",
-    help: "Events this process delivered to Schematic",
+    help: "Events this process recorded as delivered to Schematic (an event sent twice is counted once)",
     registers
   })
   const deadLettered = new client.Counter({

@@ -3,17 +3,17 @@
  * in-process on SANDBOX_PORT (data under DATA_DIR/sandbox). Provides the SchematicClient.
  */
 import { join } from "node:path"
-import type { HttpServerError } from "@effect/platform"
 import { EventOutbox } from "@schematic-capability/event-outbox"
 import { SchematicClient, type SchematicConfig } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { Duration, Effect, Layer, Option, Redacted } from "effect"
+import { type ListenFailed, listenFailed } from "./NodeListen.js"
 import type { ServerConfig } from "./ServerConfig.js"
 
 export const layer = (
   config: ServerConfig,
   options: { readonly sandboxPort?: number } = {}
-): Layer.Layer<SchematicClient.SchematicClient, HttpServerError.ServeError> => {
+): Layer.Layer<SchematicClient.SchematicClient, ListenFailed> => {
   if (Option.isSome(config.apiKey)) {
     return Layer.merge(
       SchematicClient.layer({
@@ -26,6 +26,7 @@ export const layer = (
     )
   }
   const dataDir = join(config.dataDir, "sandbox")
+  const sandboxPort = options.sandboxPort ?? config.sandboxPort
   const apiKey = Redacted.make("sch_dev_sandbox")
   return Layer.unwrapEffect(
     Effect.gen(function* () {
@@ -45,12 +46,12 @@ export const layer = (
   ).pipe(
     Layer.provide(
       SchematicSandbox.layer({
-        port: options.sandboxPort ?? config.sandboxPort,
+        port: sandboxPort,
         host: "127.0.0.1",
         dataDir,
         rateLimit: config.sandboxRateLimit,
         seed: Option.getOrUndefined(config.sandboxSeed)
-      })
+      }).pipe(Layer.mapError((error) => listenFailed("SANDBOX_PORT", sandboxPort, "127.0.0.1", error.cause)))
     )
   )
 }

@@ -11,6 +11,7 @@ import { RestApi } from "@schematic-capability/rest-adapter"
 import { UpstreamObserver } from "@schematic-capability/schematic-client"
 import { Effect, Layer, Option, Runtime, RuntimeFlags, RuntimeFlagsPatch } from "effect"
 import * as Access from "./Access.js"
+import * as DataDirLock from "./DataDirLock.js"
 import * as JsonLogger from "./JsonLogger.js"
 import * as Metrics from "./Metrics.js"
 import * as NodeListen from "./NodeListen.js"
@@ -21,6 +22,9 @@ import * as Upstream from "./Upstream.js"
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.config
   const authenticator = yield* Access.authenticator(config)
+  // Before anything in DATA_DIR is opened; a server that keeps nothing there (Schematic's API and a PostgreSQL
+  // outbox) takes no lock, so replicas may share a folder.
+  if (Option.isNone(config.apiKey) || Option.isNone(config.outboxDatabaseUrl)) yield* DataDirLock.hold(config.dataDir)
   const callerRateLimit = CallerRateLimit.make(config.rateLimitPerToken)
   const metrics = Metrics.make()
   // REST and MCP are served straight on node:http: no framework between the socket and the operation.
@@ -37,7 +41,11 @@ const program = Effect.gen(function* () {
         observe: metrics.request,
         metrics: { contentType: metrics.contentType, render: metrics.render }
       })
-      return yield* NodeListen.serve("REST API", { port: config.restPort, host: config.host }, listener)
+      return yield* NodeListen.serve(
+        "REST API",
+        { port: config.restPort, host: config.host, variable: "REST_PORT" },
+        listener
+      )
     })
   )
   const mcp = Layer.scopedDiscard(
@@ -50,7 +58,12 @@ const program = Effect.gen(function* () {
         maxBodyBytes: config.maxBodyBytes,
         observe: metrics.request
       }),
-      (listener) => NodeListen.serve("MCP", { port: config.mcpPort, host: config.host, path: "/mcp" }, listener)
+      (listener) =>
+        NodeListen.serve(
+          "MCP",
+          { port: config.mcpPort, host: config.host, path: "/mcp", variable: "MCP_PORT" },
+          listener
+        )
     )
   )
   const stopping = Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("Shutting down")))
@@ -61,10 +74,17 @@ const program = Effect.gen(function* () {
   return yield* Layer.launch(
     Layer.mergeAll(rest, mcp, stopping).pipe(Layer.provide(Upstream.services(config)), Layer.provide(observers))
   )
-})
+}).pipe(Effect.scoped)
 
 program.pipe(
-  // First: the configuration errors below are plain Errors, which an OutboxStorageFailed is assignable to.
+  // First, these two: the configuration errors below are plain Errors, which they are assignable to.
+  // A port taken or DATA_DIR in use: one line naming the setting, as for a bad value.
+  Effect.catchIf(
+    (error): error is NodeListen.ListenFailed | DataDirLock.DataDirUnavailable =>
+      error instanceof NodeListen.ListenFailed || error instanceof DataDirLock.DataDirUnavailable,
+    (error) =>
+      Effect.logError(`Cannot start: ${error.message}`).pipe(Effect.zipRight(Effect.sync(() => process.exit(2))))
+  ),
   Effect.catchIf(
     (error): error is OutboxStore.OutboxStorageFailed => error instanceof OutboxStore.OutboxStorageFailed,
     (error) => Effect.logError(error.message).pipe(Effect.zipRight(Effect.sync(() => process.exit(1))))

@@ -1,8 +1,12 @@
 import { spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { ManagedRuntime } from "effect"
 import { describe, expect, it } from "vitest"
-import { mainJs, rest, startServer } from "./support.js"
+import { mainJs, rest, startServer, upstreamProxy } from "./support.js"
 
 const run = (env: Record<string, string>) =>
   new Promise<{ code: number | null; output: string }>((done) => {
@@ -50,6 +54,96 @@ describe("the server's lifecycle", () => {
     expect(server.logs()).toMatch(/Shutting down/)
     const again = await startServer()
     expect(await again.stop("SIGINT")).toBe(0)
+  })
+})
+
+describe("what it starts on", () => {
+  it("refuses a port in use with one line naming its setting, and exits 2", async () => {
+    const taken = createServer()
+    await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done))
+    const { port } = taken.address() as { port: number }
+    const dataDir = mkdtempSync(join(tmpdir(), "capability-port-"))
+    try {
+      for (const variable of ["REST_PORT", "SANDBOX_PORT"]) {
+        const result = await run({ DATA_DIR: join(dataDir, variable), [variable]: String(port) })
+        expect(result.code).toBe(2)
+        expect(result.output).toContain(`Cannot start: ${variable}: port ${port} on 127.0.0.1 is already in use`)
+        // One line, not a stack trace.
+        expect(result.output).not.toMatch(/\n\s+at /)
+      }
+    } finally {
+      taken.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it("refuses a second server on the same DATA_DIR, touching nothing of the first one's", async () => {
+    const sandbox = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" }))
+    // Upstream answers deliveries late: the first server holds its events in flight meanwhile.
+    const slow = await upstreamProxy(await sandbox.runPromise(SchematicSandbox.url), { deliveryDelayMillis: 5000 })
+    const dataDir = mkdtempSync(join(tmpdir(), "capability-owner-"))
+    const env = { SCHEMATIC_API_KEY: "sch_dev_sandbox", SCHEMATIC_API_URL: slow.url, DATA_DIR: dataDir }
+    const first = await startServer(env)
+    try {
+      const events = ["a", "b", "c"].map((key) => ({
+        event_type: "track",
+        body: { event: "api-call", company: { crm: "owner" } },
+        idempotency_key: `owner-${key}`
+      }))
+      expect((await rest(first.rest, "POST", "/v1/events/batch", { events })).status).toBe(202)
+      for (let attempt = 0; attempt < 100 && slow.sent.size < events.length; attempt++) {
+        await new Promise((done) => setTimeout(done, 20))
+      }
+      expect((await rest(first.rest, "GET", "/v1/events/outbox")).body).toMatchObject({ in_flight: 3 })
+
+      const second = await run({ ...env, REST_PORT: "0", MCP_PORT: "0" })
+      expect(second.code).toBe(2)
+      expect(second.output).toContain(`Cannot start: DATA_DIR: ${dataDir} is in use by another server`)
+      // Its events are still in flight with it: the second one did not put them back to pending.
+      expect((await rest(first.rest, "GET", "/v1/events/outbox")).body).toMatchObject({ pending: 0, in_flight: 3 })
+    } finally {
+      await first.stop("SIGKILL")
+      await slow.close()
+      await sandbox.dispose()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 30_000)
+
+  it("refuses events once its data directory is deleted, and /readyz says the outbox failed", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "capability-deleted-"))
+    const server = await startServer({ DATA_DIR: dataDir })
+    const event = (key: string) => ({
+      event_type: "track",
+      body: { event: "api-call", company: { crm: "deleted" } },
+      idempotency_key: key
+    })
+    try {
+      expect((await rest(server.rest, "POST", "/v1/events", event("before"))).status).toBe(202)
+      rmSync(dataDir, { recursive: true, force: true })
+
+      const refused = await rest(server.rest, "POST", "/v1/events", event("after"))
+      expect(refused.status).toBe(503)
+      expect(refused.body.error).toMatchObject({ code: "storage_unavailable" })
+      expect(refused.body.error.message).toMatch(/events\.db was deleted while the server ran/)
+      const ready = await rest(server.rest, "GET", "/readyz")
+      expect(ready.status).toBe(503)
+      expect(ready.body.error.message).toMatch(/^The event outbox could not store the events: .*was deleted/)
+      // Log lines are written in batches, shortly after.
+      const logged = /Event outbox storage failed: events are refused.*was deleted/
+      for (let attempt = 0; attempt < 40 && !logged.test(server.logs()); attempt++) {
+        await new Promise((done) => setTimeout(done, 25))
+      }
+      expect(server.logs()).toMatch(logged)
+      // What it acknowledged before is still delivered.
+      let status = (await rest(server.rest, "GET", "/v1/events/outbox")).body
+      for (let attempt = 0; attempt < 100 && status.delivered < 1; attempt++) {
+        await new Promise((done) => setTimeout(done, 50))
+        status = (await rest(server.rest, "GET", "/v1/events/outbox")).body
+      }
+      expect(status).toMatchObject({ pending: 0, in_flight: 0, delivered: 1 })
+    } finally {
+      await server.stop()
+    }
   })
 })
 

@@ -74,16 +74,20 @@ export const SyncStatus = Schema.Struct({
   kind: SyncKind,
   source: Schema.String,
   accepted: Schema.Number.annotations({
-    description: "Records accepted, including those an earlier call or run had already accepted"
+    description:
+      "Distinct records accepted, including those an earlier call or run had already accepted; a record sent again " +
+      "(a retry) counts once. pending + delivered + failed = accepted"
   }),
   already_accepted: Schema.Number.annotations({
-    description: "Of those, records an earlier call or run had already accepted: not sent again"
+    description:
+      "Records sent whose key was already accepted (by an earlier call or run, or a retry of a call): applied once, " +
+      "not sent again. Counted at each sending, so it grows with retries"
   }),
   refused: Schema.Number.annotations({
     description: "Records refused as invalid (never stored), with those its caller refused before sending"
   }),
   pending: Schema.Number.annotations({ description: "Accepted records waiting to be sent (or being sent)" }),
-  delivered: Schema.Number.annotations({ description: "Accepted records Schematic has" }),
+  delivered: Schema.Number.annotations({ description: "Accepted records Schematic has, each counted once" }),
   failed: Schema.Number.annotations({
     description: "Accepted records Schematic refused or that grew too old to send (dead letters; can be re-queued)"
   }),
@@ -155,10 +159,15 @@ export class EventSink extends Context.Tag("@schematic-capability/capability-cor
 /** Syncs the direct sink remembers, the newest; an older one answers `not_found`. */
 const DIRECT_SYNCS_KEPT = 1000
 
+/** Record keys the direct sink remembers across its syncs; past it, the oldest syncs are forgotten (not the newest). */
+const DIRECT_KEYS_KEPT = 1_000_000
+
 interface DirectSync {
   readonly kind: SyncKind
   readonly source: string
-  accepted: number
+  /** The keys of its records, so a record sent again counts once. */
+  readonly keys: Set<string>
+  existing: number
   refused: number
   readonly startedAt: number
   updatedAt: number
@@ -168,7 +177,8 @@ interface DirectSync {
  * Sends each submission straight to Schematic (`POST /event-batch`) and answers once it has it. Nothing is
  * stored here, so nothing is ever pending or dead-lettered. A sync's events go in batches of Schematic's largest
  * (1000), one after another: when one fails, those before it are delivered, and sending the records again is safe
- * (their idempotency keys are the same). Syncs are remembered in memory, for this process's life.
+ * (their idempotency keys are the same). Syncs are remembered in memory, for this process's life, with their
+ * records' keys: a record sent again (a retry) is one record, and counts as already accepted.
  */
 export const direct: Layer.Layer<EventSink, never, SchematicClient.SchematicClient> = Layer.effect(
   EventSink,
@@ -176,6 +186,11 @@ export const direct: Layer.Layer<EventSink, never, SchematicClient.SchematicClie
     const deliver = (events: ReadonlyArray<KeyedEvent>) =>
       client.events.createBatch({ events }).pipe(Effect.mapError(fromSchematic))
     const syncs = new Map<string, DirectSync>()
+    let keysKept = 0
+    const forget = (id: string) => {
+      keysKept -= syncs.get(id)?.keys.size ?? 0
+      syncs.delete(id)
+    }
     const shape: EventSinkShape = {
       submit: (events) =>
         Effect.map(deliver(events), (batch) =>
@@ -194,18 +209,28 @@ export const direct: Layer.Layer<EventSink, never, SchematicClient.SchematicClie
           const sync = syncs.get(part.id) ?? {
             kind: part.kind,
             source: part.source,
-            accepted: 0,
+            keys: new Set<string>(),
+            existing: 0,
             refused: 0,
             startedAt: now,
             updatedAt: now
           }
-          sync.accepted += events.length
+          const known = sync.keys.size
+          let existing = 0
+          for (const event of events) {
+            if (sync.keys.has(event.idempotency_key)) existing++
+            else sync.keys.add(event.idempotency_key)
+          }
+          keysKept += sync.keys.size - known
+          sync.existing += existing
           sync.refused += part.refused
           sync.updatedAt = now
           syncs.delete(part.id)
           syncs.set(part.id, sync)
-          if (syncs.size > DIRECT_SYNCS_KEPT) syncs.delete(syncs.keys().next().value!)
-          return { stored: events.length, existing: 0 }
+          while (syncs.size > DIRECT_SYNCS_KEPT || (keysKept > DIRECT_KEYS_KEPT && syncs.size > 1)) {
+            forget(syncs.keys().next().value!)
+          }
+          return { stored: events.length - existing, existing }
         }),
       syncStatus: (id) => {
         const sync = syncs.get(id)
@@ -214,11 +239,11 @@ export const direct: Layer.Layer<EventSink, never, SchematicClient.SchematicClie
           sync_id: id,
           kind: sync.kind,
           source: sync.source,
-          accepted: sync.accepted,
-          already_accepted: 0,
+          accepted: sync.keys.size,
+          already_accepted: sync.existing,
           refused: sync.refused,
           pending: 0,
-          delivered: sync.accepted,
+          delivered: sync.keys.size,
           failed: 0,
           started_at: new Date(sync.startedAt).toISOString(),
           updated_at: new Date(sync.updatedAt).toISOString(),

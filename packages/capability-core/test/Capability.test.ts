@@ -57,6 +57,22 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
     })
   )
 
+  it.effect("the direct sink counts a sync's record once however often it is sent", () =>
+    Effect.gen(function* () {
+      const records = [{ keys: { crm_id: "d1" } }, { keys: { crm_id: "d2" } }]
+      const first = (yield* Capability.run("sync-companies", { source: "direct", records })) as { sync_id: string }
+      // The same chunk sent twice more (a client's retries), the second time with a record more.
+      yield* Capability.run("sync-companies", { sync_id: first.sync_id, records })
+      const last = yield* Capability.run("sync-companies", {
+        sync_id: first.sync_id,
+        records: [...records, { keys: { crm_id: "d3" } }]
+      })
+      assert.deepInclude(last, { accepted: 3, already_accepted: 2 })
+      const status = yield* Capability.run("get-sync-status", { sync_id: first.sync_id })
+      assert.deepInclude(status, { accepted: 3, already_accepted: 4, pending: 0, delivered: 3, failed: 0 })
+    })
+  )
+
   it.effect("bad input fails with invalid_input and the field paths", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Capability.run("upsert-company", { keys: {}, name: 5, extra: true }))

@@ -9,7 +9,12 @@
  * - 429, 5xx, timeouts, connection failures: back off with jitter (honouring Retry-After) and try again;
  * - older than `maxAge` before it could be sent: dead-lettered, since Schematic's 24 h dedupe no longer covers it;
  * - the store fails (a lock, a full disk): logged, and the loop backs off and goes on. Rows it had claimed stay in
- *   flight until the next start, which puts them back to pending.
+ *   flight until the next start, which puts them back to pending (or, in a store replicas share, until their lease
+ *   ends).
+ *
+ * In a store replicas share, claimed rows are leased: the worker extends the lease while it sends them (every third
+ * of it), so a send that takes longer than the lease (a slow Schematic, retries) keeps them, and another replica
+ * takes them over only from a replica that stopped.
  *
  * @since 0.1.0
  */
@@ -126,8 +131,13 @@ export const make = (
         const result = yield* Effect.either(client.events.createBatch({ events }))
         const now = Date.now()
         if (result._tag === "Right") {
-          yield* store.markDelivered(rows, now)
-          observer.delivered(rows.length)
+          const delivered = yield* store.markDelivered(rows, now)
+          observer.delivered(delivered)
+          if (delivered < rows.length) {
+            yield* Effect.logWarning(
+              "Event outbox: events sent were delivered already (another replica took them over while they were sent); Schematic counts each once"
+            ).pipe(Effect.annotateLogs({ events: rows.length - delivered }))
+          }
           return undefined
         }
         const error = result.left
@@ -138,8 +148,7 @@ export const make = (
               error._tag === "SchematicBadRequest"
                 ? `Schematic refused the event: ${error.message}`
                 : `Refused before sending (it breaks Schematic's rules): ${error.message}`
-            yield* store.markDead([rows[0]!.seq], why, now)
-            observer.deadLettered(1)
+            observer.deadLettered(yield* store.markDead([rows[0]!.seq], why, now))
             return undefined
           }
           const half = Math.ceil(rows.length / 2)
@@ -150,6 +159,18 @@ export const make = (
         }
         return { failure: error, unresolved: rows }
       })
+
+    const leaseMillis = store.lease === undefined ? undefined : Duration.toMillis(store.lease)
+    /** Runs `effect` (which sends `rows`) while keeping their lease, extended every third of it, when there is one. */
+    const holding = <A>(rows: ReadonlyArray<OutboxRow>, effect: Effect.Effect<A>): Effect.Effect<A> => {
+      if (leaseMillis === undefined) return effect
+      const seqs = rows.map((row) => row.seq)
+      const extend = Effect.catchAllDefect(store.extendLease(seqs), (defect) =>
+        Effect.logWarning("Event outbox: the lease on events being sent could not be extended", Cause.die(defect))
+      )
+      const keep = Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(leaseMillis / 3)), extend))
+      return Effect.scoped(Effect.zipRight(Effect.forkScoped(keep), effect))
+    }
 
     const backoffMillis = (retryAfter = 0) => {
       const base = Duration.toMillis(config.baseBackoff) * 2 ** Math.min(consecutiveFailures, 16)
@@ -188,7 +209,7 @@ export const make = (
         yield* sleep(due === null ? poll : Math.min(poll, due - now), idle)
         return
       }
-      const outcome = yield* send(rows)
+      const outcome = yield* holding(rows, send(rows))
       if (outcome === undefined) {
         consecutiveFailures = 0
         return

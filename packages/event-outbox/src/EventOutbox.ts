@@ -2,10 +2,11 @@
  * The durable outbox as the capability's `EventSink`: an event is acknowledged only once it is stored, then
  * delivered to Schematic in the background by the delivery worker.
  *
- * When the storage fails (a full disk, an I/O error, a lock held elsewhere), submissions fail with
+ * When the storage fails (a full disk, an I/O error, a lock held elsewhere, its file deleted, the database down),
+ * submissions and the routes that read the outbox (status, dead letters, re-queueing, syncs) fail with
  * `storage_unavailable`, the failure is logged (once when it starts, again if its cause changes, and once when
- * storing works again), and `ready` fails until storing works again: after an append that succeeds, or a probe
- * (a small write of the store's own) that `ready` makes, at most one at a time, while the failure lasts.
+ * storing works again), and `ready` fails until storing works again. `ready` makes a probe (a small write of the
+ * store's own), at most one at a time, so it tells whether storing works now, traffic or not.
  *
  * @since 0.1.0
  */
@@ -30,7 +31,11 @@ export interface Options extends Partial<DeliveryWorker.Options> {
   readonly filename: string
   /** A PostgreSQL database shared by several replicas, instead of the SQLite file. */
   readonly database?:
-    | { readonly url: Redacted.Redacted<string>; readonly lease?: Duration.DurationInput | undefined }
+    | {
+        readonly url: Redacted.Redacted<string>
+        readonly lease?: Duration.DurationInput | undefined
+        readonly timeout?: Duration.DurationInput | undefined
+      }
     | undefined
   readonly maxRows?: number | undefined
   readonly maxBytes?: number | undefined
@@ -148,14 +153,13 @@ export const sink = (
             return { stored: appended.length - existing, existing }
           }),
         syncStatus: (id) =>
-          Effect.flatMap(store.syncStatus(id), (counts) =>
+          Effect.flatMap(Effect.mapError(store.syncStatus(id), refused), (counts) =>
             counts === undefined ? Effect.fail(EventSink.unknownSync(id)) : Effect.succeed(syncStatus(counts))
           ),
         ready: Effect.suspend(() => {
           const failure = storageFailure
-          if (failure === undefined) return Effect.void
-          // One probe at a time: while one runs, callers hear of the failure already known.
-          if (probing) return Effect.fail(refused(failure))
+          // One probe at a time: while one runs, callers hear of what is already known.
+          if (probing) return failure === undefined ? Effect.void : Effect.fail(refused(failure))
           probing = true
           return store.probe.pipe(
             Effect.matchEffect({
@@ -170,7 +174,7 @@ export const sink = (
           )
         }),
         status: Effect.gen(function* () {
-          const counts = yield* store.counts
+          const counts = yield* Effect.mapError(store.counts, refused)
           const lastError = yield* worker.lastError
           return {
             pending: counts.pending,
@@ -186,7 +190,7 @@ export const sink = (
           }
         }),
         event: (ref) =>
-          Effect.map(store.find(ref), (row) =>
+          Effect.map(Effect.mapError(store.find(ref), refused), (row) =>
             row === undefined
               ? undefined
               : {
@@ -201,7 +205,7 @@ export const sink = (
                 }
           ),
         deadLetters: (page) =>
-          Effect.map(store.deadLetters(page.limit, page.offset), (rows) =>
+          Effect.map(Effect.mapError(store.deadLetters(page.limit, page.offset), refused), (rows) =>
             rows.map((row) => ({
               id: row.id,
               idempotency_key: row.idempotencyKey,
@@ -213,8 +217,9 @@ export const sink = (
             }))
           ),
         requeue: (target) =>
-          Effect.tap(store.requeue({ ids: target.ids, all: target.all === true }, Date.now()), () =>
-            Effect.sync(worker.wake)
+          Effect.tap(
+            Effect.mapError(store.requeue({ ids: target.ids, all: target.all === true }, Date.now()), refused),
+            () => Effect.sync(worker.wake)
           )
       }
       return shape
@@ -240,6 +245,7 @@ export const layer = (
         : PgOutboxStore.layer({
             url: options.database.url,
             lease: options.database.lease,
+            timeout: options.database.timeout,
             maxRows: options.maxRows,
             maxBytes: options.maxBytes
           })

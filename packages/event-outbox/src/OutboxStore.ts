@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, type Effect } from "effect"
+import { Context, Data, type Duration, type Effect } from "effect"
 
 export interface NewEvent {
   readonly idempotencyKey: string
@@ -26,8 +26,9 @@ export interface SyncCounts {
   readonly id: string
   readonly kind: string
   readonly source: string
-  /** Events appended under the sync, stored then or (`existing`) before. */
+  /** The sync's distinct records: a record sent again (a retry) is one record. */
   readonly accepted: number
+  /** Records sent whose key was already stored (before, or by an earlier submission): counted at each sending. */
   readonly existing: number
   readonly refused: number
   readonly pending: number
@@ -93,9 +94,11 @@ export class OutboxFull extends Data.TaggedError("OutboxFull")<{ readonly messag
 export class OutboxClosed extends Data.TaggedError("OutboxClosed")<{ readonly message: string }> {}
 
 /**
- * The storage itself failed (disk full, an I/O error, the file locked by another process): nothing of the request
- * was stored. Unlike a full outbox this says nothing about how much is held, and it lasts until the storage is
- * repaired, so it is told apart: `reason` is the storage's own message, for the log and for /readyz.
+ * The storage itself failed (disk full, an I/O error, the file locked by another process or deleted, the database
+ * unreachable or not answering in time): nothing of the request was stored (unless, the database answering too late,
+ * it committed as its time ran out: a retry with the same keys stores it once). Unlike a full outbox this says
+ * nothing about how much is held, and it lasts until the storage is repaired, so it is told apart: `reason` is the
+ * storage's own message, for the log and for /readyz.
  */
 export class OutboxStorageFailed extends Data.TaggedError("OutboxStorageFailed")<{
   readonly message: string
@@ -112,17 +115,30 @@ export interface OutboxStoreShape {
     sync?: SyncAppend | undefined
   ) => Effect.Effect<ReadonlyArray<Appended>, OutboxFull | OutboxClosed | OutboxStorageFailed>
   /** A sync's counts, or undefined when there is no such sync (or it was pruned). */
-  readonly syncStatus: (id: string) => Effect.Effect<SyncCounts | undefined>
+  readonly syncStatus: (id: string) => Effect.Effect<SyncCounts | undefined, OutboxStorageFailed>
   /**
-   * Commits a small write of its own, to tell whether the storage works again after `append` failed with
-   * `OutboxStorageFailed` (no event is stored or changed).
+   * Commits a small write of its own, to tell whether the storage works (readiness, and whether it works again after
+   * `append` failed with `OutboxStorageFailed`); no event is stored or changed.
    */
   readonly probe: Effect.Effect<void, OutboxClosed | OutboxStorageFailed>
   /** Marks up to `limit` due events in flight, oldest first, and returns them. */
   readonly claim: (limit: number, now: number) => Effect.Effect<ReadonlyArray<OutboxRow>>
-  readonly markDelivered: (rows: ReadonlyArray<OutboxRow>, now: number) => Effect.Effect<void>
+  /**
+   * How long a claim holds its rows, in a store that replicas share: past it, another replica may take them over.
+   * While it sends them, the worker keeps them with `extendLease`. Undefined where one process owns the store.
+   */
+  readonly lease: Duration.Duration | undefined
+  /** Extends the lease on claimed rows this process still holds in flight; answers how many it still holds. */
+  readonly extendLease: (seqs: ReadonlyArray<number>) => Effect.Effect<number>
+  /**
+   * Marks events Schematic took as delivered, whoever holds them now (their lease may have passed to another
+   * replica); answers how many became delivered, which leaves out those already delivered.
+   */
+  readonly markDelivered: (rows: ReadonlyArray<OutboxRow>, now: number) => Effect.Effect<number>
+  /** Puts events this process still holds back to pending until `nextAttemptAt`. */
   readonly markRetry: (seqs: ReadonlyArray<number>, nextAttemptAt: number) => Effect.Effect<void>
-  readonly markDead: (seqs: ReadonlyArray<number>, error: string, now: number) => Effect.Effect<void>
+  /** Dead-letters events this process still holds; answers how many. */
+  readonly markDead: (seqs: ReadonlyArray<number>, error: string, now: number) => Effect.Effect<number>
   /**
    * Dead-letters pending events queued before `queuedBefore` (accepted then, or re-queued by an operator then);
    * answers how many.
@@ -131,16 +147,16 @@ export interface OutboxStoreShape {
   /** Puts events left in flight by a crash back to pending. */
   readonly recover: Effect.Effect<number>
   /** The event `ref` names, or undefined: never stored here, or delivered and pruned since. */
-  readonly find: (ref: EventRef) => Effect.Effect<HeldRow | undefined>
-  readonly counts: Effect.Effect<Counts>
-  readonly deadLetters: (limit: number, offset: number) => Effect.Effect<ReadonlyArray<DeadRow>>
+  readonly find: (ref: EventRef) => Effect.Effect<HeldRow | undefined, OutboxStorageFailed>
+  readonly counts: Effect.Effect<Counts, OutboxStorageFailed>
+  readonly deadLetters: (limit: number, offset: number) => Effect.Effect<ReadonlyArray<DeadRow>, OutboxStorageFailed>
   readonly requeue: (
     target: { readonly ids?: ReadonlyArray<string> | undefined; readonly all?: boolean },
     now: number
-  ) => Effect.Effect<number>
+  ) => Effect.Effect<number, OutboxStorageFailed>
   /** Deletes delivered events finished before `before`, and syncs last added to before it. */
   readonly prune: (before: number) => Effect.Effect<number>
-  /** The earliest time a pending event becomes due, or null. */
+  /** The earliest time a pending event becomes due, or a lease ends, on this process's clock; or null. */
   readonly nextDueAt: Effect.Effect<number | null>
   /** Stops accepting; what is stored stays stored. */
   readonly close: Effect.Effect<void>

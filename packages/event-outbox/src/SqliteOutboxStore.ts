@@ -47,6 +47,9 @@ export const DEFAULT_BUSY_TIMEOUT: Duration.Duration = Duration.seconds(5)
 const storageFailed = (reason: string) =>
   new OutboxStorageFailed({ message: `The event outbox could not store the events: ${reason}`, reason })
 
+const unavailable = (reason: string) =>
+  new OutboxStorageFailed({ message: `The event outbox storage failed: ${reason}`, reason })
+
 /**
  * Starts the thread from its script, built next to the package's `index.js`. Run from source (this repository's
  * tests, before a build), the script is TypeScript and is loaded through tsx.
@@ -135,6 +138,14 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         )
       )
 
+    /** A call a request waits for: the file's failure is the caller's answer (`storage_unavailable`). */
+    const ask = <M extends Method>(method: M, ...args: Parameters<OutboxFile[M]>) =>
+      Effect.async<ReturnType<OutboxFile[M]>, OutboxStorageFailed>((resume) =>
+        send({ id: nextId++, op: "call", method, args }, (reply) =>
+          resume("error" in reply ? Effect.fail(unavailable(reply.error)) : Effect.succeed(reply.value as never))
+        )
+      )
+
     const closing = () => new OutboxClosed({ message: "The server is shutting down; retry shortly" })
 
     /**
@@ -180,7 +191,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
 
     const shape: OutboxStoreShape = {
       append: (events, sync) => Callback.make((_runtime, done) => appendNow(events, sync, done)),
-      syncStatus: (id) => call("syncStatus", id),
+      syncStatus: (id) => ask("syncStatus", id),
       probe: Effect.async<void, OutboxClosed | OutboxStorageFailed>((resume) => {
         if (closed) return resume(Effect.fail(closing()))
         send({ id: nextId++, op: "call", method: "probe", args: [Date.now()] }, (reply) =>
@@ -194,21 +205,24 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         )
       }),
       claim: (limit, now) => call("claim", limit, now),
+      // One process owns the file (its rows in flight stay so until it starts again): there is no lease to keep.
+      lease: undefined,
+      extendLease: (seqs) => Effect.succeed(seqs.length),
       markDelivered: (rows, now) =>
         call(
           "markDelivered",
           rows.map((row) => row.seq),
-          rows.reduce((sum, row) => sum + row.bytes, 0),
+          rows.map((row) => row.bytes),
           now
         ),
       markRetry: (seqs, nextAttemptAt) => call("markRetry", seqs, nextAttemptAt),
       markDead: (seqs, error, now) => call("markDead", seqs, error, now),
       expire: (queuedBefore, error, now) => call("expire", queuedBefore, error, now),
       recover: Effect.suspend(() => call("recover")),
-      find: (ref) => call("find", ref),
-      counts: Effect.suspend(() => call("counts")),
-      deadLetters: (limit, offset) => call("deadLetters", limit, offset),
-      requeue: (target, now) => call("requeue", target, now),
+      find: (ref) => ask("find", ref),
+      counts: Effect.suspend(() => ask("counts")),
+      deadLetters: (limit, offset) => ask("deadLetters", limit, offset),
+      requeue: (target, now) => ask("requeue", target, now),
       prune: (before) => call("prune", before),
       nextDueAt: Effect.suspend(() => call("nextDueAt")),
       close: Effect.async<void>((resume) => {

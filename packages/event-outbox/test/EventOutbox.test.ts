@@ -302,6 +302,8 @@ describe("the event outbox", () => {
         const notReady: CapabilityError.CapabilityError = yield* Effect.flip(sink.ready)
         expect(notReady).toMatchObject({ code: "storage_unavailable" })
         expect(notReady.message).toMatch(/database is locked/)
+        // What else needs the storage says so too, rather than failing as an internal error.
+        expect(yield* Effect.flip(sink.requeue({ all: true }))).toMatchObject({ code: "storage_unavailable" })
         // A second refusal in the same episode logs nothing more.
         yield* Effect.flip(sink.submit([track("s-3")]))
         const failed = lines.filter((line) => line.message.startsWith("Event outbox storage failed: events"))

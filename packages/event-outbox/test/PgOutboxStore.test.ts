@@ -1,9 +1,15 @@
 /**
- * The PostgreSQL store against a real PostgreSQL, with two stores on one database standing for two replicas.
+ * The PostgreSQL store against a real PostgreSQL, with two stores on one database standing for two replicas; then
+ * two outboxes on one database delivering to a sandbox, as two replicas of the server do.
  */
+import { createServer } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Redacted } from "effect"
-import { PgOutboxStore } from "../src/index.js"
+import { EventSink } from "@schematic-capability/capability-core"
+import { SchematicClient } from "@schematic-capability/schematic-client"
+import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import { Context, Effect, Exit, Layer, Redacted, Schedule } from "effect"
+import connect from "postgres"
+import { EventOutbox, OutboxObserver, PgOutboxStore } from "../src/index.js"
 import { type RunningPostgres, startPostgres } from "./postgres.js"
 
 let postgres: RunningPostgres
@@ -63,30 +69,37 @@ describe("PgOutboxStore", () => {
     })
   )
 
-  it.scoped(
-    "never lets two replicas claim the same row, and takes over a dead replica's rows once its lease ends",
+  it.scopedLive(
+    "never lets two replicas claim the same row, keeps rows while their lease is extended, and takes over a dead replica's rows once it ends",
     () =>
       Effect.gen(function* () {
         const { a, b } = yield* replicas(300)
         yield* a.append(Array.from({ length: 100 }, (_, i) => event(`e${i}`)))
-        const now = Date.now()
-        const [byA, byB] = yield* Effect.all([a.claim(60, now), b.claim(60, now)], { concurrency: "unbounded" })
+        const [byA, byB] = yield* Effect.all([a.claim(60, Date.now()), b.claim(60, Date.now())], {
+          concurrency: "unbounded"
+        })
         const seqs = [...byA!, ...byB!].map((row) => row.seq)
         expect(new Set(seqs).size).toBe(100)
-        yield* b.markDelivered(byB!, Date.now())
+        expect(yield* b.markDelivered(byB!, Date.now())).toBe(byB!.length)
 
-        // A "dies" holding its rows: until the lease ends nobody else takes them.
-        expect(yield* b.claim(100, Date.now())).toEqual([])
-        expect(yield* b.nextDueAt).toBeLessThanOrEqual(now + 300)
-        const later = now + 301
-        const taken = yield* b.claim(100, later)
+        // A sends for longer than its lease and extends it meanwhile: nobody else takes its rows.
+        for (let i = 0; i < 4; i++) {
+          yield* Effect.sleep("150 millis")
+          expect(yield* a.extendLease(byA!.map((row) => row.seq))).toBe(byA!.length)
+          expect(yield* b.claim(100, Date.now())).toEqual([])
+        }
+        // Then A "dies": once its lease has passed (on the database's clock), B takes its rows over.
+        expect(yield* b.nextDueAt).toBeLessThanOrEqual(Date.now() + 300)
+        yield* Effect.sleep("400 millis")
+        const taken = yield* b.claim(100, Date.now())
         expect(taken.map((row) => row.seq).sort()).toEqual(byA!.map((row) => row.seq).sort())
         expect(taken.every((row) => row.attempts === 2)).toBe(true)
-        // A late answer from the replica that lost its lease records nothing.
-        yield* a.markDelivered(byA!, later)
-        expect((yield* b.counts).inFlight).toBe(byA!.length)
-        yield* b.markDelivered(taken, later)
-        expect(yield* a.counts).toMatchObject({ pending: 0, inFlight: 0, delivered: 100 })
+        // A's late answer: Schematic has them, so they are delivered though B holds them; B's answer adds none.
+        expect(yield* a.extendLease(byA!.map((row) => row.seq))).toBe(0)
+        expect(yield* a.markDelivered(byA!, Date.now())).toBe(byA!.length)
+        expect(yield* b.markDelivered(taken, Date.now())).toBe(0)
+        expect(yield* b.markDead([taken[0]!.seq], "late", Date.now())).toBe(0)
+        expect(yield* a.counts).toMatchObject({ pending: 0, inFlight: 0, delivered: 100, dead: 0 })
       })
   )
 
@@ -95,18 +108,19 @@ describe("PgOutboxStore", () => {
       const { a, b } = yield* replicas()
       const sync = { id: "syn_1", kind: "companies", source: "crm", refused: 2 }
       const appended = yield* a.append([event("s1"), event("s2"), event("s3")], sync)
+      // A chunk sent again, twice (a client's retries), to either replica: one record each, already stored.
       yield* b.append([event("s3"), event("s4")], { ...sync, refused: 0 })
+      yield* a.append([event("s3"), event("s4")], { ...sync, refused: 0 })
       const claimed = yield* b.claim(10, Date.now())
       yield* b.markDead([claimed[0]!.seq], "refused upstream", Date.now())
       yield* b.markDelivered(claimed.slice(1, 3), Date.now())
       expect(yield* a.syncStatus("syn_1")).toMatchObject({
-        accepted: 5,
-        existing: 1,
+        accepted: 4,
+        existing: 3,
         refused: 2,
         pending: 0,
-        // s3 was sent twice, and counts as two records.
         inFlight: 1,
-        delivered: 3,
+        delivered: 2,
         dead: 1
       })
       const [dead] = yield* a.deadLetters(10, 0)
@@ -141,5 +155,173 @@ describe("PgOutboxStore", () => {
       )
       expect(JSON.stringify(locked)).toContain("permission denied for schema public")
     })
+  )
+
+  it.scoped("keeps a sync's record once when a database written before held it once per sending", () =>
+    Effect.gen(function* () {
+      const url = yield* Effect.promise(() => postgres.createDatabase(`outbox_${++databases}`))
+      const first = yield* PgOutboxStore.make({ url: Redacted.make(url) })
+      const sync = { id: "syn_old", kind: "companies", source: "crm", refused: 0 }
+      yield* first.append([event("o1"), event("o2")], sync)
+      yield* first.close
+      // As the previous version left it: the chunk's retry added its records again, and counted them again.
+      for (const statement of [
+        "DROP INDEX outbox_sync_events_record",
+        "CREATE INDEX outbox_sync_events_sync ON outbox_sync_events (sync)",
+        "INSERT INTO outbox_sync_events (sync, seq) SELECT sync, seq FROM outbox_sync_events",
+        "UPDATE outbox_syncs SET accepted = 4, existing = 2"
+      ]) {
+        yield* Effect.promise(() => postgres.run(statement, url.slice(url.lastIndexOf("/") + 1)))
+      }
+      const [a, b] = yield* Effect.all(
+        [PgOutboxStore.make({ url: Redacted.make(url) }), PgOutboxStore.make({ url: Redacted.make(url) })],
+        {
+          concurrency: "unbounded"
+        }
+      )
+      yield* Effect.addFinalizer(() => Effect.zipRight(a!.close, b!.close))
+      expect(yield* a!.syncStatus("syn_old")).toMatchObject({ accepted: 2, existing: 2, pending: 2 })
+      yield* b!.append([event("o2")], sync)
+      expect(yield* b!.syncStatus("syn_old")).toMatchObject({ accepted: 2, existing: 3, pending: 2 })
+    })
+  )
+
+  it.scopedLive(
+    "fails as a storage failure within its timeout while the database does not answer, then works again",
+    () =>
+      Effect.gen(function* () {
+        const url = yield* Effect.promise(() => postgres.createDatabase(`outbox_${++databases}`))
+        const store = yield* PgOutboxStore.make({ url: Redacted.make(url), timeout: "300 millis" })
+        yield* Effect.addFinalizer(() => store.close)
+        yield* store.append([event("before")])
+        // Another session holds the tables: every query of the store waits, as on a database cut off mid-query.
+        const other = connect(url, { max: 1, onnotice: () => {} })
+        yield* Effect.addFinalizer(() => Effect.promise(() => other.end({ timeout: 1 })))
+        let release = () => {}
+        const locked = new Promise<void>((holding) => {
+          other
+            .begin(async (tx) => {
+              await tx`LOCK TABLE outbox_events, outbox_syncs, outbox_probe IN ACCESS EXCLUSIVE MODE`
+              holding()
+              await new Promise<void>((done) => {
+                release = done
+              })
+            })
+            .catch(() => {})
+        })
+        yield* Effect.promise(() => locked)
+        const failures = yield* Effect.all([
+          Effect.flip(store.append([event("during")])),
+          Effect.flip(store.counts),
+          Effect.flip(store.deadLetters(10, 0)),
+          Effect.flip(store.requeue({ all: true }, Date.now())),
+          Effect.flip(store.syncStatus("syn_x")),
+          Effect.flip(store.probe)
+        ])
+        for (const failure of failures) {
+          expect(failure).toMatchObject({
+            _tag: "OutboxStorageFailed",
+            reason: expect.stringMatching(/did not answer within 300 ms/)
+          })
+        }
+        release()
+        yield* store.probe.pipe(Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("5 seconds"))))
+        yield* store.append([event("after")])
+        expect(yield* store.counts).toMatchObject({ pending: 2 })
+      })
+  )
+})
+
+/**
+ * A proxy in front of `target` that answers each delivery (`POST /event-batch`) `delayMillis` after upstream did, as
+ * a slow Schematic, and counts how often each idempotency key was sent.
+ */
+const slowUpstream = (target: string, delayMillis: number) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const sent = new Map<string, number>()
+      const server = createServer((request, response) => {
+        const chunks: Array<Buffer> = []
+        request.on("data", (chunk) => chunks.push(chunk))
+        request.on("end", async () => {
+          const body = Buffer.concat(chunks)
+          const delivery = request.url?.startsWith("/event-batch") === true
+          if (delivery) {
+            for (const event of JSON.parse(body.toString()).events) {
+              sent.set(event.idempotency_key, (sent.get(event.idempotency_key) ?? 0) + 1)
+            }
+          }
+          const answer = await fetch(`${target}${request.url}`, {
+            method: request.method ?? "GET",
+            headers: {
+              "x-schematic-api-key": String(request.headers["x-schematic-api-key"]),
+              "content-type": "application/json"
+            },
+            ...(body.length > 0 ? { body } : {})
+          })
+          const text = await answer.text()
+          if (delivery) await new Promise((done) => setTimeout(done, delayMillis))
+          response.writeHead(answer.status, { "content-type": "application/json" }).end(text)
+        })
+      })
+      await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
+      return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, sent, server }
+    }),
+    ({ server }) => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
+  )
+
+describe("the outbox on PostgreSQL", () => {
+  it.scopedLive(
+    "finishes what it sends for longer than its lease, each event sent at most twice and counted delivered once",
+    () =>
+      Effect.gen(function* () {
+        const sandbox = yield* Layer.build(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" }))
+        const upstream = yield* slowUpstream(yield* Effect.provide(SchematicSandbox.url, sandbox), 3000)
+        const url = yield* Effect.promise(() => postgres.createDatabase(`outbox_${++databases}`))
+        let delivered = 0
+        const observer = Layer.succeed(OutboxObserver.OutboxObserver, {
+          ...OutboxObserver.none,
+          delivered: (count: number) => {
+            delivered += count
+          }
+        })
+        // Two replicas, each leasing for 1 s what its upstream answers after 3 s.
+        const replica = () =>
+          Layer.build(
+            EventOutbox.layer({
+              filename: "unused",
+              database: { url: Redacted.make(url), lease: "1 second" },
+              batchSize: 20,
+              pollInterval: "20 millis"
+            }).pipe(
+              Layer.provide(
+                SchematicClient.layer({
+                  apiKey: "sch_dev_sandbox",
+                  baseUrl: upstream.url,
+                  readsPerSecond: 0,
+                  writesPerSecond: 0
+                })
+              ),
+              Layer.provide(observer)
+            )
+          ).pipe(Effect.map((context) => Context.get(context, EventSink.EventSink)))
+        const [a, b] = yield* Effect.all([replica(), replica()], { concurrency: "unbounded" })
+        const keys = Array.from({ length: 40 }, (_, i) => `slow-${i}`)
+        yield* a!.submit(
+          keys.map((key) => ({
+            event_type: "track",
+            body: { event: "api-call", company: { crm: "slow" } },
+            idempotency_key: key
+          }))
+        )
+        yield* Effect.repeat(b!.status, {
+          until: (status) => status.pending + status.in_flight === 0,
+          schedule: Schedule.spaced("100 millis")
+        }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("not all delivered") }))
+        expect(yield* b!.status).toMatchObject({ delivered: 40, dead_lettered: 0 })
+        expect(keys.map((key) => upstream.sent.get(key) ?? 0).every((sends) => sends >= 1 && sends <= 2)).toBe(true)
+        expect(delivered).toBe(40)
+      }),
+    30_000
   )
 })

@@ -150,4 +150,49 @@ describe("SqliteOutboxStore", () => {
       yield* store.close
     })
   )
+
+  it.effect("counts a sync's record once however often it is sent, also in a file written before it did", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const sync = { id: "syn_1", kind: "companies", source: "crm", refused: 0 }
+      const store = yield* SqliteOutboxStore.make({ filename })
+      yield* store.append([event("r1"), event("r2")], sync)
+      yield* store.close
+      // As the previous version left a retry of that chunk: its records added again, and counted again.
+      const old = new Database(filename)
+      old.exec(`DROP INDEX outbox_sync_events_record;
+        CREATE INDEX outbox_sync_events_sync ON outbox_sync_events(sync);
+        INSERT INTO outbox_sync_events (sync, seq) SELECT sync, seq FROM outbox_sync_events;
+        UPDATE outbox_syncs SET accepted = 4, existing = 2`)
+      old.close()
+
+      const reopened = yield* SqliteOutboxStore.make({ filename })
+      expect(yield* reopened.syncStatus("syn_1")).toMatchObject({ accepted: 2, existing: 2, pending: 2 })
+      // The chunk sent a third time, with one record more: each record counted once, each repeat as existing.
+      yield* reopened.append([event("r1"), event("r2"), event("r3")], sync)
+      const claimed = yield* reopened.claim(10, Date.now())
+      expect(yield* reopened.markDelivered(claimed, Date.now())).toBe(3)
+      expect(yield* reopened.syncStatus("syn_1")).toMatchObject({ accepted: 3, existing: 4, pending: 0, delivered: 3 })
+      yield* reopened.close
+    })
+  )
+
+  it.effect("refuses new events once its file is deleted, and still delivers those it stored before", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const store = yield* SqliteOutboxStore.make({ filename })
+      yield* store.append([event("kept-1"), event("kept-2")])
+      rmSync(join(filename, ".."), { recursive: true, force: true })
+
+      const refused = yield* Effect.flip(store.append([event("lost-1")]))
+      expect(refused._tag).toBe("OutboxStorageFailed")
+      expect(refused.message).toMatch(/events\.db was deleted while the server ran/)
+      expect((yield* Effect.flip(store.probe))._tag).toBe("OutboxStorageFailed")
+      const claimed = yield* store.claim(10, Date.now())
+      expect(claimed.map((row) => row.idempotencyKey)).toEqual(["kept-1", "kept-2"])
+      expect(yield* store.markDelivered(claimed, Date.now())).toBe(2)
+      expect(yield* store.counts).toMatchObject({ pending: 0, inFlight: 0, delivered: 2 })
+      yield* store.close
+    })
+  )
 })

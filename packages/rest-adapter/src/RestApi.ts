@@ -45,8 +45,9 @@ export interface Options<Op extends AnyOperation = (typeof Operations.all)[numbe
   /** Requests a second per authenticated caller (past it: 429 with Retry-After); none by default. */
   readonly callerRateLimit?: CallerRateLimit.CallerRateLimit | undefined
   /**
-   * What /readyz checks; by default the event sink (its storage) and a one-row read from Schematic. A failure
-   * that is a `CapabilityError` is answered as it is, any other as `unavailable`.
+   * What /readyz checks; by default the event sink (its storage) and a one-row read from Schematic, each named in
+   * the answer when it fails or does not answer within 3 s. A failure that is a `CapabilityError` is answered as
+   * it is, any other as `unavailable`.
    */
   readonly readiness?: Effect.Effect<unknown, unknown, Operations.Requirements> | undefined
   /** Told of every request answered: its operation (or route), status and time. */
@@ -99,13 +100,45 @@ type Route = (request: HttpExchange.Request, params: Router.Params, done: (outco
 
 const isResponse = (outcome: Outcome): outcome is HttpExchange.Response => "contentType" in outcome
 
-const notReady = (error: unknown) =>
-  error instanceof CapabilityError.CapabilityError
-    ? error
-    : new CapabilityError.CapabilityError({
-        code: "unavailable",
-        message: "Schematic is not reachable with the server's key"
-      })
+/** How long /readyz waits for each of its checks. */
+const READY_WITHIN = Duration.seconds(3)
+
+const unavailable = (message: string) => new CapabilityError.CapabilityError({ code: "unavailable", message })
+
+/** A readiness check that names what failed: its own CapabilityError, or `message`, or that it did not answer. */
+const readinessOf = <R>(what: string, check: Effect.Effect<unknown, unknown, R>, message: string) =>
+  check.pipe(
+    Effect.timeoutFail({
+      duration: READY_WITHIN,
+      onTimeout: () => unavailable(`${what} did not answer within ${Duration.format(READY_WITHIN)}`)
+    }),
+    Effect.mapError((error) => (error instanceof CapabilityError.CapabilityError ? error : unavailable(message)))
+  )
+
+/** The event sink (its storage) and Schematic, checked together; the first that fails, in that order, answers. */
+const defaultReadiness = Effect.all(
+  [
+    readinessOf(
+      "The event outbox",
+      Effect.flatMap(EventSink.EventSink, (sink) => sink.ready),
+      "The event outbox is not ready"
+    ),
+    readinessOf(
+      "Schematic",
+      Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 })),
+      "Schematic is not reachable with the server's key"
+    )
+  ],
+  { concurrency: "unbounded", mode: "either" }
+).pipe(
+  Effect.flatMap(([outbox, schematic]) =>
+    Either.isLeft(outbox)
+      ? Effect.fail(outbox.left)
+      : Either.isLeft(schematic)
+        ? Effect.fail(schematic.left)
+        : Effect.void
+  )
+)
 
 /**
  * Builds the API on the runtime it runs in, which provides the operations' services and the loggers its request
@@ -130,11 +163,9 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
       authenticated: authenticator.required
     })
     const readiness =
-      options.readiness ??
-      Effect.zipRight(
-        Effect.flatMap(EventSink.EventSink, (sink) => sink.ready),
-        Effect.flatMap(SchematicClient.SchematicClient, (client) => client.features.list({ limit: 1 }))
-      )
+      options.readiness === undefined
+        ? defaultReadiness
+        : readinessOf("The readiness check", options.readiness, "The server is not ready")
 
     /** A refusal when the caller's token lacks `scope` or is past its budget; nothing when the request may go on. */
     const refusal = (request: HttpExchange.Request, scope: Operation.Scope) => {
@@ -215,14 +246,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
       "/readyz",
       (request, _, done) =>
         // It makes the server call Schematic with its key, so it is not for anyone who can reach the port.
-        done(
-          refusal(request, "read") ??
-            readiness.pipe(
-              Effect.timeout(Duration.seconds(3)),
-              Effect.as(HttpExchange.json({ status: "ready" }, 200)),
-              Effect.mapError(notReady)
-            )
-        ),
+        done(refusal(request, "read") ?? readiness.pipe(Effect.as(HttpExchange.json({ status: "ready" }, 200)))),
       "readyz"
     )
     const metrics = options.metrics

@@ -2,7 +2,7 @@
  * The outbox file itself: SQLite through better-sqlite3, synchronous. It runs on the outbox's own thread
  * (`outboxThread.ts`), so its inserts, commits and fsyncs never hold up the thread that serves requests.
  */
-import { mkdirSync } from "node:fs"
+import { mkdirSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
 import type { EventRef, EventState, HeldRow, NewEvent, OutboxRow, SyncAppend, SyncCounts } from "../OutboxStore.js"
@@ -54,7 +54,8 @@ CREATE INDEX IF NOT EXISTS outbox_legacy_id ON outbox_events(legacy_id) WHERE le
 
 /**
  * A bulk sync's record (`outbox_syncs`) and its records' events (`outbox_sync_events`, by `seq`, one row a record):
- * those it stored and those whose keys were stored before, so its progress covers every record it was sent.
+ * those it stored and those whose keys were stored before, so its progress covers every record it was sent. A record
+ * sent again (a retry) is the same row: `accepted` counts the rows, `existing` each sending of a key already stored.
  */
 const SYNC_TABLES = `
 CREATE TABLE IF NOT EXISTS outbox_syncs (
@@ -73,8 +74,23 @@ CREATE TABLE IF NOT EXISTS outbox_sync_events (
   sync INTEGER NOT NULL,
   seq INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS outbox_sync_events_sync ON outbox_sync_events(sync);
 `
+
+/**
+ * Keeps a sync's record one row. Outboxes written before it held a row per sending (a retry added the record again):
+ * the repeats go, each sync's count is made again from its rows, and this index takes the place of the one by sync.
+ */
+const migrateSyncRecords = (db: Database.Database) => {
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'outbox_sync_events_record'").get()) {
+    return
+  }
+  db.transaction(() => {
+    db.exec(`DELETE FROM outbox_sync_events WHERE rowid NOT IN (SELECT MIN(rowid) FROM outbox_sync_events GROUP BY sync, seq);
+      CREATE UNIQUE INDEX outbox_sync_events_record ON outbox_sync_events(sync, seq);
+      DROP INDEX IF EXISTS outbox_sync_events_sync;
+      UPDATE outbox_syncs SET accepted = (SELECT COUNT(*) FROM outbox_sync_events m WHERE m.sync = outbox_syncs.rowid);`)
+  })()
+}
 
 /** One row that `probe` rewrites: a commit that touches no event, to tell whether storing works again. */
 const PROBE = "CREATE TABLE IF NOT EXISTS outbox_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)"
@@ -183,7 +199,21 @@ export const open = (options: Options) => {
   db.exec(TABLE)
   db.exec(INDEXES)
   db.exec(SYNC_TABLES)
+  migrateSyncRecords(db)
   db.exec(PROBE)
+
+  // The file as opened. Deleted (or replaced) while open, it still reads and writes through the open descriptor,
+  // but what it stores is lost at the next start: new events are refused from then on (delivery of those stored
+  // before goes on). Checked with a stat per commit, not per event.
+  const opened = options.filename === ":memory:" ? undefined : statSync(options.filename)
+  let lost: string | undefined
+  const fileLost = (): string | undefined => {
+    if (opened === undefined || lost !== undefined) return lost
+    const now = statSync(options.filename, { throwIfNoEntry: false })
+    if (now !== undefined && now.ino === opened.ino && now.dev === opened.dev) return undefined
+    lost = `the file ${options.filename} was ${now === undefined ? "deleted" : "replaced"} while the server ran; events stored before are still delivered: restart the server once they are`
+    return lost
+  }
 
   const statements = {
     insert: db.prepare(
@@ -203,10 +233,12 @@ export const open = (options: Options) => {
        RETURNING seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at`
     ),
     delivered: db.prepare(
-      "UPDATE outbox_events SET state = 'delivered', finished_at = ?, last_error = NULL WHERE seq = ?"
+      "UPDATE outbox_events SET state = 'delivered', finished_at = ?, last_error = NULL WHERE seq = ? AND state <> 'delivered'"
     ),
     retry: db.prepare("UPDATE outbox_events SET state = 'pending', next_attempt_at = ? WHERE seq = ?"),
-    dead: db.prepare("UPDATE outbox_events SET state = 'dead', finished_at = ?, last_error = ? WHERE seq = ?"),
+    dead: db.prepare(
+      "UPDATE outbox_events SET state = 'dead', finished_at = ?, last_error = ? WHERE seq = ? AND state = 'in_flight'"
+    ),
     expire: db.prepare(
       "UPDATE outbox_events SET state = 'dead', finished_at = ?, last_error = ? WHERE state = 'pending' AND queued_at < ?"
     ),
@@ -246,12 +278,14 @@ export const open = (options: Options) => {
     nextDue: db.prepare("SELECT MIN(next_attempt_at) AS at FROM outbox_events WHERE state = 'pending'"),
     syncUpsert: db.prepare(
       `INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET accepted = accepted + excluded.accepted, existing = existing + excluded.existing,
-         refused = refused + excluded.refused, updated_at = excluded.updated_at
+       VALUES (?, ?, ?, 0, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET existing = existing + excluded.existing, refused = refused + excluded.refused,
+         updated_at = excluded.updated_at
        RETURNING rowid`
     ),
-    syncEvent: db.prepare("INSERT INTO outbox_sync_events (sync, seq) VALUES (?, ?)"),
+    // A record the sync already has (sent again) is not added again.
+    syncEvent: db.prepare("INSERT INTO outbox_sync_events (sync, seq) VALUES (?, ?) ON CONFLICT DO NOTHING"),
+    syncAdded: db.prepare("UPDATE outbox_syncs SET accepted = accepted + ? WHERE rowid = ?"),
     sync: db.prepare("SELECT * FROM outbox_syncs WHERE id = ?"),
     syncStates: db.prepare(
       // An event no longer found was delivered and pruned since.
@@ -307,13 +341,14 @@ export const open = (options: Options) => {
           sync.id,
           sync.kind,
           sync.source,
-          events.length,
           existing.length,
           sync.refused,
           now,
           now
         ) as { rowid: number }
-        for (const seq of seqs) statements.syncEvent.run(rowid, seq)
+        let added = 0
+        for (const seq of seqs) added += statements.syncEvent.run(rowid, seq).changes
+        if (added > 0) statements.syncAdded.run(added, rowid)
       }
       results.push({ ids, existing })
     }
@@ -326,6 +361,8 @@ export const open = (options: Options) => {
      * transaction fails, none is stored and each is answered with the failure.
      */
     store: (requests: ReadonlyArray<StoreRequest>): ReadonlyArray<Stored> => {
+      const gone = fileLost()
+      if (gone !== undefined) return requests.map(() => ({ failed: gone }))
       const rows = heldRows
       const bytes = heldBytes
       try {
@@ -340,21 +377,31 @@ export const open = (options: Options) => {
     },
     claim: (limit: number, now: number): ReadonlyArray<OutboxRow> =>
       (statements.claim.all(now, limit) as Array<Row>).map(toOutboxRow),
-    markDelivered: (seqs: ReadonlyArray<number>, bytes: number, now: number): void => {
+    /** Marks the events (`seqs`, of `bytes` each) delivered; answers how many were not already. */
+    markDelivered: (seqs: ReadonlyArray<number>, bytes: ReadonlyArray<number>, now: number): number => {
+      let count = 0
+      let size = 0
       db.transaction(() => {
-        for (const seq of seqs) statements.delivered.run(now, seq)
+        for (const [index, seq] of seqs.entries()) {
+          if (statements.delivered.run(now, seq).changes === 0) continue
+          count++
+          size += bytes[index]!
+        }
       })()
-      heldRows -= seqs.length
-      heldBytes -= bytes
-      deliveredRows += seqs.length
+      heldRows -= count
+      heldBytes -= size
+      deliveredRows += count
+      return count
     },
     markRetry: (seqs: ReadonlyArray<number>, nextAttemptAt: number): void =>
       db.transaction(() => {
         for (const seq of seqs) statements.retry.run(nextAttemptAt, seq)
       })(),
-    markDead: (seqs: ReadonlyArray<number>, error: string, now: number): void =>
+    markDead: (seqs: ReadonlyArray<number>, error: string, now: number): number =>
       db.transaction(() => {
-        for (const seq of seqs) statements.dead.run(now, error, seq)
+        let count = 0
+        for (const seq of seqs) count += statements.dead.run(now, error, seq).changes
+        return count
       })(),
     expire: (queuedBefore: number, error: string, now: number): number =>
       statements.expire.run(now, error, queuedBefore).changes,
@@ -423,6 +470,8 @@ export const open = (options: Options) => {
     nextDueAt: (): number | null => (statements.nextDue.get() as { at: number | null }).at,
     /** Commits a write that touches no event: undefined when it worked, else the failure. */
     probe: (now: number): string | undefined => {
+      const gone = fileLost()
+      if (gone !== undefined) return gone
       try {
         statements.probe.run(now)
         return undefined
