@@ -11,7 +11,11 @@ import Database from "better-sqlite3"
 import { Data, Effect } from "effect"
 
 /** DATA_DIR is another server's (or cannot be locked): a setting to change. */
-export class DataDirUnavailable extends Data.TaggedError("DataDirUnavailable")<{ readonly message: string }> {}
+export class DataDirUnavailable extends Data.TaggedError("DataDirUnavailable")<{
+  readonly message: string
+  /** Another process holds it (rather than the folder or file being unusable). */
+  readonly held: boolean
+}> {}
 
 export const LOCK_FILE = "server.lock"
 
@@ -42,11 +46,12 @@ export const hold = (dataDir: string) =>
       },
       catch: (error) => {
         const code = (error as { readonly code?: unknown } | undefined)?.code
+        const held = code === "SQLITE_BUSY" || code === "SQLITE_LOCKED"
         return new DataDirUnavailable({
-          message:
-            code === "SQLITE_BUSY" || code === "SQLITE_LOCKED"
-              ? `DATA_DIR: ${dataDir} is in use by another server (it holds ${LOCK_FILE}); stop it, or give this one a DATA_DIR of its own`
-              : `DATA_DIR: ${dataDir} cannot be used: ${describe(error)}`
+          held,
+          message: held
+            ? `DATA_DIR: ${dataDir} is in use by another server (it holds ${LOCK_FILE}); stop it, or give this one a DATA_DIR of its own`
+            : `DATA_DIR: ${dataDir} cannot be used: ${describe(error)}`
         })
       }
     }),

@@ -57,8 +57,16 @@ export const layer = (
 }
 
 /** The services the operations need: the Schematic client, and the durable event outbox in front of it. */
-export const services = (config: ServerConfig, options: { readonly sandboxPort?: number } = {}) =>
+export const services = (
+  config: ServerConfig,
+  options: {
+    readonly sandboxPort?: number
+    /** A guest of DATA_DIR, whose owner (a running server) recovers what its own crash left in flight. */
+    readonly guest?: boolean
+  } = {}
+) =>
   EventOutbox.layer({
+    recoverInFlight: options.guest !== true,
     filename: join(config.dataDir, "outbox", "events.db"),
     database: Option.match(config.outboxDatabaseUrl, {
       onNone: () => undefined,

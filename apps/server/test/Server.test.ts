@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { ManagedRuntime } from "effect"
 import { describe, expect, it } from "vitest"
-import { mainJs, rest, startServer, upstreamProxy } from "./support.js"
+import { mainJs, rest, startServer, stdioJs, upstreamProxy } from "./support.js"
 
 const run = (env: Record<string, string>) =>
   new Promise<{ code: number | null; output: string }>((done) => {
@@ -100,6 +102,27 @@ describe("what it starts on", () => {
       expect(second.code).toBe(2)
       expect(second.output).toContain(`Cannot start: DATA_DIR: ${dataDir} is in use by another server`)
       // Its events are still in flight with it: the second one did not put them back to pending.
+      expect((await rest(first.rest, "GET", "/v1/events/outbox")).body).toMatchObject({ pending: 0, in_flight: 3 })
+
+      // The stdio MCP server beside it is its guest: it serves, and leaves the first one's events in flight too.
+      const client = new Client({ name: "guest", version: "1.0.0" })
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [stdioJs],
+          env: { PATH: process.env.PATH ?? "", ...env },
+          stderr: "pipe"
+        })
+      )
+      try {
+        const status = await client.callTool({ name: "get-event-delivery-status", arguments: {} })
+        expect(status.structuredContent).toMatchObject({ pending: 0, in_flight: 3 })
+        // Had it put them back to pending, its own worker would have sent them again by now.
+        await new Promise((done) => setTimeout(done, 1000))
+        expect([...slow.sent.values()]).toEqual([1, 1, 1])
+      } finally {
+        await client.close()
+      }
       expect((await rest(first.rest, "GET", "/v1/events/outbox")).body).toMatchObject({ pending: 0, in_flight: 3 })
     } finally {
       await first.stop("SIGKILL")

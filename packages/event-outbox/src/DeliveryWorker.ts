@@ -39,6 +39,11 @@ export interface Options {
   readonly pollInterval: Duration.DurationInput
   /** Batches in flight at once: while Schematic takes one, the next is prepared and sent. */
   readonly concurrency: number
+  /**
+   * Whether events left in flight (by a crash) go back to pending when the worker starts: only the store's owner
+   * may, since another process's worker may be sending them (a guest sharing the file while its owner runs).
+   */
+  readonly recoverInFlight: boolean
 }
 
 export const defaults: Options = {
@@ -49,7 +54,8 @@ export const defaults: Options = {
   baseBackoff: Duration.millis(500),
   maxBackoff: Duration.minutes(1),
   pollInterval: Duration.millis(250),
-  concurrency: 1
+  concurrency: 1,
+  recoverInFlight: true
 }
 
 export interface LastError {
@@ -243,7 +249,7 @@ export const make = (
 
     return {
       run: Effect.gen(function* () {
-        const recovered = yield* store.recover
+        const recovered = config.recoverInFlight ? yield* store.recover : 0
         if (recovered > 0) yield* Effect.logInfo(`Event outbox: ${recovered} events left in flight are pending again`)
         const loop = Effect.gen(function* () {
           while (!stopping) yield* Effect.catchAllDefect(cycle, storeFailed)
