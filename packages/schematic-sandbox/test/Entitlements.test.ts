@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { windowAt } from "../src/internal/metricPeriod.js"
+import { windowAt } from "../src/internal/domain/metricPeriod.js"
 import { call, startSandbox } from "./support.js"
 
 /** Every answer below also passes the check of Schematic's spec that `call` makes. */

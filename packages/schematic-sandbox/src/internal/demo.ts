@@ -6,14 +6,14 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { upsertCompany } from "./companies.js"
-import { ingest } from "./events.js"
-import { insertFeature } from "./features.js"
-import { DAY } from "./metricPeriod.js"
-import { insertOverride } from "./overrides.js"
-import { insertPlanEntitlement } from "./planEntitlements.js"
-import { assignPlans, insertPlan } from "./plans.js"
-import { upsertUser } from "./users.js"
+import { PLAN_FIELDS, upsertCompany } from "./domain/companies.js"
+import { ingest } from "./domain/events.js"
+import { insertFeature } from "./domain/features.js"
+import { DAY } from "./domain/metricPeriod.js"
+import { insertOverride } from "./domain/overrides.js"
+import { insertPlanEntitlement } from "./domain/planEntitlements.js"
+import { assignPlans, insertPlan } from "./domain/plans.js"
+import { upsertUser } from "./domain/users.js"
 import type { CreateEvent } from "./wire.js"
 
 /** A small deterministic generator (mulberry32): the same seed gives the same dataset. */
@@ -197,7 +197,7 @@ export const seedDemo = (now: number) =>
         ...(tier !== "Free" && next() < 0.2 ? [extraCalls.id] : []),
         ...(tier === "Pro" && next() < 0.15 ? [support.id] : [])
       ]
-      yield* assignPlans(companyId, tiers[tier].id, addOns, createdAt, { base: "base_plan_id", addOns: "add_on_ids" })
+      yield* assignPlans(companyId, tiers[tier].id, addOns, createdAt, PLAN_FIELDS)
       const users = 1 + Math.floor(next() * 5)
       for (let u = 0; u < users; u++) {
         const first = FIRST_NAMES[(n + u) % FIRST_NAMES.length]!

@@ -1,6 +1,8 @@
+/** Reading a request: its JSON body against a schema, its query parameters, its path parameters, its sender. */
 import { HttpRouter, HttpServerRequest } from "@effect/platform"
-import { Effect, ParseResult, Schema } from "effect"
-import { badRequest, SandboxError } from "./SandboxError.js"
+import { Effect, Option, ParseResult, Schema } from "effect"
+import type { Caller } from "../domain/events.js"
+import { badRequest, SandboxError } from "../SandboxError.js"
 
 /** The largest request body the sandbox reads (a full batch of 1000 events fits many times over). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -135,3 +137,12 @@ export const readQuery = <A>(read: (query: Query) => A) =>
 /** A path parameter of the matched route, percent-decoded; "" when the route has no such parameter. */
 export const pathId = (name: string) =>
   Effect.map(HttpRouter.params, (params) => decodeURIComponent(params[name] ?? ""))
+
+/** Who sent the request, as Schematic echoes it in each event's answer. */
+export const caller: Effect.Effect<Caller, never, HttpServerRequest.HttpServerRequest> = Effect.map(
+  HttpServerRequest.HttpServerRequest,
+  (request) => ({
+    remoteIp: Option.getOrElse(request.remoteAddress, () => "127.0.0.1"),
+    userAgent: request.headers["user-agent"] ?? ""
+  })
+)

@@ -1,10 +1,10 @@
 import { HttpRouter } from "@effect/platform"
 import { Effect, ParseResult, Schema } from "effect"
-import { caller, ingest } from "./events.js"
-import { body } from "./request.js"
-import { envelope } from "./response.js"
-import { badRequest } from "./SandboxError.js"
-import { CaptureBatch, CreateEvent } from "./wire.js"
+import { ingest } from "../domain/events.js"
+import { body, caller } from "../http/request.js"
+import { envelope } from "../http/response.js"
+import { badRequest } from "../SandboxError.js"
+import { CaptureBatch, CreateEvent } from "../wire.js"
 
 const decodeEvent = Schema.decodeUnknownEither(CreateEvent, { errors: "first", onExcessProperty: "ignore" })
 

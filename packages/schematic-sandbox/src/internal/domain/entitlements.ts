@@ -7,14 +7,16 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import type { CompanyRow } from "./companies.js"
-import type { FeatureRow } from "./features.js"
-import type { FlagRow } from "./flags.js"
-import { ENVIRONMENT_ID, iso } from "./ids.js"
+import type {
+  CompanyRow,
+  FeatureRow,
+  FlagRow,
+  GrantColumns,
+  OverrideRow,
+  PlanEntitlementRow,
+  PlanRow
+} from "../rows.js"
 import { type MetricPeriod, type MonthReset, windowAt } from "./metricPeriod.js"
-import type { OverrideRow } from "./overrides.js"
-import type { PlanEntitlementRow } from "./planEntitlements.js"
-import type { PlanRow } from "./plans.js"
 
 export type ValueType = "boolean" | "numeric" | "unlimited" | "trait"
 
@@ -45,16 +47,6 @@ export interface Entitlement {
   readonly exceeded: boolean
 }
 
-/** The raw grant before usage: a plan entitlement's or an override's value columns. */
-interface Grant {
-  readonly value_type: string
-  readonly value_bool: number | null
-  readonly value_numeric: number | null
-  readonly value_trait_id: string | null
-  readonly metric_period: string | null
-  readonly metric_period_month_reset: string | null
-}
-
 const numericTrait = (traits: Record<string, unknown>, name: string | null): number | null => {
   if (name === null) return null
   const value = traits[name]
@@ -67,7 +59,7 @@ const numericTrait = (traits: Record<string, unknown>, name: string | null): num
  * How generous a grant is, to pick among a company's plans: unlimited; then a number (a trait value by the company's
  * trait now), the larger winning whatever the period; true ranks between a limit of 0 and a limit of 1; false last.
  */
-const generosity = (grant: Grant, traits: Record<string, unknown>): number => {
+const generosity = (grant: GrantColumns, traits: Record<string, unknown>): number => {
   switch (grant.value_type) {
     case "unlimited":
       return Number.POSITIVE_INFINITY
@@ -131,7 +123,7 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
     }
 
     // First each company's grant per feature, then the usage every metered grant needs, in one query.
-    type Chosen = { company: CompanyRow; traits: Record<string, unknown>; feature: FeatureRow; grant: Grant } & (
+    type Chosen = { company: CompanyRow; traits: Record<string, unknown>; feature: FeatureRow; grant: GrantColumns } & (
       | { source: "company_override"; override: OverrideRow; fallback: PlanEntitlementRow | undefined }
       | { source: "plan_entitlement"; planEntitlement: PlanEntitlementRow }
     )
@@ -262,33 +254,3 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
 
 /** The feature's key: its flag's key, or its id when it has no flag. */
 export const featureKey = (entitlement: Entitlement) => entitlement.flag?.key ?? entitlement.feature.id
-
-/** `FeatureEntitlement`, as a company and a flag check carry it. */
-export const renderEntitlement = (entitlement: Entitlement) => ({
-  feature_id: entitlement.feature.id,
-  feature_key: featureKey(entitlement),
-  value_type: entitlement.valueType,
-  allocation: entitlement.allocation,
-  usage: entitlement.usage,
-  metric_period: entitlement.metricPeriod,
-  metric_reset_at: iso(entitlement.resetAt),
-  month_reset: entitlement.metricPeriod === "current_month" ? entitlement.monthReset : null,
-  event_name: entitlement.feature.event_subtype,
-  event_subtype: entitlement.feature.event_subtype,
-  soft_limit: entitlement.softLimit
-})
-
-/** `CompanyEventPeriodMetricsResponseData`: a metered entitlement's usage in its current period. */
-export const renderMetric = (entitlement: Entitlement, now: number) => ({
-  account_id: "acct_sandbox",
-  environment_id: ENVIRONMENT_ID,
-  company_id: entitlement.companyId,
-  event_subtype: entitlement.feature.event_subtype!,
-  period: entitlement.metricPeriod!,
-  month_reset: entitlement.monthReset ?? "first_of_month",
-  value: entitlement.usage ?? 0,
-  captured_at_min: iso(entitlement.periodStart)!,
-  captured_at_max: iso(now)!,
-  valid_until: iso(entitlement.resetAt),
-  created_at: iso(now)!
-})

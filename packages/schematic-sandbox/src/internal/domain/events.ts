@@ -1,36 +1,23 @@
-import { HttpRouter, HttpServerRequest } from "@effect/platform"
+/**
+ * Events: stored as Schematic ingests them (validated, deduplicated by idempotency key, attributed to their company
+ * and user by keys, identify events upserting both), listed and counted by event type.
+ */
 import { SqlClient } from "@effect/sql"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
+import { iso, newId } from "../ids.js"
+import type { EventRow } from "../rows.js"
+import { badRequest } from "../SandboxError.js"
+import type { CreateEvent } from "../wire.js"
 import { upsertCompany } from "./companies.js"
-import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
 import { entitiesMatching } from "./keys.js"
-import { body, readQuery } from "./request.js"
-import { envelope, getById, rowById } from "./response.js"
-import { badRequest } from "./SandboxError.js"
+import { DAY } from "./metricPeriod.js"
+import { type Page, rowById } from "./tables.js"
 import { upsertUser } from "./users.js"
-import { CreateEvent, CreateEventBatch } from "./wire.js"
 
-const HOUR = 3_600_000
-const DAY = 24 * HOUR
 /** Upstream drops a repeated idempotency key (same event type) for 24 hours. */
 export const DEDUPE_WINDOW_MS = DAY
 
-export interface EventRow {
-  readonly seq: number
-  readonly id: string
-  readonly type: string
-  readonly subtype: string | null
-  readonly status: string
-  readonly body: string
-  readonly quantity: number
-  readonly company_id: string | null
-  readonly user_id: string | null
-  readonly idempotency_key: string | null
-  readonly error_message: string | null
-  readonly captured_at: number
-  readonly sent_at: number | null
-  readonly received_at: number
-}
+export const getEvent = rowById<EventRow>("events", "event")
 
 export interface Caller {
   readonly remoteIp: string
@@ -226,123 +213,48 @@ export const ingest = (
     )
   })
 
-/** Renders events as `EventDetailResponseData`, with the features their name meters. */
-export const renderEvents = (rows: ReadonlyArray<EventRow>) =>
+export interface EventFilter {
+  readonly company_id?: string | undefined
+  readonly user_id?: string | undefined
+  readonly event_subtype?: string | undefined
+  readonly idempotency_key?: string | undefined
+  readonly event_types: ReadonlyArray<string>
+}
+
+/** One page of the matching events, latest first by when they count as having happened. */
+export const listEvents = (filter: EventFilter & Page) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const subtypes = [...new Set(rows.flatMap((row) => (row.type === "track" && row.subtype ? [row.subtype] : [])))]
-    const features =
-      subtypes.length === 0
-        ? []
-        : yield* sql<{ id: string; name: string; event_subtype: string }>`
-            SELECT id, name, event_subtype FROM features WHERE event_subtype IN ${sql.in(subtypes)}`
-    return rows.map((row) => {
-      const metered = row.type === "track" ? features.filter((feature) => feature.event_subtype === row.subtype) : []
-      return {
-        id: row.id,
-        type: row.type,
-        subtype: row.subtype,
-        status: row.status,
-        body: JSON.parse(row.body),
-        body_preview: row.body.length > 200 ? `${row.body.slice(0, 200)}…` : row.body,
-        quantity: row.quantity,
-        captured_at: iso(row.captured_at),
-        sent_at: iso(row.sent_at),
-        loaded_at: iso(row.received_at),
-        processed_at: row.status === "processed" ? iso(row.received_at) : null,
-        company_id: row.company_id,
-        user_id: row.user_id,
-        environment_id: ENVIRONMENT_ID,
-        idempotency_key: row.idempotency_key,
-        error_message: row.error_message,
-        feature_ids: metered.map((feature) => feature.id),
-        features: metered.map((feature) => ({ id: feature.id, name: feature.name }))
-      }
-    })
+    const clauses = [sql`1 = 1`]
+    if (filter.company_id) clauses.push(sql`company_id = ${filter.company_id}`)
+    if (filter.user_id) clauses.push(sql`user_id = ${filter.user_id}`)
+    if (filter.event_subtype) clauses.push(sql`subtype = ${filter.event_subtype}`)
+    if (filter.idempotency_key) clauses.push(sql`idempotency_key = ${filter.idempotency_key}`)
+    if (filter.event_types.length > 0) clauses.push(sql`type IN ${sql.in(filter.event_types)}`)
+    return yield* sql<EventRow>`SELECT * FROM events WHERE ${sql.and(clauses)}
+      ORDER BY captured_at DESC, seq DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
   })
 
-/** Who sent the request, as Schematic echoes it in each event's answer. */
-export const caller = Effect.map(HttpServerRequest.HttpServerRequest, (request) => ({
-  remoteIp: Option.getOrElse(request.remoteAddress, () => "127.0.0.1"),
-  userAgent: request.headers["user-agent"] ?? ""
-}))
+export interface EventTypeFilter {
+  readonly q?: string | undefined
+  readonly event_subtypes: ReadonlyArray<string>
+}
 
-/** Events (single, batch, list, get) and event types, by Schematic's paths. */
-export const eventRoutes = HttpRouter.empty.pipe(
-  HttpRouter.post(
-    "/events",
-    Effect.gen(function* () {
-      const event = yield* body(CreateEvent)
-      const [answer] = yield* ingest([event], yield* caller, () => "")
-      return envelope(answer, {}, 201)
-    })
-  ),
-  HttpRouter.post(
-    "/event-batch",
-    Effect.gen(function* () {
-      const batch = yield* body(CreateEventBatch)
-      const answers = yield* ingest(batch.events, yield* caller, (index) => `events.${index}.`)
-      return envelope({ events: answers }, {}, 201)
-    })
-  ),
-  HttpRouter.get(
-    "/events",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* readQuery((q) => {
-        const types = q.list("event_types")
-        for (const [index, type] of types.entries()) {
-          if (!["identify", "track", "flag_check", "inference"].includes(type)) {
-            throw badRequest(`event_types.${index}: must be one of identify, track, flag_check, inference`)
-          }
-        }
-        return {
-          company_id: q.string("company_id"),
-          user_id: q.string("user_id"),
-          event_subtype: q.string("event_subtype"),
-          idempotency_key: q.string("idempotency_key", 255),
-          event_types: types,
-          ...q.page()
-        }
-      })
-      const clauses = [sql`1 = 1`]
-      if (filter.company_id) clauses.push(sql`company_id = ${filter.company_id}`)
-      if (filter.user_id) clauses.push(sql`user_id = ${filter.user_id}`)
-      if (filter.event_subtype) clauses.push(sql`subtype = ${filter.event_subtype}`)
-      if (filter.idempotency_key) clauses.push(sql`idempotency_key = ${filter.idempotency_key}`)
-      if (filter.event_types.length > 0) clauses.push(sql`type IN ${sql.in(filter.event_types)}`)
-      const rows = yield* sql<EventRow>`SELECT * FROM events WHERE ${sql.and(clauses)}
-        ORDER BY captured_at DESC, seq DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
-      return envelope(yield* renderEvents(rows), filter)
-    })
-  ),
-  HttpRouter.get("/events/:event_id", getById("event_id", rowById<EventRow>("events", "event"), renderEvents)),
-  HttpRouter.get(
-    "/event-types",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const filter = yield* readQuery((q) => ({
-        q: q.string("q"),
-        event_subtypes: q.list("event_subtypes"),
-        ...q.page()
-      }))
-      const clauses = [sql`subtype IS NOT NULL`, sql`type = 'track'`]
-      if (filter.q) clauses.push(sql`subtype LIKE ${`%${filter.q}%`}`)
-      if (filter.event_subtypes.length > 0) clauses.push(sql`subtype IN ${sql.in(filter.event_subtypes)}`)
-      const rows = yield* sql<{
-        event_subtype: string
-        event_count: number
-        company_count: number
-        user_count: number
-        last_seen_at: number
-      }>`SELECT subtype AS event_subtype, COUNT(*) AS event_count, COUNT(DISTINCT company_id) AS company_count,
-           COUNT(DISTINCT user_id) AS user_count, MAX(captured_at) AS last_seen_at
-         FROM events WHERE ${sql.and(clauses)} GROUP BY subtype ORDER BY last_seen_at DESC
-         LIMIT ${filter.limit} OFFSET ${filter.offset}`
-      return envelope(
-        rows.map((row) => ({ ...row, last_seen_at: iso(row.last_seen_at), environment_id: ENVIRONMENT_ID })),
-        filter
-      )
-    })
-  )
-)
+/** The names of track events with how many events, companies and users each has, last seen first. */
+export const eventTypes = (filter: EventTypeFilter & Page) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const clauses = [sql`subtype IS NOT NULL`, sql`type = 'track'`]
+    if (filter.q) clauses.push(sql`subtype LIKE ${`%${filter.q}%`}`)
+    if (filter.event_subtypes.length > 0) clauses.push(sql`subtype IN ${sql.in(filter.event_subtypes)}`)
+    return yield* sql<{
+      event_subtype: string
+      event_count: number
+      company_count: number
+      user_count: number
+      last_seen_at: number
+    }>`SELECT subtype AS event_subtype, COUNT(*) AS event_count, COUNT(DISTINCT company_id) AS company_count,
+         COUNT(DISTINCT user_id) AS user_count, MAX(captured_at) AS last_seen_at
+       FROM events WHERE ${sql.and(clauses)} GROUP BY subtype ORDER BY last_seen_at DESC
+       LIMIT ${filter.limit} OFFSET ${filter.offset}`
+  })

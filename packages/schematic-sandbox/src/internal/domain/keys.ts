@@ -1,20 +1,13 @@
+/**
+ * Schematic's keys: a company or user is found by any of its keys (`{"stripe_customer_id": "cus_123"}`), and an
+ * upsert adds keys, takes new values for key names it has, and refuses a value another entity holds.
+ */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { ENVIRONMENT_ID, iso, newId } from "./ids.js"
-import { readQuery } from "./request.js"
-import { answerOne } from "./response.js"
-import { badRequest, notFound } from "./SandboxError.js"
+import { newId } from "../ids.js"
+import { badRequest } from "../SandboxError.js"
 
 export type EntityType = "company" | "user"
-
-interface KeyRow {
-  readonly id: string
-  readonly entity_id: string
-  readonly key: string
-  readonly value: string
-  readonly created_at: number
-  readonly updated_at: number
-}
 
 /** The ids of the entities that hold any of these keys. */
 export const entitiesMatching = (entityType: EntityType, keys: Readonly<Record<string, string>>) =>
@@ -38,47 +31,6 @@ export const entityByKeys = (entityType: EntityType, keys: Readonly<Record<strin
       return yield* badRequest(`${field}: the keys match ${matches.length} different ${plural}`)
     }
     return matches[0]
-  })
-
-/** `GET /companies/lookup` and `GET /users/lookup` behave the same apart from the entity they find. */
-export const lookupByKeys = <Row, E1, R1, E2, R2>(
-  entityType: EntityType,
-  load: (id: string) => Effect.Effect<Row, E1, R1>,
-  render: (rows: ReadonlyArray<Row>) => Effect.Effect<ReadonlyArray<unknown>, E2, R2>
-) =>
-  Effect.gen(function* () {
-    const keys = yield* readQuery((q) => q.keyMap("keys"))
-    if (keys === undefined || Object.keys(keys).length === 0) return yield* badRequest("keys: is required")
-    const id = yield* entityByKeys(entityType, keys, "keys")
-    if (id === undefined) return yield* notFound(`no ${entityType} matches these keys`)
-    return yield* answerOne(load(id), render, { keys })
-  })
-
-/** Keys of many entities in one query, as Schematic renders them. */
-export const keysOf = (entityType: EntityType, ids: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const byEntity = new Map<string, Array<Record<string, unknown>>>()
-    if (ids.length === 0) return byEntity
-    const rows = yield* sql<KeyRow>`
-      SELECT id, entity_id, key, value, created_at, updated_at FROM entity_keys
-      WHERE entity_type = ${entityType} AND entity_id IN ${sql.in(ids)} ORDER BY created_at, rowid`
-    for (const row of rows) {
-      const list = byEntity.get(row.entity_id) ?? []
-      list.push({
-        id: row.id,
-        key: row.key,
-        value: row.value,
-        entity_type: entityType,
-        entity_id: row.entity_id,
-        definition_id: `ekdf_${entityType}_${row.key}`,
-        environment_id: ENVIRONMENT_ID,
-        created_at: iso(row.created_at),
-        updated_at: iso(row.updated_at)
-      })
-      byEntity.set(row.entity_id, list)
-    }
-    return byEntity
   })
 
 /**

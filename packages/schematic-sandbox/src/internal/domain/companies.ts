@@ -1,0 +1,120 @@
+/** Companies: found by id or by keys, upserted as Schematic upserts them, deleted with all that hangs on them. */
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { newId } from "../ids.js"
+import type { CompanyRow } from "../rows.js"
+import { notFound } from "../SandboxError.js"
+import type { UpsertCompany } from "../wire.js"
+import { attachKeys, detachKeys, entityByKeys, mergeTraits } from "./keys.js"
+import { assignPlans, endSubscriptions } from "./plans.js"
+import type { SearchFilter, Table } from "./tables.js"
+
+export const companiesByIds = (ids: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    if (ids.length === 0) return []
+    return yield* sql<CompanyRow>`SELECT * FROM companies WHERE id IN ${sql.in(ids)}`
+  })
+
+export const getCompanyRow = (id: string) =>
+  Effect.gen(function* () {
+    const rows = yield* companiesByIds([id])
+    const row = rows[0]
+    if (row === undefined) return yield* notFound(`company ${id} not found`)
+    return row
+  })
+
+/** The one company holding any of these keys; undefined when none does; 400 when several do. */
+export const companyByKeys = (keys: Readonly<Record<string, string>>, field: string) =>
+  entityByKeys("company", keys, field)
+
+/** The field names a plan assignment's errors name, as `POST /companies` and `PUT /company-plans` call them. */
+export const PLAN_FIELDS = { base: "base_plan_id", addOns: "add_on_ids" }
+
+/**
+ * Schematic's key-map upsert: match on any key (or on `id`), merge traits, add new keys; create when
+ * nothing matches unless `update_only`.
+ */
+export const upsertCompany = (body: typeof UpsertCompany.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    let id: string | undefined
+    if (body.id) {
+      id = (yield* getCompanyRow(body.id)).id
+    } else {
+      id = yield* companyByKeys(body.keys, "keys")
+    }
+    const lastSeen = body.last_seen_at ? Date.parse(body.last_seen_at) : null
+    if (id === undefined) {
+      if (body.update_only) return yield* notFound("no company matches these keys and update_only is set")
+      id = newId("comp")
+      yield* sql`INSERT INTO companies ${sql.insert({
+        id,
+        name: body.name ?? "",
+        traits: JSON.stringify(body.traits ?? {}),
+        logo_url: null,
+        last_seen_at: lastSeen,
+        base_plan_id: null,
+        base_plan_added_at: null,
+        created_at: now,
+        updated_at: now
+      })}`
+      yield* attachKeys("company", id, body.keys, now, false)
+      if (body.base_plan_id) yield* assignPlans(id, body.base_plan_id, undefined, now, PLAN_FIELDS)
+    } else {
+      const row = yield* getCompanyRow(id)
+      yield* sql`UPDATE companies SET
+        name = ${body.name ?? row.name},
+        traits = ${mergeTraits(row.traits, body.traits)},
+        last_seen_at = ${lastSeen ?? row.last_seen_at},
+        updated_at = ${now}
+        WHERE id = ${id}`
+      yield* attachKeys("company", id, body.keys, now, body.prevent_key_remap === true)
+    }
+    yield* detachKeys("company", id, body.remove_keys ?? [])
+    return id
+  })
+
+/** Removes a company with its keys, memberships, add-ons and overrides; its plan history stays for plan growth. */
+export const deleteCompany = (id: string, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* getCompanyRow(id)
+    yield* endSubscriptions(id, now)
+    yield* sql`DELETE FROM companies WHERE id = ${id}`
+    yield* sql`DELETE FROM entity_keys WHERE entity_type = 'company' AND entity_id = ${id}`
+    yield* sql`DELETE FROM company_memberships WHERE company_id = ${id}`
+    yield* sql`DELETE FROM company_add_ons WHERE company_id = ${id}`
+    const overrides = yield* sql<{ id: string }>`SELECT id FROM company_overrides WHERE company_id = ${id}`
+    if (overrides.length > 0) {
+      yield* sql`DELETE FROM override_notes WHERE override_id IN ${sql.in(overrides.map((row) => row.id))}`
+    }
+    yield* sql`DELETE FROM company_overrides WHERE company_id = ${id}`
+  })
+
+export interface CompanyFilter extends SearchFilter {
+  readonly planIds: ReadonlyArray<string>
+  readonly withoutPlan?: boolean | undefined
+}
+
+/** The companies table as its list and count filter it. */
+export const companyTable: Table<CompanyFilter> = {
+  table: "companies",
+  alias: "c",
+  where: (sql, filter) => {
+    const clauses = [sql`1 = 1`]
+    if (filter.q) {
+      const like = `%${filter.q}%`
+      clauses.push(sql`(c.name LIKE ${like} OR c.id = ${filter.q} OR c.id IN (
+        SELECT entity_id FROM entity_keys WHERE entity_type = 'company' AND value LIKE ${like}))`)
+    }
+    if (filter.ids.length > 0) clauses.push(sql`c.id IN ${sql.in(filter.ids)}`)
+    if (filter.planIds.length > 0) {
+      clauses.push(sql`(c.base_plan_id IN ${sql.in(filter.planIds)} OR c.id IN (
+        SELECT company_id FROM company_add_ons WHERE plan_id IN ${sql.in(filter.planIds)}))`)
+    }
+    if (filter.withoutPlan === true) clauses.push(sql`c.base_plan_id IS NULL`)
+    if (filter.withoutPlan === false) clauses.push(sql`c.base_plan_id IS NOT NULL`)
+    return sql.and(clauses)
+  }
+}

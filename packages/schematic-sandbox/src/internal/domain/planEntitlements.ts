@@ -1,0 +1,74 @@
+/** Plan entitlements: what a plan grants of a feature (on/off, a limit, unlimited, or a trait), over a metric period. */
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { newId } from "../ids.js"
+import type { PlanEntitlementRow } from "../rows.js"
+import { badRequest } from "../SandboxError.js"
+import type { CreatePlanEntitlement, UpdatePlanEntitlement } from "../wire.js"
+import { entitlementValue } from "./grants.js"
+import { deleteRowById, rowById, type Table } from "./tables.js"
+
+export const getPlanEntitlement = rowById<PlanEntitlementRow>("plan_entitlements", "plan entitlement")
+
+export const deletePlanEntitlement = deleteRowById("plan_entitlements", "plan entitlement")
+
+/** Stores a plan's entitlement to a feature; a plan has at most one per feature. */
+export const insertPlanEntitlement = (input: typeof CreatePlanEntitlement.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const value = yield* entitlementValue(input)
+    const plans = yield* sql<{ id: string }>`SELECT id FROM plans WHERE id = ${input.plan_id}`
+    if (plans[0] === undefined) return yield* badRequest(`plan_id: no plan ${input.plan_id}`)
+    const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
+    if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
+    const existing = yield* sql<{ id: string }>`SELECT id FROM plan_entitlements
+      WHERE plan_id = ${input.plan_id} AND feature_id = ${input.feature_id}`
+    if (existing[0] !== undefined) {
+      return yield* badRequest(
+        `feature_id: the plan already has an entitlement to this feature (${existing[0].id}); update it instead`
+      )
+    }
+    const row: PlanEntitlementRow = {
+      id: newId("pltl"),
+      plan_id: input.plan_id,
+      feature_id: input.feature_id,
+      ...value,
+      soft_limit: input.soft_limit ?? null,
+      created_at: now,
+      updated_at: now
+    }
+    yield* sql`INSERT INTO plan_entitlements ${sql.insert({ ...row })}`
+    return row
+  })
+
+/** `PUT /plan-entitlements/{id}`: replaces the entitlement's value, period and soft limit. */
+export const updatePlanEntitlement = (id: string, input: typeof UpdatePlanEntitlement.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* getPlanEntitlement(id)
+    const value = yield* entitlementValue(input)
+    yield* sql`UPDATE plan_entitlements SET ${sql.update({
+      ...value,
+      soft_limit: input.soft_limit ?? null,
+      updated_at: now
+    })} WHERE id = ${id}`
+  })
+
+export interface PlanEntitlementFilter {
+  readonly plan_ids: ReadonlyArray<string>
+  readonly feature_ids: ReadonlyArray<string>
+  readonly ids: ReadonlyArray<string>
+}
+
+/** The plan entitlements table as its list filters it. */
+export const planEntitlementTable: Table<PlanEntitlementFilter> = {
+  table: "plan_entitlements",
+  alias: "e",
+  where: (sql, filter) => {
+    const clauses = [sql`1 = 1`]
+    if (filter.plan_ids.length > 0) clauses.push(sql`e.plan_id IN ${sql.in(filter.plan_ids)}`)
+    if (filter.feature_ids.length > 0) clauses.push(sql`e.feature_id IN ${sql.in(filter.feature_ids)}`)
+    if (filter.ids.length > 0) clauses.push(sql`e.id IN ${sql.in(filter.ids)}`)
+    return sql.and(clauses)
+  }
+}

@@ -1,0 +1,69 @@
+/** Reads every resource's table answers the same way: one row by id, a page of rows newest first, a count. */
+import { SqlClient, type Statement } from "@effect/sql"
+import { Effect } from "effect"
+import { notFound } from "../SandboxError.js"
+
+/** One row by `column` (the id unless said), or the 404 every resource answers (`<what> <value> not found`). */
+export const rowById =
+  <Row extends object>(table: string, what: string, column = "id") =>
+  (id: string) =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<Row>`SELECT * FROM ${sql(table)} WHERE ${sql(column)} = ${id}`
+      if (rows[0] === undefined) return yield* notFound(`${what} ${id} not found`)
+      return rows[0]
+    })
+
+/** Removes one row by id in the caller's transaction, after answering 404 if there is none. */
+export const deleteRowById = (table: string, what: string) => {
+  const load = rowById<object>(table, what)
+  return (id: string) =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* load(id)
+      yield* sql`DELETE FROM ${sql(table)} WHERE id = ${id}`
+    })
+}
+
+/** Which page of a list: at most `limit` rows after the first `offset`. */
+export interface Page {
+  readonly limit: number
+  readonly offset: number
+}
+
+/** What most lists filter on: a search text and ids. */
+export interface SearchFilter {
+  readonly q?: string | undefined
+  readonly ids: ReadonlyArray<string>
+}
+
+/** The clauses of a search among rows with a name: `q` within the name or equal to the id, `ids` among the ids. */
+export const byNameOrId = (sql: SqlClient.SqlClient, filter: SearchFilter) => [
+  ...(filter.q ? [sql`(name LIKE ${`%${filter.q}%`} OR id = ${filter.q})`] : []),
+  ...(filter.ids.length > 0 ? [sql`id IN ${sql.in(filter.ids)}`] : [])
+]
+
+/** A resource's table as its list and count read it: the alias its WHERE clause uses and that clause. */
+export interface Table<F> {
+  readonly table: string
+  readonly alias: string
+  readonly where: (sql: SqlClient.SqlClient, filter: F) => Statement.Fragment
+}
+
+/** One page of the rows matching `filter`, newest first as every Schematic list is. */
+export const newestFirst = <Row extends object, F extends Page>(table: Table<F>, filter: F) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const t = sql(table.alias)
+    return yield* sql<Row>`SELECT ${t}.* FROM ${sql(table.table)} ${t} WHERE ${table.where(sql, filter)}
+      ORDER BY ${t}.created_at DESC, ${t}.rowid DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`
+  })
+
+/** How many rows match `filter`. */
+export const countWhere = <F>(table: Table<F>, filter: F) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table.table)} ${sql(table.alias)}
+      WHERE ${table.where(sql, filter)}`
+    return row?.n ?? 0
+  })

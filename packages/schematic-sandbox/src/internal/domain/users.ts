@@ -1,0 +1,139 @@
+/** Users: found by id or by keys, upserted as Schematic upserts them with their company memberships. */
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { newId } from "../ids.js"
+import type { UserRow } from "../rows.js"
+import { badRequest, notFound } from "../SandboxError.js"
+import type { UpsertUser } from "../wire.js"
+import { companiesByIds, companyByKeys, getCompanyRow } from "./companies.js"
+import { attachKeys, detachKeys, entityByKeys, mergeTraits } from "./keys.js"
+import { rowById, type SearchFilter, type Table } from "./tables.js"
+
+export const getUserRow = rowById<UserRow>("users", "user")
+
+const join = (userId: string, companyId: string, now: number) =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) =>
+      sql`INSERT INTO company_memberships ${sql.insert({
+        id: newId("cmem"),
+        company_id: companyId,
+        user_id: userId,
+        created_at: now,
+        updated_at: now
+      })} ON CONFLICT (company_id, user_id) DO NOTHING`
+  )
+
+/** Resolves the company fields of a user upsert to company ids; `exhaustive` replaces the memberships. */
+const resolveCompanies = (body: typeof UpsertUser.Type) =>
+  Effect.gen(function* () {
+    if (body.company) {
+      const id = yield* companyByKeys(body.company, "company")
+      if (id === undefined) return yield* badRequest("company: no company matches these keys")
+      return { ids: [id], exhaustive: false }
+    }
+    if (body.companies) {
+      const ids: Array<string> = []
+      for (const [index, keys] of body.companies.entries()) {
+        const id = yield* companyByKeys(keys, `companies.${index}`)
+        if (id === undefined) return yield* badRequest(`companies.${index}: no company matches these keys`)
+        ids.push(id)
+      }
+      return { ids, exhaustive: true }
+    }
+    if (body.company_id) {
+      yield* getCompanyRow(body.company_id).pipe(
+        Effect.mapError(() => badRequest(`company_id: no company ${body.company_id}`))
+      )
+      return { ids: [body.company_id], exhaustive: false }
+    }
+    if (body.company_ids) {
+      const found = yield* companiesByIds(body.company_ids)
+      const foundIds = new Set(found.map((row) => row.id))
+      const missing = body.company_ids.find((id) => !foundIds.has(id))
+      if (missing !== undefined) {
+        return yield* badRequest(`company_ids.${body.company_ids.indexOf(missing)}: no company ${missing}`)
+      }
+      return { ids: body.company_ids, exhaustive: true }
+    }
+    return { ids: [], exhaustive: false }
+  })
+
+export const upsertUser = (body: typeof UpsertUser.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const companies = yield* resolveCompanies(body)
+    let id: string | undefined
+    if (body.id) {
+      id = (yield* getUserRow(body.id)).id
+    } else {
+      id = yield* entityByKeys("user", body.keys, "keys")
+    }
+    const lastSeen = body.last_seen_at ? Date.parse(body.last_seen_at) : null
+    if (id === undefined) {
+      if (body.update_only) return yield* notFound("no user matches these keys and update_only is set")
+      id = newId("user")
+      yield* sql`INSERT INTO users ${sql.insert({
+        id,
+        name: body.name ?? "",
+        traits: JSON.stringify(body.traits ?? {}),
+        last_seen_at: lastSeen,
+        created_at: now,
+        updated_at: now
+      })}`
+      yield* attachKeys("user", id, body.keys, now, false)
+    } else {
+      const row = yield* getUserRow(id)
+      yield* sql`UPDATE users SET
+        name = ${body.name ?? row.name},
+        traits = ${mergeTraits(row.traits, body.traits)},
+        last_seen_at = ${lastSeen ?? row.last_seen_at},
+        updated_at = ${now}
+        WHERE id = ${id}`
+      yield* attachKeys("user", id, body.keys, now, false)
+    }
+    yield* detachKeys("user", id, body.remove_keys ?? [])
+    if (companies.exhaustive) {
+      yield* sql`DELETE FROM company_memberships WHERE user_id = ${id}
+        AND company_id NOT IN ${sql.in(companies.ids.length === 0 ? [""] : companies.ids)}`
+    }
+    for (const companyId of companies.ids) yield* join(id, companyId, now)
+    return id
+  })
+
+export const deleteUser = (id: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* getUserRow(id)
+    yield* sql`DELETE FROM users WHERE id = ${id}`
+    yield* sql`DELETE FROM entity_keys WHERE entity_type = 'user' AND entity_id = ${id}`
+    yield* sql`DELETE FROM company_memberships WHERE user_id = ${id}`
+  })
+
+export interface UserFilter extends SearchFilter {
+  readonly companyId?: string | undefined
+  readonly planId?: string | undefined
+}
+
+/** The users table as its list and count filter it. */
+export const userTable: Table<UserFilter> = {
+  table: "users",
+  alias: "u",
+  where: (sql, filter) => {
+    const clauses = [sql`1 = 1`]
+    if (filter.q) {
+      const like = `%${filter.q}%`
+      clauses.push(sql`(u.name LIKE ${like} OR u.id = ${filter.q} OR u.id IN (
+        SELECT entity_id FROM entity_keys WHERE entity_type = 'user' AND value LIKE ${like}))`)
+    }
+    if (filter.ids.length > 0) clauses.push(sql`u.id IN ${sql.in(filter.ids)}`)
+    if (filter.companyId) {
+      clauses.push(sql`u.id IN (SELECT user_id FROM company_memberships WHERE company_id = ${filter.companyId})`)
+    }
+    if (filter.planId) {
+      clauses.push(sql`u.id IN (SELECT m.user_id FROM company_memberships m JOIN companies c ON c.id = m.company_id
+        WHERE c.base_plan_id = ${filter.planId})`)
+    }
+    return sql.and(clauses)
+  }
+}

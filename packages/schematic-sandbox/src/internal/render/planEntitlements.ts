@@ -1,0 +1,36 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { ENVIRONMENT_ID, iso } from "../ids.js"
+import type { FeatureRow, PlanEntitlementRow, PlanRow } from "../rows.js"
+import { featureSummary, grantSummary, planSummary } from "./summaries.js"
+
+/** Renders plan entitlements as `PlanEntitlementResponseData`, with their plan and feature. */
+export const renderPlanEntitlements = (rows: ReadonlyArray<PlanEntitlementRow>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    if (rows.length === 0) return []
+    const plans =
+      yield* sql<PlanRow>`SELECT * FROM plans WHERE id IN ${sql.in([...new Set(rows.map((row) => row.plan_id))])}`
+    const features = yield* sql<FeatureRow>`SELECT * FROM features
+      WHERE id IN ${sql.in([...new Set(rows.map((row) => row.feature_id))])}`
+    return rows.map((row) => {
+      const plan = plans.find((item) => item.id === row.plan_id)
+      const feature = features.find((item) => item.id === row.feature_id)
+      return {
+        id: row.id,
+        plan_id: row.plan_id,
+        feature_id: row.feature_id,
+        environment_id: ENVIRONMENT_ID,
+        rule_id: `rule_${row.id}`,
+        rule_id_usage_exceeded: row.value_type === "numeric" ? `rule_${row.id}_exceeded` : null,
+        ...grantSummary(row),
+        soft_limit: row.soft_limit,
+        currency_prices: [],
+        warning_tiers: [],
+        ...(plan === undefined ? {} : { plan: planSummary(plan) }),
+        ...(feature === undefined ? {} : { feature: featureSummary(feature) }),
+        created_at: iso(row.created_at),
+        updated_at: iso(row.updated_at)
+      }
+    })
+  })

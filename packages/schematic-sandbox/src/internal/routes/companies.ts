@@ -1,0 +1,76 @@
+import { HttpRouter } from "@effect/platform"
+import { Effect } from "effect"
+import { companyTable, deleteCompany, getCompanyRow, PLAN_FIELDS, upsertCompany } from "../domain/companies.js"
+import { assignPlans } from "../domain/plans.js"
+import { readQuery } from "../http/request.js"
+import {
+  countMatching,
+  create,
+  deleteById,
+  getById,
+  listing,
+  listNewestFirst,
+  lookupByKeys,
+  updateById
+} from "../http/response.js"
+import { renderCompanies } from "../render/companies.js"
+import { UpdateCompanyPlans, UpsertCompany } from "../wire.js"
+
+const companyListing = listing(companyTable, (q) => ({
+  q: q.string("q", 512),
+  ids: q.list("ids"),
+  planIds: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
+  withoutPlan: q.bool("without_plan"),
+  ...q.page()
+}))
+
+/** Companies and company plans, by Schematic's paths. */
+export const companyRoutes = HttpRouter.empty.pipe(
+  HttpRouter.get(
+    "/companies",
+    listNewestFirst(companyListing, renderCompanies, (filter) => ({
+      q: filter.q,
+      ids: filter.ids,
+      plan_ids: filter.planIds,
+      without_plan: filter.withoutPlan,
+      limit: filter.limit,
+      offset: filter.offset
+    }))
+  ),
+  HttpRouter.get(
+    "/companies/count",
+    countMatching(companyListing, (filter) => ({ q: filter.q, ids: filter.ids, plan_ids: filter.planIds }))
+  ),
+  HttpRouter.get("/companies/lookup", lookupByKeys("company", getCompanyRow, renderCompanies)),
+  HttpRouter.post(
+    "/companies",
+    create(
+      UpsertCompany,
+      (input, now) => Effect.flatMap(upsertCompany(input, now), getCompanyRow),
+      renderCompanies,
+      200
+    )
+  ),
+  HttpRouter.get("/companies/:company_id", getById("company_id", getCompanyRow, renderCompanies)),
+  HttpRouter.del(
+    "/companies/:company_id",
+    deleteById(
+      "company_id",
+      (id) => deleteCompany(id, Date.now()),
+      readQuery((q) => ({ cancel_subscription: q.bool("cancel_subscription"), prorate: q.bool("prorate") }))
+    )
+  ),
+  HttpRouter.put(
+    "/company-plans/:company_id",
+    updateById(
+      "company_id",
+      UpdateCompanyPlans,
+      (id, input, now) =>
+        Effect.flatMap(getCompanyRow(id), () =>
+          assignPlans(id, input.base_plan_id ?? null, input.add_on_ids, now, PLAN_FIELDS)
+        ),
+      getCompanyRow,
+      renderCompanies
+    )
+  )
+)
