@@ -4,9 +4,12 @@ export default defineConfig({
   test: {
     projects: ["packages/*", "apps/*"],
     reporters: ["default"],
-    // Most test files wait on servers, child processes and sockets more than they compute: several at once keep
-    // two cores busy (one a core would leave them idle through every wait).
-    maxWorkers: 4,
+    // A test file's own modules are loaded once per worker, not once per file: most of what a file costs to start
+    // is loading Effect, the MCP SDK and the packages, and no test depends on a fresh copy of them.
+    isolate: false,
+    // Most test files wait on servers, child processes and sockets more than they compute: two at once keep two
+    // cores busy (one a core would leave them idle through every wait).
+    maxWorkers: 2,
     minWorkers: 1
   }
 })

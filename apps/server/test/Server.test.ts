@@ -82,7 +82,7 @@ describe("what it starts on", () => {
   it("refuses a second server on the same DATA_DIR, touching nothing of the first one's", async () => {
     const sandbox = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" }))
     // Upstream answers deliveries late: the first server holds its events in flight meanwhile.
-    const slow = await upstreamProxy(await sandbox.runPromise(SchematicSandbox.url), { deliveryDelayMillis: 5000 })
+    const slow = await upstreamProxy(await sandbox.runPromise(SchematicSandbox.url), { deliveryDelayMillis: 20_000 })
     const dataDir = mkdtempSync(join(tmpdir(), "capability-owner-"))
     const env = { SCHEMATIC_API_KEY: "sch_dev_sandbox", SCHEMATIC_API_URL: slow.url, DATA_DIR: dataDir }
     const first = await startServer(env)
@@ -130,7 +130,7 @@ describe("what it starts on", () => {
       await sandbox.dispose()
       rmSync(dataDir, { recursive: true, force: true })
     }
-  }, 30_000)
+  }, 45_000)
 
   it("refuses events once its data directory is deleted, and /readyz says the outbox failed", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "capability-deleted-"))

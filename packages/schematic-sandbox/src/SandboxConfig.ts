@@ -15,8 +15,13 @@ export interface SandboxConfig {
   /** Requests per second for reads and for writes before it answers 429; 0 turns emulation off. */
   readonly rateLimit: number
   /** A dataset to load into an empty database on start: `demo` (see the README), or none. */
-  readonly seed?: "demo" | undefined
+  readonly seed?: Seed | undefined
 }
+
+/** Datasets the sandbox can start with (see `SandboxSeed`). */
+export type Seed = "demo"
+
+export const seeds: ReadonlyArray<Seed> = ["demo"]
 
 export const DEFAULT_API_KEY = "sch_dev_sandbox"
 

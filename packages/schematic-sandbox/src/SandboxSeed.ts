@@ -8,10 +8,10 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { seedDemo } from "./internal/demo.js"
+import type { Seed } from "./SandboxConfig.js"
 
-export type Seed = "demo"
-
-export const seeds: ReadonlyArray<Seed> = ["demo"]
+export type { Seed } from "./SandboxConfig.js"
+export { seeds } from "./SandboxConfig.js"
 
 /** Loads `seed` when the database holds no companies, features or plans; says in the log what it did. */
 export const load = (seed: Seed) =>

@@ -4,11 +4,7 @@
  *  [--rate-limit 0] [--seed demo]`: serves Schematic's API locally until SIGINT or SIGTERM.
  */
 import { parseArgs } from "node:util"
-import { NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer } from "effect"
-import { defaults, type SandboxConfig } from "./SandboxConfig.js"
-import * as SandboxSeed from "./SandboxSeed.js"
-import * as SchematicSandbox from "./SchematicSandbox.js"
+import { defaults, type SandboxConfig, type Seed, seeds } from "./SandboxConfig.js"
 
 const USAGE = `usage: schematic-sandbox [options]
   --port <n>          port to listen on (default ${defaults.port}; 0 picks a free one)
@@ -32,12 +28,10 @@ const wholeNumber = (name: string, value: string | undefined, max: number): numb
   return n
 }
 
-const seedOf = (value: string | undefined): SandboxSeed.Seed | undefined => {
+const seedOf = (value: string | undefined): Seed | undefined => {
   if (value === undefined) return undefined
-  if (!SandboxSeed.seeds.includes(value as SandboxSeed.Seed)) {
-    fail(`--seed must be one of ${SandboxSeed.seeds.join(", ")}, got ${JSON.stringify(value)}`)
-  }
-  return value as SandboxSeed.Seed
+  if (!seeds.includes(value as Seed)) fail(`--seed must be one of ${seeds.join(", ")}, got ${JSON.stringify(value)}`)
+  return value as Seed
 }
 
 const parse = (): SandboxConfig => {
@@ -79,6 +73,13 @@ const parse = (): SandboxConfig => {
 }
 
 const config = parse()
+
+// Loaded once the arguments are known good: a usage error is told without loading the server.
+const [{ NodeRuntime }, { Console, Effect, Layer }, SchematicSandbox] = await Promise.all([
+  import("@effect/platform-node"),
+  import("effect"),
+  import("./SchematicSandbox.js")
+])
 
 const announce = Layer.effectDiscard(
   Effect.gen(function* () {
