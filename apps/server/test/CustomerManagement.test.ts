@@ -5,7 +5,7 @@ import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import Ajv2020Module from "ajv/dist/2020.js"
 import { ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RunningServer, rest, startServer } from "./support.js"
+import { type RunningServer, rest, startServer, upstreamProxy } from "./support.js"
 
 const Ajv2020 = Ajv2020Module.default
 const READER = "reader-token-0123456789"
@@ -21,6 +21,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 describe.each(["embedded", "real"] as const)("customer management, end to end (%s)", (mode) => {
   let server: RunningServer
   let upstream: { readonly dispose: () => Promise<void> } | undefined
+  let spec: Awaited<ReturnType<typeof upstreamProxy>> | undefined
   // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document as JSON
   let document: any
   const ajv = new Ajv2020({ strict: false, allErrors: true })
@@ -78,7 +79,8 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
       const url = await sandbox.runPromise(SchematicSandbox.url)
       server = await startServer({
         SCHEMATIC_API_KEY: "sch_dev_sandbox",
-        SCHEMATIC_API_URL: url,
+        // Every call the server makes is checked against Schematic's OpenAPI document on its way.
+        SCHEMATIC_API_URL: (spec = await upstreamProxy(url, { checkAgainstSpec: true })).url,
         SCHEMATIC_READS_PER_SECOND: "0",
         SCHEMATIC_WRITES_PER_SECOND: "0",
         CAPABILITY_TOKENS: tokens
@@ -91,6 +93,7 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
   }, 60_000)
   afterAll(async () => {
     await server.stop()
+    await spec?.close()
     await upstream?.dispose()
   })
 
@@ -374,5 +377,10 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
     await writer.close()
     const refused = await rest(server.rest, "DELETE", "/v1/companies/comp_any", undefined, bearer(WRITER))
     expect(refused.status).toBe(403)
+  })
+
+  it.runIf(mode === "real")("called Schematic only as its OpenAPI document says it may be called", () => {
+    expect(spec!.requests.length).toBeGreaterThan(50)
+    expect(spec!.violations).toEqual([])
   })
 })

@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { requestViolations } from "../../../packages/schematic-sandbox/test/contract.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const mainJs = resolve(here, "../dist/main.js")
@@ -116,8 +117,16 @@ export const rest = async (
  * and the idempotency keys each delivery (`POST /event-batch`) carries; it answers a delivery `deliveryDelayMillis`
  * after upstream did, so a replica killed in that time dies holding its lease on events upstream has.
  */
-export const upstreamProxy = async (target: string, options: { readonly deliveryDelayMillis?: number } = {}) => {
+export const upstreamProxy = async (
+  target: string,
+  options: {
+    readonly deliveryDelayMillis?: number
+    /** Check each request against Schematic's OpenAPI document, and keep what it does not take in `violations`. */
+    readonly checkAgainstSpec?: boolean
+  } = {}
+) => {
   const sent = new Map<string, number>()
+  const violations: Array<string> = []
   const requests: Array<{ readonly method: string; readonly url: string; readonly headers: IncomingHttpHeaders }> = []
   const server = createServer((request, response) => {
     const chunks: Array<Buffer> = []
@@ -125,6 +134,16 @@ export const upstreamProxy = async (target: string, options: { readonly delivery
     request.on("end", async () => {
       const body = Buffer.concat(chunks)
       requests.push({ method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers })
+      if (options.checkAgainstSpec === true) {
+        const text = body.toString()
+        violations.push(
+          ...requestViolations(
+            request.method ?? "GET",
+            request.url ?? "/",
+            text.length > 0 ? JSON.parse(text) : undefined
+          )
+        )
+      }
       const delivery = request.url?.startsWith("/event-batch") === true
       if (delivery) {
         for (const event of JSON.parse(body.toString()).events) {
@@ -150,6 +169,7 @@ export const upstreamProxy = async (target: string, options: { readonly delivery
     url: `http://127.0.0.1:${port}`,
     sent,
     requests,
+    violations,
     close: () => new Promise<void>((done) => server.close(() => done()))
   }
 }

@@ -166,6 +166,20 @@ export const invalidFields = (
   })
 }
 
+/**
+ * The same failure, its message led by what had already been done when it happened (a write that went through
+ * before the one that failed), so a caller knows what stands.
+ */
+export const after =
+  (done: string) =>
+  (error: CapabilityError): CapabilityError =>
+    new CapabilityError({
+      code: error.code,
+      message: `${done}; then: ${error.message}`,
+      ...(error.fields === undefined ? {} : { fields: error.fields }),
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds })
+    })
+
 export const invalidInput = (error: ParseResult.ParseError, where = "input"): CapabilityError =>
   invalidFields(fieldIssues(error), where)
 

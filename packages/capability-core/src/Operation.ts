@@ -27,6 +27,8 @@ export const hints = {
   readsSchematic: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
   /** Reads what this server keeps (the event outbox). */
   readsOutbox: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+  /** Creates in Schematic: each call creates again, unless it carries an idempotency key that repeats. */
+  createsInSchematic: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
   /** Creates or updates in Schematic: the same input again changes nothing more. */
   upsertsSchematic: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
   /** Deletes in Schematic: what it removes is gone; deleting again changes nothing more. */

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { SubscriptionView } from "./Billing.js"
 import { EntityKey, OptionalNullable, Preview, Timestamp, Traits } from "./Common.js"
 import { entityFields, searchPageFields, upsertFields } from "./internal/fields.js"
 
@@ -33,7 +34,11 @@ export const Company = Schema.Struct({
   plans: Schema.Array(Preview),
   add_ons: Schema.Array(CompanyPlan),
   entitlements: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  metrics: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  metrics: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  /** Its main subscription in the billing system, when it has one. */
+  billing_subscription: Schema.optional(SubscriptionView),
+  /** Credits it can draw now, by credit type id. */
+  billing_credit_balances: OptionalNullable(Schema.Record({ key: Schema.String, value: Schema.Number }))
 })
 export interface Company extends Schema.Schema.Type<typeof Company> {}
 
@@ -41,7 +46,9 @@ export const ListCompaniesParams = Schema.Struct({
   ...searchPageFields(Schema.String.pipe(Schema.maxLength(512))),
   plan_id: Schema.optional(Schema.String),
   plan_ids: Schema.optional(Schema.Array(Schema.String)),
-  without_plan: Schema.optional(Schema.Boolean)
+  without_plan: Schema.optional(Schema.Boolean),
+  subscription_statuses: Schema.optional(Schema.Array(Schema.String)),
+  credit_type_ids: Schema.optional(Schema.Array(Schema.String))
 })
 export interface ListCompaniesParams extends Schema.Schema.Type<typeof ListCompaniesParams> {}
 

@@ -50,6 +50,9 @@ export const ListCompanyOverridesParams = Schema.Struct({
 })
 export interface ListCompanyOverridesParams extends Schema.Schema.Type<typeof ListCompanyOverridesParams> {}
 
+export const CountCompanyOverridesParams = ListCompanyOverridesParams.omit("limit", "offset")
+export interface CountCompanyOverridesParams extends Schema.Schema.Type<typeof CountCompanyOverridesParams> {}
+
 const OverrideValue = {
   value_type: ValueType,
   value_bool: Schema.optional(Schema.NullOr(Schema.Boolean)),

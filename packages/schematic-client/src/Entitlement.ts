@@ -82,7 +82,12 @@ export const CheckedEntitlement = Schema.Struct({
   metric_period: OptionalNullable(MetricPeriod),
   metric_reset_at: OptionalNullable(Timestamp),
   month_reset: OptionalNullable(MetricPeriodMonthReset),
-  event_name: OptionalNullable(Schema.String)
+  event_name: OptionalNullable(Schema.String),
+  credit_id: OptionalNullable(Schema.String),
+  consumption_rate: OptionalNullable(Schema.Number),
+  credit_remaining: OptionalNullable(Schema.Number),
+  credit_total: OptionalNullable(Schema.Number),
+  credit_used: OptionalNullable(Schema.Number)
 })
 
 export const FlagCheck = Schema.Struct({
@@ -97,6 +102,31 @@ export const FlagCheck = Schema.Struct({
 })
 export interface FlagCheck extends Schema.Schema.Type<typeof FlagCheck> {}
 
+/** Body of `POST /flags/check-bulk`: up to 100 companies (or users), each checked against every flag. */
+export const CheckFlagsBulkBody = Schema.Struct({
+  contexts: Schema.Array(CheckFlagBody).pipe(Schema.minItems(1), Schema.maxItems(100))
+})
+export interface CheckFlagsBulkBody extends Schema.Schema.Type<typeof CheckFlagsBulkBody> {}
+
+/** Every flag checked for one company (or user), with its plan and trial, and its credit balances. */
+export const FlagChecks = Schema.Struct({
+  flags: Schema.Array(FlagCheck),
+  plan: Schema.optional(
+    Schema.Struct({
+      id: Schema.String,
+      name: Schema.String,
+      trial_end_date: OptionalNullable(Timestamp),
+      trial_status: OptionalNullable(Schema.String)
+    })
+  ),
+  credit_balances: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+export interface FlagChecks extends Schema.Schema.Type<typeof FlagChecks> {}
+
+/** `POST /flags/check-bulk` answers `{data: {data: [...]}}`: one entry per context, `data` nested twice. */
+export const FlagChecksBulk = Schema.Struct({ data: Schema.Array(FlagChecks) })
+export interface FlagChecksBulk extends Schema.Schema.Type<typeof FlagChecksBulk> {}
+
 /** What a plan (or add-on) grants of one feature. */
 export const PlanEntitlement = Schema.Struct({
   id: Schema.String,
@@ -107,9 +137,36 @@ export const PlanEntitlement = Schema.Struct({
   value_numeric: OptionalNullable(Schema.Number),
   value_trait_id: OptionalNullable(Schema.String),
   metric_period: OptionalNullable(MetricPeriod),
-  metric_period_month_reset: OptionalNullable(MetricPeriodMonthReset)
+  metric_period_month_reset: OptionalNullable(MetricPeriodMonthReset),
+  /** Credits one unit of usage costs (answered for `credit_consumption_rate`). */
+  consumption_rate: OptionalNullable(Schema.Number),
+  /** The credit type a credit entitlement draws on (answered for `value_credit_id`). */
+  value_credit: Schema.optional(Schema.Struct({ id: Schema.String, name: Schema.String })),
+  feature: Schema.optional(FeatureSummary),
+  plan: Schema.optional(PlanSummary)
 })
 export interface PlanEntitlement extends Schema.Schema.Type<typeof PlanEntitlement> {}
+
+const entitlementValueFields = {
+  value_type: ValueType,
+  value_bool: Schema.optional(Schema.NullOr(Schema.Boolean)),
+  value_numeric: Schema.optional(Schema.NullOr(Schema.Int)),
+  value_trait_id: Schema.optional(Schema.NullOr(Schema.String)),
+  value_credit_id: Schema.optional(Schema.NullOr(Schema.String)),
+  credit_consumption_rate: Schema.optional(Schema.NullOr(Schema.Number)),
+  metric_period: Schema.optional(Schema.NullOr(MetricPeriod)),
+  metric_period_month_reset: Schema.optional(Schema.NullOr(MetricPeriodMonthReset))
+}
+
+export const CreatePlanEntitlementBody = Schema.Struct({
+  plan_id: Schema.String,
+  feature_id: Schema.String,
+  ...entitlementValueFields
+})
+export interface CreatePlanEntitlementBody extends Schema.Schema.Type<typeof CreatePlanEntitlementBody> {}
+
+export const UpdatePlanEntitlementBody = Schema.Struct(entitlementValueFields)
+export interface UpdatePlanEntitlementBody extends Schema.Schema.Type<typeof UpdatePlanEntitlementBody> {}
 
 export const ListPlanEntitlementsParams = Schema.Struct({
   ...Page.fields,

@@ -42,6 +42,16 @@ export const CreateFeatureBody = Schema.Struct({
   icon: Schema.optional(Schema.NullOr(Schema.String)),
   trait_id: Schema.optional(Schema.NullOr(Schema.String)),
   singular_name: Schema.optional(Schema.NullOr(Schema.String)),
-  plural_name: Schema.optional(Schema.NullOr(Schema.String))
+  plural_name: Schema.optional(Schema.NullOr(Schema.String)),
+  /** The feature's flag, created with it: its key is how apps and flag checks name the feature. */
+  flag: Schema.optional(
+    Schema.Struct({
+      key: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)),
+      name: Schema.String.pipe(Schema.maxLength(512)),
+      description: Schema.String.pipe(Schema.maxLength(1024)),
+      default_value: Schema.Boolean,
+      flag_type: Schema.Literal("boolean")
+    })
+  )
 })
 export interface CreateFeatureBody extends Schema.Schema.Type<typeof CreateFeatureBody> {}

@@ -40,6 +40,8 @@ export const PlanIcon = Schema.Literal(
 
 export const Price = Schema.Struct({
   id: Schema.String,
+  /** The billing system's id of the price (Stripe's `price_...`). */
+  external_price_id: Schema.optional(Schema.String),
   /** Minor units (cents). */
   price: Schema.Number,
   currency: Schema.String,
@@ -59,13 +61,43 @@ export const Plan = Schema.Struct({
   is_trialable: Schema.Boolean,
   charge_type: Schema.String,
   billing_strategy: Schema.String,
+  trial_days: OptionalNullable(Schema.Number),
   monthly_price: OptionalNullable(Price),
+  quarterly_price: OptionalNullable(Price),
   yearly_price: OptionalNullable(Price),
+  one_time_price: OptionalNullable(Price),
   features: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   created_at: Timestamp,
   updated_at: Timestamp
 })
 export interface Plan extends Schema.Schema.Type<typeof Plan> {}
+
+export const ChargeType = Schema.Literal("free", "none", "one_time", "recurring")
+
+/** Body of `PUT /plans/{plan_id}/billing_products`: a plan's billing product, prices and trial. */
+export const UpsertPlanBillingBody = Schema.Struct({
+  charge_type: ChargeType,
+  is_trialable: Schema.Boolean,
+  trial_days: Schema.optional(Schema.NullOr(Schema.Int.pipe(Schema.nonNegative()))),
+  billing_product_id: Schema.optional(Schema.NullOr(Schema.String)),
+  currency: Schema.optional(Schema.NullOr(Schema.String)),
+  monthly_price: Schema.optional(Schema.NullOr(Schema.Int.pipe(Schema.nonNegative()))),
+  monthly_price_id: Schema.optional(Schema.NullOr(Schema.String)),
+  yearly_price: Schema.optional(Schema.NullOr(Schema.Int.pipe(Schema.nonNegative()))),
+  yearly_price_id: Schema.optional(Schema.NullOr(Schema.String))
+})
+export interface UpsertPlanBillingBody extends Schema.Schema.Type<typeof UpsertPlanBillingBody> {}
+
+export const PlanBilling = Schema.Struct({
+  plan_id: Schema.String,
+  billing_product_id: Schema.String,
+  charge_type: Schema.String,
+  is_trialable: Schema.Boolean,
+  trial_days: OptionalNullable(Schema.Number),
+  monthly_price_id: OptionalNullable(Schema.String),
+  yearly_price_id: OptionalNullable(Schema.String)
+})
+export interface PlanBilling extends Schema.Schema.Type<typeof PlanBilling> {}
 
 export const ListPlansParams = Schema.Struct({
   ...searchPageFields(Schema.String),

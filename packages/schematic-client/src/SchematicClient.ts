@@ -6,9 +6,11 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { Chunk, Duration, Effect, Layer, Option, RateLimiter, Schema, Stream } from "effect"
+import * as BillingModule from "./Billing.js"
 import { Count, Deleted, type KeyMap, MAX_PAGE_SIZE } from "./Common.js"
 import * as CompanyModule from "./Company.js"
 import * as CompanyOverrideModule from "./CompanyOverride.js"
+import * as CreditModule from "./Credit.js"
 import * as EntitlementModule from "./Entitlement.js"
 import * as EventModule from "./Event.js"
 import * as FeatureModule from "./Feature.js"
@@ -210,6 +212,26 @@ const make = Effect.gen(function* () {
     "/plan-entitlements",
     EntitlementModule.PlanEntitlement
   )
+  const customersList = list<BillingModule.ListCustomersParams, BillingModule.Customer>(
+    BillingModule.ListCustomersParams,
+    "/billing/customers",
+    BillingModule.Customer
+  )
+  const creditTypesList = list<CreditModule.ListCreditTypesParams, CreditModule.CreditType>(
+    CreditModule.ListCreditTypesParams,
+    "/billing/credits",
+    CreditModule.CreditType
+  )
+  const companyGrantsList = list<CreditModule.ListCompanyGrantsParams, CreditModule.Grant>(
+    CreditModule.ListCompanyGrantsParams,
+    "/billing/credits/grants/company/list",
+    CreditModule.Grant
+  )
+  const ledgerList = list<CreditModule.LedgerParams, CreditModule.LedgerEntry>(
+    CreditModule.LedgerParams,
+    "/v2/billing/credits/ledger",
+    CreditModule.LedgerEntry
+  )
   const eventTypesList = list<EventModule.ListEventTypesParams, EventModule.EventSummary>(
     EventModule.ListEventTypesParams,
     "/event-types",
@@ -301,11 +323,102 @@ const make = Effect.gen(function* () {
         "/plans",
         PlanModule.Plan,
         never
+      ),
+      delete: (id: string) => remove("/plans")(id),
+      /** Links a plan to its billing product, prices and trial (PUT: repeating it changes nothing). */
+      setBilling: (planId: string, body: PlanModule.UpsertPlanBillingBody) =>
+        write1<PlanModule.UpsertPlanBillingBody, PlanModule.PlanBilling>(
+          "PUT",
+          PlanModule.UpsertPlanBillingBody,
+          (id) => `/plans/${id}/billing_products`,
+          PlanModule.PlanBilling,
+          always
+        )(body, planId)
+    },
+    planEntitlements: {
+      list: planEntitlementsList,
+      stream: paginate(planEntitlementsList),
+      create: write1<EntitlementModule.CreatePlanEntitlementBody, EntitlementModule.PlanEntitlement>(
+        "POST",
+        EntitlementModule.CreatePlanEntitlementBody,
+        "/plan-entitlements",
+        EntitlementModule.PlanEntitlement,
+        never
+      ),
+      update: (id: string, body: EntitlementModule.UpdatePlanEntitlementBody) =>
+        write1<EntitlementModule.UpdatePlanEntitlementBody, EntitlementModule.PlanEntitlement>(
+          "PUT",
+          EntitlementModule.UpdatePlanEntitlementBody,
+          (path) => `/plan-entitlements/${path}`,
+          EntitlementModule.PlanEntitlement,
+          always
+        )(body, id),
+      delete: (id: string) => remove("/plan-entitlements")(id)
+    },
+    billing: {
+      /** Upsert by the billing system's customer id (Stripe's `cus_...`). */
+      upsertCustomer: write1<BillingModule.UpsertCustomerBody, BillingModule.Customer>(
+        "POST",
+        BillingModule.UpsertCustomerBody,
+        "/billing/customer/upsert",
+        BillingModule.Customer,
+        always
+      ),
+      listCustomers: customersList,
+      /** Upsert by the billing system's subscription id (Stripe's `sub_...`). */
+      upsertSubscription: write1<BillingModule.UpsertSubscriptionBody, BillingModule.Subscription>(
+        "POST",
+        BillingModule.UpsertSubscriptionBody,
+        "/billing/subscription/upsert",
+        BillingModule.Subscription,
+        always
+      ),
+      upsertProduct: write1<BillingModule.UpsertProductBody, BillingModule.Product>(
+        "POST",
+        BillingModule.UpsertProductBody,
+        "/billing/product/upsert",
+        BillingModule.Product,
+        always
       )
+    },
+    credits: {
+      listTypes: creditTypesList,
+      getType: get("/billing/credits", CreditModule.CreditType),
+      createType: write1<CreditModule.CreateCreditTypeBody, CreditModule.CreditType>(
+        "POST",
+        CreditModule.CreateCreditTypeBody,
+        "/billing/credits",
+        CreditModule.CreditType,
+        never
+      ),
+      /** Gives a company credits; not idempotent upstream: a repeat grants again. */
+      grant: write1<CreditModule.GrantCreditsBody, CreditModule.Grant>(
+        "POST",
+        CreditModule.GrantCreditsBody,
+        "/billing/credits/grants/company",
+        CreditModule.Grant,
+        never
+      ),
+      companyGrants: companyGrantsList,
+      streamCompanyGrants: paginate(companyGrantsList),
+      /** What a company can draw now, per credit type (not paged). */
+      balances: (companyId: string): Result<ReadonlyArray<CreditModule.Balance>> =>
+        executor.run({
+          method: "GET",
+          path: "/billing/credits/balance",
+          query: { company_id: companyId },
+          success: Schema.Array(CreditModule.Balance),
+          idempotent: true
+        }),
+      ledger: ledgerList
     },
     companyOverrides: {
       list: overridesList,
       stream: paginate(overridesList),
+      count: count<CompanyOverrideModule.CountCompanyOverridesParams>(
+        CompanyOverrideModule.CountCompanyOverridesParams,
+        "/company-overrides/count"
+      ),
       get: get("/company-overrides", CompanyOverrideModule.CompanyOverride),
       create: write1<CompanyOverrideModule.CreateCompanyOverrideBody, CompanyOverrideModule.CompanyOverride>(
         "POST",
@@ -334,7 +447,7 @@ const make = Effect.gen(function* () {
       /** The companies that hold a feature, with their usage and allocation. */
       featureCompanies: featureCompaniesList,
       streamFeatureCompanies: paginate(featureCompaniesList),
-      /** What each plan grants. */
+      /** What each plan grants (also `planEntitlements.list`). */
       planEntitlements: planEntitlementsList,
       streamPlanEntitlements: paginate(planEntitlementsList)
     },
@@ -353,7 +466,16 @@ const make = Effect.gen(function* () {
           body,
           success: EntitlementModule.FlagCheck,
           idempotent: true
-        }))
+        })),
+      /** Every flag for each of up to 100 companies (or users) at once. */
+      checkBulk: (body: EntitlementModule.CheckFlagsBulkBody): Result<ReadonlyArray<EntitlementModule.FlagChecks>> =>
+        checked(EntitlementModule.CheckFlagsBulkBody, body, "bulk flag check body", () => ({
+          method: "POST",
+          path: "/flags/check-bulk",
+          body,
+          success: EntitlementModule.FlagChecksBulk,
+          idempotent: true
+        })).pipe(Effect.map((result) => result.data))
     },
     insights: {
       summary: (): Result<InsightsModule.InsightsSummary> =>

@@ -1,9 +1,11 @@
 /**
  * @since 0.1.0
  */
+export * as Billing from "./Billing.js"
 export * as Common from "./Common.js"
 export * as Company from "./Company.js"
 export * as CompanyOverride from "./CompanyOverride.js"
+export * as Credit from "./Credit.js"
 export * as Entitlement from "./Entitlement.js"
 export * as Event from "./Event.js"
 export * as Feature from "./Feature.js"

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SchemaCheck } from "@schematic-capability/schema-check"
 import { Arbitrary, FastCheck as fc, Schema } from "effect"
-import { Company, CompanyOverride, Event, Feature, Insights, Plan, User } from "../src/index.js"
+import { Billing, Company, CompanyOverride, Credit, Entitlement, Event, Feature, Insights, Plan, User } from "../src/index.js"
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150)
 
@@ -21,7 +21,14 @@ const responses = {
   plans: Schema.Array(Plan.Plan),
   summary: Insights.InsightsSummary,
   growth: Insights.PlanGrowth,
-  top: Insights.TopFeatures
+  top: Insights.TopFeatures,
+  customers: Schema.Array(Billing.Customer),
+  subscription: Billing.Subscription,
+  grants: Schema.Array(Credit.Grant),
+  balances: Schema.Array(Credit.Balance),
+  ledger: Schema.Array(Credit.LedgerEntry),
+  planEntitlements: Schema.Array(Entitlement.PlanEntitlement),
+  bulkChecks: Entitlement.FlagChecksBulk
 }
 
 /** Adds a key the schema does not name to every object inside `value`. */

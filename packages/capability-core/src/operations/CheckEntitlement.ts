@@ -1,3 +1,4 @@
+import type { Entitlement as SchematicEntitlement } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import * as Resolve from "../internal/resolve.js"
@@ -23,15 +24,55 @@ export const CheckEntitlementOutput = Schema.Struct({
   allocation: Schema.NullOr(Schema.Number),
   period: Schema.NullOr(Views.Period),
   resets_at: Schema.NullOr(Schema.String),
+  credits: Schema.NullOr(
+    Schema.Struct({
+      credit_id: Schema.String,
+      remaining: Schema.NullOr(Schema.Number).annotations({ description: "Credits left to draw" }),
+      consumption_rate: Schema.NullOr(Schema.Number).annotations({ description: "Credits one unit of usage costs" })
+    })
+  ).annotations({ description: "For a credit-based feature: the credits it draws on; refused once they run out" }),
   reason: Schema.String.annotations({ description: "Why, in Schematic's words" })
 })
+export type CheckEntitlementOutput = typeof CheckEntitlementOutput.Type
+
+/** A flag check's answer as the capability gives it. */
+export const checkOf = (check: SchematicEntitlement.FlagCheck): CheckEntitlementOutput => {
+  const entitlement = check.entitlement
+  return {
+    allowed: check.value,
+    feature_key: check.flag,
+    value_type: entitlement?.value_type ?? null,
+    value:
+      entitlement === undefined
+        ? null
+        : entitlement.value_type === "boolean"
+          ? check.value
+          : entitlement.value_type === "unlimited"
+            ? "unlimited"
+            : (entitlement.allocation ?? null),
+    usage: entitlement?.usage ?? null,
+    allocation: entitlement?.allocation ?? null,
+    period: entitlement?.metric_period ?? null,
+    resets_at: entitlement?.metric_reset_at ?? null,
+    credits:
+      entitlement?.credit_id === null || entitlement?.credit_id === undefined
+        ? null
+        : {
+            credit_id: entitlement.credit_id,
+            remaining: entitlement.credit_remaining ?? null,
+            consumption_rate: entitlement.consumption_rate ?? null
+          },
+    reason: check.reason
+  }
+}
 
 export const checkEntitlement = Operation.make({
   name: "check-entitlement",
   title: "Check an entitlement",
   description: [
     "Ask whether a company may use a feature right now, as an app asks before it lets a customer use it:",
-    "allowed, the value, usage against allocation in the current period, when it resets, and why.",
+    "allowed, the value, usage against allocation in the current period, when it resets, credits left for a",
+    "credit-based feature, and why.",
     'Example: {"keys": {"stripe_customer_id": "cus_123"}, "feature_key": "api-calls"}'
   ].join(" "),
   input: CheckEntitlementInput,
@@ -63,24 +104,6 @@ export const checkEntitlement = Operation.make({
           message: "No company matches these keys"
         })
       }
-      const entitlement = check.entitlement
-      return {
-        allowed: check.value,
-        feature_key: check.flag,
-        value_type: entitlement?.value_type ?? null,
-        value:
-          entitlement === undefined
-            ? null
-            : entitlement.value_type === "boolean"
-              ? check.value
-              : entitlement.value_type === "unlimited"
-                ? "unlimited"
-                : (entitlement.allocation ?? null),
-        usage: entitlement?.usage ?? null,
-        allocation: entitlement?.allocation ?? null,
-        period: entitlement?.metric_period ?? null,
-        resets_at: entitlement?.metric_reset_at ?? null,
-        reason: check.reason
-      }
+      return checkOf(check)
     })
 })

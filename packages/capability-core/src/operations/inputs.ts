@@ -141,3 +141,11 @@ export const Ids = (prefix: string, what: string) =>
         description: `Only these ${what}s, by Schematic's ids (${prefix}...; at most 100; REST: repeat the parameter)`
       })
   )
+
+/** Naming a credit type: by Schematic's id or by its name (exactly one of the two). */
+export const creditRefFields = {
+  credit_id: Schema.optional(Id("bcrd_", "credit type")),
+  credit: Schema.optional(
+    field(Text(1, 255), 'The credit type\'s name, e.g. "AI credits"', "a name of 1 to 255 characters")
+  )
+}

@@ -1,0 +1,120 @@
+import { Effect, Schema } from "effect"
+import * as CapabilityError from "../CapabilityError.js"
+import { creditType } from "../internal/credits.js"
+import { present } from "../internal/present.js"
+import * as Resolve from "../internal/resolve.js"
+import { withSchematic } from "../internal/schematic.js"
+import * as Operation from "../Operation.js"
+import * as Views from "../Views.js"
+import { companyRefFields, creditRefFields, DateTime, exactlyOne, field, Offset } from "./inputs.js"
+
+export const GetCreditLedgerInput = Schema.Struct({
+  ...companyRefFields,
+  ...creditRefFields,
+  type: Schema.optional(
+    Schema.Literal("grant", "usage", "zero_out", "transfer").annotations({
+      description: "Only entries of this kind: grant (+), usage (-), zero_out (expired or emptied, -), transfer"
+    })
+  ),
+  start_time: Schema.optional(DateTime.annotations({ description: "Entries from this time on" })),
+  end_time: Schema.optional(DateTime.annotations({ description: "Entries before this time" })),
+  limit: Schema.optionalWith(
+    field(
+      Schema.Int.pipe(Schema.between(1, 250)),
+      "Entries per page, 1 to 250 (default 50)",
+      "a whole number from 1 to 250"
+    ),
+    { default: () => 50 }
+  ),
+  offset: Offset
+}).pipe(
+  Schema.filter(exactlyOne("company_id", "keys")),
+  Schema.filter((input) =>
+    input.credit_id !== undefined && input.credit !== undefined
+      ? { path: ["credit"], message: "give credit_id or credit, not both" }
+      : input.start_time !== undefined &&
+          input.end_time !== undefined &&
+          Date.parse(input.end_time) <= Date.parse(input.start_time)
+        ? { path: ["end_time"], message: "must be after start_time" }
+        : true
+  )
+)
+
+export const LedgerEntry = Schema.Struct({
+  id: Schema.String,
+  at: Schema.String,
+  type: Schema.String.annotations({ description: "grant, usage, zero_out or transfer" }),
+  amount: Schema.Number.annotations({ description: "Signed: a grant adds, usage and expiry take away" }),
+  credit_id: Schema.String,
+  credit_name: Schema.String,
+  grant_id: Schema.NullOr(Schema.String),
+  reason: Schema.NullOr(Schema.String).annotations({
+    description: "The grant's reason, the usage's (track, ...) or why a grant was emptied"
+  }),
+  feature: Schema.NullOr(Schema.Struct({ id: Schema.String, name: Schema.String })).annotations({
+    description: "For usage: the feature whose use drew the credits"
+  }),
+  event_id: Schema.NullOr(Schema.String).annotations({ description: "For usage: the usage event's id (evt_...)" })
+})
+
+export const GetCreditLedgerOutput = Schema.Struct({ entries: Schema.Array(LedgerEntry), pagination: Views.Pagination })
+
+export const getCreditLedger = Operation.make({
+  name: "get-credit-ledger",
+  title: "Get a company's credit ledger",
+  description: [
+    "A company's credit ledger, newest first, one page at a time: each grant (+), each draw by usage of a",
+    "credit-based feature (-, with the feature and the usage event), each expiry or emptying (-). Use it to explain",
+    "where credits went. Narrow by credit type, kind of entry and time window; keep end_time fixed while paging.",
+    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "type": "usage", "limit": 20}'
+  ].join(" "),
+  input: GetCreditLedgerInput,
+  output: GetCreditLedgerOutput,
+  hints: Operation.hints.readsSchematic,
+  scope: "read",
+  toolset: "billing",
+  errors: CapabilityError.upstreamCodes,
+  rest: {
+    method: "GET",
+    paths: ["/v1/companies/{company_id}/credits/ledger", "/v1/companies/lookup/credits/ledger"],
+    status: 200
+  },
+  handler: (input) =>
+    Effect.gen(function* () {
+      const [company, credit] = yield* Effect.all(
+        [
+          Resolve.company(input),
+          input.credit_id === undefined && input.credit === undefined ? Effect.succeed(undefined) : creditType(input)
+        ],
+        { concurrency: 2 }
+      )
+      const entries = yield* withSchematic((client) =>
+        client.credits.ledger({
+          company_id: company.id,
+          limit: input.limit,
+          offset: input.offset,
+          ...present({
+            billing_credit_id: credit?.id,
+            event_type: input.type,
+            start_time: input.start_time,
+            end_time: input.end_time
+          })
+        })
+      )
+      return {
+        entries: entries.map((entry) => ({
+          id: entry.event_id,
+          at: entry.event_at,
+          type: entry.event_type,
+          amount: entry.amount,
+          credit_id: entry.billing_credit_id,
+          credit_name: entry.credit_name,
+          grant_id: entry.grant_id ?? null,
+          reason: entry.grant_reason ?? entry.usage_reason ?? entry.zeroed_out_reason ?? null,
+          feature: entry.feature ?? (entry.feature_id ? { id: entry.feature_id, name: entry.feature_id } : null),
+          event_id: entry.usage_event_id ?? null
+        })),
+        pagination: Views.pagination(input.limit, input.offset, entries.length)
+      }
+    })
+})
