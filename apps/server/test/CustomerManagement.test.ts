@@ -77,10 +77,11 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
       const sandbox = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:", seed: "demo" }))
       upstream = sandbox
       const url = await sandbox.runPromise(SchematicSandbox.url)
+      // Every call the server makes is checked against Schematic's OpenAPI document on its way.
+      spec = await upstreamProxy(url, { checkAgainstSpec: true })
       server = await startServer({
         SCHEMATIC_API_KEY: "sch_dev_sandbox",
-        // Every call the server makes is checked against Schematic's OpenAPI document on its way.
-        SCHEMATIC_API_URL: (spec = await upstreamProxy(url, { checkAgainstSpec: true })).url,
+        SCHEMATIC_API_URL: spec.url,
         SCHEMATIC_READS_PER_SECOND: "0",
         SCHEMATIC_WRITES_PER_SECOND: "0",
         CAPABILITY_TOKENS: tokens

@@ -7,7 +7,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SchemaCheck } from "@schematic-capability/schema-check"
 import { Arbitrary, FastCheck as fc, Schema } from "effect"
-import { Billing, Company, CompanyOverride, Credit, Entitlement, Event, Feature, Insights, Plan, User } from "../src/index.js"
+import {
+  Billing,
+  Company,
+  CompanyOverride,
+  Credit,
+  Entitlement,
+  Event,
+  Feature,
+  Insights,
+  Plan,
+  User
+} from "../src/index.js"
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150)
 
