@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { JsonSchemas, Operation } from "@schematic-capability/capability-core"
+import { leanSchema } from "./internal/leanSchema.js"
 
 export interface ToolDefinition {
   readonly name: string
@@ -34,7 +35,11 @@ export const definition = (operation: Operation.Operation): ToolDefinition => {
     name: Operation.toolName(operation),
     title,
     description: operation.mcp?.description ?? operation.description,
-    inputSchema: objectSchema(operation, JsonSchemas.of(operation.mcp?.input ?? operation.input), "input"),
+    inputSchema: objectSchema(
+      operation,
+      leanSchema(JsonSchemas.of(operation.mcp?.input ?? operation.input)) as JsonSchemas.JsonSchemaObject,
+      "input"
+    ),
     outputSchema: objectSchema(operation, JsonSchemas.of(operation.output), "output"),
     annotations: {
       title,
