@@ -3,8 +3,9 @@
  * survives a crash and a power cut. Appends from concurrent requests are committed together (group commit):
  * they share one transaction, and so one fsync.
  *
- * The file is worked on by a thread of its own: while a batch is stored (inserts, commit, fsync), the thread that
- * serves requests goes on serving them.
+ * The file is worked on by a thread of its own (`internal/outboxThread.ts`, its queries in
+ * `internal/sqlite/outboxFile.ts`): while a batch is stored (inserts, commit, fsync), the thread that serves
+ * requests goes on serving them. Each operation here is a request to that thread (`internal/sqlite/threadChannel.ts`).
  *
  * @since 0.1.0
  */
@@ -13,14 +14,17 @@ import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { Callback } from "@schematic-capability/capability-core"
 import { Duration, Effect, Exit, Layer } from "effect"
-import type { OutboxFile, Stored } from "./internal/outboxFile.js"
-import type { Method, Reply, Request, ThreadData } from "./internal/outboxMessages.js"
+import { shuttingDown, storageFailed, storingFailed } from "./internal/failures.js"
+import type { Stored } from "./internal/sqlite/groupCommit.js"
+import type { Method, Reply, Request, ThreadData } from "./internal/sqlite/messages.js"
+import type { OutboxFile } from "./internal/sqlite/outboxFile.js"
+import { connect } from "./internal/sqlite/threadChannel.js"
 import {
   type Appended,
   type NewEvent,
   OutboxClosed,
   OutboxFull,
-  OutboxStorageFailed,
+  type OutboxStorageFailed,
   OutboxStore,
   type OutboxStoreShape,
   type SyncAppend
@@ -44,14 +48,9 @@ export const DEFAULT_MAX_ROWS = 1_000_000
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 export const DEFAULT_BUSY_TIMEOUT: Duration.Duration = Duration.seconds(5)
 
-const storageFailed = (reason: string) =>
-  new OutboxStorageFailed({ message: `The event outbox could not store the events: ${reason}`, reason })
-
-const unavailable = (reason: string) =>
-  new OutboxStorageFailed({ message: `The event outbox storage failed: ${reason}`, reason })
-
 /**
- * Starts the thread from its script, built next to the package's `index.js`. Run from source (this repository's
+ * Starts the thread from its script, built next to the package's `index.js` (and bundled next to the server's
+ * `main.js`): it is looked for from this module, which lies at the top of both. Run from source (this repository's
  * tests, before a build), the script is TypeScript and is loaded through tsx.
  */
 const startThread = (data: ThreadData): Worker => {
@@ -64,76 +63,28 @@ const startThread = (data: ThreadData): Worker => {
   })
 }
 
-type Resume = (reply: Reply) => void
-
-/** Events in waiting requests that make a message go to the thread even while it works on another. */
-const SEND_AT_ONCE = 256
-
 /** Opens the file on its own thread; fails (as a defect) when it cannot be opened. */
 export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
   Effect.async<OutboxStoreShape>((resume) => {
+    let closed = false
     const thread = startThread({
       filename: options.filename,
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
       busyTimeoutMillis: Duration.toMillis(options.busyTimeout ?? DEFAULT_BUSY_TIMEOUT)
     })
-    const waiting = new Map<number, Resume>()
-    let nextId = 1
-    let closed = false
-    let stopped: string | undefined
+    const channel = connect(thread, (reply: Reply) =>
+      resume(
+        "error" in reply
+          ? Effect.dieMessage(`The event outbox could not be opened: ${reply.error}`)
+          : Effect.succeed(shape)
+      )
+    )
 
-    // The thread keeps the process alive only while an answer is awaited.
-    thread.unref()
-    // Requests go to the thread in messages, each holding the requests of one turn of the event loop or more:
-    // every message wakes the thread, a system call that on a busy machine can also hand this thread's CPU to it.
-    // While requests are being worked on, small ones wait and go with the next message, so under load messages
-    // follow commits and each commit carries more requests than it would without waiting; a request with many
-    // events goes at once, so the thread stores it while this thread reads the next.
-    let outgoing: Array<Request> = []
-    let outgoingEvents = 0
-    // Requests posted and not yet answered.
-    let inFlight = 0
-    let scheduled = false
-    const post = () => {
-      scheduled = false
-      if (outgoing.length === 0 || stopped !== undefined) return
-      if (inFlight > 0 && outgoingEvents < SEND_AT_ONCE) return
-      inFlight += outgoing.length
-      thread.postMessage(outgoing)
-      outgoing = []
-      outgoingEvents = 0
-    }
-    const schedule = () => {
-      if (scheduled) return
-      scheduled = true
-      setImmediate(post)
-    }
-    const send = (request: Request, resume: Resume) => {
-      if (stopped !== undefined) return resume({ id: request.id, error: stopped })
-      if (waiting.size === 0) thread.ref()
-      waiting.set(request.id, resume)
-      outgoing.push(request)
-      if (request.op === "store") outgoingEvents += request.keys.length
-      schedule()
-    }
-    const settle = (reply: Reply) => {
-      const resume = waiting.get(reply.id)
-      if (resume === undefined) return
-      waiting.delete(reply.id)
-      if (waiting.size === 0) thread.unref()
-      resume(reply)
-    }
-    const stop = (reason: string) => {
-      stopped ??= reason
-      for (const id of [...waiting.keys()]) settle({ id, error: reason })
-    }
-    thread.on("error", (error) => stop(`The event outbox thread failed: ${error.message}`))
-    thread.on("exit", () => stop("The event outbox is closed"))
-
+    /** A call of delivery's: the file's failure is the worker's to log and back off from (as a defect). */
     const call = <M extends Method>(method: M, ...args: Parameters<OutboxFile[M]>) =>
       Effect.async<ReturnType<OutboxFile[M]>>((resume) =>
-        send({ id: nextId++, op: "call", method, args }, (reply) =>
+        channel.send({ id: channel.nextId(), op: "call", method, args }, (reply) =>
           resume("error" in reply ? Effect.dieMessage(reply.error) : Effect.succeed(reply.value as never))
         )
       )
@@ -141,12 +92,12 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
     /** A call a request waits for: the file's failure is the caller's answer (`storage_unavailable`). */
     const ask = <M extends Method>(method: M, ...args: Parameters<OutboxFile[M]>) =>
       Effect.async<ReturnType<OutboxFile[M]>, OutboxStorageFailed>((resume) =>
-        send({ id: nextId++, op: "call", method, args }, (reply) =>
-          resume("error" in reply ? Effect.fail(unavailable(reply.error)) : Effect.succeed(reply.value as never))
+        channel.send({ id: channel.nextId(), op: "call", method, args }, (reply) =>
+          resume(
+            "error" in reply ? Effect.fail(storageFailed("storage", reply.error)) : Effect.succeed(reply.value as never)
+          )
         )
       )
-
-    const closing = () => new OutboxClosed({ message: "The server is shutting down; retry shortly" })
 
     /**
      * `append`'s callback form: answers where the thread's answers arrive, with no fiber. `append` is made from it
@@ -158,11 +109,11 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
       done: (exit: Exit.Exit<ReadonlyArray<Appended>, OutboxFull | OutboxClosed | OutboxStorageFailed>) => void
     ): void => {
       if (closed) {
-        done(Exit.fail(closing()))
+        done(Exit.fail(shuttingDown()))
         return
       }
       const request: Request = {
-        id: nextId++,
+        id: channel.nextId(),
         op: "store",
         keys: events.map((event) => event.idempotencyKey),
         // A newline in JSON text is whitespace (one inside a string is escaped), so a space does as well.
@@ -171,11 +122,11 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
           .join("\n"),
         sync
       }
-      send(request, (reply) => {
+      channel.send(request, (reply) => {
         if ("error" in reply) return done(Exit.fail(new OutboxClosed({ message: reply.error })))
         const stored = reply.value as Stored
         if ("full" in stored) return done(Exit.fail(new OutboxFull({ message: stored.full })))
-        if ("failed" in stored) return done(Exit.fail(storageFailed(stored.failed)))
+        if ("failed" in stored) return done(Exit.fail(storingFailed(stored.failed)))
         const existing = new Set(stored.existing)
         done(
           Exit.succeed(
@@ -193,14 +144,14 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
       append: (events, sync) => Callback.make((_runtime, done) => appendNow(events, sync, done)),
       syncStatus: (id) => ask("syncStatus", id),
       probe: Effect.async<void, OutboxClosed | OutboxStorageFailed>((resume) => {
-        if (closed) return resume(Effect.fail(closing()))
-        send({ id: nextId++, op: "call", method: "probe", args: [Date.now()] }, (reply) =>
+        if (closed) return resume(Effect.fail(shuttingDown()))
+        channel.send({ id: channel.nextId(), op: "call", method: "probe", args: [Date.now()] }, (reply) =>
           resume(
             "error" in reply
               ? Effect.fail(new OutboxClosed({ message: reply.error }))
               : reply.value === undefined
                 ? Effect.void
-                : Effect.fail(storageFailed(reply.value as string))
+                : Effect.fail(storingFailed(reply.value as string))
           )
         )
       }),
@@ -229,25 +180,9 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         if (closed) return resume(Effect.void)
         closed = true
         // Events already handed to the thread are stored before it closes the file.
-        send({ id: nextId++, op: "close" }, () => resume(Effect.void))
+        channel.send({ id: channel.nextId(), op: "close" }, () => resume(Effect.void))
       })
     }
-
-    const opened: Resume = (reply) =>
-      resume(
-        "error" in reply
-          ? Effect.dieMessage(`The event outbox could not be opened: ${reply.error}`)
-          : Effect.succeed(shape)
-      )
-    waiting.set(0, opened)
-    thread.ref()
-    thread.on("message", (replies: ReadonlyArray<Reply>) => {
-      for (const reply of replies) if (reply.id !== 0) inFlight--
-      // The requests that waited go to the thread before these answers are handled: it stores them while this
-      // thread writes the answers, instead of after.
-      post()
-      for (const reply of replies) settle(reply)
-    })
   })
 
 /** The store as a layer; closed (after a last commit) when the layer ends. */

@@ -11,6 +11,7 @@ import { Context, Effect, Exit, Layer, Redacted, Schedule } from "effect"
 import connect from "postgres"
 import { EventOutbox, OutboxObserver, PgOutboxStore } from "../src/index.js"
 import { type RunningPostgres, startPostgres } from "./postgres.js"
+import { event, storeContract } from "./storeContract.js"
 
 let postgres: RunningPostgres
 beforeAll(async () => {
@@ -31,43 +32,8 @@ const replicas = (lease = 30_000) =>
     return { a: a!, b: b! }
   })
 
-const event = (key: string) => ({ idempotencyKey: key, payload: JSON.stringify({ event_type: "track", key }) })
-
 describe("PgOutboxStore", () => {
-  it.scoped("finds an event by its id or its key, from any replica, with where it stands", () =>
-    Effect.gen(function* () {
-      const { a, b } = yield* replicas()
-      const [stored] = yield* a.append([event("find-me")])
-      expect(yield* b.find({ id: stored!.id })).toMatchObject({ idempotencyKey: "find-me", state: "pending" })
-      const [claimed] = yield* a.claim(10, Date.now())
-      yield* a.markDead([claimed!.seq], "refused: no company", Date.now())
-      expect(yield* b.find({ idempotencyKey: "find-me" })).toMatchObject({
-        id: stored!.id,
-        state: "dead",
-        attempts: 1,
-        error: "refused: no company"
-      })
-      expect(yield* b.find({ id: "oev_nope" })).toBeUndefined()
-      expect(yield* b.find({ idempotencyKey: "never" })).toBeUndefined()
-    })
-  )
-
-  it.scoped("stores a key once, whichever replica a retry reaches, and answers with its first record", () =>
-    Effect.gen(function* () {
-      const { a, b } = yield* replicas()
-      const [fromA, fromB] = yield* Effect.all(
-        [a.append([event("k1"), event("k2")]), b.append([event("k2"), event("k3")])],
-        { concurrency: "unbounded" }
-      )
-      expect(fromA!.map((item) => item.id)[1]).toBe(fromB![0]!.id)
-      expect([fromA![1]!.existing, fromB![0]!.existing].sort()).toEqual([false, true])
-      // One request's own repeat.
-      const [first, again] = yield* a.append([event("k4"), event("k4")])
-      expect(again).toEqual({ ...first!, existing: true })
-      const counts = yield* b.counts
-      expect(counts).toMatchObject({ pending: 4, inFlight: 0, delivered: 0, dead: 0 })
-    })
-  )
+  storeContract(() => replicas())
 
   it.scopedLive(
     "never lets two replicas claim the same row, keeps rows while their lease is extended, and takes over a dead replica's rows once it ends",
@@ -101,38 +67,6 @@ describe("PgOutboxStore", () => {
         expect(yield* b.markDead([taken[0]!.seq], "late", Date.now())).toBe(0)
         expect(yield* a.counts).toMatchObject({ pending: 0, inFlight: 0, delivered: 100, dead: 0 })
       })
-  )
-
-  it.scoped("dead-letters, re-queues by id, expires, prunes, and counts a sync across replicas", () =>
-    Effect.gen(function* () {
-      const { a, b } = yield* replicas()
-      const sync = { id: "syn_1", kind: "companies", source: "crm", refused: 2 }
-      const appended = yield* a.append([event("s1"), event("s2"), event("s3")], sync)
-      // A chunk sent again, twice (a client's retries), to either replica: one record each, already stored.
-      yield* b.append([event("s3"), event("s4")], { ...sync, refused: 0 })
-      yield* a.append([event("s3"), event("s4")], { ...sync, refused: 0 })
-      const claimed = yield* b.claim(10, Date.now())
-      yield* b.markDead([claimed[0]!.seq], "refused upstream", Date.now())
-      yield* b.markDelivered(claimed.slice(1, 3), Date.now())
-      expect(yield* a.syncStatus("syn_1")).toMatchObject({
-        accepted: 4,
-        existing: 3,
-        refused: 2,
-        pending: 0,
-        inFlight: 1,
-        delivered: 2,
-        dead: 1
-      })
-      const [dead] = yield* a.deadLetters(10, 0)
-      expect(dead).toMatchObject({ id: appended[0]!.id, error: "refused upstream" })
-      expect(yield* a.requeue({ ids: [appended[0]!.id, "oev_nope"] }, Date.now())).toBe(1)
-      expect(yield* a.expire(Date.now() + 1, "too old", Date.now())).toBe(1)
-      expect(yield* a.requeue({ all: true }, Date.now())).toBe(1)
-      expect(yield* b.prune(Date.now() + 1)).toBe(2)
-      expect(yield* b.syncStatus("syn_1")).toBeUndefined()
-      expect(yield* b.syncStatus("syn_unknown")).toBeUndefined()
-      yield* b.probe
-    })
   )
 
   it.effect("fails to open with the reason when the database is unreachable or the role may not create tables", () =>

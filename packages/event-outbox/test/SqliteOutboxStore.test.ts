@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { SqliteOutboxStore } from "../src/index.js"
+import { event, storeContract } from "./storeContract.js"
 
 const dirs: Array<string> = []
 afterEach(() => {
@@ -16,9 +17,7 @@ const fileIn = () => {
   return join(dir, "events.db")
 }
 
-const event = (key: string) => ({ idempotencyKey: key, payload: JSON.stringify({ event_type: "track", key }) })
-
-/** The layout 0.1 wrote: a random id per event, unique-indexed. */
+/** The first layout: a random id per event, unique-indexed. */
 const V1_LAYOUT = `
 CREATE TABLE outbox_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -38,52 +37,13 @@ CREATE INDEX outbox_finished_at ON outbox_events(state, finished_at) WHERE finis
 `
 
 describe("SqliteOutboxStore", () => {
-  it.effect("finds an event by its id or its key, with where it stands", () =>
-    Effect.gen(function* () {
-      const store = yield* SqliteOutboxStore.make({ filename: fileIn() })
-      const [stored] = yield* store.append([event("find-me")])
-      const byId = yield* store.find({ id: stored!.id })
-      expect(byId).toMatchObject({ id: stored!.id, idempotencyKey: "find-me", state: "pending", error: null })
-      const [claimed] = yield* store.claim(10, Date.now())
-      yield* store.markDead([claimed!.seq], "refused: no company", Date.now())
-      expect(yield* store.find({ idempotencyKey: "find-me" })).toMatchObject({
-        id: stored!.id,
-        state: "dead",
-        attempts: 1,
-        error: "refused: no company"
-      })
-      expect(yield* store.find({ id: "oev_nope" })).toBeUndefined()
-      expect(yield* store.find({ idempotencyKey: "never" })).toBeUndefined()
-      yield* store.close
-    })
+  storeContract(() =>
+    Effect.acquireRelease(SqliteOutboxStore.make({ filename: fileIn() }), (store) => store.close).pipe(
+      Effect.map((store) => ({ a: store, b: store }))
+    )
   )
 
-  it.effect("gives each event an id that stays the same when it is dead-lettered and re-queued", () =>
-    Effect.gen(function* () {
-      const store = yield* SqliteOutboxStore.make({ filename: fileIn() })
-      const [first, second] = yield* store.append([event("a"), event("b")])
-      expect(first!.id).toMatch(/^oev_[0-9a-f]{32}$/)
-      expect(second!.id > first!.id).toBe(true)
-      const claimed = yield* store.claim(10, Date.now())
-      expect(claimed.map((row) => row.id)).toEqual([first!.id, second!.id])
-      yield* store.markDead([claimed[0]!.seq], "refused", Date.now())
-      const [dead] = yield* store.deadLetters(10, 0)
-      expect(dead!.id).toBe(first!.id)
-
-      // An id that names no event (another seq, another time, another shape) moves nothing.
-      const wrongTime = `oev_${"0".repeat(12)}${first!.id.slice(16)}`
-      expect(yield* store.requeue({ ids: [wrongTime, "oev_nope", second!.id] }, Date.now())).toBe(0)
-      expect(yield* store.requeue({ ids: [first!.id] }, Date.now() + 1000)).toBe(1)
-      const again = yield* store.claim(10, Date.now() + 1000)
-      expect(again.map((row) => row.id)).toEqual([first!.id])
-      // The same key answers with the first record, whatever happened to it since.
-      const [repeat] = yield* store.append([event("a")])
-      expect(repeat).toEqual({ id: first!.id, idempotencyKey: "a", existing: true })
-      yield* store.close
-    })
-  )
-
-  it.effect("moves an outbox written by 0.1 to the current layout, keeping its events and their ids", () =>
+  it.effect("moves an outbox of the first layout to the current one, keeping its events and their ids", () =>
     Effect.gen(function* () {
       const filename = fileIn()
       const old = new Database(filename)
@@ -102,6 +62,10 @@ describe("SqliteOutboxStore", () => {
       expect(yield* store.counts).toMatchObject({ pending: 1, inFlight: 0, delivered: 1, dead: 1 })
       const [dead] = yield* store.deadLetters(10, 0)
       expect(dead).toMatchObject({ id: "oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5c", error: "refused", attempts: 3 })
+      expect(yield* store.find({ id: "oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5c" })).toMatchObject({
+        idempotencyKey: "dead-1",
+        state: "dead"
+      })
       const [repeat, fresh] = yield* store.append([event("pending-1"), event("new-1")])
       expect(repeat).toEqual({
         id: "oev_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b",

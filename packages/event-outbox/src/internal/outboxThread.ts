@@ -1,11 +1,16 @@
 /**
  * The outbox thread: owns the SQLite file and answers the request thread. Events of the messages that arrive
- * before this thread's next turn of its event loop are stored in one transaction, so concurrent requests share one
- * commit and one fsync; the answers of that turn go back as one message.
+ * before this thread's next turn of its event loop are stored in one transaction (`sqlite/groupCommit.ts`), so
+ * concurrent requests share one commit and one fsync; the answers of that turn go back as one message.
+ *
+ * Its script is `internal/outboxThread.js` beside the package's modules (and beside the server's bundle), where
+ * `SqliteOutboxStore` starts it; it loads neither Effect nor anything else the file does not need.
  */
 import { parentPort, workerData } from "node:worker_threads"
-import { describeFailure, type OutboxFile, open, type StoreRequest } from "./outboxFile.js"
-import type { Reply, Request, ThreadData } from "./outboxMessages.js"
+import { describeFailure } from "./describeFailure.js"
+import type { StoreRequest } from "./sqlite/groupCommit.js"
+import type { Reply, Request, ThreadData } from "./sqlite/messages.js"
+import { type OutboxFile, open } from "./sqlite/outboxFile.js"
 
 const port = parentPort!
 

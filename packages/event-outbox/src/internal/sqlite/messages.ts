@@ -1,5 +1,5 @@
 /** What the request thread and the outbox thread say to each other. */
-import type { SyncAppend } from "../OutboxStore.js"
+import type { SyncAppend } from "../../OutboxStore.js"
 import type { Options, OutboxFile } from "./outboxFile.js"
 
 /** The outbox file's operations other than storing events (which is grouped) and closing. */

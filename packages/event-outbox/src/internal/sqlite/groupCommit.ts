@@ -1,0 +1,144 @@
+/**
+ * Storing events in the SQLite file, on the outbox thread: the requests of one turn of its event loop go in one
+ * transaction, so they share one commit and one fsync, each request all or none. What is held and not delivered is
+ * kept count of in memory, so a full outbox is refused without a query.
+ */
+import type Database from "better-sqlite3"
+import type { NewEvent, SyncAppend } from "../../OutboxStore.js"
+import { describeFailure } from "../describeFailure.js"
+import { eventId, idPrefix, seqHex } from "../eventId.js"
+
+/** One request's events, and the sync they belong to, if any. */
+export interface StoreRequest {
+  readonly events: ReadonlyArray<NewEvent>
+  readonly sync?: SyncAppend | undefined
+}
+
+/**
+ * What storing one request's events came to: their ids (and which keys were stored before), a full outbox, or a
+ * storage failure (SQLite's own, described by `describeFailure`).
+ */
+export type Stored =
+  | { readonly ids: ReadonlyArray<string>; readonly existing: ReadonlyArray<number> }
+  | { readonly full: string }
+  | { readonly failed: string }
+
+export interface Limits {
+  readonly maxRows: number
+  readonly maxBytes: number
+}
+
+export interface GroupCommit {
+  /**
+   * Stores the events of several requests in one transaction (one fsync): each request all or none. When the
+   * transaction fails, none is stored and each is answered with the failure; while `refusing` says why (the file is
+   * gone), none is tried.
+   */
+  readonly store: (requests: ReadonlyArray<StoreRequest>) => ReadonlyArray<Stored>
+  /** Events delivered: they no longer count against the limits. */
+  readonly release: (rows: number, bytes: number) => void
+}
+
+export const groupCommit = (db: Database.Database, limits: Limits, refusing: () => string | undefined): GroupCommit => {
+  const statements = {
+    insert: db.prepare(
+      `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`
+    ),
+    byKey: db.prepare("SELECT seq, accepted_at, legacy_id FROM outbox_events WHERE idempotency_key = ?"),
+    held: db.prepare(
+      "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'"
+    ),
+    syncUpsert: db.prepare(
+      `INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)
+       VALUES (?, ?, ?, 0, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET existing = existing + excluded.existing, refused = refused + excluded.refused,
+         updated_at = excluded.updated_at
+       RETURNING rowid`
+    ),
+    // A record the sync already has (sent again) is not added again.
+    syncEvent: db.prepare("INSERT INTO outbox_sync_events (sync, seq) VALUES (?, ?) ON CONFLICT DO NOTHING"),
+    syncAdded: db.prepare("UPDATE outbox_syncs SET accepted = accepted + ? WHERE rowid = ?")
+  }
+
+  // What is held and not delivered (pending, in flight or dead-lettered): counted at open, then kept count of.
+  const initial = statements.held.get() as { rows: number; bytes: number }
+  let heldRows = initial.rows
+  let heldBytes = initial.bytes
+
+  const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
+    const now = Date.now()
+    // Every event stored now shares the first half of its id.
+    const prefix = idPrefix(now)
+    const results: Array<Stored> = []
+    for (const { events, sync } of requests) {
+      const sizes = events.map((event) => Buffer.byteLength(event.payload))
+      const bytes = sizes.reduce((sum, size) => sum + size, 0)
+      if (heldRows + events.length > limits.maxRows || heldBytes + bytes > limits.maxBytes) {
+        results.push({ full: `The event outbox is full (${heldRows} events, ${heldBytes} bytes held); retry later` })
+        continue
+      }
+      const ids: Array<string> = []
+      const existing: Array<number> = []
+      const seqs: Array<number> = []
+      for (const [index, event] of events.entries()) {
+        const size = sizes[index]!
+        const inserted = statements.insert.run(event.idempotencyKey, event.payload, size, now, now, now)
+        if (inserted.changes === 1) {
+          heldRows++
+          heldBytes += size
+          const seq = Number(inserted.lastInsertRowid)
+          ids.push(prefix + seqHex(seq))
+          seqs.push(seq)
+        } else {
+          const first = statements.byKey.get(event.idempotencyKey) as {
+            seq: number
+            accepted_at: number
+            legacy_id: string | null
+          }
+          ids.push(first.legacy_id ?? eventId(first.accepted_at, first.seq))
+          existing.push(index)
+          seqs.push(first.seq)
+        }
+      }
+      if (sync !== undefined) {
+        const { rowid } = statements.syncUpsert.get(
+          sync.id,
+          sync.kind,
+          sync.source,
+          existing.length,
+          sync.refused,
+          now,
+          now
+        ) as { rowid: number }
+        let added = 0
+        for (const seq of seqs) added += statements.syncEvent.run(rowid, seq).changes
+        if (added > 0) statements.syncAdded.run(added, rowid)
+      }
+      results.push({ ids, existing })
+    }
+    return results
+  })
+
+  return {
+    store: (requests) => {
+      const refused = refusing()
+      if (refused !== undefined) return requests.map(() => ({ failed: refused }))
+      const rows = heldRows
+      const bytes = heldBytes
+      try {
+        return storeAll(requests)
+      } catch (error) {
+        // Rolled back: what the transaction counted before it failed was never stored.
+        heldRows = rows
+        heldBytes = bytes
+        const failed = describeFailure(error)
+        return requests.map(() => ({ failed }))
+      }
+    },
+    release: (rows, bytes) => {
+      heldRows -= rows
+      heldBytes -= bytes
+    }
+  }
+}

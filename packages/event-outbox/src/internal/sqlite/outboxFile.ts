@@ -1,0 +1,227 @@
+/**
+ * The outbox file and its queries: SQLite through better-sqlite3, synchronous. It runs on the outbox's own thread
+ * (`outboxThread.ts`), so its inserts, commits and fsyncs never hold up the thread that serves requests. Storing
+ * events is `groupCommit.ts`; the tables and their migrations are `schema.ts`.
+ */
+import { mkdirSync, statSync } from "node:fs"
+import { dirname } from "node:path"
+import Database from "better-sqlite3"
+import type { Counts, EventRef, EventState, HeldRow, OutboxRow, SyncCounts } from "../../OutboxStore.js"
+import { describeFailure } from "../describeFailure.js"
+import { parseEventId } from "../eventId.js"
+import { deadRow, type FinishedRow, heldRow, outboxRow, type StoredRow } from "../storedRows.js"
+import { type SyncRow, type SyncStateRow, syncCounts } from "../syncCounts.js"
+import { groupCommit } from "./groupCommit.js"
+import { createSchema } from "./schema.js"
+
+export interface Options {
+  readonly filename: string
+  readonly maxRows: number
+  readonly maxBytes: number
+  /** How long a write waits for a lock another connection holds before it fails. */
+  readonly busyTimeoutMillis: number
+}
+
+/**
+ * Whether the file is still the one opened. Deleted (or replaced) while open, it still reads and writes through the
+ * open descriptor, but what it stores is lost at the next start: new events are refused from then on (delivery of
+ * those stored before goes on). Asked with a stat per commit, not per event; answers why, once it is lost.
+ */
+const watchFile = (filename: string): (() => string | undefined) => {
+  if (filename === ":memory:") return () => undefined
+  const opened = statSync(filename)
+  let lost: string | undefined
+  return () => {
+    if (lost !== undefined) return lost
+    const now = statSync(filename, { throwIfNoEntry: false })
+    if (now !== undefined && now.ino === opened.ino && now.dev === opened.dev) return undefined
+    lost = `the file ${filename} was ${now === undefined ? "deleted" : "replaced"} while the server ran; events stored before are still delivered: restart the server once they are`
+    return lost
+  }
+}
+
+export const open = (options: Options) => {
+  if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true })
+  const db = new Database(options.filename)
+  db.pragma("journal_mode = WAL")
+  db.pragma("synchronous = FULL")
+  db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMillis))}`)
+  db.pragma("journal_size_limit = 67108864")
+  createSchema(db)
+  const fileLost = watchFile(options.filename)
+  const appends = groupCommit(db, options, fileLost)
+
+  const statements = {
+    // Oldest first in the order of the outbox_due index (a new event is due when accepted), so a claim reads
+    // `limit` index entries rather than sorting every due event.
+    claim: db.prepare(
+      `UPDATE outbox_events SET state = 'in_flight', attempts = attempts + 1
+       WHERE seq IN (SELECT seq FROM outbox_events WHERE state = 'pending' AND next_attempt_at <= ?
+                     ORDER BY next_attempt_at, seq LIMIT ?)
+       RETURNING seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at`
+    ),
+    delivered: db.prepare(
+      "UPDATE outbox_events SET state = 'delivered', finished_at = ?, last_error = NULL WHERE seq = ? AND state <> 'delivered'"
+    ),
+    retry: db.prepare("UPDATE outbox_events SET state = 'pending', next_attempt_at = ? WHERE seq = ?"),
+    dead: db.prepare(
+      "UPDATE outbox_events SET state = 'dead', finished_at = ?, last_error = ? WHERE seq = ? AND state = 'in_flight'"
+    ),
+    expire: db.prepare(
+      "UPDATE outbox_events SET state = 'dead', finished_at = ?, last_error = ? WHERE state = 'pending' AND queued_at < ?"
+    ),
+    recover: db.prepare("UPDATE outbox_events SET state = 'pending' WHERE state = 'in_flight'"),
+    // Delivered rows are most of the table; they are counted once at open and then kept count of (below).
+    counts: db.prepare(
+      "SELECT state, COUNT(*) AS n FROM outbox_events WHERE state IN ('pending', 'in_flight', 'dead') GROUP BY state"
+    ),
+    countDelivered: db.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE state = 'delivered'"),
+    oldest: db.prepare("SELECT MIN(accepted_at) AS at FROM outbox_events WHERE state IN ('pending', 'in_flight')"),
+    findById: db.prepare(
+      `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+       FROM outbox_events WHERE seq = ? AND accepted_at = ?`
+    ),
+    findByLegacyId: db.prepare(
+      `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+       FROM outbox_events WHERE legacy_id = ?`
+    ),
+    findByKey: db.prepare(
+      `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+       FROM outbox_events WHERE idempotency_key = ?`
+    ),
+    deadLetters: db.prepare(
+      `SELECT seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at FROM outbox_events
+       WHERE state = 'dead' ORDER BY seq LIMIT ? OFFSET ?`
+    ),
+    requeueAll: db.prepare(
+      "UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?, finished_at = NULL WHERE state = 'dead'"
+    ),
+    requeueOne: db.prepare(
+      "UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?, finished_at = NULL WHERE state = 'dead' AND seq = ? AND accepted_at = ?"
+    ),
+    requeueLegacy: db.prepare(
+      "UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?, finished_at = NULL WHERE state = 'dead' AND legacy_id = ?"
+    ),
+    prune: db.prepare("DELETE FROM outbox_events WHERE state = 'delivered' AND finished_at < ?"),
+    nextDue: db.prepare("SELECT MIN(next_attempt_at) AS at FROM outbox_events WHERE state = 'pending'"),
+    sync: db.prepare("SELECT * FROM outbox_syncs WHERE id = ?"),
+    syncStates: db.prepare(
+      // An event no longer found was delivered and pruned since.
+      `SELECT COALESCE(e.state, 'delivered') AS state, COUNT(*) AS n, MAX(e.finished_at) AS finished
+       FROM outbox_sync_events m LEFT JOIN outbox_events e ON e.seq = m.seq WHERE m.sync = ? GROUP BY 1`
+    ),
+    pruneSyncEvents: db.prepare(
+      "DELETE FROM outbox_sync_events WHERE sync IN (SELECT rowid FROM outbox_syncs WHERE updated_at < ?)"
+    ),
+    pruneSyncs: db.prepare("DELETE FROM outbox_syncs WHERE updated_at < ?"),
+    probe: db.prepare("INSERT INTO outbox_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at")
+  }
+
+  let deliveredRows = (statements.countDelivered.get() as { n: number }).n
+
+  return {
+    store: appends.store,
+    claim: (limit: number, now: number): ReadonlyArray<OutboxRow> =>
+      (statements.claim.all(now, limit) as Array<StoredRow>).map(outboxRow),
+    /** Marks the events (`seqs`, of `bytes` each) delivered; answers how many were not already. */
+    markDelivered: (seqs: ReadonlyArray<number>, bytes: ReadonlyArray<number>, now: number): number => {
+      let count = 0
+      let size = 0
+      db.transaction(() => {
+        for (const [index, seq] of seqs.entries()) {
+          if (statements.delivered.run(now, seq).changes === 0) continue
+          count++
+          size += bytes[index]!
+        }
+      })()
+      appends.release(count, size)
+      deliveredRows += count
+      return count
+    },
+    markRetry: (seqs: ReadonlyArray<number>, nextAttemptAt: number): void =>
+      db.transaction(() => {
+        for (const seq of seqs) statements.retry.run(nextAttemptAt, seq)
+      })(),
+    markDead: (seqs: ReadonlyArray<number>, error: string, now: number): number =>
+      db.transaction(() => {
+        let count = 0
+        for (const seq of seqs) count += statements.dead.run(now, error, seq).changes
+        return count
+      })(),
+    expire: (queuedBefore: number, error: string, now: number): number =>
+      statements.expire.run(now, error, queuedBefore).changes,
+    recover: (): number => statements.recover.run().changes,
+    counts: (): Counts => {
+      const byState = new Map(
+        (statements.counts.all() as Array<{ state: string; n: number }>).map((row) => [row.state, row.n])
+      )
+      return {
+        pending: byState.get("pending") ?? 0,
+        inFlight: byState.get("in_flight") ?? 0,
+        delivered: deliveredRows,
+        dead: byState.get("dead") ?? 0,
+        oldestPendingAcceptedAt: (statements.oldest.get() as { at: number | null }).at
+      }
+    },
+    /** The event by its id (of either form) or its key. */
+    find: (ref: EventRef): HeldRow | undefined => {
+      let row: unknown
+      if ("idempotencyKey" in ref) {
+        row = statements.findByKey.get(ref.idempotencyKey)
+      } else {
+        const named = parseEventId(ref.id)
+        row = named ? statements.findById.get(named.seq, named.acceptedAt) : statements.findByLegacyId.get(ref.id)
+      }
+      return row === undefined ? undefined : heldRow(row as FinishedRow & { state: EventState })
+    },
+    deadLetters: (limit: number, offset: number) =>
+      (statements.deadLetters.all(limit, offset) as Array<FinishedRow>).map(deadRow),
+    requeue: (target: { readonly ids?: ReadonlyArray<string> | undefined; readonly all?: boolean }, now: number) => {
+      if (target.all) return statements.requeueAll.run(now, now).changes
+      return db.transaction(() => {
+        let moved = 0
+        for (const id of target.ids ?? []) {
+          const named = parseEventId(id)
+          moved += (
+            named
+              ? statements.requeueOne.run(now, now, named.seq, named.acceptedAt)
+              : statements.requeueLegacy.run(now, now, id)
+          ).changes
+        }
+        return moved
+      })()
+    },
+    prune: (before: number): number => {
+      const pruned = db.transaction(() => {
+        statements.pruneSyncEvents.run(before)
+        statements.pruneSyncs.run(before)
+        return statements.prune.run(before).changes
+      })()
+      deliveredRows -= pruned
+      return pruned
+    },
+    syncStatus: (id: string): SyncCounts | undefined => {
+      const sync = statements.sync.get(id) as (SyncRow & { rowid: number }) | undefined
+      return sync === undefined
+        ? undefined
+        : syncCounts(sync, statements.syncStates.all(sync.rowid) as Array<SyncStateRow>)
+    },
+    nextDueAt: (): number | null => (statements.nextDue.get() as { at: number | null }).at,
+    /** Commits a write that touches no event: undefined when it worked, else the failure. */
+    probe: (now: number): string | undefined => {
+      const gone = fileLost()
+      if (gone !== undefined) return gone
+      try {
+        statements.probe.run(now)
+        return undefined
+      } catch (error) {
+        return describeFailure(error)
+      }
+    },
+    close: (): void => {
+      db.close()
+    }
+  }
+}
+
+export type OutboxFile = ReturnType<typeof open>

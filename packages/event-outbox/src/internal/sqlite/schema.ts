@@ -1,0 +1,105 @@
+/**
+ * The SQLite outbox's tables and indexes, created when missing, and the migrations of files written in earlier
+ * layouts, run when the file is opened.
+ */
+import type Database from "better-sqlite3"
+
+/**
+ * One row per accepted event. An event's id is not stored: it is made from `accepted_at` and `seq` (see `eventId`),
+ * so storing an event writes no id index and generates no random id, both a large part of what storing a batch
+ * cost. `accepted_at` never changes; `queued_at` is when the event last entered the queue (accepted, or re-queued
+ * by an operator) and is what the maximum age counts from.
+ */
+const TABLE = `
+CREATE TABLE IF NOT EXISTS outbox_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  payload TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  accepted_at INTEGER NOT NULL,
+  queued_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  last_error TEXT,
+  legacy_id TEXT
+)`
+
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox_events(state, next_attempt_at, seq);
+-- Only finished rows (for pruning): a new event adds nothing to it, so storing one updates one index less.
+CREATE INDEX IF NOT EXISTS outbox_finished_at ON outbox_events(state, finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS outbox_legacy_id ON outbox_events(legacy_id) WHERE legacy_id IS NOT NULL;
+`
+
+/**
+ * A bulk sync's record (`outbox_syncs`) and its records' events (`outbox_sync_events`, by `seq`, one row a record):
+ * those it stored and those whose keys were stored before, so its progress covers every record it was sent. A record
+ * sent again (a retry) is the same row: `accepted` counts the rows, `existing` each sending of a key already stored.
+ */
+const SYNC_TABLES = `
+CREATE TABLE IF NOT EXISTS outbox_syncs (
+  rowid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  source TEXT NOT NULL,
+  accepted INTEGER NOT NULL,
+  existing INTEGER NOT NULL,
+  refused INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_syncs_updated_at ON outbox_syncs(updated_at);
+CREATE TABLE IF NOT EXISTS outbox_sync_events (
+  sync INTEGER NOT NULL,
+  seq INTEGER NOT NULL
+);
+`
+
+/** One row that `probe` rewrites: a commit that touches no event, to tell whether storing works again. */
+const PROBE = "CREATE TABLE IF NOT EXISTS outbox_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)"
+
+/** Brings an opened file to the current layout: what is missing is created, what an earlier layout left is moved. */
+export const createSchema = (db: Database.Database): void => {
+  migrateRandomIds(db)
+  db.exec(TABLE)
+  db.exec(INDEXES)
+  db.exec(SYNC_TABLES)
+  migrateSyncRecords(db)
+  db.exec(PROBE)
+}
+
+/**
+ * The first layout stored a random id per event, with a unique index on it. Its rows move to the current table in
+ * one transaction and keep their ids (as `legacy_id`), so an id handed out before the upgrade still finds its event.
+ */
+const migrateRandomIds = (db: Database.Database) => {
+  const columns = (db.pragma("table_info(outbox_events)") as Array<{ name: string }>).map((column) => column.name)
+  if (!columns.includes("id")) return
+  db.transaction(() => {
+    db.exec("ALTER TABLE outbox_events RENAME TO outbox_events_v1")
+    db.exec(TABLE)
+    db.exec(`INSERT INTO outbox_events (seq, idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
+               next_attempt_at, finished_at, last_error, legacy_id)
+             SELECT seq, idempotency_key, payload, bytes, state, attempts, accepted_at, accepted_at,
+               next_attempt_at, finished_at, last_error, id FROM outbox_events_v1`)
+    db.exec("DROP TABLE outbox_events_v1")
+  })()
+}
+
+/**
+ * Keeps a sync's record one row. Outboxes written before it held a row per sending (a retry added the record again):
+ * the repeats go, each sync's count is made again from its rows, and this index takes the place of the one by sync.
+ */
+const migrateSyncRecords = (db: Database.Database) => {
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'outbox_sync_events_record'").get()) {
+    return
+  }
+  db.transaction(() => {
+    db.exec(`DELETE FROM outbox_sync_events WHERE rowid NOT IN (SELECT MIN(rowid) FROM outbox_sync_events GROUP BY sync, seq);
+      CREATE UNIQUE INDEX outbox_sync_events_record ON outbox_sync_events(sync, seq);
+      DROP INDEX IF EXISTS outbox_sync_events_sync;
+      UPDATE outbox_syncs SET accepted = (SELECT COUNT(*) FROM outbox_sync_events m WHERE m.sync = outbox_syncs.rowid);`)
+  })()
+}
