@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Callback, CapabilityError, EventSink } from "@schematic-capability/capability-core"
+import { Callback, CapabilityError, EventSink, IdempotentWrites } from "@schematic-capability/capability-core"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Cause, type Duration, Effect, Exit, Layer, Option, type Redacted, Runtime } from "effect"
 import * as DeliveryWorker from "./DeliveryWorker.js"
@@ -227,13 +227,39 @@ export const sink = (
   )
 
 /**
+ * Idempotency keys of writes Schematic does not deduplicate (capability-core's `IdempotentWrites`), kept by a store
+ * in context: they outlive a restart, and replicas sharing the store share them.
+ */
+export const idempotentWrites: Layer.Layer<IdempotentWrites.IdempotentWrites, never, OutboxStore> = Layer.effect(
+  IdempotentWrites.IdempotentWrites,
+  Effect.map(OutboxStore, (store) => ({
+    claim: (scope, key, fingerprint, now, takeOver = false) =>
+      store.claimWrite(scope, key, fingerprint, now, now - IdempotentWrites.RETENTION_MILLIS, takeOver).pipe(
+        Effect.map(
+          (claim): IdempotentWrites.Claim =>
+            claim._tag === "Done" ? { ...claim, answer: JSON.parse(claim.answer) } : claim
+        ),
+        Effect.mapError(refused)
+      ),
+    finish: (scope, key, answer, now) =>
+      Effect.mapError(store.finishWrite(scope, key, JSON.stringify(answer), now), refused),
+    release: (scope, key) => Effect.mapError(store.releaseWrite(scope, key), refused)
+  }))
+)
+
+/**
  * The outbox as the capability's EventSink: its store (the SQLite file, or the PostgreSQL database when `database`
- * is given) plus the delivery worker. Fails when the database cannot be opened.
+ * is given) plus the delivery worker; and the same store keeping idempotency keys (`IdempotentWrites`). Fails when
+ * the database cannot be opened.
  */
 export const layer = (
   options: Options
-): Layer.Layer<EventSink.EventSink, OutboxStorageFailed, SchematicClient.SchematicClient> =>
-  sink(options).pipe(
+): Layer.Layer<
+  EventSink.EventSink | IdempotentWrites.IdempotentWrites,
+  OutboxStorageFailed,
+  SchematicClient.SchematicClient
+> =>
+  Layer.merge(sink(options), idempotentWrites).pipe(
     Layer.provide(
       options.database === undefined
         ? SqliteOutboxStore.layer({

@@ -82,6 +82,15 @@ export interface HeldRow extends OutboxRow {
 /** An event named by the id it was answered with, or by its idempotency key. */
 export type EventRef = { readonly id: string } | { readonly idempotencyKey: string }
 
+/**
+ * What claiming an idempotency key for a write found (see capability-core's `IdempotentWrites`): a new key, the
+ * answer of the write it was claimed for, or a write begun and not finished. The answer is JSON.
+ */
+export type WriteClaim =
+  | { readonly _tag: "New" }
+  | { readonly _tag: "Done"; readonly answer: string; readonly fingerprint: string }
+  | { readonly _tag: "Pending"; readonly startedAt: number; readonly fingerprint: string }
+
 export interface DeadRow extends OutboxRow {
   readonly error: string
   readonly deadAt: number
@@ -146,6 +155,28 @@ export interface OutboxStoreShape {
   readonly expire: (queuedBefore: number, error: string, now: number) => Effect.Effect<number>
   /** Puts events left in flight by a crash back to pending. */
   readonly recover: Effect.Effect<number>
+  /**
+   * Claims `key` (of `scope`) for a write asked with `fingerprint`: `New` when no claim made since `expiredBefore`
+   * holds it, else what is known of that claim; with `takeOver`, a pending claim is taken as the caller's. Atomic,
+   * across replicas sharing the store.
+   */
+  readonly claimWrite: (
+    scope: string,
+    key: string,
+    fingerprint: string,
+    now: number,
+    expiredBefore: number,
+    takeOver: boolean
+  ) => Effect.Effect<WriteClaim, OutboxStorageFailed>
+  /** Keeps the answer (JSON) of the write `key` was claimed for. */
+  readonly finishWrite: (
+    scope: string,
+    key: string,
+    answer: string,
+    now: number
+  ) => Effect.Effect<void, OutboxStorageFailed>
+  /** Gives a claim up: its write did nothing, so a retry may write. */
+  readonly releaseWrite: (scope: string, key: string) => Effect.Effect<void, OutboxStorageFailed>
   /** The event `ref` names, or undefined: never stored here, or delivered and pruned since. */
   readonly find: (ref: EventRef) => Effect.Effect<HeldRow | undefined, OutboxStorageFailed>
   readonly counts: Effect.Effect<Counts, OutboxStorageFailed>

@@ -30,6 +30,7 @@ import { storageFailed } from "./internal/failures.js"
 import { startGroupCommit } from "./internal/pg/groupCommit.js"
 import { createSchema } from "./internal/pg/schema.js"
 import { type Cancellable, within } from "./internal/pg/timeLimit.js"
+import { writes } from "./internal/pg/writes.js"
 import { deadRow, type FinishedRow, heldRow, outboxRow, type StoredRow } from "./internal/storedRows.js"
 import { type SyncRow, type SyncStateRow, syncCounts } from "./internal/syncCounts.js"
 import { type EventState, OutboxStorageFailed, OutboxStore, type OutboxStoreShape } from "./OutboxStore.js"
@@ -123,6 +124,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
         catch: (error) => storageFailed("database", describeFailure(error))
       })
 
+    const keys = writes(sql)
     const shape: OutboxStoreShape = {
       append: (events, sync) => Callback.make((_runtime, done) => commits.append(events, sync, done)),
       probe: Effect.asVoid(
@@ -193,6 +195,10 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
           oldestPendingAcceptedAt: oldest.length === 0 ? null : Math.min(...oldest)
         }
       }),
+      claimWrite: (scope, key, fingerprint, now, expiredBefore, takeOver) =>
+        asked(() => keys.claimWrite(scope, key, fingerprint, now, expiredBefore, takeOver)),
+      finishWrite: (scope, key, answer, now) => Effect.asVoid(asked(() => keys.finishWrite(scope, key, answer, now))),
+      releaseWrite: (scope, key) => Effect.asVoid(asked(() => keys.releaseWrite(scope, key))),
       find: (ref) =>
         asked(async () => {
           let rows: Array<FinishedRow & { state: EventState }>
@@ -240,6 +246,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape, OutboxSt
             sql.begin(async (tx) => {
               await tx`DELETE FROM outbox_sync_events WHERE sync IN (SELECT id FROM outbox_syncs WHERE updated_at < ${before})`
               await tx`DELETE FROM outbox_syncs WHERE updated_at < ${before}`
+              await tx`DELETE FROM outbox_writes WHERE started_at < ${before}`
               return (await tx`DELETE FROM outbox_events WHERE state = 'delivered' AND finished_at < ${before}`).count
             }),
           housekeepingMillis

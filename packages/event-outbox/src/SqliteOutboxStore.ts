@@ -170,6 +170,10 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
       markDead: (seqs, error, now) => call("markDead", seqs, error, now),
       expire: (queuedBefore, error, now) => call("expire", queuedBefore, error, now),
       recover: Effect.suspend(() => call("recover")),
+      claimWrite: (scope, key, fingerprint, now, expiredBefore, takeOver) =>
+        ask("claimWrite", scope, key, fingerprint, now, expiredBefore, takeOver),
+      finishWrite: (scope, key, answer, now) => ask("finishWrite", scope, key, answer, now),
+      releaseWrite: (scope, key) => ask("releaseWrite", scope, key),
       find: (ref) => ask("find", ref),
       counts: Effect.suspend(() => ask("counts")),
       deadLetters: (limit, offset) => ask("deadLetters", limit, offset),

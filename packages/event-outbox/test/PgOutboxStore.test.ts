@@ -100,6 +100,8 @@ describe("PgOutboxStore", () => {
       yield* first.close
       // As the previous version left it: the chunk's retry added its records again, and counted them again.
       for (const statement of [
+        // That version kept no idempotency keys of writes either.
+        "DROP TABLE outbox_writes",
         "DROP INDEX outbox_sync_events_record",
         "CREATE INDEX outbox_sync_events_sync ON outbox_sync_events (sync)",
         "INSERT INTO outbox_sync_events (sync, seq) SELECT sync, seq FROM outbox_sync_events",

@@ -116,4 +116,36 @@ export const storeContract = (open: OpenStore) => {
       yield* b.probe
     })
   )
+
+  it.scoped("keeps idempotency keys of writes: one claim a key, its answer for a retry, a stale claim taken over", () =>
+    Effect.gen(function* () {
+      const { a, b } = yield* open()
+      const now = Date.now()
+      const day = 24 * 60 * 60 * 1000
+      expect(yield* a.claimWrite("grant", "k1", "f1", now, now - day, false)).toEqual({ _tag: "New" })
+      // Another replica sees the claim, and what it was asked.
+      expect(yield* b.claimWrite("grant", "k1", "f1", now + 1, now - day, false)).toEqual({
+        _tag: "Pending",
+        startedAt: now,
+        fingerprint: "f1"
+      })
+      yield* a.finishWrite("grant", "k1", JSON.stringify({ id: "grant_1" }), now + 2)
+      expect(yield* b.claimWrite("grant", "k1", "f1", now + 3, now - day, false)).toEqual({
+        _tag: "Done",
+        answer: '{"id":"grant_1"}',
+        fingerprint: "f1"
+      })
+      // Keys of another operation, and expired ones, are claims of their own.
+      expect(yield* b.claimWrite("other", "k1", "f1", now, now - day, false)).toEqual({ _tag: "New" })
+      expect(yield* b.claimWrite("grant", "k1", "f2", now + 2 * day, now + day, false)).toEqual({ _tag: "New" })
+      // A claim given up, or taken over, is the new caller's.
+      expect(yield* a.claimWrite("grant", "k2", "f1", now, now - day, false)).toEqual({ _tag: "New" })
+      expect(yield* b.claimWrite("grant", "k2", "f1", now + 60_000, now - day, true)).toEqual({ _tag: "New" })
+      yield* b.releaseWrite("grant", "k2")
+      expect(yield* a.claimWrite("grant", "k2", "f1", now, now - day, false)).toEqual({ _tag: "New" })
+      // Pruned with the outbox's other records.
+      yield* a.prune(now + 3 * day)
+      expect(yield* b.claimWrite("grant", "k2", "f3", now, now - day, false)).toEqual({ _tag: "New" })
+    })
+  )
 }

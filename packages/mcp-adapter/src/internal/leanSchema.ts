@@ -51,17 +51,17 @@ const commonField = (name: string, schema: unknown) => {
 }
 
 export const leanSchema = (input: unknown): unknown => {
-  let node = input
-  if (Array.isArray(node)) return node.map(leanSchema)
-  if (!isNode(node)) return node
-  if (isNode(node.properties)) {
-    node = {
-      ...node,
-      properties: Object.fromEntries(
-        Object.entries(node.properties).map(([name, schema]) => [name, commonField(name, schema)])
-      )
-    }
-  }
+  if (Array.isArray(input)) return input.map(leanSchema)
+  if (!isNode(input)) return input
+  const properties = input.properties
+  const node: Node = isNode(properties)
+    ? {
+        ...input,
+        properties: Object.fromEntries(
+          Object.entries(properties).map(([name, schema]) => [name, commonField(name, schema)])
+        )
+      }
+    : input
   const out: Node = {}
   for (const [key, value] of Object.entries(node)) {
     if (key === "pattern" && typeof value === "string" && ENCODING_PATTERNS.has(value)) continue

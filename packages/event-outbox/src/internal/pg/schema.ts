@@ -5,6 +5,7 @@
  */
 import type postgres from "postgres"
 import { bounded } from "./timeLimit.js"
+import { WRITES_INDEX, WRITES_TABLE } from "./writes.js"
 
 /**
  * The schema, created when missing. A change to it comes as a further statement here, run under the same advisory
@@ -54,7 +55,9 @@ const SCHEMA = [
       DROP INDEX IF EXISTS outbox_sync_events_sync;
       UPDATE outbox_syncs s SET accepted = (SELECT COUNT(*) FROM outbox_sync_events m WHERE m.sync = s.id);
     END IF;
-  END $$`
+  END $$`,
+  WRITES_TABLE,
+  WRITES_INDEX
 ]
 
 /**
@@ -62,7 +65,7 @@ const SCHEMA = [
  * IF NOT EXISTS, creating an index locks its table, so a replica starting beside others that write would wait on
  * them, or deadlock with them (a prune takes its tables in another order). A further statement names its own here.
  */
-const SCHEMA_CURRENT = "outbox_sync_events_record"
+const SCHEMA_CURRENT = "outbox_writes_started_at"
 
 /** The advisory lock migrations run under (any number, the same for every replica). */
 const MIGRATION_LOCK = 7_245_113

@@ -13,6 +13,7 @@ import { deadRow, type FinishedRow, heldRow, outboxRow, type StoredRow } from ".
 import { type SyncRow, type SyncStateRow, syncCounts } from "../syncCounts.js"
 import { groupCommit } from "./groupCommit.js"
 import { createSchema } from "./schema.js"
+import { writes } from "./writes.js"
 
 export interface Options {
   readonly filename: string
@@ -118,8 +119,10 @@ export const open = (options: Options) => {
   }
 
   let deliveredRows = (statements.countDelivered.get() as { n: number }).n
+  const { pruneWrites, ...keys } = writes(db)
 
   return {
+    ...keys,
     store: appends.store,
     claim: (limit: number, now: number): ReadonlyArray<OutboxRow> =>
       (statements.claim.all(now, limit) as Array<StoredRow>).map(outboxRow),
@@ -195,6 +198,7 @@ export const open = (options: Options) => {
       const pruned = db.transaction(() => {
         statements.pruneSyncEvents.run(before)
         statements.pruneSyncs.run(before)
+        pruneWrites(before)
         return statements.prune.run(before).changes
       })()
       deliveredRows -= pruned

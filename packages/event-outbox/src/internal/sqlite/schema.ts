@@ -3,6 +3,7 @@
  * layouts, run when the file is opened.
  */
 import type Database from "better-sqlite3"
+import { WRITES_TABLE } from "./writes.js"
 
 /**
  * One row per accepted event. An event's id is not stored: it is made from `accepted_at` and `seq` (see `eventId`),
@@ -68,6 +69,7 @@ export const createSchema = (db: Database.Database): void => {
   db.exec(SYNC_TABLES)
   migrateSyncRecords(db)
   db.exec(PROBE)
+  db.exec(WRITES_TABLE)
 }
 
 /**
