@@ -1,8 +1,10 @@
 /**
  * The server's configuration, from the environment. Every bad value is reported with its variable's name.
  */
+
+import { Operation } from "@schematic-capability/capability-core"
 import { SandboxSeed } from "@schematic-capability/schematic-sandbox"
-import { Config, ConfigError, Either, type Option, Redacted } from "effect"
+import { Config, ConfigError, Either, Option, Redacted } from "effect"
 
 export interface ServerConfig {
   /** Absent: the embedded sandbox serves as Schematic. */
@@ -36,6 +38,8 @@ export interface ServerConfig {
   readonly maxBulkBodyBytes: number
   /** Requests a second per token (0: no limit); applies when tokens are configured. */
   readonly rateLimitPerToken: number
+  /** The MCP toolsets offered (MCP_TOOLSETS); none given: all of them. */
+  readonly mcpToolsets: Option.Option<ReadonlyArray<Operation.Toolset>>
   readonly mcpAllowedHosts: Option.Option<ReadonlyArray<string>>
   readonly mcpAllowedOrigins: Option.Option<ReadonlyArray<string>>
 }
@@ -116,6 +120,24 @@ export const config: Config.Config<ServerConfig> = Config.all({
   rateLimitPerToken: wholeNumber("CAPABILITY_RATE_LIMIT", 100, 0),
   maxBodyBytes: wholeNumber("REST_MAX_BODY_BYTES", 1024 * 1024, 1024),
   maxBulkBodyBytes: wholeNumber("REST_MAX_BULK_BODY_BYTES", 8 * 1024 * 1024, 1024),
+  mcpToolsets: list("MCP_TOOLSETS").pipe(
+    Config.mapOrFail((names) =>
+      Option.match(names, {
+        onNone: () => Either.right(names as Option.Option<ReadonlyArray<Operation.Toolset>>),
+        onSome: (given) => {
+          const unknown = given.filter((name) => !(Operation.toolsets as ReadonlyArray<string>).includes(name))
+          return unknown.length > 0 || given.length === 0
+            ? Either.left(
+                ConfigError.InvalidData(
+                  ["MCP_TOOLSETS"],
+                  `must be a comma-separated list of ${Operation.toolsets.join(", ")}${unknown.length > 0 ? `; not ${unknown.join(", ")}` : ""}`
+                )
+              )
+            : Either.right(Option.some(given as ReadonlyArray<Operation.Toolset>))
+        }
+      })
+    )
+  ),
   mcpAllowedHosts: list("MCP_ALLOWED_HOSTS"),
   mcpAllowedOrigins: list("MCP_ALLOWED_ORIGINS")
 })

@@ -55,6 +55,7 @@ const program = Effect.gen(function* () {
         callerRateLimit,
         allowedHosts: Option.getOrUndefined(config.mcpAllowedHosts),
         allowedOrigins: Option.getOrUndefined(config.mcpAllowedOrigins),
+        toolsets: Option.getOrUndefined(config.mcpToolsets),
         maxBodyBytes: config.maxBodyBytes,
         observe: metrics.request
       }),

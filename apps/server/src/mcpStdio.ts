@@ -28,7 +28,9 @@ const program = Effect.gen(function* () {
         )
       )
     : true
-  yield* McpStdio.serve().pipe(Effect.provide(Upstream.services(config, { sandboxPort: 0, guest: !owner })))
+  yield* McpStdio.serve({ toolsets: Option.getOrUndefined(config.mcpToolsets) }).pipe(
+    Effect.provide(Upstream.services(config, { sandboxPort: 0, guest: !owner }))
+  )
 }).pipe(Effect.scoped)
 
 program.pipe(

@@ -79,10 +79,14 @@ const exerciseTools = async (client: Client) => {
   expect(status.structuredContent).toMatchObject({ durable: true })
   expect((await call(client, "list-dead-letter-events", { limit: 5 })).isError).toBeFalsy()
   expect((await call(client, "requeue-dead-letter-events", { all: true })).structuredContent).toEqual({ requeued: 0 })
+  // Each event in track-usage-event's flat shape.
   const batch = await call(client, "create-event-batch", {
-    events: [{ event_type: "track", body: { event: "api-call", company: { stripe_customer_id: "cus_mcp_1" } } }]
+    events: [
+      { event: "api-call", company: { stripe_customer_id: "cus_mcp_1" } },
+      { event_type: "identify", company: { stripe_customer_id: "cus_mcp_1" } }
+    ]
   })
-  expect((batch.structuredContent as { events: Array<unknown> }).events).toHaveLength(1)
+  expect((batch.structuredContent as { events: Array<unknown> }).events).toHaveLength(2)
 
   const summary = await call(client, "get-insights-summary", {})
   expect((summary.structuredContent as { total_companies: number }).total_companies).toBeGreaterThan(0)
@@ -109,17 +113,32 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     expect(client.getServerVersion()).toMatchObject({ name: "schematic-capability", version })
   })
 
-  it("lists every tool with its schemas and all four annotations set explicitly", async () => {
+  it("lists every tool, lean: its input schema, its hints as annotations, and all of them within 30 KB", async () => {
     const { tools } = await client.listTools()
     expect(tools.map((tool) => tool.name)).toEqual(Object.keys(TOOLS))
     for (const tool of tools) {
       expect(tool.inputSchema.type).toBe("object")
-      expect(tool.outputSchema?.type).toBe("object")
+      expect(tool.outputSchema).toBeUndefined()
       expect(JSON.stringify(tool)).not.toContain("$ref")
       expect(tool.title).toBeTruthy()
       expect(tool.description?.length).toBeGreaterThan(80)
-      expect(tool.annotations).toEqual({ title: tool.title, ...TOOLS[tool.name as keyof typeof TOOLS] })
+      expect(tool.description).toMatch(/Example: \{/)
+      // What is left out is what MCP takes a missing hint to mean.
+      const hints = {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: true,
+        ...tool.annotations
+      }
+      const expected = TOOLS[tool.name as keyof typeof TOOLS]!
+      expect(hints.readOnlyHint, tool.name).toBe(expected.readOnlyHint)
+      expect(hints.openWorldHint, tool.name).toBe(expected.openWorldHint)
+      if (!expected.readOnlyHint) expect({ ...hints, readOnlyHint: false }, tool.name).toEqual(expected)
     }
+    const answer = await rawAnswer({ host: `127.0.0.1:${new URL(server.mcp).port}` })
+    console.log(`tools/list: ${tools.length} tools, ${Buffer.byteLength(answer.body)} bytes`)
+    expect(Buffer.byteLength(answer.body)).toBeLessThanOrEqual(30_000)
     const track = tools.find((tool) => tool.name === "track-usage-event")!
     expect(Object.keys(track.inputSchema.properties ?? {}).sort()).toEqual(
       [
@@ -139,7 +158,7 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     expect(track.inputSchema.required ?? []).toEqual([])
   })
 
-  it("calls every tool; structured results match the advertised output schemas", async () => {
+  it("calls the tools; each result's text is its structured content, as compact JSON", async () => {
     await exerciseTools(client)
   })
 
@@ -255,6 +274,26 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     }
     // The server still answers.
     expect(await raw(host)).toBe(200)
+  })
+})
+
+describe("MCP toolsets", () => {
+  it("offers only the toolsets MCP_TOOLSETS names: listed and called alike", async () => {
+    const server = await startServer({ MCP_TOOLSETS: "billing, insights" })
+    const client = new Client({ name: "toolsets-test", version: "1.0.0" })
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(server.mcp)))
+      const { tools } = await client.listTools()
+      const offered = Operations.all.filter((operation) => ["billing", "insights"].includes(operation.toolset))
+      expect(tools.map((tool) => tool.name).sort()).toEqual(offered.map(Operation.toolName).sort())
+      const outside = await call(client, "list-companies", {})
+      expect(outside.isError).toBe(true)
+      expect((outside.content[0] as { text: string }).text).toMatch(/not_found: No tool named list-companies/)
+      expect((await call(client, "get-insights-summary", {})).isError).toBeFalsy()
+    } finally {
+      await client.close()
+      await server.stop()
+    }
   })
 })
 

@@ -34,7 +34,8 @@ describe("configuration", () => {
     [{ SCHEMATIC_API_URL: "ftp://x" }, /SCHEMATIC_API_URL: must be an http\(s\) URL/],
     [{ SCHEMATIC_API_KEY: "  " }, /SCHEMATIC_API_KEY: must not be empty/],
     [{ SANDBOX_RATE_LIMIT: "fast" }, /SANDBOX_RATE_LIMIT/],
-    [{ HOST: "bad host!" }, /HOST: must be an address/]
+    [{ HOST: "bad host!" }, /HOST: must be an address/],
+    [{ MCP_TOOLSETS: "billing,everything" }, /MCP_TOOLSETS: must be a comma-separated list of .*; not everything/]
   ]
   for (const [env, message] of cases) {
     it(`refuses ${JSON.stringify(env)} with a message naming it`, async () => {

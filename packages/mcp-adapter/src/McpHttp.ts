@@ -139,7 +139,7 @@ export const serve = <Op extends McpServer.AnyOperation = (typeof Operations.all
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<Operation.Requirements<Op>>()
     const log = RequestLog.make(runtime)
-    const tools = McpServer.registry(options.operations)
+    const tools = McpServer.registry(options.operations, options.toolsets)
     const path = options.path ?? "/mcp"
     const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     const direct = options.directToolCalls ?? true

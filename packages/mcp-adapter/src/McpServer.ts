@@ -19,6 +19,7 @@ import {
 } from "@schematic-capability/capability-core"
 import { PackageVersion } from "@schematic-capability/http-exchange"
 import { Cause, Effect, Either, Exit, Runtime } from "effect"
+import { COMMON_FIELDS } from "./internal/leanSchema.js"
 import * as McpTools from "./McpTools.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are served together
@@ -26,6 +27,11 @@ export type AnyOperation = Operation.Operation<any, any, any>
 
 export interface Options<Op extends AnyOperation = (typeof Operations.all)[number]> {
   readonly operations?: ReadonlyArray<Op> | undefined
+  /**
+   * The toolsets the server offers (`companies`, `usage`, `catalogue`, `billing`, `events`, `insights`); all by
+   * default. A tool outside them is neither listed nor called, whatever the caller's scopes.
+   */
+  readonly toolsets?: ReadonlyArray<Operation.Toolset> | undefined
   readonly name?: string | undefined
   readonly version?: string | undefined
   /** Told of every tool call answered: its operation, the status of its outcome and its time. */
@@ -59,8 +65,12 @@ export interface Registry {
   readonly byName: ReadonlyMap<string, AnyOperation>
 }
 
-export const registry = (operations: ReadonlyArray<AnyOperation> = Operations.all): Registry => {
-  const tools = operations.map((operation) => ({ operation, definition: McpTools.definition(operation) }))
+export const registry = (
+  operations: ReadonlyArray<AnyOperation> = Operations.all,
+  toolsets?: ReadonlyArray<Operation.Toolset> | undefined
+): Registry => {
+  const offered = toolsets === undefined ? operations : operations.filter((item) => toolsets.includes(item.toolset))
+  const tools = offered.map((operation) => ({ operation, definition: McpTools.definition(operation) }))
   return {
     definitions: tools.map((tool) => tool.definition),
     byName: new Map(tools.map((tool) => [tool.definition.name, tool.operation]))
@@ -139,6 +149,19 @@ const runTool = <R>(
   })
 
 /**
+ * What the tools share, said once rather than in every tool's schema (see `COMMON_FIELDS`): an agent reads it
+ * before any tool.
+ */
+const instructions = [
+  "Tools over Schematic (billing and entitlements): customer companies and users, what plans and overrides entitle",
+  "them to and their usage, billing and credits, the plan catalogue, usage events and insights.",
+  "Conventions: a company is named by company_id or by keys; a feature by feature_id or feature_key; lists page with",
+  "limit and offset and say whether there is more (pagination.next_offset). Money is in minor units (4900 is 49.00);",
+  "times are ISO 8601 in UTC. Fields:",
+  ...Object.entries(COMMON_FIELDS).map(([name, description]) => `${name}: ${description}.`)
+].join(" ")
+
+/**
  * The SDK's JSON Schema validator (for elicitation answers, which these tools never ask for), made once: a
  * `Server` otherwise builds a new Ajv instance of its own, and over stateless HTTP there is a `Server` per
  * request, so every request would pay for building one.
@@ -163,10 +186,7 @@ export const make = <R>(
     {
       jsonSchemaValidator,
       capabilities: { tools: {} },
-      instructions:
-        "Tools over Schematic (billing and entitlements): find and upsert customer companies and users by your own " +
-        "keys, track metered usage events, and read insights. Companies and users are matched by keys such as " +
-        "stripe_customer_id; upsert them before tracking usage for them."
+      instructions
     }
   )
   const allowed = tools.definitions.filter((definition) => {

@@ -15,7 +15,7 @@ export const serve = <Op extends McpServer.AnyOperation = (typeof Operations.all
 ): Effect.Effect<void, never, Operation.Requirements<Op>> =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<Operation.Requirements<Op>>()
-    const server = McpServer.make(runtime, McpServer.registry(options.operations), options)
+    const server = McpServer.make(runtime, McpServer.registry(options.operations, options.toolsets), options)
     const transport = new StdioServerTransport()
     yield* Effect.acquireRelease(
       Effect.promise(() => server.connect(transport)),

@@ -1,24 +1,24 @@
 /**
- * MCP tool definitions derived from the operation registry: name, title, description, input and output
- * JSON Schema (plain objects, no `$ref`), and all four annotations set explicitly from the hints.
+ * MCP tool definitions derived from the operation registry: name, title, description, the input's JSON Schema (a
+ * plain object, no `$ref`, lean: see `internal/leanSchema`), and the hints as annotations.
+ * No output schema: results are compact JSON an agent reads as it comes, and every tool's definition is paid for in
+ * every conversation's context, where output schemas would more than double it.
  *
  * @since 0.1.0
  */
 import { JsonSchemas, Operation } from "@schematic-capability/capability-core"
-import { leanSchema } from "./internal/leanSchema.js"
+import { leanInput } from "./internal/leanSchema.js"
 
 export interface ToolDefinition {
   readonly name: string
   readonly title: string
   readonly description: string
   readonly inputSchema: { readonly type: "object"; readonly [key: string]: unknown }
-  readonly outputSchema: { readonly type: "object"; readonly [key: string]: unknown }
   readonly annotations: {
-    readonly title: string
-    readonly readOnlyHint: boolean
-    readonly destructiveHint: boolean
-    readonly idempotentHint: boolean
-    readonly openWorldHint: boolean
+    readonly readOnlyHint?: boolean
+    readonly destructiveHint?: boolean
+    readonly idempotentHint?: boolean
+    readonly openWorldHint?: boolean
   }
 }
 
@@ -29,6 +29,20 @@ const objectSchema = (operation: Operation.Operation, schema: JsonSchemas.JsonSc
   return schema as ToolDefinition["inputSchema"]
 }
 
+/**
+ * The hints as MCP annotations, each one given where it differs from what MCP takes when it is left out (not
+ * read-only, destructive, not idempotent, open world): the same meaning, in fewer of an agent's tokens. Whether a
+ * read-only tool destroys or repeats safely means nothing, so a read-only tool says only that.
+ */
+const annotationsOf = (hints: Operation.Hints): ToolDefinition["annotations"] =>
+  hints.readOnly
+    ? { readOnlyHint: true, ...(hints.openWorld ? {} : { openWorldHint: false }) }
+    : {
+        ...(hints.destructive ? {} : { destructiveHint: false }),
+        ...(hints.idempotent ? { idempotentHint: true } : {}),
+        ...(hints.openWorld ? {} : { openWorldHint: false })
+      }
+
 export const definition = (operation: Operation.Operation): ToolDefinition => {
   const title = operation.mcp?.title ?? operation.title
   return {
@@ -37,16 +51,9 @@ export const definition = (operation: Operation.Operation): ToolDefinition => {
     description: operation.mcp?.description ?? operation.description,
     inputSchema: objectSchema(
       operation,
-      leanSchema(JsonSchemas.of(operation.mcp?.input ?? operation.input)) as JsonSchemas.JsonSchemaObject,
+      leanInput(JsonSchemas.of(operation.mcp?.input ?? operation.input)) as JsonSchemas.JsonSchemaObject,
       "input"
     ),
-    outputSchema: objectSchema(operation, JsonSchemas.of(operation.output), "output"),
-    annotations: {
-      title,
-      readOnlyHint: operation.hints.readOnly,
-      destructiveHint: operation.hints.destructive,
-      idempotentHint: operation.hints.idempotent,
-      openWorldHint: operation.hints.openWorld
-    }
+    annotations: annotationsOf(operation.hints)
   }
 }

@@ -24,7 +24,7 @@ const nextTurn = Effect.async<void>((resume) => {
 })
 
 export const SyncId = Schema.String.pipe(Schema.pattern(/^syn_[0-9a-f]{32}$/)).annotations({
-  description: "A sync's id (syn_...), as the call that started it answered",
+  description: "The sync's id (syn_...) a sync call answered",
   message: () => "must be a sync id as a sync call answered it (syn_ and 32 hex digits)"
 })
 
@@ -33,11 +33,9 @@ export const Source = Schema.String.pipe(
   Schema.maxLength(100),
   Schema.pattern(/^[\w.:-]+$/)
 ).annotations({
-  description: [
-    "Where the records come from, e.g. hubspot or stripe-export (default api). With each record's content it makes",
-    "the record's idempotency key: the same record from the same source is applied once a day (UTC), however often",
-    "it is sent."
-  ].join(" "),
+  // With a record's content it makes the record's idempotency key: the same record from the same source is applied
+  // once a day (UTC), however often it is sent.
+  description: "Where the records come from (default api); a record sent again from it the same day applies once",
   message: () => "must be 1 to 100 letters, digits, or . _ : -"
 })
 
@@ -45,11 +43,7 @@ export const Source = Schema.String.pipe(
 export const MAX_REFUSED_BEFORE_SENDING = 1_000_000_000
 
 export const RefusedBeforeSending = Schema.Int.pipe(Schema.between(0, MAX_REFUSED_BEFORE_SENDING)).annotations({
-  description: [
-    "Records of this sync the caller refused itself and does not send, since its last request (e.g. lines of a file",
-    "that cannot be read as records; default 0). They count towards the sync's refused, so get-sync-status accounts",
-    "for the whole source."
-  ].join(" "),
+  description: "Records you refused yourself since the last call, counted as refused",
   message: () => `must be a whole number from 0 to ${MAX_REFUSED_BEFORE_SENDING}`
 })
 

@@ -69,12 +69,8 @@ export const checkOf = (check: SchematicEntitlement.FlagCheck): CheckEntitlement
 export const checkEntitlement = Operation.make({
   name: "check-entitlement",
   title: "Check an entitlement",
-  description: [
-    "Ask whether a company may use a feature right now, as an app asks before it lets a customer use it:",
-    "allowed, the value, usage against allocation in the current period, when it resets, credits left for a",
-    "credit-based feature, and why.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "feature_key": "api-calls"}'
-  ].join(" "),
+  description:
+    'May a company use a feature now, and why: value, usage, allocation, credits left. Example: {"company_id": "comp_1", "feature_key": "api-calls"}',
   input: CheckEntitlementInput,
   output: CheckEntitlementOutput,
   hints: Operation.hints.readsSchematic,

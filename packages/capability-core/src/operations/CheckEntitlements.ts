@@ -42,13 +42,8 @@ export const CheckEntitlementsOutput = Schema.Struct({
 export const checkEntitlements = Operation.make({
   name: "check-entitlements",
   title: "Check entitlements in bulk",
-  description: [
-    "Check several companies against several features at once (one call to Schematic for up to 100 companies):",
-    "for each company and feature, allowed, the value, usage against allocation, credits left for a credit-based",
-    "feature, and why, as check-entitlement answers for one. Use it to audit who may use what.",
-    'Example: {"companies": [{"keys": {"stripe_customer_id": "cus_1"}}, {"company_id": "comp_2"}],',
-    '"feature_keys": ["api-calls", "sso"]}'
-  ].join(" "),
+  description:
+    'check-entitlement for up to 100 companies at once. Example: {"companies": [{"company_id": "comp_1"}], "feature_keys": ["sso"]}',
   input: CheckEntitlementsInput,
   output: CheckEntitlementsOutput,
   hints: Operation.hints.readsSchematic,

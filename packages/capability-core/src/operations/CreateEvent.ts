@@ -9,13 +9,13 @@ import { DateTime, field, RequiredKeyMap, Text, TraitsInput } from "./inputs.js"
 
 const EventName = field(
   Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255), Schema.pattern(/^\S(.*\S)?$/)),
-  "The event name that meters a feature, e.g. api-call (the feature's event_subtype)",
+  "The event name a feature is metered by, e.g. api-call",
   "an event name of 1 to 255 characters without leading or trailing spaces"
 )
 
 const Quantity = field(
   Schema.Int.pipe(Schema.between(-1_000_000_000, 1_000_000_000)),
-  "How many units this event counts (default 1; negative corrects an earlier count)",
+  "Units it counts (default 1; negative corrects)",
   "a whole number from -1000000000 to 1000000000"
 )
 
@@ -111,15 +111,13 @@ export const TrackUsageEventInput = Schema.Struct({
   // Absent means track.
   event_type: Schema.optional(
     Schema.Literal("track", "identify").annotations({
-      description:
-        "track (default): usage of a metered feature; identify: create or update a user and its company, or a company alone"
+      description: "track (default): usage; identify: a user and its company, or a company alone"
     })
   ),
   event: Schema.optional(EventName),
   company: Schema.optional(
     RequiredKeyMap.annotations({
-      description:
-        'Keys of the company the usage (or the identified user) belongs to, e.g. {"stripe_customer_id": "cus_123"}'
+      description: "The company's keys (track: whose usage; identify: the user's company)"
     })
   ),
   company_name: NameOf(256).annotations({ description: "identify: the company's name" }),
@@ -196,16 +194,8 @@ export const createEvent = Operation.make({
   mcp: {
     name: "track-usage-event",
     title: "Track a usage event",
-    description: [
-      "Record that a company used a metered feature, for usage-based billing and limits; or, with",
-      'event_type "identify", create or update a user (user keys, user_name, traits) and the company it belongs to,',
-      "or a company alone (company, company_name, company_traits, no user).",
-      "event is the event name the feature is metered by (for example api-call); company is the company's keys",
-      "(your identifiers, as in upsert-company), or give only user (the user's keys) to meter it for the user's",
-      "company; quantity is how many units (default 1).",
-      "Pass idempotency_key when you may retry: the same key within 24 hours is counted once.",
-      'Example: {"event": "api-call", "company": {"stripe_customer_id": "cus_123"}, "quantity": 3}'
-    ].join(" "),
+    description:
+      'Record usage of a metered feature; with event_type "identify", create or update a user and its company, or a company alone. Example: {"event": "api-call", "company": {"crm_id": "1"}, "quantity": 3}',
     input: TrackUsageEventInput,
     toInput: (input): CreateEventInput =>
       input.event_type === "identify"

@@ -59,13 +59,8 @@ const keyFrom = (name: string) =>
 export const createFeature = Operation.make({
   name: "create-feature",
   title: "Create a feature",
-  description: [
-    "Create a feature with its flag, as Schematic creates them together: on/off (on_off), metered by a track event",
-    "(metered, with event_name) or counted by a company trait (trait, with trait). The flag key (key, by default made",
-    "from the name) is what apps check. It is granted to nobody yet: use set-plan-entitlements. Each call creates",
-    'one; get-feature first to avoid a second. Example: {"name": "AI generations", "type": "metered",',
-    '"event_name": "ai-generation"}'
-  ].join(" "),
+  description:
+    'Create a feature and its flag: on_off, metered (event_name) or trait. Example: {"name": "AI generations", "type": "metered", "event_name": "ai-generation"}',
   input: CreateFeatureInput,
   output: FeatureDetail,
   hints: Operation.hints.createsInSchematic,

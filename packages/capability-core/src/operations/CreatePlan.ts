@@ -40,13 +40,8 @@ export const CreatePlanInput = Schema.Struct({
 export const createPlan = Operation.make({
   name: "create-plan",
   title: "Create a plan or add-on",
-  description: [
-    "Create a base plan or an add-on, optionally linked to its billing product with monthly and yearly prices",
-    "(minor units) and a trial. It grants nothing yet: grant features with set-plan-entitlements. Each call",
-    "creates one; list-plans first to avoid a second.",
-    'Example: {"name": "Scale", "type": "plan", "billing": {"product_id": "prod_scale", "monthly_price": 9900,',
-    '"trial_days": 14}}'
-  ].join(" "),
+  description:
+    'Create a plan or add-on, optionally with billing product, prices and trial. Example: {"name": "Scale", "type": "plan"}',
   input: CreatePlanInput,
   output: PlanDetail,
   hints: Operation.hints.createsInSchematic,

@@ -11,11 +11,7 @@ export const Deleted = Schema.Struct({ deleted: Schema.Boolean, id: Schema.Strin
 export const deleteCompany = Operation.make({
   name: "delete-company",
   title: "Delete a company",
-  description: [
-    "Delete a company from Schematic, with its keys, memberships and overrides. It cannot be undone:",
-    "use it only when asked to remove a customer for good. Find the id first with get-company or list-companies.",
-    'Example: {"company_id": "comp_123"}'
-  ].join(" "),
+  description: 'Delete a company for good, with its keys and overrides. Example: {"company_id": "comp_123"}',
   input: DeleteCompanyInput,
   output: Deleted,
   hints: Operation.hints.deletesSchematic,

@@ -10,10 +10,7 @@ export const DeleteUserInput = Schema.Struct({ user_id: Id("user_", "user to del
 export const deleteUser = Operation.make({
   name: "delete-user",
   title: "Delete a user",
-  description: [
-    "Delete a user from Schematic with its keys and company memberships. It cannot be undone.",
-    'Example: {"user_id": "user_123"}'
-  ].join(" "),
+  description: 'Delete a user for good, with its keys and memberships. Example: {"user_id": "user_123"}',
   input: DeleteUserInput,
   output: Deleted,
   hints: Operation.hints.deletesSchematic,

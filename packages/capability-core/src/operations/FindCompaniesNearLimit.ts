@@ -38,12 +38,8 @@ export const FindCompaniesNearLimitOutput = Schema.Struct({
 export const findCompaniesNearLimit = Operation.make({
   name: "find-companies-near-limit",
   title: "Find companies near a limit",
-  description: [
-    "Companies that have used at least min_usage_percent (default 80) of their allocation of a feature in the",
-    "current period, highest share first, a page at a time. Use it to find who is about to hit a limit (upsell,",
-    "warn) or is over it. Features without a numeric limit have no share and are never listed.",
-    'Example: {"feature_key": "api-calls", "min_usage_percent": 90}'
-  ].join(" "),
+  description:
+    'Companies past min_usage_percent (default 80) of a feature\'s limit this period. Example: {"feature_key": "api-calls"}',
   input: FindCompaniesNearLimitInput,
   output: FindCompaniesNearLimitOutput,
   hints: Operation.hints.readsSchematic,

@@ -11,13 +11,8 @@ export const GetCompanyInput = Schema.Struct(companyRefFields).pipe(Schema.filte
 export const getCompany = Operation.make({
   name: "get-company",
   title: "Get a company",
-  description: [
-    "Fetch one company by Schematic's id (company_id) or by any of your keys (keys), with everything it is entitled to.",
-    "Use it to answer 'what plan is Acme on, what may it use, how much has it used?'.",
-    "Each entitlement gives the feature and its key, the value (true/false, a limit, or unlimited), usage, allocation,",
-    "the period and when it resets, and whether it comes from the base plan, an add-on or an override.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}}'
-  ].join(" "),
+  description:
+    'A company with its plan and entitlements (value, usage, allocation, reset, source): "what plan is Acme on, what may it use". Example: {"keys": {"stripe_customer_id": "cus_1"}}',
   input: GetCompanyInput,
   output: Views.CompanyDetail,
   hints: Operation.hints.readsSchematic,

@@ -12,13 +12,8 @@ export const GetCompanyBillingInput = Schema.Struct(companyRefFields).pipe(
 export const getCompanyBilling = Operation.make({
   name: "get-company-billing",
   title: "Get a company's billing",
-  description: [
-    "What a company pays and how: its billing customer (the billing system's ids, e.g. Stripe's cus_...), its",
-    "subscription (status, interval, current period, trial end and whether the trial is active, converted or",
-    "expired, cancel date, line items with prices), what it pays a month (mrr, minor units) and its credit balances.",
-    "Use it for 'when does their trial end, what do they pay, how many credits are left'.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}}'
-  ].join(" "),
+  description:
+    'A company\'s billing: customer, subscription (status, period, trial end, items), monthly revenue, credits: "when does the trial end, what do they pay". Example: {"company_id": "comp_1"}',
   input: GetCompanyBillingInput,
   output: CompanyBilling,
   hints: Operation.hints.readsSchematic,

@@ -62,12 +62,8 @@ export const GetCreditLedgerOutput = Schema.Struct({ entries: Schema.Array(Ledge
 export const getCreditLedger = Operation.make({
   name: "get-credit-ledger",
   title: "Get a company's credit ledger",
-  description: [
-    "A company's credit ledger, newest first, one page at a time: each grant (+), each draw by usage of a",
-    "credit-based feature (-, with the feature and the usage event), each expiry or emptying (-). Use it to explain",
-    "where credits went. Narrow by credit type, kind of entry and time window; keep end_time fixed while paging.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "type": "usage", "limit": 20}'
-  ].join(" "),
+  description:
+    'A company\'s credit ledger: grants, usage, expiries. Example: {"company_id": "comp_1", "type": "usage"}',
   input: GetCreditLedgerInput,
   output: GetCreditLedgerOutput,
   hints: Operation.hints.readsSchematic,

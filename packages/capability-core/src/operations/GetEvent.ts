@@ -94,15 +94,8 @@ const nextStep = (held: EventSink.HeldEvent | undefined, upstream: SchematicEven
 export const getEvent = Operation.make({
   name: "get-event",
   title: "Get an event",
-  description: [
-    "What became of one usage or identify event: where it is on its way to Schematic (pending, in flight, delivered,",
-    "dead-lettered, with the last error) and, once delivered, what Schematic made of it (processed, or failed with",
-    "its error_message). Name it by the event_id create-event answered, or by its idempotency_key. Use it when usage",
-    "'is not showing'. When Schematic says failed (e.g. no company matches the event's keys): fix the cause (create",
-    "the company or user with upsert-company or upsert-user), then send the event again with a new idempotency_key,",
-    "since Schematic ignores a repeated key for 24 hours; next_step says so for each case.",
-    'Example: {"idempotency_key": "order-1234-api-calls"}'
-  ].join(" "),
+  description:
+    'What became of an event: its delivery and Schematic\'s status. If Schematic failed it, fix the cause (e.g. upsert-company for unknown keys) and send it again with a new idempotency_key. Example: {"idempotency_key": "order-1234"}',
   input: GetEventInput,
   output: GetEventOutput,
   hints: Operation.hints.readsSchematic,

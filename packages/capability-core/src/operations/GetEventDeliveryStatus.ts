@@ -6,11 +6,8 @@ import { EmptyInput } from "./inputs.js"
 export const getEventDeliveryStatus = Operation.make({
   name: "get-event-delivery-status",
   title: "Get event delivery status",
-  description: [
-    "How usage events are getting to Schematic: how many are pending, in flight, delivered and dead-lettered,",
-    "how old the oldest pending one is, and the last error Schematic answered. Use it to check that tracked",
-    "usage is flowing, or why it is not. Takes no input. Example: {}"
-  ].join(" "),
+  description:
+    "How events are reaching Schematic: pending, in flight, delivered, dead-lettered, last error. Example: {}",
   input: EmptyInput,
   output: EventSink.DeliveryStatus,
   hints: Operation.hints.readsOutbox,

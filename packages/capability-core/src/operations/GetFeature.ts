@@ -12,12 +12,7 @@ export const GetFeatureInput = Schema.Struct(featureRefFields).pipe(
 export const getFeature = Operation.make({
   name: "get-feature",
   title: "Get a feature",
-  description: [
-    "One feature by its id or flag key: its type (on/off, metered by an event, counted by a trait), the event or",
-    "trait behind it, the plans and add-ons that grant it and what each grants, and how many companies have an",
-    "override of it. Use it to answer 'which plans include SSO' or before set-plan-entitlements.",
-    'Example: {"feature_key": "sso"}'
-  ].join(" "),
+  description: 'A feature: type, event or trait, the plans granting it, overrides. Example: {"feature_key": "sso"}',
   input: GetFeatureInput,
   output: FeatureDetail,
   hints: Operation.hints.readsSchematic,

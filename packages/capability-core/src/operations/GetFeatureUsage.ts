@@ -18,11 +18,8 @@ export const GetFeatureUsageOutput = Schema.Struct({
 export const getFeatureUsage = Operation.make({
   name: "get-feature-usage",
   title: "Get a company's feature usage",
-  description: [
-    "How much a company has used of each feature it is entitled to, against its allocation, in the current period",
-    "(with when the period resets). Use it to answer 'how much has Acme used?' or 'is it close to its limit?'.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}}'
-  ].join(" "),
+  description:
+    'A company\'s usage of each feature against its allocation this period. Example: {"company_id": "comp_1"}',
   input: GetFeatureUsageInput,
   output: GetFeatureUsageOutput,
   hints: Operation.hints.readsSchematic,

@@ -21,10 +21,7 @@ export const InsightsSummaryOutput = Schema.Struct({
 export const getInsightsSummary = Operation.make({
   name: "get-insights-summary",
   title: "Get the insights summary",
-  description: [
-    "Headline numbers for the whole environment: how many companies (and how many pay), plans and features,",
-    "and monthly recurring revenue per currency in minor units (cents). Takes no input. Example: {}"
-  ].join(" "),
+  description: "Headline numbers: companies, paying ones, plans, features, monthly revenue. Example: {}",
   input: EmptyInput,
   output: InsightsSummaryOutput,
   hints: Operation.hints.readsSchematic,

@@ -9,12 +9,8 @@ export const GetPlanInput = Schema.Struct({ plan_id: Id("plan_", "plan or add-on
 export const getPlan = Operation.make({
   name: "get-plan",
   title: "Get a plan",
-  description: [
-    "One base plan or add-on: what it grants feature by feature (each feature's key and name, on/off, a limit and",
-    "its period, unlimited, or credits at a consumption rate), its prices, its trial days and how many companies",
-    "are on it. Use list-plans to find its id.",
-    'Example: {"plan_id": "plan_123"}'
-  ].join(" "),
+  description:
+    'A plan or add-on: what it grants per feature, prices, trial, companies. Example: {"plan_id": "plan_123"}',
   input: GetPlanInput,
   output: PlanDetail,
   hints: Operation.hints.readsSchematic,

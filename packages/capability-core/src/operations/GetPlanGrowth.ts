@@ -29,11 +29,7 @@ export const PlanGrowthOutput = Schema.Struct({
 export const getPlanGrowth = Operation.make({
   name: "get-plan-growth",
   title: "Get plan growth",
-  description: [
-    "How many companies were on each plan at the end of each of the last months (the current month: now).",
-    "Use it to see which plans gain or lose customers.",
-    'Example: {"months": 12}'
-  ].join(" "),
+  description: 'Companies on each plan at each month\'s end: which plans grow. Example: {"months": 12}',
   input: PlanGrowthInput,
   output: PlanGrowthOutput,
   hints: Operation.hints.readsSchematic,

@@ -8,12 +8,8 @@ export const GetSyncStatusInput = Schema.Struct({ sync_id: SyncId })
 export const getSyncStatus = Operation.make({
   name: "get-sync-status",
   title: "Get a sync's progress",
-  description: [
-    "How a bulk sync (sync-companies, sync-users) is getting to Schematic: records accepted, refused (by the server,",
-    "and those its caller refused before sending), pending, delivered and failed, and when the last one was",
-    "delivered. finished_at is null while records are pending.",
-    'Example: {"sync_id": "syn_0193a1b2c3d47e8f9a0b1c2d3e4f5a6b"}'
-  ].join(" "),
+  description:
+    'Progress of a bulk sync: accepted, refused, pending, delivered, failed. Example: {"sync_id": "syn_..."}',
   input: GetSyncStatusInput,
   output: EventSink.SyncStatus,
   hints: Operation.hints.readsOutbox,

@@ -39,11 +39,7 @@ export const TopFeaturesOutput = Schema.Struct({
 export const getTopFeatures = Operation.make({
   name: "get-top-features",
   title: "Get top features by usage",
-  description: [
-    "The most-used metered features in a time window, with usage in the window of equal length before it and the",
-    "percent change. Without times it covers the last 30 days.",
-    'Example: {"start_time": "2026-10-01T00:00:00Z", "end_time": "2026-11-01T00:00:00Z", "limit": 5}'
-  ].join(" "),
+  description: 'Most-used metered features in a window, against the one before. Example: {"limit": 5}',
   input: TopFeaturesInput,
   output: TopFeaturesOutput,
   hints: Operation.hints.readsSchematic,

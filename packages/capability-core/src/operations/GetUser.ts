@@ -17,10 +17,7 @@ export const GetUserInput = Schema.Struct({
 export const getUser = Operation.make({
   name: "get-user",
   title: "Get a user",
-  description: [
-    "Fetch one user by Schematic's id (user_id) or by any of your keys (keys), with its traits and the companies it belongs to.",
-    'Example: {"keys": {"email": "ada@acme.com"}}'
-  ].join(" "),
+  description: 'A user with its traits and companies. Example: {"keys": {"email": "ada@acme.com"}}',
   input: GetUserInput,
   output: Views.User,
   hints: Operation.hints.readsSchematic,

@@ -52,13 +52,8 @@ const SKEW_MILLIS = 60_000
 export const grantCompanyCredits = Operation.make({
   name: "grant-company-credits",
   title: "Grant credits to a company",
-  description: [
-    "Give a company credits of a credit type (named by credit_id or by its name, credit): goodwill, a correction, a",
-    "purchase. Optionally they expire (expires_at). Pass an idempotency_key whenever you may retry: the same key",
-    "grants once. Answers the grant and the company's balance of that credit type after it.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "credit": "AI credits", "quantity": 500,',
-    '"expires_at": "2027-01-31T23:59:59Z", "idempotency_key": "goodwill-cus_123-2026-12"}'
-  ].join(" "),
+  description:
+    'Grant a company credits, optionally expiring; an idempotency_key grants once. Example: {"company_id": "comp_1", "credit": "AI credits", "quantity": 500}',
   input: GrantCompanyCreditsInput,
   output: GrantCompanyCreditsOutput,
   hints: Operation.hints.createsInSchematic,

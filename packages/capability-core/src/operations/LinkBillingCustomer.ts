@@ -22,71 +22,51 @@ export const SubscriptionStatus = Schema.Literal(
 const Interval = Schema.Literal("day", "week", "month", "year")
 
 const Item = Schema.Struct({
-  product_id: field(
-    Text(1, 255),
-    "The billing system's product id, e.g. prod_...",
-    "a product id of 1 to 255 characters"
-  ),
-  price_id: field(Text(1, 255), "The billing system's price id, e.g. price_...", "a price id of 1 to 255 characters"),
+  product_id: field(Text(1, 255), "Billing product id (prod_...)", "a product id of 1 to 255 characters"),
+  price_id: field(Text(1, 255), "Billing price id (price_...)", "a price id of 1 to 255 characters"),
   price: field(
     Schema.Int.pipe(Schema.between(0, 100_000_000_000)),
-    "Price per unit and interval, in minor units (4900 is 49.00)",
+    "Price per unit, minor units",
     "a whole number of minor units >= 0"
   ),
   quantity: Schema.optional(
-    field(Schema.Int.pipe(Schema.between(1, 1_000_000_000)), "Units (default 1), e.g. seats", "a whole number >= 1")
+    field(Schema.Int.pipe(Schema.between(1, 1_000_000_000)), "Units (default 1)", "a whole number >= 1")
   ),
-  interval: Schema.optional(
-    Interval.annotations({ description: "The price's interval (default: the subscription's)" })
-  ),
-  usage_type: Schema.optional(
-    Schema.Literal("licensed", "metered").annotations({ description: "licensed (default): a fixed quantity; metered" })
-  )
+  interval: Schema.optional(Interval.annotations({ description: "Default: the subscription's" })),
+  usage_type: Schema.optional(Schema.Literal("licensed", "metered").annotations({ description: "Default licensed" }))
 })
 
 const SubscriptionInput = Schema.Struct({
-  id: field(
-    Text(1, 255),
-    "The billing system's subscription id, e.g. sub_...",
-    "a subscription id of 1 to 255 characters"
-  ),
-  status: SubscriptionStatus.annotations({ description: "The subscription's status in the billing system" }),
+  id: field(Text(1, 255), "Billing subscription id (sub_...)", "a subscription id of 1 to 255 characters"),
+  status: SubscriptionStatus.annotations({ description: "Its status in the billing system" }),
   interval: Interval.annotations({ description: "How often it bills" }),
   currency: Schema.optional(
-    field(
-      Schema.String.pipe(Schema.pattern(/^[a-z]{3}$/)),
-      "ISO currency, lower case (default usd)",
-      "3 lower-case letters"
-    )
+    field(Schema.String.pipe(Schema.pattern(/^[a-z]{3}$/)), "Default usd", "3 lower-case letters")
   ),
-  current_period_start: DateTime.annotations({ description: "Start of the current billing period" }),
-  current_period_end: DateTime.annotations({ description: "End of the current billing period" }),
-  trial_end: Schema.optional(DateTime.annotations({ description: "When its trial ends (or ended)" })),
+  current_period_start: DateTime.annotations({ description: "Current period's start" }),
+  current_period_end: DateTime.annotations({ description: "Current period's end" }),
+  trial_end: Schema.optional(DateTime.annotations({ description: "When its trial ends" })),
   cancel_at: Schema.optional(DateTime.annotations({ description: "When it is set to end" })),
-  cancel_at_period_end: Schema.optional(Schema.Boolean.annotations({ description: "Ends at the period's end" })),
-  items: Schema.Array(Item)
-    .pipe(Schema.minItems(1), Schema.maxItems(20))
-    .annotations({ description: "Its line items: product, price and quantity (1 to 20)" })
+  cancel_at_period_end: Schema.optional(Schema.Boolean.annotations({ description: "Ends when the period does" })),
+  items: Schema.Array(Item).pipe(Schema.minItems(1), Schema.maxItems(20)).annotations({ description: "Line items" })
 })
 
 export const LinkBillingCustomerInput = Schema.Struct({
   ...companyRefFields,
   customer_id: field(
     Text(1, 255),
-    "The billing system's customer id, e.g. Stripe's cus_...",
+    "Billing customer id, e.g. Stripe's cus_...",
     "a customer id of 1 to 255 characters"
   ),
   provider: Schema.optional(
     Schema.Literal("stripe", "orb", "metronome", "schematic").annotations({
-      description: "The billing system (default stripe)"
+      description: "Default stripe"
     })
   ),
   email: Schema.optional(
-    field(Schema.String.pipe(Schema.maxLength(255)), "The customer's billing email", "text of at most 255 characters")
+    field(Schema.String.pipe(Schema.maxLength(255)), "Billing email", "text of at most 255 characters")
   ),
-  name: Schema.optional(
-    field(Text(1, 255), "The customer's name (default: the company's)", "text of 1 to 255 characters")
-  ),
+  name: Schema.optional(field(Text(1, 255), "Default: the company's name", "text of 1 to 255 characters")),
   subscription: Schema.optional(SubscriptionInput)
 }).pipe(Schema.filter(exactlyOne("company_id", "keys")))
 export type LinkBillingCustomerInput = typeof LinkBillingCustomerInput.Type
@@ -111,17 +91,8 @@ const datesFit = (subscription: NonNullable<LinkBillingCustomerInput["subscripti
 export const linkBillingCustomer = Operation.make({
   name: "link-billing-customer",
   title: "Link a company to its billing customer",
-  description: [
-    "Link a company to its customer in the billing system (Stripe, Orb, Metronome) and, optionally, its",
-    "subscription: status, interval, current period, trial end, cancel date and line items (price ids, prices in",
-    "minor units, quantities). Both are upserts by the billing system's ids: calling it again updates them. Use it",
-    "when a customer's billing was set up outside Schematic's sync, or to record a trial or a renewal. Answers as",
-    "get-company-billing. Example:",
-    '{"keys": {"crm_id": "acme"}, "customer_id": "cus_123", "email": "billing@acme.com", "subscription": {"id":',
-    '"sub_123", "status": "trialing", "interval": "month", "current_period_start": "2026-12-01T00:00:00Z",',
-    '"current_period_end": "2027-01-01T00:00:00Z", "trial_end": "2026-12-15T00:00:00Z", "items": [{"product_id":',
-    '"prod_pro", "price_id": "price_pro_monthly", "price": 4900}]}}'
-  ].join(" "),
+  description:
+    'Link a company to its billing customer and, optionally, subscription (upserts). Example: {"company_id": "comp_1", "customer_id": "cus_1"}',
   input: LinkBillingCustomerInput,
   output: CompanyBilling,
   hints: Operation.hints.upsertsSchematic,

@@ -12,7 +12,7 @@ export const ListCompaniesInput = Schema.Struct({
   q: Search,
   plan_id: Schema.optional(Id("plan_", "plan the companies are on")),
   plan_ids: Ids("plan_", "plan"),
-  ids: Ids("comp_", "company"),
+  ids: Ids("comp_", "company", "companies"),
   without_plan: Schema.optional(
     field(Schema.Boolean, "true: only companies without a base plan; false: only those with one", "true or false")
   )
@@ -27,14 +27,7 @@ export const ListCompaniesOutput = Schema.Struct({
 export const listCompanies = Operation.make({
   name: "list-companies",
   title: "List companies",
-  description: [
-    "List customer companies in Schematic, newest first, one page at a time.",
-    "Use it to find a company by name or by one of your identifiers (q), or to see who is on a plan (plan_id).",
-    "Each company comes with its keys (your identifiers such as stripe_customer_id), traits, base plan and add-ons.",
-    "total says how many match in all (e.g. how many are on a plan), so counting needs no paging.",
-    "Page with limit and offset; pagination.next_offset is null on the last page.",
-    'Example: {"q": "acme", "limit": 10}'
-  ].join(" "),
+  description: 'Find companies by name or key (q), or on a plan (plan_id), with the total. Example: {"q": "acme"}',
   input: ListCompaniesInput,
   output: ListCompaniesOutput,
   hints: Operation.hints.readsSchematic,

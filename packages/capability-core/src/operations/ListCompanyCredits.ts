@@ -38,12 +38,7 @@ export const ListCompanyCreditsOutput = Schema.Struct({
 export const listCompanyCredits = Operation.make({
   name: "list-company-credits",
   title: "List a company's credits",
-  description: [
-    "A company's credit balances, per credit type (what it can draw now, and when the next grant expires), and the",
-    "grants behind them: amount, remaining, expiry and why each was granted. Credit-based features draw on them;",
-    "at zero the company is refused. Name one credit type (credit_id or credit, its name) to see only it.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "credit": "AI credits"}'
-  ].join(" "),
+  description: 'A company\'s credit balances and the live grants behind them. Example: {"company_id": "comp_1"}',
   input: ListCompanyCreditsInput,
   output: ListCompanyCreditsOutput,
   hints: Operation.hints.readsSchematic,

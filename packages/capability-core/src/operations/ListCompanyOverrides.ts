@@ -22,11 +22,8 @@ export const ListCompanyOverridesOutput = Schema.Struct({
 export const listCompanyOverrides = Operation.make({
   name: "list-company-overrides",
   title: "List company overrides",
-  description: [
-    "List company-level overrides: a company's own value for a feature, which beats what its plans grant.",
-    "Filter by company (company_id), by feature (feature_id or feature_key), or both. Expired overrides are left out.",
-    'Example: {"company_id": "comp_123"}'
-  ].join(" "),
+  description:
+    'Overrides (a company\'s own value for a feature) by company and/or feature. Example: {"company_id": "comp_1"}',
   input: ListCompanyOverridesInput,
   output: ListCompanyOverridesOutput,
   hints: Operation.hints.readsSchematic,

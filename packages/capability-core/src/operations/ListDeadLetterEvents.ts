@@ -14,11 +14,7 @@ export const ListDeadLettersOutput = Schema.Struct({
 export const listDeadLetterEvents = Operation.make({
   name: "list-dead-letter-events",
   title: "List dead-lettered events",
-  description: [
-    "Events that could not be delivered: Schematic refused them (its message is kept) or they were too old to",
-    "send safely. Oldest first, one page at a time. Fix the cause, then requeue them.",
-    'Example: {"limit": 50}'
-  ].join(" "),
+  description: 'Events Schematic refused or too old to send, with why; fix, then requeue. Example: {"limit": 50}',
   input: ListDeadLettersInput,
   output: ListDeadLettersOutput,
   hints: Operation.hints.readsOutbox,

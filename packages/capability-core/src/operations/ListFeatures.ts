@@ -47,11 +47,7 @@ export const ListFeaturesOutput = Schema.Struct({ features: Schema.Array(Feature
 export const listFeatures = Operation.make({
   name: "list-features",
   title: "List features",
-  description: [
-    "List the features plans can grant, with each one's type, its key (the flag apps check) and, for metered",
-    "features, the event that meters them. Use it to find the key or id another call needs.",
-    'Example: {"type": "event"}'
-  ].join(" "),
+  description: 'List features with their type, key (what apps check) and event. Example: {"type": "event"}',
   input: ListFeaturesInput,
   output: ListFeaturesOutput,
   hints: Operation.hints.readsSchematic,

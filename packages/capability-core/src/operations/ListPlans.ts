@@ -36,11 +36,7 @@ export const ListPlansOutput = Schema.Struct({ plans: Schema.Array(PlanView), pa
 export const listPlans = Operation.make({
   name: "list-plans",
   title: "List plans and add-ons",
-  description: [
-    "List base plans and add-ons, each with what it grants: per feature, on/off, a limit (and its period) or unlimited.",
-    "Use it before set-company-plan, or to explain what a customer would get by upgrading.",
-    'Example: {"type": "plan"}'
-  ].join(" "),
+  description: 'List plans and add-ons with what they grant, to compare or upgrade. Example: {"type": "plan"}',
   input: ListPlansInput,
   output: ListPlansOutput,
   hints: Operation.hints.readsSchematic,

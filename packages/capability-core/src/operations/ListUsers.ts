@@ -23,12 +23,7 @@ export const ListUsersOutput = Schema.Struct({
 export const listUsers = Operation.make({
   name: "list-users",
   title: "List users",
-  description: [
-    "List users (people at your customer companies), newest first, one page at a time.",
-    "Filter by company_id (a comp_ id from list-companies) or search by name or key value (q).",
-    "Each user comes with its keys, traits and the ids of the companies it belongs to.",
-    'Example: {"company_id": "comp_123", "limit": 50}'
-  ].join(" "),
+  description: 'List users of a company, or by name or key (q). Example: {"company_id": "comp_123"}',
   input: ListUsersInput,
   output: ListUsersOutput,
   hints: Operation.hints.readsSchematic,

@@ -22,11 +22,8 @@ export const RemoveCompanyOverrideOutput = Schema.Struct({
 export const removeCompanyOverride = Operation.make({
   name: "remove-company-override",
   title: "Remove a company override",
-  description: [
-    "Remove a company's override for a feature, so its plans decide again what it may use.",
-    "Answers whether there was one, and the entitlement the company has now.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "feature_key": "api-calls"}'
-  ].join(" "),
+  description:
+    'Remove a company\'s override: its plans decide again. Example: {"company_id": "comp_1", "feature_key": "api-calls"}',
   input: RemoveCompanyOverrideInput,
   output: RemoveCompanyOverrideOutput,
   hints: Operation.hints.deletesSchematic,

@@ -19,11 +19,7 @@ export const RemovePlanEntitlementOutput = Schema.Struct({
 export const removePlanEntitlement = Operation.make({
   name: "remove-plan-entitlement",
   title: "Stop a plan granting a feature",
-  description: [
-    "Remove what a plan or add-on grants of one feature: its companies lose it unless an add-on or an override",
-    "grants it. Removing it again changes nothing. Answers the plan as get-plan does.",
-    'Example: {"plan_id": "plan_123", "feature_key": "sso"}'
-  ].join(" "),
+  description: 'Stop a plan granting a feature. Example: {"plan_id": "plan_123", "feature_key": "sso"}',
   input: RemovePlanEntitlementInput,
   output: RemovePlanEntitlementOutput,
   hints: Operation.hints.deletesSchematic,

@@ -25,11 +25,7 @@ export const RequeueOutput = Schema.Struct({
 export const requeueDeadLetterEvents = Operation.make({
   name: "requeue-dead-letter-events",
   title: "Requeue dead-lettered events",
-  description: [
-    "Send dead-lettered events again: the given ids, or all of them. They keep their idempotency keys, so an event",
-    "Schematic already counted is not counted twice.",
-    'Example: {"ids": ["oev_123"]} or {"all": true}'
-  ].join(" "),
+  description: 'Send dead-lettered events again; keys keep them counted once. Example: {"all": true}',
   input: RequeueInput,
   output: RequeueOutput,
   hints: Operation.hints.repairsOutbox,

@@ -6,13 +6,13 @@ import * as Resolve from "../internal/resolve.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
-import { companyRefFields, exactlyOne, FutureDateTime, featureRefFields, field } from "./inputs.js"
+import { companyRefFields, exactlyOne, FeatureLimit, FutureDateTime, featureRefFields, field } from "./inputs.js"
 
 export const SetCompanyOverrideInput = Schema.Struct({
   ...companyRefFields,
   ...featureRefFields,
   value: field(
-    Schema.Union(Schema.Boolean, Schema.Int.pipe(Schema.nonNegative()), Schema.Literal("unlimited")),
+    Schema.Union(Schema.Boolean, FeatureLimit, Schema.Literal("unlimited")),
     'The company\'s value: true or false for an on/off feature, a whole number (a limit), or "unlimited"',
     'true, false, a whole number >= 0, or "unlimited"'
   ),
@@ -64,14 +64,8 @@ export const grantOf = (value: boolean | number | "unlimited") =>
 export const setCompanyOverride = Operation.make({
   name: "set-company-override",
   title: "Set a company override",
-  description: [
-    "Give one company its own value for a feature, beating what its plans grant: turn a feature on or off,",
-    "raise or lower a limit, or make it unlimited, optionally until a date (expires_at).",
-    "Creates the override or updates the one the company already has for that feature: calling it twice leaves one override.",
-    "Answers with the override and the company's entitlement as it now stands (usage against the new allocation).",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "feature_key": "api-calls", "value": 50000,',
-    '"expires_at": "2026-12-31T23:59:59Z", "note": "Launch week"}'
-  ].join(" "),
+  description:
+    'Give a company its own value for a feature (on/off, limit, unlimited), optionally until expires_at. Example: {"company_id": "comp_1", "feature_key": "api-calls", "value": 50000}',
   input: SetCompanyOverrideInput,
   output: SetCompanyOverrideOutput,
   hints: Operation.hints.upsertsSchematic,

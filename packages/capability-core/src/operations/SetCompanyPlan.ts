@@ -21,12 +21,8 @@ export const SetCompanyPlanInput = Schema.Struct({
 export const setCompanyPlan = Operation.make({
   name: "set-company-plan",
   title: "Set a company's plan and add-ons",
-  description: [
-    "Put a company on a base plan with a given set of add-ons (the full list; add-ons left out are removed).",
-    "Safe to repeat. Answers with the company and what it is entitled to on the new plan.",
-    "Find plan ids with list-plans.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "base_plan_id": "plan_pro", "add_on_ids": ["plan_extra_calls"]}'
-  ].join(" "),
+  description:
+    'Set a company\'s base plan and add-ons (the full list). Example: {"company_id": "comp_1", "base_plan_id": "plan_pro", "add_on_ids": []}',
   input: SetCompanyPlanInput,
   output: Views.CompanyDetail,
   hints: Operation.hints.upsertsSchematic,

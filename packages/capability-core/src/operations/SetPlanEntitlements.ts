@@ -7,7 +7,7 @@ import * as Resolve from "../internal/resolve.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
-import { creditRefFields, field, Id } from "./inputs.js"
+import { creditRefFields, FeatureLimit, field, Id } from "./inputs.js"
 import { grantOf } from "./SetCompanyOverride.js"
 
 const Grant = Schema.Struct({
@@ -19,7 +19,7 @@ const Grant = Schema.Struct({
   ),
   value: Schema.optional(
     field(
-      Schema.Union(Schema.Boolean, Schema.Int.pipe(Schema.nonNegative()), Schema.Literal("unlimited")),
+      Schema.Union(Schema.Boolean, FeatureLimit, Schema.Literal("unlimited")),
       'true or false for an on/off feature; a limit (whole number) or "unlimited" for one that counts',
       'true, false, a whole number >= 0, or "unlimited"'
     )
@@ -129,15 +129,8 @@ const undo = (item: Planned, created: unknown) =>
 export const setPlanEntitlements = Operation.make({
   name: "set-plan-entitlements",
   title: "Set what a plan grants",
-  description: [
-    "Grant features to a plan or add-on, or change what it grants: on/off, a limit with its period, unlimited, or",
-    "credit-based (the feature draws credits of a type at a consumption rate). Each value is checked against its",
-    "feature's type before anything is written; if a write fails, those before it are undone. Setting a feature",
-    "again updates it. Answers the plan as get-plan does.",
-    'Example: {"plan_id": "plan_123", "entitlements": [{"feature_key": "sso", "value": true},',
-    '{"feature_key": "api-calls", "value": 100000, "period": "current_month"},',
-    '{"feature_key": "ai-generations", "credits": {"credit": "AI credits", "consumption_rate": 2}}]}'
-  ].join(" "),
+  description:
+    'Grant or change a plan\'s features: on/off, limit, unlimited or credits; checked first, undone on failure. Example: {"plan_id": "plan_1", "entitlements": [{"feature_key": "sso", "value": true}]}',
   input: SetPlanEntitlementsInput,
   output: SetPlanEntitlementsOutput,
   hints: Operation.hints.upsertsSchematic,

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
-import { MAX_RECORDS, Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
+import { Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -22,17 +22,8 @@ export const SyncCompaniesInput = Schema.Struct({
 export const syncCompanies = Operation.make({
   name: "sync-companies",
   title: "Sync companies in bulk",
-  description: [
-    `Create or update up to ${MAX_RECORDS} companies in one call, e.g. from a CRM or billing export. Each record is`,
-    "checked on its own: valid ones are stored durably before the answer and delivered to Schematic in the",
-    "background (as identify events, 1000 to a request, not held to the 20 writes a second of upsert-company);",
-    "invalid ones are refused with their index and the field at fault. Sending the same records from the same",
-    "source again the same day (UTC) applies nothing twice. Pass the answer's sync_id to add more records to the same sync, and to",
-    "get-sync-status to see them delivered; records you refused yourself (lines of a file that are not records) go",
-    "as refused_before_sending, so the sync's refused counts them. For one company at a time, upsert-company answers",
-    "with the company.",
-    'Example: {"source": "hubspot", "records": [{"keys": {"hubspot_id": "123"}, "name": "Acme", "traits": {"seats": 25}}]}'
-  ].join(" "),
+  description:
+    'Create or update up to 10000 companies at once; bad records are refused by index, repeats apply once a day. Example: {"source": "crm", "records": [{"keys": {"crm_id": "1"}, "name": "Acme"}]}',
   input: SyncCompaniesInput,
   output: SyncOutput,
   hints: Operation.hints.upsertsSchematic,

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
-import { MAX_RECORDS, Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
+import { Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -23,16 +23,8 @@ export const SyncUsersInput = Schema.Struct({
 export const syncUsers = Operation.make({
   name: "sync-users",
   title: "Sync users in bulk",
-  description: [
-    `Create or update up to ${MAX_RECORDS} users in one call, each optionally in the company its company keys name.`,
-    "Each record is checked on its own: valid ones are stored durably before the answer and delivered to Schematic",
-    "in the background (as identify events); invalid ones are refused with their index and the field at fault.",
-    "Sending the same records from the same source again the same day (UTC) applies nothing twice. Pass the",
-    "answer's sync_id to add more records to the same sync, and to get-sync-status to see them delivered; records",
-    "you refused yourself (lines of a file that are not records) go as refused_before_sending, so the sync's refused",
-    "counts them.",
-    'Example: {"source": "auth0", "records": [{"keys": {"email": "ada@acme.com"}, "name": "Ada", "company": {"hubspot_id": "123"}}]}'
-  ].join(" "),
+  description:
+    'As sync-companies, for users, each in the company its company keys name. Example: {"records": [{"keys": {"email": "a@b.co"}, "company": {"crm_id": "1"}}]}',
   input: SyncUsersInput,
   output: SyncOutput,
   hints: Operation.hints.upsertsSchematic,

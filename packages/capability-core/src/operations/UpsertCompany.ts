@@ -18,13 +18,8 @@ export const UpsertCompanyInput = Schema.Struct({
 export const upsertCompany = Operation.make({
   name: "upsert-company",
   title: "Create or update a company",
-  description: [
-    "Create a company, or update the one that already holds any of the given keys.",
-    "keys are your own identifiers for the company in other systems (stripe_customer_id, salesforce_id, hubspot_id...);",
-    "sending a new key next to a known one adds it to the same company. Traits are merged: named traits are set, others kept.",
-    "Safe to repeat: the same keys always reach the same company.",
-    'Example: {"keys": {"stripe_customer_id": "cus_123"}, "name": "Acme Inc", "traits": {"seats": 25}}'
-  ].join(" "),
+  description:
+    'Create a company, or update the one holding any of the keys; traits merge. Example: {"keys": {"stripe_customer_id": "cus_1"}, "name": "Acme"}',
   input: UpsertCompanyInput,
   output: Views.Company,
   hints: Operation.hints.upsertsSchematic,

@@ -23,12 +23,8 @@ export const UpsertUserInput = Schema.Struct({
 export const upsertUser = Operation.make({
   name: "upsert-user",
   title: "Create or update a user",
-  description: [
-    "Create a user, or update the one that already holds any of the given keys, and optionally add it to a company.",
-    "keys are your identifiers for the person (email, auth0_id, ...); company is the keys of an existing company",
-    "(create it first with upsert-company). Traits are merged; email is kept as the email trait. Safe to repeat.",
-    'Example: {"keys": {"email": "ada@acme.com"}, "name": "Ada", "company": {"stripe_customer_id": "cus_123"}}'
-  ].join(" "),
+  description:
+    'Create or update a user by keys, optionally in a company. Example: {"keys": {"email": "ada@acme.com"}, "company": {"stripe_customer_id": "cus_1"}}',
   input: UpsertUserInput,
   output: Views.User,
   hints: Operation.hints.upsertsSchematic,

@@ -50,7 +50,7 @@ export const TraitsInput = Schema.Record({
   key: Schema.String.pipe(Schema.maxLength(255)),
   value: Schema.Unknown
 }).annotations({
-  description: "Attributes to set, trait name to any JSON value; traits not named are kept"
+  description: "Traits to set; others are kept"
 })
 
 export const Limit = Schema.optionalWith(
@@ -86,6 +86,9 @@ export const DateTime = Schema.String.pipe(
 export const FutureDateTime = DateTime.pipe(
   Schema.filter((value) => Date.parse(value) > Date.now() || "must be in the future")
 )
+
+/** A feature's limit: a whole number of units, within what Schematic stores. */
+export const FeatureLimit = Schema.Int.pipe(Schema.between(0, 1_000_000_000_000))
 
 /** No input at all: an empty object, and (unlike a bare empty struct) nothing else. */
 export const EmptyInput = Schema.Struct({}).pipe(
@@ -133,12 +136,12 @@ export const exactlyOne =
   }
 
 /** A list of ids to narrow a listing to (at most 100). */
-export const Ids = (prefix: string, what: string) =>
+export const Ids = (prefix: string, what: string, plural = `${what}s`) =>
   Schema.optional(
     Schema.Array(Id(prefix, what))
       .pipe(Schema.maxItems(100))
       .annotations({
-        description: `Only these ${what}s, by Schematic's ids (${prefix}...; at most 100; REST: repeat the parameter)`
+        description: `Only these ${plural}, by Schematic's ids (${prefix}...; REST: repeat the parameter)`
       })
   )
 

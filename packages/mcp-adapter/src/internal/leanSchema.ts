@@ -4,9 +4,12 @@
  * into the agent's context before it does anything, so each byte is paid for by every conversation.
  *
  * Left out: the patterns that guard text encoding (a lone surrogate, text of spaces only: an agent writes neither,
- * and the server refuses both naming the field), descriptions Effect generates from them, empty `required` lists,
- * the catch-all `patternProperties: {"": ...}` (said as `additionalProperties`), and REST's own hints in descriptions
- * (how a map or a list is written in a query string). The server still checks every input against the full schema.
+ * and the server refuses both naming the field), the bounds that keep text to a sane size (non-empty, at most 255
+ * characters or more: identifiers and names an agent copies, never near them), descriptions Effect generates from a
+ * schema's checks ("a string at most ..."), empty `required` lists, the catch-all `patternProperties: {"": ...}` (said
+ * as `additionalProperties`), `type` where JSON says it already (a key is a string), and REST's own hints in
+ * descriptions (how a map or a list is written in a query string). The server still checks every input against the
+ * full schema, and names the field it refuses.
  */
 
 type Node = { [key: string]: unknown }
@@ -16,8 +19,20 @@ const isNode = (value: unknown): value is Node => typeof value === "object" && v
 /** The encoding guards of `operations/inputs.ts`, by their pattern. */
 const ENCODING_PATTERNS = new Set(["\\S", "^(?:[^\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$"])
 
-const isGenerated = (description: unknown) =>
-  typeof description === "string" && description.startsWith("a string matching the pattern")
+/** Effect's own descriptions of a schema's checks begin in lower case ("a string at most ...", "an integer"). */
+const isGenerated = (description: unknown) => typeof description === "string" && /^an? [a-z]/.test(description)
+
+/**
+ * Bounds that never bind an agent's input, only keep a request to a sane size: text not empty and under 255
+ * characters or more, a map of at most 100 keys or more, a number under a billion or more.
+ */
+const isSizeGuard = (key: string, value: unknown) =>
+  (key === "minLength" && value === 1) ||
+  (typeof value === "number" &&
+    ((key === "maxLength" && value >= 255) ||
+      (key === "maxProperties" && value >= 100) ||
+      (key === "maximum" && value >= 1_000_000_000) ||
+      (key === "minimum" && value <= -1_000_000_000)))
 
 /** A description without REST's asides: "(REST: keys[name]=value)", "; REST: repeat the parameter". */
 const withoutRestHints = (description: string) =>
@@ -40,7 +55,11 @@ export const COMMON_FIELDS: Readonly<Record<string, string>> = {
   user_id: "Schematic's id of a user (user_...)",
   limit: "Rows per page",
   offset: "Rows to skip",
-  idempotency_key: "Your id for the call: a retry with the same key is done once"
+  idempotency_key: "Your id for the call: a retry with the same key is done once",
+  credit_id: "Schematic's id of a credit type (bcrd_...)",
+  credit: 'A credit type\'s name, e.g. "AI credits" (instead of credit_id)',
+  sync_id: "A sync's id (syn_...) as a sync call answered it",
+  q: "Search text: a name or a key's value"
 }
 
 /** A property's schema without its description, where the field is one of `COMMON_FIELDS`. */
@@ -48,6 +67,17 @@ const commonField = (name: string, schema: unknown) => {
   if (!(name in COMMON_FIELDS) || !isNode(schema)) return schema
   const { description: _, ...rest } = schema
   return rest
+}
+
+/**
+ * The tool's input schema, lean. Its root keeps `additionalProperties: false` (the tool takes nothing else); nested
+ * objects say it no more (the server refuses an unknown field anywhere, naming it).
+ */
+export const leanInput = (schema: unknown): unknown => {
+  const root = leanSchema(schema)
+  return isNode(root) && isNode(schema) && schema.additionalProperties === false
+    ? { ...root, additionalProperties: false }
+    : root
 }
 
 export const leanSchema = (input: unknown): unknown => {
@@ -67,6 +97,10 @@ export const leanSchema = (input: unknown): unknown => {
     if (key === "pattern" && typeof value === "string" && ENCODING_PATTERNS.has(value)) continue
     if (key === "description" && isGenerated(value)) continue
     if (key === "required" && Array.isArray(value) && value.length === 0) continue
+    if (isSizeGuard(key, value)) continue
+    if (key === "additionalProperties" && value === false) continue
+    // An enum says its type.
+    if (key === "type" && Array.isArray(node.enum)) continue
     if (key === "allOf" && Array.isArray(value)) {
       const kept = value.map(leanSchema).filter((part) => !isNode(part) || Object.keys(part).length > 0)
       if (kept.length > 0) out.allOf = kept
@@ -77,6 +111,17 @@ export const leanSchema = (input: unknown): unknown => {
       continue
     }
     out[key] = key === "description" && typeof value === "string" ? withoutRestHints(value) : leanSchema(value)
+  }
+  // A list's description speaks for its items.
+  if (typeof out.description === "string" && isNode(out.items) && "description" in out.items) {
+    const { description: _, ...item } = out.items
+    out.items = item
+  }
+  // Keys of a JSON object are strings whatever the schema says.
+  if (isNode(out.propertyNames)) {
+    const { type: _, ...names } = out.propertyNames
+    if (Object.keys(names).length === 0) delete out.propertyNames
+    else out.propertyNames = names
   }
   // A map written as patternProperties has no properties of its own.
   if (isNode(out.properties) && Object.keys(out.properties).length === 0 && "additionalProperties" in out) {
