@@ -213,7 +213,7 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
     const features = (await call("GET", "/v1/features?type=event")).body.features
     expect(features.map((feature: { key: string }) => feature.key)).toContain("api-calls")
     expect(features.every((feature: { event_name: string | null }) => feature.event_name !== null)).toBe(true)
-    const plans = (await call("GET", "/v1/plans")).body.plans
+    const plans = (await call("GET", "/v1/plans?detail=full")).body.plans
     const pro = plans.find((plan: { name: string }) => plan.name === "Pro")
     const extra = plans.find((plan: { name: string }) => plan.name === "Extra API calls")
     expect(pro.entitlements.length).toBeGreaterThan(0)
@@ -262,7 +262,7 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
   it("every new tool through the official MCP client: a good call, and bad arguments named", async () => {
     const company = await freeCompany()
     const admin = await connect(ADMIN)
-    const plans = await tool(admin, "list-plans", { type: "plan" })
+    const plans = await tool(admin, "list-plans", { type: "plan", detail: "full" })
     const pro = plans.data.plans.find((plan: { name: string }) => plan.name === "Pro")
     expect(pro.entitlements.length).toBeGreaterThan(0)
     const features = await tool(admin, "list-features", { type: "trait" })
@@ -378,6 +378,39 @@ describe.each(["embedded", "real"] as const)("customer management, end to end (%
     await writer.close()
     const refused = await rest(server.rest, "DELETE", "/v1/companies/comp_any", undefined, bearer(WRITER))
     expect(refused.status).toBe(403)
+  })
+
+  it.runIf(mode === "embedded")("list tools answer compact rows that fit an agent's context", async () => {
+    const agent = await connect(READER)
+    const sizes: Record<string, number> = {}
+    for (const [name, args] of [
+      ["list-companies", {}],
+      ["list-users", {}],
+      ["list-plans", {}],
+      ["list-features", {}],
+      ["find-companies-near-limit", { feature_key: "api-calls", min_usage_percent: 50 }],
+      ["list-company-overrides", {}]
+    ] as const) {
+      const result = await agent.callTool({ name, arguments: args })
+      expect(result.isError, name).toBeFalsy()
+      // The text is the structured content as compact JSON: the same data, once each.
+      const content = result.content as Array<{ type: string; text: string }>
+      expect(JSON.parse(content[0]!.text), name).toEqual(result.structuredContent)
+      expect(content[0]!.text, name).not.toContain("\n")
+      sizes[name] = Buffer.byteLength(JSON.stringify(result))
+    }
+    console.log(`result bytes, default page: ${JSON.stringify(sizes)}`)
+    expect(sizes["list-companies"]).toBeLessThanOrEqual(12_000)
+    const companies = (await agent.callTool({ name: "list-companies", arguments: {} })).structuredContent as {
+      companies: Array<Record<string, unknown>>
+      total: number
+      pagination: { has_more: boolean }
+    }
+    expect(companies.companies).toHaveLength(25)
+    expect(Object.keys(companies.companies[0]!).sort()).toEqual(["id", "keys", "name", "plan"])
+    expect(companies.total).toBeGreaterThanOrEqual(200)
+    expect(companies.pagination.has_more).toBe(true)
+    await agent.close()
   })
 
   it.runIf(mode === "real")("called Schematic only as its OpenAPI document says it may be called", () => {

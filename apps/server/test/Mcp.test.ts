@@ -158,6 +158,24 @@ describe("MCP over Streamable HTTP, with the official client", () => {
     expect(track.inputSchema.required ?? []).toEqual([])
   })
 
+  it("offers prompts for the capability's work, each naming the tools it uses, rendered with its arguments", async () => {
+    const { prompts } = await client.listPrompts()
+    expect(prompts.map((prompt) => prompt.name).sort()).toEqual([
+      "limit-outreach",
+      "review-account",
+      "usage-not-showing"
+    ])
+    const review = await client.getPrompt({ name: "review-account", arguments: { company: "cus_demo007" } })
+    const text = (review.messages[0]!.content as { text: string }).text
+    expect(text).toContain('{"keys":{"stripe_customer_id":"cus_demo007"}}')
+    for (const tool of ["get-company-billing", "get-feature-usage", "list-company-credits"])
+      expect(text).toContain(tool)
+    const outreach = await client.getPrompt({ name: "limit-outreach", arguments: { feature_key: "api-calls" } })
+    expect((outreach.messages[0]!.content as { text: string }).text).toContain("find-companies-near-limit")
+    await expect(client.getPrompt({ name: "review-account", arguments: {} })).rejects.toThrow(/company/)
+    await expect(client.getPrompt({ name: "no-such-prompt" })).rejects.toThrow(/No prompt named/)
+  })
+
   it("calls the tools; each result's text is its structured content, as compact JSON", async () => {
     await exerciseTools(client)
   })

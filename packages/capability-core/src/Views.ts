@@ -21,12 +21,18 @@ export const Traits = Schema.Record({ key: Schema.String, value: Schema.Unknown 
 
 const PlanRef = Schema.Struct({ id: Schema.String, name: Schema.String })
 
-export const Company = Schema.Struct({
+/** A company in a list: who it is and its plan. `detail: "full"` gives `Company`. */
+export const CompanyRow = Schema.Struct({
   id: Schema.String.annotations({ description: "Schematic's id (comp_...)" }),
   name: Schema.String,
   keys: KeyMap,
+  plan: Schema.NullOr(PlanRef).annotations({ description: "The base plan, or null" })
+})
+export interface CompanyRow extends Schema.Schema.Type<typeof CompanyRow> {}
+
+export const Company = Schema.Struct({
+  ...CompanyRow.fields,
   traits: Traits,
-  plan: Schema.NullOr(PlanRef).annotations({ description: "The base plan, or null" }),
   add_ons: Schema.Array(PlanRef),
   user_count: Schema.Number,
   last_seen_at: Schema.NullOr(Schema.String),
@@ -35,12 +41,18 @@ export const Company = Schema.Struct({
 })
 export interface Company extends Schema.Schema.Type<typeof Company> {}
 
-export const User = Schema.Struct({
+/** A user in a list: who it is and its companies. `detail: "full"` gives `User`. */
+export const UserRow = Schema.Struct({
   id: Schema.String.annotations({ description: "Schematic's id (user_...)" }),
   name: Schema.String,
   keys: KeyMap,
+  company_ids: Schema.Array(Schema.String)
+})
+export interface UserRow extends Schema.Schema.Type<typeof UserRow> {}
+
+export const User = Schema.Struct({
+  ...UserRow.fields,
   traits: Traits,
-  company_ids: Schema.Array(Schema.String),
   last_seen_at: Schema.NullOr(Schema.String),
   created_at: Schema.String,
   updated_at: Schema.String
@@ -82,14 +94,22 @@ export const CompanyDetail = Schema.Struct({
 })
 export interface CompanyDetail extends Schema.Schema.Type<typeof CompanyDetail> {}
 
-export const Override = Schema.Struct({
+/** An override in a list: whose, of what, the value and until when. `detail: "full"` gives `Override`. */
+export const OverrideRow = Schema.Struct({
   id: Schema.String,
   company_id: Schema.String,
   feature_id: Schema.String,
+  feature_key: Schema.NullOr(Schema.String),
+  feature_name: Schema.NullOr(Schema.String),
   value: Schema.NullOr(Value),
+  expires_at: Schema.NullOr(Schema.String)
+})
+export interface OverrideRow extends Schema.Schema.Type<typeof OverrideRow> {}
+
+export const Override = Schema.Struct({
+  ...OverrideRow.fields,
   value_type: Schema.String,
   period: Schema.NullOr(Period),
-  expires_at: Schema.NullOr(Schema.String),
   notes: Schema.Array(Schema.String),
   created_at: Schema.String,
   updated_at: Schema.String
@@ -99,27 +119,44 @@ export interface Override extends Schema.Schema.Type<typeof Override> {}
 export const Pagination = Schema.Struct({
   limit: Schema.Number,
   offset: Schema.Number,
+  has_more: Schema.Boolean.annotations({ description: "Whether another page follows: ask again with next_offset" }),
   next_offset: Schema.NullOr(Schema.Number).annotations({
     description: "The offset of the next page, or null when this page was the last"
   })
 })
 export interface Pagination extends Schema.Schema.Type<typeof Pagination> {}
 
-export const pagination = (limit: number, offset: number, received: number): Pagination => ({
-  limit,
-  offset,
-  next_offset: received >= limit && limit > 0 ? offset + limit : null
+/** A page's pagination: there is more when the page came full (or, when the total is known, when it says so). */
+export const pagination = (limit: number, offset: number, received: number, total?: number): Pagination => {
+  const more = total === undefined ? received >= limit && limit > 0 : offset + received < total
+  return { limit, offset, has_more: more, next_offset: more ? offset + limit : null }
+}
+
+/** What a list answers per item: compact rows by default, or the full record. */
+export const Detail = Schema.Literal("compact", "full").annotations({
+  description: "compact (default): the row's essentials; full: the whole record"
+})
+
+export const companyRow = (upstream: SchematicCompany.Company): CompanyRow => ({
+  id: upstream.id,
+  name: upstream.name,
+  keys: keyMap(upstream.keys),
+  plan: upstream.plan ? { id: upstream.plan.id, name: upstream.plan.name } : null
+})
+
+export const userRow = (upstream: SchematicUser.User): UserRow => ({
+  id: upstream.id,
+  name: upstream.name,
+  keys: keyMap(upstream.keys),
+  company_ids: upstream.company_memberships.map((membership) => membership.company_id)
 })
 
 const keyMap = (keys: ReadonlyArray<{ readonly key: string; readonly value: string }>) =>
   Object.fromEntries(keys.map((key) => [key.key, key.value]))
 
 export const company = (upstream: SchematicCompany.Company): Company => ({
-  id: upstream.id,
-  name: upstream.name,
-  keys: keyMap(upstream.keys),
+  ...companyRow(upstream),
   traits: upstream.traits ?? {},
-  plan: upstream.plan ? { id: upstream.plan.id, name: upstream.plan.name } : null,
   add_ons: upstream.add_ons.map((plan) => ({ id: plan.id, name: plan.name })),
   user_count: upstream.user_count,
   last_seen_at: upstream.last_seen_at ?? null,
@@ -128,11 +165,8 @@ export const company = (upstream: SchematicCompany.Company): Company => ({
 })
 
 export const user = (upstream: SchematicUser.User): User => ({
-  id: upstream.id,
-  name: upstream.name,
-  keys: keyMap(upstream.keys),
+  ...userRow(upstream),
   traits: upstream.traits ?? {},
-  company_ids: upstream.company_memberships.map((membership) => membership.company_id),
   last_seen_at: upstream.last_seen_at ?? null,
   created_at: upstream.created_at,
   updated_at: upstream.updated_at
@@ -188,10 +222,34 @@ export const entitlement = (usage: SchematicEntitlement.FeatureUsage): Entitleme
   }
 }
 
-export const override = (upstream: SchematicCompanyOverride.CompanyOverride): Override => ({
+/** A feature's key and name, as views show them beside its id. */
+export interface FeatureName {
+  readonly key: string | null
+  readonly name: string
+}
+
+export const overrideRow = (
+  upstream: SchematicCompanyOverride.CompanyOverride,
+  feature: FeatureName | undefined
+): OverrideRow => ({
   id: upstream.id,
   company_id: upstream.company_id,
   feature_id: upstream.feature_id,
+  feature_key: feature?.key ?? null,
+  feature_name: feature?.name ?? null,
+  value: grantValue(upstream),
+  expires_at: upstream.expiration_date ?? null
+})
+
+export const override = (
+  upstream: SchematicCompanyOverride.CompanyOverride,
+  feature: FeatureName | undefined
+): Override => ({
+  id: upstream.id,
+  company_id: upstream.company_id,
+  feature_id: upstream.feature_id,
+  feature_key: feature?.key ?? null,
+  feature_name: feature?.name ?? null,
   value: grantValue(upstream),
   value_type: upstream.value_type,
   period: upstream.metric_period ?? null,

@@ -28,13 +28,13 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
       assert.isUndefined(company.entity_traits)
       const listed = (yield* Capability.run("list-companies", { q: "Acme", limit: 5 })) as {
         companies: Array<{ id: string }>
-        pagination: { limit: number; offset: number; next_offset: number | null }
+        pagination: { limit: number; offset: number; has_more: boolean; next_offset: number | null }
       }
       assert.deepStrictEqual(
         listed.companies.map((item) => item.id),
         [company.id]
       )
-      assert.deepStrictEqual(listed.pagination, { limit: 5, offset: 0, next_offset: null })
+      assert.deepStrictEqual(listed.pagination, { limit: 5, offset: 0, has_more: false, next_offset: null })
     })
   )
 

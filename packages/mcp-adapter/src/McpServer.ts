@@ -6,7 +6,15 @@
  * @since 0.1.0
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListToolsRequestSchema,
+  McpError
+} from "@modelcontextprotocol/sdk/types.js"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
 import {
   Authenticator,
@@ -20,6 +28,7 @@ import {
 import { PackageVersion } from "@schematic-capability/http-exchange"
 import { Cause, Effect, Either, Exit, Runtime } from "effect"
 import { COMMON_FIELDS } from "./internal/leanSchema.js"
+import * as McpPrompts from "./McpPrompts.js"
 import * as McpTools from "./McpTools.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are served together
@@ -185,7 +194,7 @@ export const make = <R>(
     { name: options.name ?? "schematic-capability", version: options.version ?? version },
     {
       jsonSchemaValidator,
-      capabilities: { tools: {} },
+      capabilities: { tools: {}, prompts: {} },
       instructions
     }
   )
@@ -194,6 +203,25 @@ export const make = <R>(
     return operation !== undefined && Authenticator.allows(principal, operation.scope)
   })
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: allowed }))
+  // A prompt is offered where every tool it uses is.
+  const offered = new Set(allowed.map((definition) => definition.name))
+  const prompts = McpPrompts.all.filter((prompt) => prompt.tools.every((tool) => offered.has(tool)))
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: prompts.map(McpPrompts.listed) }))
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+    const prompt = prompts.find((candidate) => candidate.name === request.params.name)
+    if (prompt === undefined) {
+      throw new McpError(ErrorCode.InvalidParams, `No prompt named ${request.params.name.slice(0, 100)}`)
+    }
+    const args = request.params.arguments ?? {}
+    const missing = prompt.arguments.filter((argument) => argument.required && !args[argument.name])
+    if (missing.length > 0) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Missing arguments: ${missing.map((argument) => argument.name).join(", ")}`
+      )
+    }
+    return McpPrompts.rendered(prompt, args)
+  })
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const traceparent = extra.requestInfo?.headers.traceparent
     return answerCall(runtime, tools, principal, request.params.name, request.params.arguments, {

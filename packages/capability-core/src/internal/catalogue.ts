@@ -44,6 +44,19 @@ export const PlanDetail = Schema.Struct({
 })
 export type PlanDetail = typeof PlanDetail.Type
 
+/** The keys and names of features by id, in one call. */
+export const featureNames = (
+  ids: ReadonlyArray<string>
+): Effect.Effect<ReadonlyMap<string, Views.FeatureName>, CapabilityError, SchematicClient.SchematicClient> => {
+  const wanted = [...new Set(ids)]
+  if (wanted.length === 0) return Effect.succeed(new Map())
+  return Effect.map(
+    withSchematic((client) => client.features.list({ ids: wanted, limit: 250 })),
+    (features) =>
+      new Map(features.map((feature) => [feature.id, { key: Views.featureKey(feature.flags), name: feature.name }]))
+  )
+}
+
 /** What a grant of a plan gives, with its feature's key and name. */
 export const planGrant = (
   grant: Entitlement.PlanEntitlement,
@@ -65,7 +78,7 @@ export const planGrant = (
       : null
 })
 
-const prices = (plan: Plan.Plan) =>
+export const prices = (plan: Plan.Plan) =>
   (
     [
       ["month", plan.monthly_price],

@@ -35,7 +35,7 @@ export const Source = Schema.String.pipe(
 ).annotations({
   // With a record's content it makes the record's idempotency key: the same record from the same source is applied
   // once a day (UTC), however often it is sent.
-  description: "Where the records come from (default api); a record sent again from it the same day applies once",
+  description: "Where the records come from (default api); a record repeated the same day applies once",
   message: () => "must be 1 to 100 letters, digits, or . _ : -"
 })
 
@@ -43,7 +43,7 @@ export const Source = Schema.String.pipe(
 export const MAX_REFUSED_BEFORE_SENDING = 1_000_000_000
 
 export const RefusedBeforeSending = Schema.Int.pipe(Schema.between(0, MAX_REFUSED_BEFORE_SENDING)).annotations({
-  description: "Records you refused yourself since the last call, counted as refused",
+  description: "Records you refused yourself, counted as refused",
   message: () => `must be a whole number from 0 to ${MAX_REFUSED_BEFORE_SENDING}`
 })
 

@@ -10,8 +10,7 @@ const Key = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512), Schem
 export const CreateFeatureInput = Schema.Struct({
   name: field(Text(1, 512), "The feature's name, e.g. SSO or API calls", "text of 1 to 512 characters"),
   type: Schema.Literal("on_off", "metered", "trait").annotations({
-    description:
-      "on_off: a plan has it or not; metered: counted by events (event_name); trait: counted by a company trait"
+    description: "on_off, metered (by event_name) or trait (counted by a company trait)"
   }),
   event_name: Schema.optional(
     field(

@@ -22,9 +22,11 @@ export const FindCompaniesNearLimitInput = Schema.Struct({
 
 export const FindCompaniesNearLimitOutput = Schema.Struct({
   feature_id: Schema.String,
+  feature_key: Schema.NullOr(Schema.String),
+  feature_name: Schema.String,
   companies: Schema.Array(
     Schema.Struct({
-      company: Views.Company,
+      company: Views.CompanyRow,
       usage: Schema.NullOr(Schema.Number),
       allocation: Schema.NullOr(Schema.Number),
       percent_used: Schema.Number,
@@ -66,19 +68,17 @@ export const findCompaniesNearLimit = Operation.make({
       const page = near.slice(input.offset, input.offset + input.limit)
       return {
         feature_id: feature.id,
+        feature_key: feature.key,
+        feature_name: feature.name,
         companies: page.map(({ holder, company, percent }) => ({
-          company: Views.company(company),
+          company: Views.companyRow(company),
           usage: holder.usage ?? null,
           allocation: holder.allocation ?? null,
           percent_used: percent,
           period: holder.period ?? null,
           resets_at: holder.metric_reset_at ?? null
         })),
-        pagination: {
-          limit: input.limit,
-          offset: input.offset,
-          next_offset: input.offset + input.limit < near.length ? input.offset + input.limit : null
-        }
+        pagination: Views.pagination(input.limit, input.offset, page.length, near.length)
       }
     })
 })

@@ -13,7 +13,7 @@ export const GetCreditLedgerInput = Schema.Struct({
   ...creditRefFields,
   type: Schema.optional(
     Schema.Literal("grant", "usage", "zero_out", "transfer").annotations({
-      description: "Only entries of this kind: grant (+), usage (-), zero_out (expired or emptied, -), transfer"
+      description: "Only this kind: grant, usage, zero_out (expiry) or transfer"
     })
   ),
   start_time: Schema.optional(DateTime.annotations({ description: "Entries from this time on" })),

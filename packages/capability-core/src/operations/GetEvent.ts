@@ -8,11 +8,7 @@ import { exactlyOne, field, Text } from "./inputs.js"
 
 export const GetEventInput = Schema.Struct({
   event_id: Schema.optional(
-    field(
-      Text(1, 255),
-      "The event's id as create-event answered it (oev_..., or Schematic's evt_... when sent directly)",
-      "an event id of 1 to 255 characters"
-    )
+    field(Text(1, 255), "The id create-event answered (oev_... or evt_...)", "an event id of 1 to 255 characters")
   ),
   idempotency_key: Schema.optional(
     field(Text(1, 255), "The event's idempotency key, yours or the one answered", "text of 1 to 255 characters")

@@ -1,6 +1,7 @@
 import type { Insights } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { featureNames } from "../internal/catalogue.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import { DateTime, field } from "./inputs.js"
@@ -28,6 +29,7 @@ export const TopFeaturesOutput = Schema.Struct({
   features: Schema.Array(
     Schema.Struct({
       feature_id: Schema.String,
+      feature_key: Schema.NullOr(Schema.String),
       feature_name: Schema.String,
       usage: Schema.Number.annotations({ description: "Units used in the window" }),
       prior_usage: Schema.Number.annotations({ description: "Units used in the window of equal length before it" }),
@@ -60,11 +62,13 @@ export const getTopFeatures = Operation.make({
         limit: input.limit
       }
       const top = yield* withSchematic((client) => client.insights.topFeatures(params))
+      const names = yield* featureNames(top.features.map((feature) => feature.feature_id))
       return {
         start_time: params.start_time,
         end_time: params.end_time,
         features: top.features.map((feature) => ({
           feature_id: feature.feature_id,
+          feature_key: names.get(feature.feature_id)?.key ?? null,
           feature_name: feature.feature_name,
           usage: feature.usage,
           prior_usage: feature.prior_usage,

@@ -18,8 +18,7 @@ export const GrantCompanyCreditsInput = Schema.Struct({
   ),
   reason: Schema.optional(
     Schema.Literal("free", "adjustment", "purchased", "plan").annotations({
-      description:
-        "free (default): goodwill or a promotion; adjustment: a correction, drawn first; purchased: bought; plan: a plan's allowance"
+      description: "free (default): goodwill; adjustment: a correction, drawn first; purchased; plan"
     })
   ),
   expires_at: Schema.optional(

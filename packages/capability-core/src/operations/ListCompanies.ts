@@ -15,11 +15,14 @@ export const ListCompaniesInput = Schema.Struct({
   ids: Ids("comp_", "company", "companies"),
   without_plan: Schema.optional(
     field(Schema.Boolean, "true: only companies without a base plan; false: only those with one", "true or false")
-  )
+  ),
+  detail: Schema.optional(Views.Detail)
 })
 
 export const ListCompaniesOutput = Schema.Struct({
-  companies: Schema.Array(Views.Company),
+  companies: Schema.Array(Schema.Union(Views.Company, Views.CompanyRow)).annotations({
+    description: "Each company: id, name, keys and plan (with detail full: its traits, add-ons, dates too)"
+  }),
   total: Schema.Number.annotations({ description: "How many companies match, on every page together" }),
   pagination: Views.Pagination
 })
@@ -52,9 +55,9 @@ export const listCompanies = Operation.make({
       { concurrency: 2 }
     ).pipe(
       Effect.map(([rows, total]) => ({
-        companies: rows.map(Views.company),
+        companies: rows.map(input.detail === "full" ? Views.company : Views.companyRow),
         total,
-        pagination: Views.pagination(input.limit, input.offset, rows.length)
+        pagination: Views.pagination(input.limit, input.offset, rows.length, total)
       }))
     )
   }

@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { featureNames } from "../internal/catalogue.js"
 import { present } from "../internal/present.js"
 import * as Resolve from "../internal/resolve.js"
 import { withSchematic } from "../internal/schematic.js"
@@ -11,11 +12,12 @@ export const ListCompanyOverridesInput = Schema.Struct({
   company_id: Schema.optional(Id("comp_", "company whose overrides to list")),
   ...featureRefFields,
   limit: Limit,
-  offset: Offset
+  offset: Offset,
+  detail: Schema.optional(Views.Detail)
 })
 
 export const ListCompanyOverridesOutput = Schema.Struct({
-  overrides: Schema.Array(Views.Override),
+  overrides: Schema.Array(Schema.Union(Views.Override, Views.OverrideRow)),
   pagination: Views.Pagination
 })
 
@@ -43,8 +45,11 @@ export const listCompanyOverrides = Operation.make({
           ...present({ company_id: input.company_id, feature_id: feature?.id })
         })
       )
+      const names = yield* featureNames(rows.map((row) => row.feature_id))
       return {
-        overrides: rows.map(Views.override),
+        overrides: rows.map((row) =>
+          (input.detail === "full" ? Views.override : Views.overrideRow)(row, names.get(row.feature_id))
+        ),
         pagination: Views.pagination(input.limit, input.offset, rows.length)
       }
     })

@@ -1,5 +1,6 @@
 import { Chunk, Effect, Schema, Stream } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { featureNames, PlanDetail, PlanGrant, planGrant, prices } from "../internal/catalogue.js"
 import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
@@ -10,16 +11,13 @@ export const PlanView = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
   description: Schema.String,
-  type: Schema.Literal("plan", "add_on").annotations({ description: "plan: a base plan; add_on: bought on top" }),
+  type: PlanDetail.fields.type,
+  prices: PlanDetail.fields.prices,
+  trial_days: PlanDetail.fields.trial_days,
   company_count: Schema.Number,
-  entitlements: Schema.Array(
-    Schema.Struct({
-      feature_id: Schema.String,
-      value_type: Schema.String,
-      value: Schema.NullOr(Views.Value),
-      period: Schema.NullOr(Views.Period)
-    })
-  )
+  entitlements: Schema.optional(Schema.Array(PlanGrant)).annotations({
+    description: "What it grants, feature by feature (with detail full)"
+  })
 })
 
 export const ListPlansInput = Schema.Struct({
@@ -28,7 +26,8 @@ export const ListPlansInput = Schema.Struct({
   q: Search,
   type: Schema.optional(
     Schema.Literal("plan", "add_on").annotations({ description: "Only base plans, or only add-ons" })
-  )
+  ),
+  detail: Schema.optional(Views.Detail)
 })
 
 export const ListPlansOutput = Schema.Struct({ plans: Schema.Array(PlanView), pagination: Views.Pagination })
@@ -53,31 +52,31 @@ export const listPlans = Operation.make({
           ...present({ q: input.q, plan_type: input.type })
         })
       )
-      const grants =
-        plans.length === 0
-          ? []
-          : Chunk.toReadonlyArray(
-              yield* withSchematic((client) =>
-                Stream.runCollect(
-                  client.entitlements.streamPlanEntitlements({ plan_ids: plans.map((plan) => plan.id) })
-                )
-              )
+      const full = input.detail === "full" && plans.length > 0
+      const grants = full
+        ? Chunk.toReadonlyArray(
+            yield* withSchematic((client) =>
+              Stream.runCollect(client.entitlements.streamPlanEntitlements({ plan_ids: plans.map((plan) => plan.id) }))
             )
+          )
+        : []
+      const names = yield* featureNames(grants.map((grant) => grant.feature_id))
       return {
         plans: plans.map((plan) => ({
           id: plan.id,
           name: plan.name,
           description: plan.description,
           type: plan.plan_type,
+          prices: prices(plan),
+          trial_days: plan.is_trialable ? (plan.trial_days ?? null) : null,
           company_count: plan.company_count,
-          entitlements: grants
-            .filter((grant) => grant.plan_id === plan.id)
-            .map((grant) => ({
-              feature_id: grant.feature_id,
-              value_type: grant.value_type,
-              value: Views.grantValue(grant),
-              period: grant.metric_period ?? null
-            }))
+          ...(full
+            ? {
+                entitlements: grants
+                  .filter((grant) => grant.plan_id === plan.id)
+                  .map((grant) => planGrant(grant, names.get(grant.feature_id)))
+              }
+            : {})
         })),
         pagination: Views.pagination(input.limit, input.offset, plans.length)
       }

@@ -12,11 +12,14 @@ export const ListUsersInput = Schema.Struct({
   plan_id: Schema.optional(Id("plan_", "plan the users' companies are on")),
   limit: Limit,
   offset: Offset,
-  q: Search
+  q: Search,
+  detail: Schema.optional(Views.Detail)
 })
 
 export const ListUsersOutput = Schema.Struct({
-  users: Schema.Array(Views.User),
+  users: Schema.Array(Schema.Union(Views.User, Views.UserRow)).annotations({
+    description: "Each user: id, name, keys and companies (with detail full: its traits and dates too)"
+  }),
   pagination: Views.Pagination
 })
 
@@ -40,7 +43,7 @@ export const listUsers = Operation.make({
       })
     ).pipe(
       Effect.map((rows) => ({
-        users: rows.map(Views.user),
+        users: rows.map(input.detail === "full" ? Views.user : Views.userRow),
         pagination: Views.pagination(input.limit, input.offset, rows.length)
       }))
     )

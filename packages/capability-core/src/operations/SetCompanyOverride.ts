@@ -95,7 +95,7 @@ export const setCompanyOverride = Operation.make({
       )
       const entitlements = yield* entitlementsOf(company.id)
       return {
-        override: Views.override(saved),
+        override: Views.override(saved, feature),
         entitlement: entitlements.find((item) => item.feature_id === feature.id) ?? null
       }
     })

@@ -12,7 +12,7 @@ export const SetCompanyPlanInput = Schema.Struct({
   base_plan_id: Schema.NullOr(Id("plan_", "base plan; null takes the company off its plan")),
   add_on_ids: Schema.optionalWith(
     Schema.Array(Id("plan_", "add-on")).pipe(Schema.maxItems(100)).annotations({
-      description: "Every add-on the company should hold (the full list: add-ons left out are removed); default none"
+      description: "All its add-ons (those left out are removed); default none"
     }),
     { default: () => [] }
   )

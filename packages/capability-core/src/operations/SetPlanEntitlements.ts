@@ -20,7 +20,7 @@ const Grant = Schema.Struct({
   value: Schema.optional(
     field(
       Schema.Union(Schema.Boolean, FeatureLimit, Schema.Literal("unlimited")),
-      'true or false for an on/off feature; a limit (whole number) or "unlimited" for one that counts',
+      'On/off, a limit, or "unlimited"',
       'true, false, a whole number >= 0, or "unlimited"'
     )
   ),
@@ -36,7 +36,7 @@ const Grant = Schema.Struct({
   ),
   period: Schema.optional(
     Views.Period.annotations({
-      description: "For a limit on a metered feature: the period usage counts over (default current_month)"
+      description: "A metered limit's period (default current_month)"
     })
   )
 })
@@ -45,7 +45,7 @@ export const SetPlanEntitlementsInput = Schema.Struct({
   plan_id: Id("plan_", "plan or add-on"),
   entitlements: Schema.Array(Grant)
     .pipe(Schema.minItems(1), Schema.maxItems(50))
-    .annotations({ description: "What to grant, feature by feature (1 to 50); a feature granted already is updated" })
+    .annotations({ description: "What to grant, per feature; one granted already is updated" })
 })
 type GrantInput = (typeof SetPlanEntitlementsInput.Type)["entitlements"][number]
 

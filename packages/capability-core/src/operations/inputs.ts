@@ -56,10 +56,10 @@ export const TraitsInput = Schema.Record({
 export const Limit = Schema.optionalWith(
   field(
     Schema.Int.pipe(Schema.between(1, 250)),
-    "Rows per page, 1 to 250 (default 100)",
+    "Rows per page, 1 to 250 (default 25)",
     "a whole number from 1 to 250"
   ),
-  { default: () => 100 }
+  { default: () => 25 }
 )
 
 export const Offset = Schema.optionalWith(

@@ -1,8 +1,10 @@
 import {
   CallToolRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
   InitializeRequestSchema,
   type JSONRPCError,
+  ListPromptsRequestSchema,
   ListToolsRequestSchema,
   PingRequestSchema,
   type RequestId
@@ -12,6 +14,8 @@ import {
 const schemas = {
   "tools/call": CallToolRequestSchema,
   "tools/list": ListToolsRequestSchema,
+  "prompts/get": GetPromptRequestSchema,
+  "prompts/list": ListPromptsRequestSchema,
   initialize: InitializeRequestSchema,
   ping: PingRequestSchema
 } as const

@@ -59,7 +59,9 @@ export const COMMON_FIELDS: Readonly<Record<string, string>> = {
   credit_id: "Schematic's id of a credit type (bcrd_...)",
   credit: 'A credit type\'s name, e.g. "AI credits" (instead of credit_id)',
   sync_id: "A sync's id (syn_...) as a sync call answered it",
-  q: "Search text: a name or a key's value"
+  q: "Search text: a name or a key's value",
+  detail: "compact (default): each row's essentials; full: the whole record",
+  ids: "Only these, by Schematic's ids"
 }
 
 /** A property's schema without its description, where the field is one of `COMMON_FIELDS`. */
