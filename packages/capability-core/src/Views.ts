@@ -245,15 +245,9 @@ export const override = (
   upstream: SchematicCompanyOverride.CompanyOverride,
   feature: FeatureName | undefined
 ): Override => ({
-  id: upstream.id,
-  company_id: upstream.company_id,
-  feature_id: upstream.feature_id,
-  feature_key: feature?.key ?? null,
-  feature_name: feature?.name ?? null,
-  value: grantValue(upstream),
+  ...overrideRow(upstream, feature),
   value_type: upstream.value_type,
   period: upstream.metric_period ?? null,
-  expires_at: upstream.expiration_date ?? null,
   notes: upstream.notes.map((note) => note.note),
   created_at: upstream.created_at,
   updated_at: upstream.updated_at

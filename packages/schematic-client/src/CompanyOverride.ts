@@ -53,7 +53,8 @@ export interface ListCompanyOverridesParams extends Schema.Schema.Type<typeof Li
 export const CountCompanyOverridesParams = ListCompanyOverridesParams.omit("limit", "offset")
 export interface CountCompanyOverridesParams extends Schema.Schema.Type<typeof CountCompanyOverridesParams> {}
 
-const OverrideValue = {
+/** The value an override or a plan entitlement gives a feature, as Schematic's write bodies take it. */
+export const valueFields = {
   value_type: ValueType,
   value_bool: Schema.optional(Schema.NullOr(Schema.Boolean)),
   value_numeric: Schema.optional(Schema.NullOr(Schema.Int)),
@@ -61,7 +62,11 @@ const OverrideValue = {
   value_credit_id: Schema.optional(Schema.NullOr(Schema.String)),
   credit_consumption_rate: Schema.optional(Schema.NullOr(Schema.Number)),
   metric_period: Schema.optional(Schema.NullOr(MetricPeriod)),
-  metric_period_month_reset: Schema.optional(Schema.NullOr(MetricPeriodMonthReset)),
+  metric_period_month_reset: Schema.optional(Schema.NullOr(MetricPeriodMonthReset))
+}
+
+const OverrideValue = {
+  ...valueFields,
   expiration_date: Schema.optional(Schema.NullOr(Timestamp)),
   note: Schema.optional(Schema.NullOr(Schema.String))
 }

@@ -8,7 +8,7 @@
 import { Schema } from "effect"
 import { KeyMap, OptionalNullable, Page, Timestamp } from "./Common.js"
 import { Company } from "./Company.js"
-import { CompanyOverride, MetricPeriod, MetricPeriodMonthReset, ValueType } from "./CompanyOverride.js"
+import { CompanyOverride, MetricPeriod, MetricPeriodMonthReset, ValueType, valueFields } from "./CompanyOverride.js"
 import { FeatureType } from "./Feature.js"
 
 const Flag = Schema.Struct({ id: Schema.String, key: Schema.String, name: Schema.String })
@@ -147,25 +147,14 @@ export const PlanEntitlement = Schema.Struct({
 })
 export interface PlanEntitlement extends Schema.Schema.Type<typeof PlanEntitlement> {}
 
-const entitlementValueFields = {
-  value_type: ValueType,
-  value_bool: Schema.optional(Schema.NullOr(Schema.Boolean)),
-  value_numeric: Schema.optional(Schema.NullOr(Schema.Int)),
-  value_trait_id: Schema.optional(Schema.NullOr(Schema.String)),
-  value_credit_id: Schema.optional(Schema.NullOr(Schema.String)),
-  credit_consumption_rate: Schema.optional(Schema.NullOr(Schema.Number)),
-  metric_period: Schema.optional(Schema.NullOr(MetricPeriod)),
-  metric_period_month_reset: Schema.optional(Schema.NullOr(MetricPeriodMonthReset))
-}
-
 export const CreatePlanEntitlementBody = Schema.Struct({
   plan_id: Schema.String,
   feature_id: Schema.String,
-  ...entitlementValueFields
+  ...valueFields
 })
 export interface CreatePlanEntitlementBody extends Schema.Schema.Type<typeof CreatePlanEntitlementBody> {}
 
-export const UpdatePlanEntitlementBody = Schema.Struct(entitlementValueFields)
+export const UpdatePlanEntitlementBody = Schema.Struct(valueFields)
 export interface UpdatePlanEntitlementBody extends Schema.Schema.Type<typeof UpdatePlanEntitlementBody> {}
 
 export const ListPlanEntitlementsParams = Schema.Struct({

@@ -2,7 +2,7 @@
  * Plans and features as the catalogue operations answer them: names beside ids, what a plan grants feature by
  * feature (with each feature's key and name), its prices and trial.
  */
-import type { Entitlement, Plan, SchematicClient } from "@schematic-capability/schematic-client"
+import type { Entitlement, Feature, Plan, SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import type { CapabilityError } from "../CapabilityError.js"
 import * as Views from "../Views.js"
@@ -92,6 +92,17 @@ export const prices = (plan: Plan.Plan) =>
       : [{ interval, amount: price.price, currency: price.currency, price_id: price.external_price_id ?? null }]
   )
 
+/** A plan's own fields as the catalogue answers them, without what it grants. */
+export const planSummary = (plan: Plan.Plan) => ({
+  id: plan.id,
+  name: plan.name,
+  description: plan.description,
+  type: plan.plan_type,
+  prices: prices(plan),
+  trial_days: plan.is_trialable ? (plan.trial_days ?? null) : null,
+  company_count: plan.company_count
+})
+
 /** A plan (or add-on) with its prices, trial, companies and what it grants. */
 export const planOf = (planId: string): Effect.Effect<PlanDetail, CapabilityError, SchematicClient.SchematicClient> =>
   Effect.gen(function* () {
@@ -119,18 +130,12 @@ export const planOf = (planId: string): Effect.Effect<PlanDetail, CapabilityErro
         known.set(feature.id, { key: Views.featureKey(feature.flags), name: feature.name })
     }
     return {
-      id: plan.id,
-      name: plan.name,
-      description: plan.description,
-      type: plan.plan_type,
-      prices: prices(plan),
-      trial_days: plan.is_trialable ? (plan.trial_days ?? null) : null,
-      company_count: plan.company_count,
+      ...planSummary(plan),
       entitlements: grants.map((grant) => planGrant(grant, known.get(grant.feature_id)))
     }
   })
 
-export const FeatureDetail = Schema.Struct({
+export const FeatureView = Schema.Struct({
   id: Schema.String,
   key: Schema.NullOr(Schema.String).annotations({ description: "Its flag key: what apps and checks name it by" }),
   name: Schema.String,
@@ -141,7 +146,21 @@ export const FeatureDetail = Schema.Struct({
   event_name: Schema.NullOr(Schema.String).annotations({
     description: "For a metered feature: the event that meters it"
   }),
-  trait: Schema.NullOr(Schema.String).annotations({ description: "For a trait feature: the trait that counts it" }),
+  trait: Schema.NullOr(Schema.String).annotations({ description: "For a trait feature: the trait that counts it" })
+})
+
+export const featureView = (feature: Feature.Feature): typeof FeatureView.Type => ({
+  id: feature.id,
+  key: Views.featureKey(feature.flags),
+  name: feature.name,
+  description: feature.description,
+  type: feature.feature_type,
+  event_name: feature.event_subtype ?? null,
+  trait: feature.trait_id ?? null
+})
+
+export const FeatureDetail = Schema.Struct({
+  ...FeatureView.fields,
   plans: Schema.Array(
     Schema.Struct({
       id: Schema.String,
@@ -171,13 +190,7 @@ export const featureOf = (
     )
     const planNames = new Map(feature.plans.map((plan) => [plan.id, plan.name]))
     return {
-      id: feature.id,
-      key: Views.featureKey(feature.flags),
-      name: feature.name,
-      description: feature.description,
-      type: feature.feature_type,
-      event_name: feature.event_subtype ?? null,
-      trait: feature.trait_id ?? null,
+      ...featureView(feature),
       plans: grants.map((grant) => {
         const granted = planGrant(grant, undefined)
         return {

@@ -63,9 +63,21 @@ export const SyncOutput = Schema.Struct({
 })
 export type SyncOutput = typeof SyncOutput.Type
 
-/** The records field: each record is checked on its own, so one bad record does not refuse the others. */
+/**
+ * A sync's input: where its records come from, the sync they add to, and the records. Each record is checked on its
+ * own, so one bad record does not refuse the others.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any record schema
-export const Records = (record: Schema.Schema<any, any>, description: string) =>
+export const syncInput = (record: Schema.Schema<any, any>, description: string) =>
+  Schema.Struct({
+    source: Schema.optional(Source),
+    sync_id: Schema.optional(SyncId),
+    refused_before_sending: Schema.optional(RefusedBeforeSending),
+    records: records(record, description)
+  })
+
+// biome-ignore lint/suspicious/noExplicitAny: any record schema
+const records = (record: Schema.Schema<any, any>, description: string) =>
   Schema.Array(
     // Declared as the record's JSON Schema for callers and the compiled check, taken as anything: the handler
     // checks each record and refuses the bad ones alone.

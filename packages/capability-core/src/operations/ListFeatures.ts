@@ -1,37 +1,11 @@
-import type { Feature } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
+import { FeatureView, featureView } from "../internal/catalogue.js"
 import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
 import { Limit, Offset, Search } from "./inputs.js"
-
-export const FeatureView = Schema.Struct({
-  id: Schema.String,
-  key: Schema.NullOr(Schema.String).annotations({ description: "Its flag key: what apps and checks name it by" }),
-  name: Schema.String,
-  description: Schema.String,
-  type: Schema.String.annotations({
-    description: "boolean (on/off), event (metered by events), trait (counted by a company trait)"
-  }),
-  event_name: Schema.NullOr(Schema.String).annotations({
-    description: "For event features: the track event that meters it"
-  }),
-  trait: Schema.NullOr(Schema.String).annotations({ description: "For trait features: the trait that counts it" })
-})
-
-export const featureView = (feature: Feature.Feature): typeof FeatureView.Type => {
-  return {
-    id: feature.id,
-    key: Views.featureKey(feature.flags),
-    name: feature.name,
-    description: feature.description,
-    type: feature.feature_type,
-    event_name: feature.event_subtype ?? null,
-    trait: feature.trait_id ?? null
-  }
-}
 
 export const ListFeaturesInput = Schema.Struct({
   limit: Limit,

@@ -1,6 +1,6 @@
 import { Chunk, Effect, Schema, Stream } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { featureNames, PlanDetail, PlanGrant, planGrant, prices } from "../internal/catalogue.js"
+import { featureNames, PlanDetail, PlanGrant, planGrant, planSummary } from "../internal/catalogue.js"
 import { present } from "../internal/present.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
@@ -63,13 +63,7 @@ export const listPlans = Operation.make({
       const names = yield* featureNames(grants.map((grant) => grant.feature_id))
       return {
         plans: plans.map((plan) => ({
-          id: plan.id,
-          name: plan.name,
-          description: plan.description,
-          type: plan.plan_type,
-          prices: prices(plan),
-          trial_days: plan.is_trialable ? (plan.trial_days ?? null) : null,
-          company_count: plan.company_count,
+          ...planSummary(plan),
           ...(full
             ? {
                 entitlements: grants

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
-import { Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
+import { SyncOutput, syncInput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -12,12 +12,7 @@ export const CompanyRecord = Schema.Struct({
   traits: Schema.optional(TraitsInput)
 })
 
-export const SyncCompaniesInput = Schema.Struct({
-  source: Schema.optional(Source),
-  sync_id: Schema.optional(SyncId),
-  refused_before_sending: Schema.optional(RefusedBeforeSending),
-  records: Records(CompanyRecord, 'A company: {"keys": {...}, "name": "...", "traits": {...}}')
-})
+export const SyncCompaniesInput = syncInput(CompanyRecord, 'A company: {"keys": {...}, "name": "...", "traits": {...}}')
 
 export const syncCompanies = Operation.make({
   name: "sync-companies",

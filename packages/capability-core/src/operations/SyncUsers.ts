@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
-import { Records, RefusedBeforeSending, Source, SyncId, SyncOutput, syncing } from "../internal/sync.js"
+import { SyncOutput, syncInput, syncing } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -13,12 +13,10 @@ export const UserRecord = Schema.Struct({
   company: Schema.optional(RequiredKeyMap.annotations({ description: "Keys of the company the user belongs to" }))
 })
 
-export const SyncUsersInput = Schema.Struct({
-  source: Schema.optional(Source),
-  sync_id: Schema.optional(SyncId),
-  refused_before_sending: Schema.optional(RefusedBeforeSending),
-  records: Records(UserRecord, 'A user: {"keys": {...}, "name": "...", "traits": {...}, "company": {...}}')
-})
+export const SyncUsersInput = syncInput(
+  UserRecord,
+  'A user: {"keys": {...}, "name": "...", "traits": {...}, "company": {...}}'
+)
 
 export const syncUsers = Operation.make({
   name: "sync-users",
