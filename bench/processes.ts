@@ -73,7 +73,7 @@ export const startServer = async (dataDir: string, upstream?: string, env: Recor
     {
       PATH: process.env.PATH ?? "",
       ...(upstream === undefined
-        ? { SANDBOX_PORT: "0" }
+        ? { SANDBOX_PORT: "0", SANDBOX_SEED: "none" }
         : {
             SCHEMATIC_API_KEY: KEY,
             SCHEMATIC_API_URL: upstream,

@@ -20,7 +20,10 @@ export interface ServerConfig {
   readonly sandboxPort: number
   /** Sandbox only: emulate Schematic's rate limits at this many requests/s (0: off). */
   readonly sandboxRateLimit: number
-  /** Sandbox only: a dataset to load into its empty database on start (SANDBOX_SEED=demo). */
+  /**
+   * Sandbox only: the dataset loaded into its empty database on start: the demo (the default, so that a first start
+   * has something to look at) or none (SANDBOX_SEED=none).
+   */
   readonly sandboxSeed: Option.Option<SandboxSeed.Seed>
   /** Bounds of the event outbox: events and payload bytes held that are not yet delivered. */
   readonly outboxMaxRows: number
@@ -103,7 +106,13 @@ export const config: Config.Config<ServerConfig> = Config.all({
   ),
   sandboxPort: port("SANDBOX_PORT", 8090),
   sandboxRateLimit: wholeNumber("SANDBOX_RATE_LIMIT", 0, 0),
-  sandboxSeed: Config.option(Config.literal(...SandboxSeed.seeds)("SANDBOX_SEED")),
+  sandboxSeed: Config.literal(
+    ...SandboxSeed.seeds,
+    "none"
+  )("SANDBOX_SEED").pipe(
+    Config.withDefault("demo" as const),
+    Config.map((seed) => (seed === "none" ? Option.none() : Option.some(seed)))
+  ),
   outboxMaxRows: wholeNumber("OUTBOX_MAX_ROWS", 1_000_000, 1),
   outboxMaxBytes: wholeNumber("OUTBOX_MAX_BYTES", 512 * 1024 * 1024, 1024),
   outboxDatabaseUrl: Config.option(

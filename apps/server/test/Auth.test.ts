@@ -176,7 +176,14 @@ describe("safe defaults", () => {
     const { mainJs } = await import("./support.js")
     const result = await new Promise<{ code: number | null; output: string }>((done) => {
       const child = spawn(process.execPath, [mainJs], {
-        env: { PATH: process.env.PATH ?? "", HOST: "0.0.0.0", REST_PORT: "0", MCP_PORT: "0", SANDBOX_PORT: "0" },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOST: "0.0.0.0",
+          REST_PORT: "0",
+          MCP_PORT: "0",
+          SANDBOX_PORT: "0",
+          SANDBOX_SEED: "none"
+        },
         stdio: ["ignore", "pipe", "pipe"]
       })
       let output = ""

@@ -322,7 +322,7 @@ describe("MCP over stdio, with the official client", () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [stdioJs],
-      env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, SANDBOX_SEED: "none" },
       stderr: "pipe"
     })
     try {

@@ -1,6 +1,7 @@
 /**
  * Every TypeScript example in the repository's READMEs compiles against the packages as built: an example that
- * forgets a service an operation needs, or calls an API that changed, fails here.
+ * forgets a service an operation needs, or calls an API that changed, fails here. The quick start's requests answer
+ * on a default start, as a new user would send them.
  */
 
 import { execFile, execFileSync } from "node:child_process"
@@ -11,6 +12,7 @@ import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { ManagedRuntime } from "effect"
 import ts from "typescript"
 import { describe, expect, it } from "vitest"
+import { startServer } from "./support.js"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
 
@@ -109,5 +111,66 @@ describe("README examples", () => {
       return `${where}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`
     })
     expect(problems).toEqual([])
+  })
+})
+
+/** The requests of the quick start's `text` block: each `curl` command, its continuation lines joined. */
+const quickStartRequests = () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8")
+  const quickStart = readme.slice(
+    readme.indexOf("## Quick start"),
+    readme.indexOf("\n## ", readme.indexOf("## Quick start") + 1)
+  )
+  const block = /```text\n([\s\S]*?)```/.exec(quickStart)?.[1] ?? ""
+  return block
+    .replace(/\\\n\s*/g, "")
+    .split("\n")
+    .filter((line) => line.startsWith("curl "))
+    .map((line) => {
+      // Arguments: quoted in single quotes, or bare words.
+      const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2]!)
+      let method = "GET"
+      let body: string | undefined
+      const headers: Record<string, string> = {}
+      let url = ""
+      for (let index = 1; index < words.length; index++) {
+        const word = words[index]!
+        if (word === "-X") method = words[++index]!
+        else if (word === "-d") body = words[++index]
+        else if (word === "-H") {
+          const [name, value] = words[++index]!.split(/:\s*/, 2)
+          headers[name!] = value!
+        } else if (!word.startsWith("-")) url = word
+      }
+      return { line, method, url, headers, body }
+    })
+}
+
+describe("the README's quick start", () => {
+  it("answers every request 2xx with something to look at, on the default start", { timeout: 60_000 }, async () => {
+    const requests = quickStartRequests()
+    expect(requests.length).toBeGreaterThanOrEqual(6)
+    // The default start: no SANDBOX_SEED, a fresh data folder.
+    const server = await startServer({ SANDBOX_SEED: undefined })
+    try {
+      for (const request of requests) {
+        const response = await fetch(request.url.replace(/^localhost:8081/, server.rest), {
+          method: request.method,
+          headers: request.headers,
+          ...(request.body === undefined ? {} : { body: request.body })
+        })
+        const answer = await response.json()
+        expect({ request: request.line, status: response.status }).toEqual({
+          request: request.line,
+          status: expect.toSatisfy((status: number) => status >= 200 && status < 300)
+        })
+        // Something to look at: an answer with lists has at least one that is not empty.
+        const lists = Object.values(answer).filter((value) => Array.isArray(value))
+        const nothing = lists.length > 0 && lists.every((list) => list.length === 0)
+        expect({ request: request.line, nothing }).toEqual({ request: request.line, nothing: false })
+      }
+    } finally {
+      await server.stop()
+    }
   })
 })

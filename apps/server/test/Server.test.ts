@@ -13,7 +13,14 @@ import { mainJs, rest, startServer, stdioJs, upstreamProxy } from "./support.js"
 const run = (env: Record<string, string>) =>
   new Promise<{ code: number | null; output: string }>((done) => {
     const child = spawn(process.execPath, [mainJs], {
-      env: { PATH: process.env.PATH ?? "", REST_PORT: "0", MCP_PORT: "0", SANDBOX_PORT: "0", ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        REST_PORT: "0",
+        MCP_PORT: "0",
+        SANDBOX_PORT: "0",
+        SANDBOX_SEED: "none",
+        ...env
+      },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
@@ -111,7 +118,7 @@ describe("what it starts on", () => {
         new StdioClientTransport({
           command: process.execPath,
           args: [stdioJs],
-          env: { PATH: process.env.PATH ?? "", ...env },
+          env: { PATH: process.env.PATH ?? "", SANDBOX_SEED: "none", ...env },
           stderr: "pipe"
         })
       )

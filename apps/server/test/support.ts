@@ -37,8 +37,11 @@ export interface RunningServer {
   readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-/** Starts the deployable server as a child process on free ports and waits until both APIs listen. */
-export const startServer = async (env: Record<string, string> = {}): Promise<RunningServer> => {
+/**
+ * Starts the deployable server as a child process on free ports and waits until both APIs listen. `env` adds to the
+ * tests' defaults (an empty sandbox); a variable set to undefined is left unset, as on a default start.
+ */
+export const startServer = async (env: Record<string, string | undefined> = {}): Promise<RunningServer> => {
   // A caller's DATA_DIR is the caller's to keep (a restart test reuses it); ours is removed on stop.
   const ownDataDir = env.DATA_DIR === undefined
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "capability-server-"))
@@ -49,8 +52,9 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
       MCP_PORT: "0",
       SANDBOX_PORT: "0",
       DATA_DIR: dataDir,
+      SANDBOX_SEED: "none",
       ...env
-    },
+    } as Record<string, string>,
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""

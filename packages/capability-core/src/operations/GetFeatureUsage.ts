@@ -26,7 +26,7 @@ export const getFeatureUsage = Operation.make({
   scope: "read",
   toolset: "usage",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "GET", paths: ["/v1/companies/{company_id}/usage"], status: 200 },
+  rest: { method: "GET", paths: ["/v1/companies/{company_id}/usage", "/v1/companies/lookup/usage"], status: 200 },
   handler: (input) =>
     Effect.gen(function* () {
       const companyId = input.company_id ?? (yield* Resolve.company(input)).id

@@ -29,7 +29,7 @@ export const setCompanyPlan = Operation.make({
   scope: "write",
   toolset: "companies",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "PUT", paths: ["/v1/companies/{company_id}/plan"], status: 200 },
+  rest: { method: "PUT", paths: ["/v1/companies/{company_id}/plan", "/v1/companies/lookup/plan"], status: 200 },
   handler: (input) =>
     Effect.gen(function* () {
       const company = yield* Resolve.company(input)

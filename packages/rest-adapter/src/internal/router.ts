@@ -1,6 +1,7 @@
 /**
  * Routes by method and path. A fixed path is one map lookup; a path with parameters (`/v1/companies/{company_id}`)
- * is matched segment by segment, after the fixed ones, so `/v1/companies/lookup` is never read as a company id.
+ * is matched segment by segment, after the fixed ones and literal segments before parameters, so `/v1/companies/lookup`
+ * and `/v1/companies/lookup/usage` are never read as a company id.
  */
 
 export type Params = Readonly<Record<string, string>>
@@ -27,6 +28,19 @@ export const parametersOf = (path: string): ReadonlyArray<string> =>
     return match === null ? [] : [match[1]!]
   })
 
+/**
+ * Where two templates differ first, the one with literal text there comes first: `/v1/companies/lookup/usage` is
+ * matched by its own template, not read as `/v1/companies/{company_id}/usage`.
+ */
+const literalFirst = (a: { readonly segments: ReadonlyArray<string | null> }, b: typeof a): number => {
+  for (let index = 0; index < Math.min(a.segments.length, b.segments.length); index++) {
+    const left = a.segments[index]
+    const right = b.segments[index]
+    if ((left === null) !== (right === null)) return left === null ? 1 : -1
+  }
+  return 0
+}
+
 export const make = <Route>() => {
   const fixed = new Map<string, Route>()
   const fixedMethods = new Map<string, Array<string>>()
@@ -41,6 +55,7 @@ export const make = <Route>() => {
     }
     const segments = path.split("/").map((segment) => (PARAMETER.test(segment) ? null : segment))
     templates.push({ method, segments, names, route })
+    templates.sort(literalFirst)
   }
 
   /** The parameters of `path` under `template`, or undefined when it does not match. */
