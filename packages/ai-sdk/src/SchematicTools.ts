@@ -9,7 +9,13 @@
  *
  * @since 0.1.0
  */
-import { type Operation, type Operations, RequestTrace, Tools } from "@schematic-capability/capability-core"
+import {
+  CapabilityError,
+  type Operation,
+  type Operations,
+  RequestTrace,
+  Tools
+} from "@schematic-capability/capability-core"
 import { type JSONSchema7, jsonSchema, type Tool, type ToolSet } from "ai"
 import { Cause, Effect, Exit, ManagedRuntime, Runtime } from "effect"
 import { ToolCallError } from "./ToolCallError.js"
@@ -79,7 +85,9 @@ const call = <R>(runtime: Runtime.Runtime<R>, tool: Tools.Tool, input: unknown, 
     const name = tool.definition.name
     const died = (cause: Cause.Cause<unknown>) => {
       Runtime.runFork(runtime)(Effect.logError(`tool ${name} died`, cause))
-      reject(new ToolCallError({ tool: name, code: "internal", message: "internal: Internal error" }))
+      reject(
+        ToolCallError.of(name, new CapabilityError.CapabilityError({ code: "internal", message: "Internal error" }))
+      )
     }
     const trace = RequestTrace.enabledOn(runtime)
       ? {

@@ -4,9 +4,9 @@ import { Authenticator, EventSink, Operation, Operations } from "@schematic-capa
 import { McpServer } from "@schematic-capability/mcp-adapter"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { generateText, type Schema, stepCountIs, type ToolSet } from "ai"
+import { generateText, type Schema as JsonSchemaOf, stepCountIs, type ToolSet } from "ai"
 import { MockLanguageModelV3 } from "ai/test"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, FiberId, FiberRef, FiberRefs, HashSet, Layer, Logger, ManagedRuntime, Runtime, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { schematicInstructions, schematicTools, ToolCallError } from "../src/index.js"
 
@@ -63,7 +63,7 @@ const described = (tools: ToolSet) =>
   Object.entries(tools).map(([name, tool]) => ({
     name,
     description: tool.description,
-    inputSchema: (tool.inputSchema as Schema<unknown>).jsonSchema
+    inputSchema: (tool.inputSchema as JsonSchemaOf<unknown>).jsonSchema
   }))
 
 /** What an MCP client lists for a caller of `scope`, and the server's instructions, with the official client. */
@@ -196,6 +196,42 @@ describe("schematicTools", () => {
     ).rejects.toMatchObject({ code: "not_found" })
   })
 
+  it("runs operations of its own, and answers a handler's defect as internal, logged", async () => {
+    const broken = Operation.make<{ readonly n: number }, { readonly n: number }, never>({
+      name: "broken",
+      title: "Broken",
+      description: "A test tool whose handler dies.",
+      input: Schema.Struct({ n: Schema.Number }),
+      output: Schema.Struct({ n: Schema.Number }),
+      hints: Operation.hints.readsOutbox,
+      scope: "read",
+      toolset: "insights",
+      rest: { method: "GET", paths: ["/v1/broken"], status: 200 },
+      handler: (input) => (input.n > 0 ? Effect.succeed({ n: input.n }) : Effect.die(new Error("handler broke"))),
+      errors: []
+    })
+    const logged: Array<unknown> = []
+    const logging = Runtime.defaultRuntime.pipe(
+      Runtime.updateFiberRefs((refs) =>
+        FiberRefs.updateAs(refs, {
+          fiberId: FiberId.none,
+          fiberRef: FiberRef.currentLoggers,
+          value: HashSet.make(Logger.make(({ message }) => void logged.push(message)))
+        })
+      )
+    )
+    const tools = schematicTools(logging, { operations: [broken] })
+    expect(Object.keys(tools)).toEqual(["broken"])
+    const options = { toolCallId: "broken-call", messages: [] }
+    expect(await tools.broken!.execute!({ n: 2 }, options)).toEqual({ n: 2 })
+    await expect(tools.broken!.execute!({ n: 0 }, options)).rejects.toMatchObject({
+      code: "internal",
+      message: "internal: Internal error"
+    })
+    await new Promise((done) => setTimeout(done, 10))
+    expect(logged.flat()).toContain("tool broken died")
+  })
+
   it("names, describes and shapes every tool as MCP's tools/list does, scope by scope, with MCP's instructions", async () => {
     for (const scope of ["read", "write", "admin"] as const) {
       const { listed, instructions } = await mcpTools(scope)
@@ -205,8 +241,15 @@ describe("schematicTools", () => {
       )
       expect(Object.values(tools).map((tool) => tool.title)).toEqual(listed.tools.map((tool) => tool.title))
       expect(schematicInstructions()).toBe(instructions)
+      // What the model is sent: the AI SDK passes the same names, descriptions and schemas on to the provider.
+      model = scripted(["nothing to do"])
+      await generateText({ model, prompt: "Hello.", tools })
+      const sent = model.doGenerateCalls[0]!.tools ?? []
+      expect(sent.map((tool) => (tool.type === "function" ? { ...tool, strict: undefined } : tool))).toEqual(
+        described(tools).map((tool) => ({ type: "function", ...tool, strict: undefined }))
+      )
       console.log(
-        `${scope}: MCP tools/list ${Buffer.byteLength(JSON.stringify(listed))} bytes; AI SDK tool set (names, descriptions, schemas) ${Buffer.byteLength(JSON.stringify(described(tools)))} bytes; ${listed.tools.length} tools`
+        `${scope}: ${listed.tools.length} tools; MCP tools/list result ${Buffer.byteLength(JSON.stringify(listed))} bytes; AI SDK tool set (names, descriptions, schemas) ${Buffer.byteLength(JSON.stringify(described(tools)))} bytes; as sent to the model ${Buffer.byteLength(JSON.stringify(sent))} bytes`
       )
     }
     const { listed } = await mcpTools("admin", ["usage"])
