@@ -258,3 +258,12 @@ describe("schematicTools", () => {
     )
   })
 })
+
+/** The compiler refuses a runtime that lacks what the operations need. */
+export const typed = () => {
+  // @ts-expect-error: the built-in operations need a SchematicClient and an EventSink
+  schematicTools(Runtime.defaultRuntime)
+  const onlyClient = Layer.empty as unknown as Layer.Layer<SchematicClient.SchematicClient>
+  // @ts-expect-error: the built-in operations need an EventSink as well
+  schematicTools(ManagedRuntime.make(onlyClient))
+}
