@@ -140,15 +140,15 @@ export const errorText = (error: CapabilityError): string =>
  * Exit handed to `done`: the one way every agent protocol runs a tool (see `Capability.executeOn`). Refused input is
  * a failure naming its fields; a throw while decoding or building the handler is a defect.
  */
-export const callOn = <R>(
+export const callOn = <I, O, R>(
   runtime: Runtime.Runtime<R>,
-  operation: Operation.Operation<unknown, unknown, R>,
+  operation: Operation.Operation<I, O, R>,
   args: unknown,
   done: (exit: Exit.Exit<unknown, CapabilityError>) => void,
   trace?: RequestTrace.RequestTrace | undefined
 ): void => {
   try {
-    const input = Capability.decodeInput(operation, args ?? {}, "mcp")
+    const input = Capability.decodeInput(operation as Operation.Operation<I>, args ?? {}, "mcp")
     if (Either.isLeft(input)) done(Exit.fail(input.left))
     else Capability.executeOn(runtime, operation, input.right, done, trace)
   } catch (defect) {
