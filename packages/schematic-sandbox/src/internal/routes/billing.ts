@@ -1,0 +1,62 @@
+import { HttpRouter } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { listCustomers, upsertCustomer, upsertProduct, upsertSubscription } from "../domain/billing.js"
+import { body, readQuery } from "../http/request.js"
+import { envelope } from "../http/response.js"
+import {
+  renderCustomer,
+  renderCustomersWithSubscriptions,
+  renderProduct,
+  renderUpsertedSubscription
+} from "../render/billing.js"
+import { badRequest } from "../SandboxError.js"
+import { ProviderType, UpsertBillingCustomer, UpsertBillingProduct, UpsertBillingSubscription } from "../wire.js"
+
+/** Every billing upsert answers 201, whether it created or updated. */
+const upsert = <A, I, Row, E, R, Out, E2, R2>(
+  schema: Schema.Schema<A, I>,
+  store: (input: A, now: number) => Effect.Effect<Row, E, R>,
+  render: (row: Row) => Effect.Effect<Out, E2, R2>
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const input = yield* body(schema)
+    const row = yield* sql.withTransaction(store(input, Date.now()))
+    return envelope(yield* render(row), {}, 201)
+  })
+
+/** The billing mirror, by Schematic's paths. */
+export const billingRoutes = HttpRouter.empty.pipe(
+  HttpRouter.post(
+    "/billing/customer/upsert",
+    upsert(UpsertBillingCustomer, upsertCustomer, (row) => Effect.succeed(renderCustomer(row)))
+  ),
+  HttpRouter.get(
+    "/billing/customers",
+    Effect.gen(function* () {
+      const filter = yield* readQuery((q) => {
+        const provider = q.string("provider_type")
+        if (provider !== undefined && !Schema.is(ProviderType)(provider)) {
+          throw badRequest("provider_type: must be one of metronome, orb, schematic, stripe")
+        }
+        return {
+          company_ids: q.list("company_ids"),
+          q: q.string("q", 512),
+          name: q.string("name", 255),
+          provider_type: provider,
+          ...q.page()
+        }
+      })
+      return envelope(yield* renderCustomersWithSubscriptions(yield* listCustomers(filter)), filter)
+    })
+  ),
+  HttpRouter.post(
+    "/billing/subscription/upsert",
+    upsert(UpsertBillingSubscription, upsertSubscription, renderUpsertedSubscription)
+  ),
+  HttpRouter.post(
+    "/billing/product/upsert",
+    upsert(UpsertBillingProduct, upsertProduct, (row) => Effect.succeed(renderProduct(row)))
+  )
+)
