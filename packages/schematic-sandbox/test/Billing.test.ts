@@ -230,7 +230,9 @@ describe("billing, trials and credits", () => {
       .body.data
     expect(grants.map((grant: { quantity_remaining: number }) => grant.quantity_remaining)).toEqual([0, 2])
     const ledger = (await get(`/v2/billing/credits/ledger?company_id=${company.id}&event_type=usage`)).body.data
-    expect(ledger.map((entry: { amount: number }) => entry.amount).sort((a: number, b: number) => a - b)).toEqual([-6, -2])
+    expect(ledger.map((entry: { amount: number }) => entry.amount).sort((a: number, b: number) => a - b)).toEqual([
+      -6, -2
+    ])
     expect(ledger[0]).toMatchObject({ feature_id: feature.id, feature: { name: "AI generations" } })
     // The docs' path for the ledger (not in the spec, where it would read as a credit type's id): the same answer.
     const alias = await fetch(`${sandbox.url}/billing/credits/ledger?company_id=${company.id}`, {
