@@ -13,7 +13,6 @@ describe("billing, trials and credits", () => {
   })
   afterAll(() => sandbox.close())
 
-  const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000)
   const now = Math.floor(Date.now() / 1000)
 
   it("links a customer and a trialing subscription to a company, which shows them", async () => {

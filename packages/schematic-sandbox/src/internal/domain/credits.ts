@@ -183,29 +183,54 @@ export interface Draw {
 /**
  * Draws credits for usage, in order, from the company's live grants of the type (see the module's note), writing one
  * `usage` ledger entry per grant drawn on. A negative amount (a correction) is returned into the company's
- * adjustment grant of the type, created when it has none, and recorded as a `grant`.
+ * adjustment grant of the type, created when it has none, and recorded as a `grant`. The grants are read once and
+ * each changed grant written once, however many draws a batch of events makes.
  */
 export const draw = (draws: ReadonlyArray<Draw>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    for (const item of draws) {
-      if (item.amount === 0) continue
-      const grants = yield* sql<CreditGrantRow>`SELECT * FROM credit_grants
-        WHERE company_id = ${item.companyId} AND credit_id = ${item.creditId} AND zeroed_out_at IS NULL`
+    const wanted = draws.filter((item) => item.amount !== 0)
+    if (wanted.length === 0) return
+    const companies = [...new Set(wanted.map((item) => item.companyId))]
+    const loaded = yield* sql<CreditGrantRow>`SELECT * FROM credit_grants
+      WHERE company_id IN ${sql.in(companies)} AND zeroed_out_at IS NULL`
+    const grantsOf = new Map<string, Array<{ -readonly [K in keyof CreditGrantRow]: CreditGrantRow[K] }>>()
+    for (const grant of loaded) {
+      const key = `${grant.company_id}\u0000${grant.credit_id}`
+      grantsOf.set(key, [...(grantsOf.get(key) ?? []), { ...grant }])
+    }
+    const created = new Set<string>()
+    const changed = new Set<string>()
+    const entries: Array<Omit<CreditLedgerRow, "seq">> = []
+    const entry = (item: Draw, eventType: string, amount: number, grantId: string) =>
+      entries.push({
+        id: newId("crle"),
+        company_id: item.companyId,
+        credit_id: item.creditId,
+        event_type: eventType,
+        amount,
+        grant_id: grantId,
+        feature_id: item.featureId,
+        usage_event_id: item.eventId,
+        event_at: item.at
+      })
+    for (const item of wanted) {
+      const key = `${item.companyId}\u0000${item.creditId}`
+      const grants = grantsOf.get(key) ?? []
+      grantsOf.set(key, grants)
       if (item.amount < 0) {
         const refund = -item.amount
-        const adjustment = grants.find(
+        let adjustment = grants.find(
           (grant) => grant.reason === "adjustment" && (grant.expires_at === null || grant.expires_at > item.at)
         )
-        const grantId = adjustment?.id ?? newId("cgr")
         if (adjustment === undefined) {
-          yield* sql`INSERT INTO credit_grants ${sql.insert({
-            id: grantId,
+          adjustment = {
+            id: newId("cgr"),
             company_id: item.companyId,
             credit_id: item.creditId,
             reason: "adjustment",
-            quantity: refund,
-            quantity_remaining: refund,
+            quantity: 0,
+            quantity_remaining: 0,
             valid_from: item.at,
             expires_at: item.at + 365 * 86_400_000,
             zeroed_out_at: null,
@@ -213,21 +238,15 @@ export const draw = (draws: ReadonlyArray<Draw>) =>
             plan_id: null,
             created_at: item.at,
             updated_at: item.at
-          })}`
-        } else {
-          yield* sql`UPDATE credit_grants SET quantity = quantity + ${refund},
-            quantity_remaining = quantity_remaining + ${refund}, updated_at = ${item.at} WHERE id = ${grantId}`
+          }
+          grants.push(adjustment)
+          created.add(adjustment.id)
         }
-        yield* ledgerEntry({
-          company_id: item.companyId,
-          credit_id: item.creditId,
-          event_type: "grant",
-          amount: refund,
-          grant_id: grantId,
-          feature_id: item.featureId,
-          usage_event_id: item.eventId,
-          event_at: item.at
-        })
+        adjustment.quantity += refund
+        adjustment.quantity_remaining += refund
+        adjustment.updated_at = item.at
+        changed.add(adjustment.id)
+        entry(item, "grant", refund, adjustment.id)
         continue
       }
       let left = item.amount
@@ -235,19 +254,23 @@ export const draw = (draws: ReadonlyArray<Draw>) =>
         if (left <= 0) break
         const taken = Math.min(left, grant.quantity_remaining)
         left -= taken
-        yield* sql`UPDATE credit_grants SET quantity_remaining = quantity_remaining - ${taken},
-          updated_at = ${item.at} WHERE id = ${grant.id}`
-        yield* ledgerEntry({
-          company_id: item.companyId,
-          credit_id: item.creditId,
-          event_type: "usage",
-          amount: -taken,
-          grant_id: grant.id,
-          feature_id: item.featureId,
-          usage_event_id: item.eventId,
-          event_at: item.at
-        })
+        grant.quantity_remaining -= taken
+        grant.updated_at = item.at
+        changed.add(grant.id)
+        entry(item, "usage", -taken, grant.id)
       }
+    }
+    for (const grants of grantsOf.values()) {
+      for (const grant of grants) {
+        if (created.has(grant.id)) yield* sql`INSERT INTO credit_grants ${sql.insert({ ...grant })}`
+        else if (changed.has(grant.id)) {
+          yield* sql`UPDATE credit_grants SET quantity = ${grant.quantity},
+            quantity_remaining = ${grant.quantity_remaining}, updated_at = ${grant.updated_at} WHERE id = ${grant.id}`
+        }
+      }
+    }
+    for (let start = 0; start < entries.length; start += 500) {
+      yield* sql`INSERT INTO credit_ledger ${sql.insert(entries.slice(start, start + 500))}`
     }
   })
 
