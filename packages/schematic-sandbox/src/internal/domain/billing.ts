@@ -225,22 +225,29 @@ export interface SubscriptionDetail {
   }>
 }
 
-/** Every subscription of these companies (by company, then customer, then `stripe_customer_id` key), newest first. */
-export const subscriptionsOf = (companyIds: ReadonlyArray<string>) =>
+/**
+ * Every subscription of these companies (by company, then customer, then `stripe_customer_id` key), newest first;
+ * `"all"`: of every company.
+ */
+export const subscriptionsOf = (companyIds: ReadonlyArray<string> | "all") =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const byCompany = new Map<string, Array<SubscriptionDetail>>()
-    if (companyIds.length === 0) return byCompany
-    const ids = sql.in(companyIds)
-    const rows = yield* sql<BillingSubscriptionRow & { owner: string }>`
+    if (companyIds !== "all" && companyIds.length === 0) return byCompany
+    const ids = companyIds === "all" ? undefined : sql.in(companyIds)
+    const rows = yield* sql<BillingSubscriptionRow & { owner: string | null }>`
       SELECT s.*, COALESCE(s.company_id, c.company_id, k.entity_id) AS owner
       FROM billing_subscriptions s
       LEFT JOIN billing_customers c ON c.external_id = s.customer_external_id
       LEFT JOIN entity_keys k ON k.entity_type = 'company' AND k.key = 'stripe_customer_id'
         AND k.value = s.customer_external_id
-      WHERE s.company_id IN ${ids}
+      WHERE ${
+        ids === undefined
+          ? sql`COALESCE(s.company_id, c.company_id, k.entity_id) IS NOT NULL`
+          : sql`(s.company_id IN ${ids}
         OR (s.company_id IS NULL AND c.company_id IN ${ids})
-        OR (s.company_id IS NULL AND c.company_id IS NULL AND k.entity_id IN ${ids})
+        OR (s.company_id IS NULL AND c.company_id IS NULL AND k.entity_id IN ${ids}))`
+      }
       ORDER BY s.period_start DESC, s.created_at DESC`
     if (rows.length === 0) return byCompany
     const items = yield* sql<SubscriptionItemRow>`SELECT * FROM billing_subscription_items
@@ -258,6 +265,7 @@ export const subscriptionsOf = (companyIds: ReadonlyArray<string>) =>
     const productById = new Map(products.map((row) => [row.id, row]))
     const priceById = new Map(prices.map((row) => [row.id, row]))
     for (const { owner, ...row } of rows) {
+      if (owner === null) continue
       const detail: SubscriptionDetail = {
         row,
         companyId: owner,
