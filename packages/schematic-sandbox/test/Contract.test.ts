@@ -278,6 +278,19 @@ describe("every sandbox response matches Schematic's spec", () => {
     )
     await sent("GET", "/companies/{company_id}", `/companies/${companyId}`, undefined, 200)
     await sent("GET", "/companies/count", "/companies/count?subscription_statuses=trialing", undefined, 200)
+    const active = await sent(
+      "GET",
+      "/company-subscriptions",
+      `/company-subscriptions?company_id=${companyId}`,
+      undefined,
+      200
+    )
+    expect(active.data).toEqual([
+      expect.objectContaining({
+        subscription_external_id: "sub_c1",
+        trial_end: new Date((now + 86_400) * 1000).toISOString()
+      })
+    ])
     const plan = await sent("POST", "/plans", "/plans", { name: "C1 plan", plan_type: "plan", description: "" }, 201)
     await sent(
       "PUT",

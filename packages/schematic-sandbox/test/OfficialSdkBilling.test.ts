@@ -71,6 +71,8 @@ describe("Schematic's official Node SDK: billing, trials and credits", () => {
       trialEnd: now + 14 * 86_400,
       products: [expect.objectContaining({ externalId: "prod_sdk", quantity: 2, price: 1900 })]
     })
+    const active = await client.companies.getActiveCompanySubscription({ companyId: company.data.id })
+    expect(active.data).toEqual([expect.objectContaining({ subscriptionExternalId: "sub_sdk", status: "trialing" })])
     const customers = await client.billing.listCustomersWithSubscriptions({ companyIds: [company.data.id] })
     expect(customers.data).toEqual([
       expect.objectContaining({ externalId: "cus_sdk", subscriptions: [expect.anything()] })

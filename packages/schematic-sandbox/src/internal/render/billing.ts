@@ -94,6 +94,28 @@ export const renderSubscriptionView = (detail: SubscriptionDetail) => ({
   }))
 })
 
+/** `CompanySubscriptionResponseData`: where the view has epoch seconds, this has date-times (Schematic's quirk). */
+export const renderCompanySubscription = (detail: SubscriptionDetail) => {
+  const view = renderSubscriptionView(detail)
+  const time = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString())
+  return {
+    subscription_external_id: view.subscription_external_id,
+    customer_external_id: view.customer_external_id,
+    status: view.status,
+    interval: view.interval,
+    currency: view.currency,
+    total_price: view.total_price,
+    cancel_at_period_end: view.cancel_at_period_end,
+    cancel_at: time(detail.row.cancel_at),
+    trial_end: time(detail.row.trial_end),
+    expired_at: view.expired_at,
+    is_initial: false,
+    products: view.products,
+    discounts: [],
+    provider_type: view.provider_type
+  }
+}
+
 /** The upsert's answer, with the company it was found to belong to. */
 export const renderUpsertedSubscription = (row: BillingSubscriptionRow) =>
   Effect.gen(function* () {

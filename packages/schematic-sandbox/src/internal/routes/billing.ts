@@ -1,10 +1,18 @@
 import { HttpRouter } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { listCustomers, upsertCustomer, upsertProduct, upsertSubscription } from "../domain/billing.js"
+import {
+  listCustomers,
+  mainSubscription,
+  subscriptionsOf,
+  upsertCustomer,
+  upsertProduct,
+  upsertSubscription
+} from "../domain/billing.js"
 import { body, readQuery } from "../http/request.js"
 import { envelope } from "../http/response.js"
 import {
+  renderCompanySubscription,
   renderCustomer,
   renderCustomersWithSubscriptions,
   renderProduct,
@@ -54,6 +62,24 @@ export const billingRoutes = HttpRouter.empty.pipe(
   HttpRouter.post(
     "/billing/subscription/upsert",
     upsert(UpsertBillingSubscription, upsertSubscription, renderUpsertedSubscription)
+  ),
+  HttpRouter.get(
+    "/company-subscriptions",
+    Effect.gen(function* () {
+      const filter = yield* readQuery((q) => {
+        const ids = [...(q.string("company_id") ? [q.string("company_id")!] : []), ...q.list("company_ids")]
+        if (ids.length === 0) throw badRequest("company_id: is required (or company_ids)")
+        if (ids.length > 100) throw badRequest("company_ids: must have at most 100 ids")
+        return { company_ids: ids, ...q.page() }
+      })
+      const held = yield* subscriptionsOf(filter.company_ids)
+      // Each company's active subscription: the newest one that keeps entitlements, as the company shows it.
+      const active = filter.company_ids.flatMap((id) => {
+        const main = mainSubscription(held.get(id))
+        return main === undefined ? [] : [renderCompanySubscription(main)]
+      })
+      return envelope(active.slice(filter.offset, filter.offset + filter.limit), filter)
+    })
   ),
   HttpRouter.post(
     "/billing/product/upsert",
