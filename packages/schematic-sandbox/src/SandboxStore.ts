@@ -276,6 +276,7 @@ CREATE TABLE IF NOT EXISTS billing_subscription_items (
   item_external_id TEXT,
   PRIMARY KEY (subscription_id, position)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS billing_subscription_items_product ON billing_subscription_items(product_id);
 
 -- Credits: types, the grants that hold a company's balance, and the ledger of what changed each grant.
 CREATE TABLE IF NOT EXISTS credit_types (

@@ -243,7 +243,7 @@ describe("billing, trials and credits", () => {
     await post("/events", { event_type: "track", body: { event: "ai-generation", company: { crm_id: "ai-co" } } })
     const refused = await check()
     expect(refused.value).toBe(false)
-    expect(refused.reason).toMatch(/Out of credits/)
+    expect(refused.reason).toMatch(/^Out of credits: 0 AI credits left, and one use costs 2/)
     expect(refused.entitlement.credit_remaining).toBe(0)
     const bulk = await post("/flags/check-bulk", { contexts: [{ company: { crm_id: "ai-co" } }, { company: {} }] })
     expect(bulk.status).toBe(201)

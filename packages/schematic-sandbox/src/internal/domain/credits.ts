@@ -144,6 +144,7 @@ const drawOrder = (a: CreditGrantRow, b: CreditGrantRow) =>
 /** A company's balance of one credit type: what it can draw now, and what its live grants hold in all. */
 export interface CreditBalance {
   readonly creditId: string
+  readonly creditName: string
   readonly remaining: number
   /** What the live grants were granted. */
   readonly total: number
@@ -155,16 +156,27 @@ export const balancesOf = (companyIds: ReadonlyArray<string>, at: number) =>
     const sql = yield* SqlClient.SqlClient
     const out = new Map<string, Map<string, CreditBalance>>()
     if (companyIds.length === 0) return out
-    const rows = yield* sql<{ company_id: string; credit_id: string; remaining: number; total: number }>`
-      SELECT company_id, credit_id,
+    const rows = yield* sql<{
+      company_id: string
+      credit_id: string
+      credit_name: string | null
+      remaining: number
+      total: number
+    }>`
+      SELECT g.company_id, g.credit_id, (SELECT name FROM credit_types t WHERE t.id = g.credit_id) AS credit_name,
         SUM(CASE WHEN quantity_remaining > 0 AND zeroed_out_at IS NULL AND valid_from <= ${at}
           AND (expires_at IS NULL OR expires_at > ${at}) THEN quantity_remaining ELSE 0 END) AS remaining,
         SUM(CASE WHEN zeroed_out_at IS NULL AND valid_from <= ${at} AND (expires_at IS NULL OR expires_at > ${at})
           THEN quantity ELSE 0 END) AS total
-      FROM credit_grants WHERE company_id IN ${sql.in(companyIds)} GROUP BY company_id, credit_id`
+      FROM credit_grants g WHERE g.company_id IN ${sql.in(companyIds)} GROUP BY g.company_id, g.credit_id`
     for (const row of rows) {
       const byType = out.get(row.company_id) ?? new Map<string, CreditBalance>()
-      byType.set(row.credit_id, { creditId: row.credit_id, remaining: row.remaining, total: row.total })
+      byType.set(row.credit_id, {
+        creditId: row.credit_id,
+        creditName: row.credit_name ?? row.credit_id,
+        remaining: row.remaining,
+        total: row.total
+      })
       out.set(row.company_id, byType)
     }
     return out

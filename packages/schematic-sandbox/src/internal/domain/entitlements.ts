@@ -25,6 +25,8 @@ export type ValueType = "boolean" | "numeric" | "unlimited" | "trait" | "credit"
 /** What a credit entitlement draws on, and the company's balance of it. */
 export interface CreditTerms {
   readonly creditId: string
+  /** The credit type's name, for reasons people read. */
+  readonly creditName: string
   readonly consumptionRate: number
   readonly remaining: number
   /** What the company's live grants of the type were granted. */
@@ -219,6 +221,18 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
     }
     const creditCompanies = [...new Set(chosen.filter((item) => creditOf(item) !== undefined).map((c) => c.company.id))]
     const balances = yield* balancesOf(creditCompanies, now)
+    // A company never granted a type has no balance row to name it.
+    const creditIds = [...new Set(chosen.flatMap((item) => creditOf(item)?.creditId ?? []))]
+    const creditNames = new Map(
+      creditIds.length === 0
+        ? []
+        : (yield* sql<{
+            id: string
+            name: string
+          }>`SELECT id, name FROM credit_types WHERE id IN ${sql.in(creditIds)}`).map(
+            (row) => [row.id, row.name] as const
+          )
+    )
     const usageKey = (company: string, subtype: string, window: { start: number; resetAt: number | null }) =>
       `${window.start}:${window.resetAt ?? Number.MAX_SAFE_INTEGER}\u0000${company}\u0000${subtype}`
 
@@ -241,7 +255,14 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
       const terms = creditOf(item)
       const balance = terms === undefined ? undefined : balances.get(item.company.id)?.get(terms.creditId)
       const credit =
-        terms === undefined ? undefined : { ...terms, remaining: balance?.remaining ?? 0, total: balance?.total ?? 0 }
+        terms === undefined
+          ? undefined
+          : {
+              ...terms,
+              creditName: balance?.creditName ?? creditNames.get(terms.creditId) ?? terms.creditId,
+              remaining: balance?.remaining ?? 0,
+              total: balance?.total ?? 0
+            }
       let access: boolean
       let exceeded = false
       if (credit !== undefined) {

@@ -73,7 +73,7 @@ const evaluate = (
   const credit = entitlement.credit
   const reason =
     entitlement.exceeded && credit !== undefined
-      ? `Out of credits: ${credit.remaining} of credit type ${credit.creditId} left, and one use costs ${credit.consumptionRate} (${grantedBy})`
+      ? `Out of credits: ${credit.remaining} ${credit.creditName} left, and one use costs ${credit.consumptionRate} (${grantedBy})`
       : entitlement.exceeded
         ? `Usage ${entitlement.usage} has reached the allocation ${entitlement.allocation} of the ${grantedBy}`
         : `Matched the ${grantedBy}`
