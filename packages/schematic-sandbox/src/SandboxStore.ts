@@ -204,6 +204,124 @@ CREATE TABLE IF NOT EXISTS usage_daily (
   PRIMARY KEY (company_id, subtype, day)
 ) WITHOUT ROWID;
 
+-- The billing mirror: customers, products, prices and subscriptions, each upserted by the billing system's id.
+CREATE TABLE IF NOT EXISTS billing_customers (
+  id TEXT PRIMARY KEY,
+  external_id TEXT NOT NULL UNIQUE,
+  company_id TEXT,
+  email TEXT NOT NULL,
+  name TEXT NOT NULL,
+  meta TEXT NOT NULL DEFAULT '{}',
+  provider_type TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS billing_customers_company ON billing_customers(company_id);
+
+CREATE TABLE IF NOT EXISTS billing_products (
+  id TEXT PRIMARY KEY,
+  external_id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  price REAL NOT NULL,
+  is_active INTEGER NOT NULL,
+  provider_type TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS billing_prices (
+  id TEXT PRIMARY KEY,
+  external_id TEXT NOT NULL UNIQUE,
+  product_id TEXT NOT NULL,
+  price INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  interval TEXT NOT NULL,
+  usage_type TEXT NOT NULL,
+  provider_type TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS billing_prices_product ON billing_prices(product_id);
+
+-- Subscription times (period, trial end, cancel date) are epoch seconds, as Schematic's wire carries them.
+CREATE TABLE IF NOT EXISTS billing_subscriptions (
+  id TEXT PRIMARY KEY,
+  external_id TEXT NOT NULL UNIQUE,
+  customer_external_id TEXT NOT NULL,
+  company_id TEXT,
+  status TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  interval TEXT NOT NULL,
+  total_price INTEGER NOT NULL,
+  period_start INTEGER NOT NULL,
+  period_end INTEGER NOT NULL,
+  trial_end INTEGER,
+  trial_end_setting TEXT,
+  cancel_at INTEGER,
+  cancel_at_period_end INTEGER NOT NULL,
+  expired_at INTEGER,
+  provider_type TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS billing_subscriptions_company ON billing_subscriptions(company_id);
+CREATE INDEX IF NOT EXISTS billing_subscriptions_customer ON billing_subscriptions(customer_external_id);
+
+CREATE TABLE IF NOT EXISTS billing_subscription_items (
+  subscription_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  product_id TEXT NOT NULL,
+  price_id TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  item_external_id TEXT,
+  PRIMARY KEY (subscription_id, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS billing_subscription_items_product ON billing_subscription_items(product_id);
+
+-- Credits: types, the grants that hold a company's balance, and the ledger of what changed each grant.
+CREATE TABLE IF NOT EXISTS credit_types (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  singular_name TEXT,
+  plural_name TEXT,
+  burn_strategy TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS credit_grants (
+  id TEXT PRIMARY KEY,
+  company_id TEXT NOT NULL,
+  credit_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  quantity REAL NOT NULL,
+  quantity_remaining REAL NOT NULL,
+  valid_from INTEGER NOT NULL,
+  expires_at INTEGER,
+  zeroed_out_at INTEGER,
+  zeroed_out_reason TEXT,
+  plan_id TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS credit_grants_company ON credit_grants(company_id, credit_id);
+
+CREATE TABLE IF NOT EXISTS credit_ledger (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  company_id TEXT NOT NULL,
+  credit_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  amount REAL NOT NULL,
+  grant_id TEXT,
+  feature_id TEXT,
+  usage_event_id TEXT,
+  event_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS credit_ledger_company ON credit_ledger(company_id, event_at);
+
 CREATE TRIGGER IF NOT EXISTS events_usage_daily AFTER INSERT ON events
 WHEN NEW.type = 'track' AND NEW.company_id IS NOT NULL BEGIN
   INSERT INTO usage_daily (company_id, subtype, day, quantity)
@@ -217,6 +335,21 @@ CREATE TRIGGER IF NOT EXISTS events_usage_hourly AFTER INSERT ON events WHEN NEW
   ON CONFLICT (subtype, hour) DO UPDATE SET quantity = quantity + excluded.quantity;
 END;
 `
+
+/**
+ * Columns added after a table was first released: a database made before them gets them (`ALTER TABLE` cannot say
+ * "if not exists", so the table's columns are read first).
+ */
+const ADDED_COLUMNS: ReadonlyArray<{ table: string; column: string; definition: string }> = [
+  { table: "plans", column: "is_trialable", definition: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "plans", column: "trial_days", definition: "INTEGER" },
+  { table: "plans", column: "charge_type", definition: "TEXT" },
+  { table: "plans", column: "billing_product_id", definition: "TEXT" },
+  { table: "plans", column: "monthly_price_id", definition: "TEXT" },
+  { table: "plans", column: "yearly_price_id", definition: "TEXT" },
+  { table: "plan_entitlements", column: "value_credit_id", definition: "TEXT" },
+  { table: "plan_entitlements", column: "consumption_rate", definition: "REAL" }
+]
 
 /** Runs the schema on a fresh or existing database. */
 export const migrate = Effect.gen(function* () {
@@ -233,6 +366,12 @@ export const migrate = Effect.gen(function* () {
       for (const statement of MIGRATION.split(/;\s*\n(?=CREATE|--)/)) {
         const text = statement.trim()
         if (text.length > 0) yield* sql.unsafe(text.endsWith("END") ? `${text};` : text)
+      }
+      for (const added of ADDED_COLUMNS) {
+        const columns = yield* sql<{ name: string }>`SELECT name FROM pragma_table_info(${added.table})`
+        if (!columns.some((column) => column.name === added.column)) {
+          yield* sql.unsafe(`ALTER TABLE ${added.table} ADD COLUMN ${added.column} ${added.definition}`)
+        }
       }
       // A database from before the daily rollup gets it from the events it already holds.
       if (rollups.length === 0) {

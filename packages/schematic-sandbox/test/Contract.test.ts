@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { requestViolations } from "./contract.js"
 import { call, expectMatchesSpec, startSandbox } from "./support.js"
 
 /**
@@ -208,6 +209,223 @@ describe("every sandbox response matches Schematic's spec", () => {
     await checked("DELETE", "/plan-entitlements/{plan_entitlement_id}", entitlementPath, undefined, 200)
     await checked("DELETE", "/users/{user_id}", `/users/${user.data.id}`, undefined, 200)
     await checked("DELETE", "/companies/{company_id}", `/companies/${company.data.id}`, undefined, 200)
+  })
+
+  it("billing, credits, plan billing links, counts and bulk checks, with requests the spec takes", async () => {
+    // Here each request is one Schematic's spec takes, too: what the capability sends, the sandbox answers.
+    const sent = async (method: string, template: string, path: string, body: unknown, status: number) => {
+      expect(requestViolations(method, path, body)).toEqual([])
+      return checked(method, template, path, body, status)
+    }
+    const company = await sent("POST", "/companies", "/companies", { keys: { stripe_customer_id: "cus_c1" } }, 200)
+    const companyId = company.data.id
+    await sent(
+      "POST",
+      "/billing/customer/upsert",
+      "/billing/customer/upsert",
+      {
+        external_id: "cus_c1",
+        email: "a@c1.test",
+        name: "C1",
+        meta: {},
+        company_id: companyId,
+        provider_type: "stripe"
+      },
+      201
+    )
+    await sent("GET", "/billing/customers", `/billing/customers?company_ids=${companyId}&limit=10`, undefined, 200)
+    const product = await sent(
+      "POST",
+      "/billing/product/upsert",
+      "/billing/product/upsert",
+      { external_id: "prod_c1", price: 49, name: "C1 plan", provider_type: "stripe" },
+      201
+    )
+    const now = Math.floor(Date.now() / 1000)
+    await sent(
+      "POST",
+      "/billing/subscription/upsert",
+      "/billing/subscription/upsert",
+      {
+        subscription_external_id: "sub_c1",
+        customer_external_id: "cus_c1",
+        company_id: companyId,
+        currency: "usd",
+        total_price: 4900,
+        cancel_at_period_end: false,
+        discounts: [],
+        expired_at: new Date((now + 86_400) * 1000).toISOString(),
+        product_external_ids: [
+          {
+            product_external_id: "prod_c1",
+            price_external_id: "price_c1",
+            price: 4900,
+            currency: "usd",
+            interval: "month",
+            quantity: 1,
+            usage_type: "licensed"
+          }
+        ],
+        status: "trialing",
+        interval: "month",
+        period_start: now,
+        period_end: now + 86_400,
+        trial_end: now + 86_400,
+        trial_end_setting: "subscribe",
+        provider_type: "stripe"
+      },
+      201
+    )
+    await sent("GET", "/companies/{company_id}", `/companies/${companyId}`, undefined, 200)
+    await sent("GET", "/companies/count", "/companies/count?subscription_statuses=trialing", undefined, 200)
+    const active = await sent(
+      "GET",
+      "/company-subscriptions",
+      `/company-subscriptions?company_id=${companyId}`,
+      undefined,
+      200
+    )
+    expect(active.data).toEqual([
+      expect.objectContaining({
+        subscription_external_id: "sub_c1",
+        trial_end: new Date((now + 86_400) * 1000).toISOString()
+      })
+    ])
+    const plan = await sent("POST", "/plans", "/plans", { name: "C1 plan", plan_type: "plan", description: "" }, 201)
+    await sent(
+      "PUT",
+      "/plans/{plan_id}/billing_products",
+      `/plans/${plan.data.id}/billing_products`,
+      {
+        charge_type: "recurring",
+        is_trialable: true,
+        trial_days: 14,
+        billing_product_id: product.data.product_id,
+        monthly_price: 4900,
+        yearly_price: 49000,
+        currency: "usd"
+      },
+      200
+    )
+    await sent("GET", "/plans/{plan_id}", `/plans/${plan.data.id}`, undefined, 200)
+    await sent("GET", "/plans", "/plans?limit=5", undefined, 200)
+    const credit = await sent(
+      "POST",
+      "/billing/credits",
+      "/billing/credits",
+      { name: "C1 credits", description: "", currency: "usd" },
+      201
+    )
+    const creditId = credit.data.id
+    await sent("GET", "/billing/credits", `/billing/credits?ids=${creditId}`, undefined, 200)
+    await sent("GET", "/billing/credits/count", "/billing/credits/count", undefined, 200)
+    await sent("GET", "/billing/credits/{credit_id}", `/billing/credits/${creditId}`, undefined, 200)
+    const feature = await sent(
+      "POST",
+      "/features",
+      "/features",
+      { name: "C1 renders", description: "", feature_type: "event", event_subtype: "c1-render" },
+      201
+    )
+    const entitlement = await sent(
+      "POST",
+      "/plan-entitlements",
+      "/plan-entitlements",
+      {
+        plan_id: plan.data.id,
+        feature_id: feature.data.id,
+        value_type: "credit",
+        value_credit_id: creditId,
+        credit_consumption_rate: 2
+      },
+      201
+    )
+    await sent(
+      "PUT",
+      "/plan-entitlements/{plan_entitlement_id}",
+      `/plan-entitlements/${entitlement.data.id}`,
+      { value_type: "credit", value_credit_id: creditId, credit_consumption_rate: 1 },
+      200
+    )
+    await sent(
+      "PUT",
+      "/company-plans/{company_id}",
+      `/company-plans/${companyId}`,
+      { base_plan_id: plan.data.id, add_on_ids: [] },
+      200
+    )
+    await sent(
+      "POST",
+      "/billing/credits/grants/company",
+      "/billing/credits/grants/company",
+      {
+        company_id: companyId,
+        credit_id: creditId,
+        quantity: 5,
+        reason: "free",
+        expires_at: new Date(Date.now() + 86_400_000).toISOString()
+      },
+      201
+    )
+    await sent(
+      "POST",
+      "/events",
+      "/events",
+      { event_type: "track", body: { event: "c1-render", company: { stripe_customer_id: "cus_c1" }, quantity: 2 } },
+      201
+    )
+    const list = `/billing/credits/grants/company/list?company_id=${companyId}&order=expires_at&dir=asc`
+    await sent("GET", "/billing/credits/grants/company/list", list, undefined, 200)
+    await sent("GET", "/billing/credits/balance", `/billing/credits/balance?company_id=${companyId}`, undefined, 200)
+    await sent(
+      "GET",
+      "/v2/billing/credits/ledger",
+      `/v2/billing/credits/ledger?company_id=${companyId}`,
+      undefined,
+      200
+    )
+    await sent(
+      "GET",
+      "/v2/billing/credits/ledger/count",
+      `/v2/billing/credits/ledger/count?company_id=${companyId}&event_type=usage`,
+      undefined,
+      200
+    )
+    await sent("POST", "/flags/check", "/flags/check", { company: { stripe_customer_id: "cus_c1" } }, 201)
+    await sent(
+      "POST",
+      "/flags/check-bulk",
+      "/flags/check-bulk",
+      { contexts: [{ company: { stripe_customer_id: "cus_c1" } }] },
+      201
+    )
+    await sent("GET", "/company-overrides/count", `/company-overrides/count?company_id=${companyId}`, undefined, 200)
+    await sent("GET", "/feature-usage", `/feature-usage?company_id=${companyId}`, undefined, 200)
+    await sent("DELETE", "/plans/{plan_id}", `/plans/${plan.data.id}`, undefined, 200)
+
+    // Their refusals, in Schematic's error body.
+    await checked("GET", "/billing/credits/{credit_id}", "/billing/credits/bcrd_missing", undefined, 404)
+    await checked("GET", "/billing/credits/balance", "/billing/credits/balance", undefined, 400)
+    await checked("GET", "/v2/billing/credits/ledger", "/v2/billing/credits/ledger", undefined, 400)
+    await checked(
+      "POST",
+      "/billing/credits/grants/company",
+      "/billing/credits/grants/company",
+      { company_id: companyId, credit_id: creditId, quantity: 0, reason: "free" },
+      400
+    )
+    await checked("POST", "/billing/subscription/upsert", "/billing/subscription/upsert", { status: "active" }, 400)
+    await checked("POST", "/flags/check-bulk", "/flags/check-bulk", { contexts: [] }, 400)
+    await checked(
+      "PUT",
+      "/plans/{plan_id}/billing_products",
+      "/plans/plan_missing/billing_products",
+      {
+        charge_type: "free",
+        is_trialable: false
+      },
+      404
+    )
   })
 
   it("error answers", async () => {

@@ -65,3 +65,68 @@ describe("the demo dataset", () => {
     expect(over.length).toBeGreaterThan(0)
   })
 })
+
+describe("the demo dataset's billing, trials and credits", () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const data = async (path: string) => {
+    const response = await call(sandbox.url, "GET", path)
+    expect(response.status, JSON.stringify(response.body)).toBe(200)
+    return response.body.data
+  }
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: "demo" })
+  })
+  afterAll(() => sandbox.close())
+
+  it("gives most companies a subscription, some on a trial ending this week, and every company a last sighting", async () => {
+    const companies: Array<{
+      last_seen_at: string | null
+      billing_subscription?: { status: string; trial_end?: number | null; products: Array<unknown> }
+    }> = []
+    for (let offset = 0; offset < 200; offset += 100)
+      companies.push(...(await data(`/companies?limit=100&offset=${offset}`)))
+    expect(companies.every((company) => company.last_seen_at !== null)).toBe(true)
+    const subscribed = companies.filter((company) => company.billing_subscription !== undefined)
+    expect(subscribed.length).toBeGreaterThan(150)
+    const now = Date.now() / 1000
+    const trials = subscribed.filter((company) => company.billing_subscription!.status === "trialing")
+    expect(trials.length).toBeGreaterThan(3)
+    expect(
+      trials.filter((company) => company.billing_subscription!.trial_end! - now < 7 * 86_400).length
+    ).toBeGreaterThan(0)
+    expect((await data("/companies/count?subscription_statuses=trialing")).count).toBe(trials.length)
+    const demo007 = await data("/companies/lookup?keys[stripe_customer_id]=cus_demo007")
+    expect(demo007.billing_subscription.products.length).toBeGreaterThan(0)
+    expect((await data("/insights/summary")).mrr[0].amount).toBeGreaterThan(0)
+  })
+
+  it("sells its plans with prices and a trial, and meters AI generations in AI credits", async () => {
+    const plans: Array<{ name: string; monthly_price?: { price: number }; trial_days?: number | null }> =
+      await data("/plans")
+    const pro = plans.find((plan) => plan.name === "Pro")!
+    expect(pro).toMatchObject({ monthly_price: { price: 4900 }, trial_days: 14, is_trialable: true })
+    const [credit] = await data("/billing/credits?name=AI%20credits")
+    expect(credit.name).toBe("AI credits")
+    const entitlements = await data(`/plan-entitlements?plan_id=${(pro as { id?: string }).id}`)
+    expect(entitlements.find((item: { value_type: string }) => item.value_type === "credit")).toMatchObject({
+      consumption_rate: 2,
+      value_credit: { id: credit.id }
+    })
+    const holders: Array<{ billing_credit_balances: Record<string, number> | null }> = await data(
+      `/companies?credit_type_ids=${credit.id}&limit=100`
+    )
+    expect(holders.length).toBeGreaterThan(20)
+    const balances = holders.map((company) => company.billing_credit_balances?.[credit.id] ?? 0)
+    expect(balances.some((balance) => balance === 0)).toBe(true)
+    expect(balances.some((balance) => balance > 0)).toBe(true)
+  })
+
+  it("has usage in the window before the last 30 days, for period-over-period insights", async () => {
+    const end = Date.now()
+    const top = await data(
+      `/insights/top-features?start_time=${new Date(end - 30 * 86_400_000).toISOString()}&end_time=${new Date(end).toISOString()}`
+    )
+    expect(top.features.length).toBeGreaterThan(0)
+    expect(top.features.every((feature: { prior_usage?: number }) => (feature.prior_usage ?? 0) > 0)).toBe(true)
+  })
+})

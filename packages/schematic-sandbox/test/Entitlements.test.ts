@@ -257,16 +257,23 @@ describe("the entitlement model", () => {
     expect(orphan.body.error).toMatch(/^feature_id: /)
   })
 
-  it("refuses what it does not model, naming the field", async () => {
+  it("refuses what it does not model, and an entitlement missing its value, naming the field", async () => {
     const thing = await feature("Credits thing", { feature_type: "boolean" })
     const base = await plan("Credits")
     const refused = await call(sandbox.url, "POST", "/plan-entitlements", {
       plan_id: base.id,
       feature_id: thing.id,
-      value_type: "credit"
+      value_type: "unknown"
     })
     expect(refused.status).toBe(400)
     expect(refused.body.error).toMatch(/^value_type: /)
+    const credit = await call(sandbox.url, "POST", "/plan-entitlements", {
+      plan_id: base.id,
+      feature_id: thing.id,
+      value_type: "credit"
+    })
+    expect(credit.status).toBe(400)
+    expect(credit.body.error).toMatch(/^value_credit_id: /)
     const numeric = await call(sandbox.url, "POST", "/plan-entitlements", {
       plan_id: base.id,
       feature_id: thing.id,

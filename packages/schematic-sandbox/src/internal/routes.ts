@@ -1,6 +1,8 @@
 import { HttpRouter } from "@effect/platform"
+import { billingRoutes } from "./routes/billing.js"
 import { captureRoutes } from "./routes/capture.js"
 import { companyRoutes } from "./routes/companies.js"
+import { creditRoutes } from "./routes/credits.js"
 import { eventRoutes } from "./routes/events.js"
 import { featureRoutes } from "./routes/features.js"
 import { featureUsageRoutes } from "./routes/featureUsage.js"
@@ -23,5 +25,7 @@ export const routes = HttpRouter.concatAll(
   featureUsageRoutes,
   overrideRoutes,
   insightRoutes,
+  billingRoutes,
+  creditRoutes,
   captureRoutes
 )

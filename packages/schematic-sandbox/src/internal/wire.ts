@@ -189,7 +189,9 @@ const entitlementValue = {
   value_trait_id: nullable(Schema.String),
   metric_period: nullable(MetricPeriod),
   metric_period_month_reset: nullable(MonthReset),
-  soft_limit: nullable(Schema.Int)
+  soft_limit: nullable(Schema.Int),
+  value_credit_id: nullable(Schema.String),
+  credit_consumption_rate: nullable(Schema.Number)
 }
 
 export const CreatePlanEntitlement = Schema.Struct({
@@ -205,6 +207,15 @@ export type EntitlementValue = typeof UpdatePlanEntitlement.Type
 export const CheckFlag = Schema.Struct({
   company: nullable(KeyMap),
   user: nullable(KeyMap)
+})
+
+/** `POST /flags/check-bulk`: 1 to 100 contexts, each checked like `POST /flags/check`. */
+export const CheckFlagsBulk = Schema.Struct({
+  contexts: Schema.Array(CheckFlag).pipe(
+    Schema.filter((contexts) =>
+      contexts.length < 1 || contexts.length > 100 ? `must have 1 to 100 contexts, got ${contexts.length}` : true
+    )
+  )
 })
 
 /** What the official SDK posts to the capture service's `/batch`: events named by `type`, not `event_type`. */
@@ -239,3 +250,107 @@ export const CreateCompanyOverride = Schema.Struct({
 })
 
 export const UpdateCompanyOverride = Schema.Struct(overrideValue)
+
+export const ProviderType = Schema.Literal("metronome", "orb", "schematic", "stripe")
+
+const ExternalId = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255))
+
+/** Epoch seconds, as Schematic carries subscription times; never negative. */
+const Seconds = Schema.Int.pipe(Schema.nonNegative())
+
+export const UpsertBillingCustomer = Schema.Struct({
+  external_id: ExternalId,
+  email: Schema.String.pipe(Schema.maxLength(255)),
+  name: Schema.String.pipe(Schema.maxLength(255)),
+  meta: Schema.Record({ key: Schema.String, value: Schema.String }),
+  company_id: nullable(Schema.String),
+  default_payment_method_id: nullable(Schema.String),
+  provider_type: nullable(ProviderType)
+})
+
+const LineItem = Schema.Struct({
+  product_external_id: ExternalId,
+  price_external_id: ExternalId,
+  price: Schema.Int.pipe(Schema.nonNegative()),
+  currency: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(3)),
+  interval: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
+  quantity: Schema.Int.pipe(Schema.nonNegative()),
+  usage_type: Schema.Literal("licensed", "metered"),
+  subscription_item_external_id: nullable(Schema.String)
+})
+
+export const UpsertBillingSubscription = Schema.Struct({
+  subscription_external_id: ExternalId,
+  customer_external_id: ExternalId,
+  company_id: nullable(Schema.String),
+  currency: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(3)),
+  total_price: Schema.Int.pipe(Schema.nonNegative()),
+  cancel_at_period_end: Schema.Boolean,
+  discounts: Schema.Array(Schema.Unknown),
+  expired_at: DateTime,
+  product_external_ids: Schema.Array(LineItem).pipe(Schema.maxItems(100)),
+  status: nullable(Schema.String.pipe(Schema.maxLength(255))),
+  interval: nullable(Schema.String.pipe(Schema.maxLength(255))),
+  period_start: nullable(Seconds),
+  period_end: nullable(Seconds),
+  trial_end: nullable(Seconds),
+  trial_end_setting: nullable(Schema.Literal("cancel", "subscribe")),
+  cancel_at: nullable(Seconds),
+  provider_type: nullable(ProviderType)
+})
+export type UpsertBillingSubscription = typeof UpsertBillingSubscription.Type
+
+export const UpsertBillingProduct = Schema.Struct({
+  external_id: ExternalId,
+  price: Schema.Number.pipe(Schema.nonNegative()),
+  name: nullable(Schema.String.pipe(Schema.maxLength(255))),
+  is_active: nullable(Schema.Boolean),
+  provider_type: nullable(ProviderType)
+})
+
+export const BurnStrategy = Schema.Literal(
+  "plan_first_then_credit_bundles_first_in_first_out",
+  "first_in_first_out",
+  "last_in_first_out",
+  "expiration_priority"
+)
+
+export const CreateCreditType = Schema.Struct({
+  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)),
+  description: Schema.String.pipe(Schema.maxLength(1024)),
+  currency: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(3)),
+  singular_name: nullable(Schema.String.pipe(Schema.maxLength(512))),
+  plural_name: nullable(Schema.String.pipe(Schema.maxLength(512))),
+  burn_strategy: nullable(BurnStrategy)
+})
+
+export const GrantReason = Schema.Literal(
+  "adjustment",
+  "billing_credit_auto_topup",
+  "free",
+  "plan",
+  "purchased",
+  "rollover"
+)
+
+export const GrantCompanyCredits = Schema.Struct({
+  company_id: Schema.String.pipe(Schema.minLength(1)),
+  credit_id: Schema.String.pipe(Schema.minLength(1)),
+  quantity: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(9_999_999_999)),
+  reason: GrantReason,
+  expires_at: nullable(DateTime),
+  currency: nullable(Schema.String)
+})
+
+/** `PUT /plans/{plan_id}/billing_products`: the plan's billing product, its prices (by amount or by id) and trial. */
+export const UpsertPlanBilling = Schema.Struct({
+  charge_type: Schema.Literal("free", "none", "one_time", "recurring"),
+  is_trialable: Schema.Boolean,
+  trial_days: nullable(Schema.Int.pipe(Schema.between(0, 3650))),
+  billing_product_id: nullable(Schema.String),
+  currency: nullable(Schema.String.pipe(Schema.pattern(/^[a-z]{3}$/))),
+  monthly_price: nullable(Schema.Int.pipe(Schema.nonNegative())),
+  monthly_price_id: nullable(Schema.String),
+  yearly_price: nullable(Schema.Int.pipe(Schema.nonNegative())),
+  yearly_price_id: nullable(Schema.String)
+})

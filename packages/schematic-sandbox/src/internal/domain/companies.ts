@@ -95,6 +95,10 @@ export const deleteCompany = (id: string, now: number) =>
 export interface CompanyFilter extends SearchFilter {
   readonly planIds: ReadonlyArray<string>
   readonly withoutPlan?: boolean | undefined
+  /** Companies with a subscription in one of these statuses. */
+  readonly subscriptionStatuses?: ReadonlyArray<string> | undefined
+  /** Companies granted credits of one of these types. */
+  readonly creditTypeIds?: ReadonlyArray<string> | undefined
 }
 
 /** The companies table as its list and count filter it. */
@@ -115,6 +119,19 @@ export const companyTable: Table<CompanyFilter> = {
     }
     if (filter.withoutPlan === true) clauses.push(sql`c.base_plan_id IS NULL`)
     if (filter.withoutPlan === false) clauses.push(sql`c.base_plan_id IS NOT NULL`)
+    if (filter.subscriptionStatuses !== undefined && filter.subscriptionStatuses.length > 0) {
+      clauses.push(sql`c.id IN (
+        SELECT COALESCE(s.company_id, b.company_id, k.entity_id) FROM billing_subscriptions s
+        LEFT JOIN billing_customers b ON b.external_id = s.customer_external_id
+        LEFT JOIN entity_keys k ON k.entity_type = 'company' AND k.key = 'stripe_customer_id'
+          AND k.value = s.customer_external_id
+        WHERE s.status IN ${sql.in(filter.subscriptionStatuses)})`)
+    }
+    if (filter.creditTypeIds !== undefined && filter.creditTypeIds.length > 0) {
+      clauses.push(
+        sql`c.id IN (SELECT company_id FROM credit_grants WHERE credit_id IN ${sql.in(filter.creditTypeIds)})`
+      )
+    }
     return sql.and(clauses)
   }
 }

@@ -3,7 +3,8 @@
  * override for a feature replaces what its plans grant; otherwise its base plan and add-ons grant it, the most
  * generous entitlement winning. Usage of a metered (event) feature is the sum of the `quantity` of the company's
  * track events named by the feature's `event_subtype`, in the entitlement's metric period; usage of a trait
- * feature is the company's trait named by the feature's `trait_id`.
+ * feature is the company's trait named by the feature's `trait_id`. A credit entitlement gives access while the
+ * company's balance of its credit type covers one unit of usage (`consumption_rate` credits).
  */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
@@ -16,9 +17,21 @@ import type {
   PlanEntitlementRow,
   PlanRow
 } from "../rows.js"
+import { balancesOf } from "./credits.js"
 import { type MetricPeriod, type MonthReset, windowAt } from "./metricPeriod.js"
 
-export type ValueType = "boolean" | "numeric" | "unlimited" | "trait"
+export type ValueType = "boolean" | "numeric" | "unlimited" | "trait" | "credit"
+
+/** What a credit entitlement draws on, and the company's balance of it. */
+export interface CreditTerms {
+  readonly creditId: string
+  /** The credit type's name, for reasons people read. */
+  readonly creditName: string
+  readonly consumptionRate: number
+  readonly remaining: number
+  /** What the company's live grants of the type were granted. */
+  readonly total: number
+}
 
 /** One company's entitlement to one feature, resolved. */
 export interface Entitlement {
@@ -41,6 +54,8 @@ export interface Entitlement {
   readonly periodStart: number | null
   readonly resetAt: number | null
   readonly softLimit: number | null
+  /** For a credit entitlement: its credit type, rate and the company's balance. */
+  readonly credit: CreditTerms | undefined
   /** Whether the company may use the feature now. */
   readonly access: boolean
   /** True when access was refused because usage reached the allocation. */
@@ -69,6 +84,8 @@ const generosity = (grant: GrantColumns, traits: Record<string, unknown>): numbe
       return numericTrait(traits, grant.value_trait_id) ?? 0
     case "boolean":
       return grant.value_bool === 1 ? 0.5 : -1
+    case "credit":
+      return 0.25
     default:
       return -2
   }
@@ -196,6 +213,26 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
         GROUP BY company_id, subtype`
       for (const row of rows) usageOf.set(`${key}\u0000${row.company_id}\u0000${row.subtype}`, row.quantity)
     }
+    const creditOf = (item: Chosen) => {
+      const row = item.source === "company_override" ? item.override : item.planEntitlement
+      return item.grant.value_type === "credit" && row.value_credit_id !== null && row.consumption_rate !== null
+        ? { creditId: row.value_credit_id, consumptionRate: row.consumption_rate }
+        : undefined
+    }
+    const creditCompanies = [...new Set(chosen.filter((item) => creditOf(item) !== undefined).map((c) => c.company.id))]
+    const balances = yield* balancesOf(creditCompanies, now)
+    // A company never granted a type has no balance row to name it.
+    const creditIds = [...new Set(chosen.flatMap((item) => creditOf(item)?.creditId ?? []))]
+    const creditNames = new Map(
+      creditIds.length === 0
+        ? []
+        : (yield* sql<{
+            id: string
+            name: string
+          }>`SELECT id, name FROM credit_types WHERE id IN ${sql.in(creditIds)}`).map(
+            (row) => [row.id, row.name] as const
+          )
+    )
     const usageKey = (company: string, subtype: string, window: { start: number; resetAt: number | null }) =>
       `${window.start}:${window.resetAt ?? Number.MAX_SAFE_INTEGER}\u0000${company}\u0000${subtype}`
 
@@ -215,9 +252,23 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
         : feature.feature_type === "trait"
           ? (numericTrait(traits, feature.trait_id) ?? 0)
           : null
+      const terms = creditOf(item)
+      const balance = terms === undefined ? undefined : balances.get(item.company.id)?.get(terms.creditId)
+      const credit =
+        terms === undefined
+          ? undefined
+          : {
+              ...terms,
+              creditName: balance?.creditName ?? creditNames.get(terms.creditId) ?? terms.creditId,
+              remaining: balance?.remaining ?? 0,
+              total: balance?.total ?? 0
+            }
       let access: boolean
       let exceeded = false
-      if (grant.value_type === "boolean") access = grant.value_bool === 1
+      if (credit !== undefined) {
+        access = credit.remaining >= credit.consumptionRate
+        exceeded = !access
+      } else if (grant.value_type === "boolean") access = grant.value_bool === 1
       else if (grant.value_type === "unlimited") access = true
       else if (allocation === null) access = false
       else if (usage === null) access = allocation > 0
@@ -234,13 +285,14 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
         planEntitlement: item.source === "plan_entitlement" ? item.planEntitlement : undefined,
         plan: item.source === "plan_entitlement" ? planById.get(item.planEntitlement.plan_id) : undefined,
         valueType,
-        allocation,
-        usage,
+        allocation: credit === undefined ? allocation : null,
+        usage: credit === undefined ? usage : null,
         metricPeriod: isEvent ? period : null,
         monthReset: isEvent ? monthReset : null,
         periodStart: isEvent ? window.start : null,
         resetAt: isEvent ? window.resetAt : null,
         softLimit: item.source === "plan_entitlement" ? item.planEntitlement.soft_limit : null,
+        credit,
         access,
         exceeded
       }

@@ -9,6 +9,7 @@ import type { EventRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateEvent } from "../wire.js"
 import { upsertCompany } from "./companies.js"
+import { drawForUsage } from "./creditUsage.js"
 import { entitiesMatching } from "./keys.js"
 import { DAY } from "./metricPeriod.js"
 import { type Page, rowById } from "./tables.js"
@@ -111,6 +112,8 @@ export const ingest = (
           tracks.flatMap((body) => (body.user ? [body.user] : []))
         )
         const rows: Array<Omit<EventRow, "seq">> = []
+        // Backfilled events are history: stored at their time, with no billing effect (no credits drawn).
+        const costing: Array<Omit<EventRow, "seq">> = []
         const answers: Array<Record<string, unknown>> = []
         for (const [index, event] of events.entries()) {
           const dedupeKey = event.idempotency_key ? `${event.event_type}\u0000${event.idempotency_key}` : undefined
@@ -204,10 +207,12 @@ export const ingest = (
             received_at: now
           })
           answers.push({ ...answer, event_id: id })
+          if (event.event_type === "track" && status === "processed" && !event.backfill) costing.push(rows.at(-1)!)
         }
         for (let start = 0; start < rows.length; start += 500) {
           yield* sql`INSERT INTO events ${sql.insert(rows.slice(start, start + 500))}`
         }
+        yield* drawForUsage(costing, now)
         return answers
       })
     )

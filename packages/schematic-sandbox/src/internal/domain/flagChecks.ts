@@ -6,7 +6,9 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import type { CompanyRow, FlagRow } from "../rows.js"
 import type { CheckFlag } from "../wire.js"
+import { mainSubscription, PAYING_STATUSES, subscriptionsOf } from "./billing.js"
 import { companiesByIds } from "./companies.js"
+import { balancesOf } from "./credits.js"
 import { type Entitlement, entitlementsOf } from "./entitlements.js"
 import { entityByKeys } from "./keys.js"
 
@@ -68,9 +70,13 @@ const evaluate = (
       ? "plan_entitlement_usage_exceeded"
       : "plan_entitlement"
   const grantedBy = fromOverride ? "company override" : `plan entitlement (${entitlement.plan?.name ?? "plan"})`
-  const reason = entitlement.exceeded
-    ? `Usage ${entitlement.usage} has reached the allocation ${entitlement.allocation} of the ${grantedBy}`
-    : `Matched the ${grantedBy}`
+  const credit = entitlement.credit
+  const reason =
+    entitlement.exceeded && credit !== undefined
+      ? `Out of credits: ${credit.remaining} ${credit.creditName} left, and one use costs ${credit.consumptionRate} (${grantedBy})`
+      : entitlement.exceeded
+        ? `Usage ${entitlement.usage} has reached the allocation ${entitlement.allocation} of the ${grantedBy}`
+        : `Matched the ${grantedBy}`
   return { ...base, value: entitlement.access, reason, ruleType, entitlement }
 }
 
@@ -99,10 +105,35 @@ export const checkFlags = (input: typeof CheckFlag.Type, now: number) =>
       company?.base_plan_id == null
         ? undefined
         : (yield* sql<{ name: string }>`SELECT name FROM plans WHERE id = ${company.base_plan_id}`)[0]?.name
+    const balances = company === undefined ? undefined : (yield* balancesOf([company.id], now)).get(company.id)
+    const subscription =
+      company === undefined ? undefined : mainSubscription((yield* subscriptionsOf([company.id])).get(company.id))
+    const trialEnd = subscription?.row.trial_end ?? null
+    const trial =
+      trialEnd === null
+        ? {}
+        : {
+            trial_end_date: new Date(trialEnd * 1000).toISOString(),
+            trial_status:
+              subscription!.row.status === "trialing" && trialEnd * 1000 > now
+                ? "active"
+                : (PAYING_STATUSES as ReadonlyArray<string>).includes(subscription!.row.status)
+                  ? "converted"
+                  : "expired"
+          }
     return {
       checks: flags.map((flag) =>
         evaluate(flag, company, userId, flag.feature_id ? byFeature.get(flag.feature_id) : undefined)
       ),
-      plan: company?.base_plan_id && planName !== undefined ? { id: company.base_plan_id, name: planName } : undefined
+      plan:
+        company?.base_plan_id && planName !== undefined
+          ? { id: company.base_plan_id, name: planName, ...trial }
+          : undefined,
+      creditBalances: Object.fromEntries(
+        [...(balances?.values() ?? [])].map((balance) => [
+          balance.creditId,
+          { remaining: balance.remaining, reserved: 0, settled: balance.remaining }
+        ])
+      )
     }
   })

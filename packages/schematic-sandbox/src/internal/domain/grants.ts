@@ -1,4 +1,5 @@
 /** What a plan entitlement or a company override grants of a feature: a value of a type, over a metric period. */
+import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import type { GrantColumns } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
@@ -6,12 +7,13 @@ import type { EntitlementValue } from "../wire.js"
 
 /**
  * The value columns of an entitlement (a plan's or an override's), after checking that the value its type needs
- * is there. Credit entitlements are not modelled: they are refused rather than stored and ignored.
+ * is there. A credit entitlement names a credit type that exists and a consumption rate above 0. `unknown`
+ * entitlements are refused rather than stored and ignored.
  */
 export const entitlementValue = (input: EntitlementValue, prefix = "") =>
   Effect.gen(function* () {
-    if (input.value_type === "credit" || input.value_type === "unknown") {
-      return yield* badRequest(`${prefix}value_type: ${input.value_type} entitlements are not modelled by the sandbox`)
+    if (input.value_type === "unknown") {
+      return yield* badRequest(`${prefix}value_type: unknown entitlements are not modelled by the sandbox`)
     }
     if (input.value_type === "boolean" && (input.value_bool === undefined || input.value_bool === null)) {
       return yield* badRequest(`${prefix}value_bool: is required when value_type is boolean`)
@@ -19,8 +21,25 @@ export const entitlementValue = (input: EntitlementValue, prefix = "") =>
     if (input.value_type === "numeric" && (input.value_numeric === undefined || input.value_numeric === null)) {
       return yield* badRequest(`${prefix}value_numeric: is required when value_type is numeric`)
     }
+    if (input.value_numeric !== undefined && input.value_numeric !== null && input.value_numeric < 0) {
+      return yield* badRequest(`${prefix}value_numeric: must not be negative`)
+    }
     if (input.value_type === "trait" && !input.value_trait_id) {
       return yield* badRequest(`${prefix}value_trait_id: is required when value_type is trait`)
+    }
+    if (input.value_type === "credit") {
+      if (!input.value_credit_id) {
+        return yield* badRequest(`${prefix}value_credit_id: is required when value_type is credit`)
+      }
+      const rate = input.credit_consumption_rate
+      if (rate === undefined || rate === null || !(rate > 0)) {
+        return yield* badRequest(`${prefix}credit_consumption_rate: must be a number above 0 when value_type is credit`)
+      }
+      const sql = yield* SqlClient.SqlClient
+      const found = yield* sql<{ id: string }>`SELECT id FROM credit_types WHERE id = ${input.value_credit_id}`
+      if (found[0] === undefined) {
+        return yield* badRequest(`${prefix}value_credit_id: no credit type ${input.value_credit_id}`)
+      }
     }
     const columns: GrantColumns = {
       value_type: input.value_type,
@@ -30,5 +49,9 @@ export const entitlementValue = (input: EntitlementValue, prefix = "") =>
       metric_period: input.metric_period ?? null,
       metric_period_month_reset: input.metric_period_month_reset ?? null
     }
-    return columns
+    const credit =
+      input.value_type === "credit"
+        ? { value_credit_id: input.value_credit_id!, consumption_rate: input.credit_consumption_rate! }
+        : { value_credit_id: null, consumption_rate: null }
+    return { ...columns, ...credit }
   })

@@ -1,18 +1,24 @@
 /** Insights computed from stored data: a summary with revenue, plan growth and top features. */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { mainSubscription, monthlyRevenue, subscriptionsOf } from "./billing.js"
 
 const HOUR = 3_600_000
 const floorHour = (t: number) => t - (((t % HOUR) + HOUR) % HOUR)
 const ceilHour = (t: number) => (t % HOUR === 0 ? t : floorHour(t) + HOUR)
 
-/** Counts, plans and monthly recurring revenue from list prices (yearly prices count as a twelfth). */
+/**
+ * Counts, plans, live credits and monthly recurring revenue. A company with a subscription pays what its main
+ * subscription's recurring licensed items cost a month while it is active or past due (nothing on trial or once
+ * canceled); a company with none pays its plans' list prices (yearly prices count as a twelfth).
+ */
 export const summary = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const [counts] = yield* sql<{ companies: number; plans: number; features: number }>`
     SELECT (SELECT COUNT(*) FROM companies) AS companies,
            (SELECT COUNT(*) FROM plans) AS plans,
            (SELECT COUNT(*) FROM features) AS features`
+  const subscribed = yield* subscriptionsOf("all")
   const revenue = yield* sql<{ company_id: string; currency: string; amount: number }>`
     WITH held AS (
       SELECT id AS company_id, base_plan_id AS plan_id FROM companies WHERE base_plan_id IS NOT NULL
@@ -25,8 +31,19 @@ export const summary = Effect.gen(function* () {
     GROUP BY held.company_id, p.currency`
   const mrr = new Map<string, number>()
   const paid = new Set<string>()
+  for (const [companyId, subscriptions] of subscribed) {
+    const main = mainSubscription(subscriptions)
+    if (main === undefined) continue
+    const amount = monthlyRevenue(main)
+    if (amount <= 0) continue
+    paid.add(companyId)
+    mrr.set(main.row.currency, (mrr.get(main.row.currency) ?? 0) + amount)
+  }
+  const [credits] = yield* sql<{ remaining: number | null }>`SELECT SUM(quantity_remaining) AS remaining
+    FROM credit_grants WHERE quantity_remaining > 0 AND zeroed_out_at IS NULL AND valid_from <= ${Date.now()}
+      AND (expires_at IS NULL OR expires_at > ${Date.now()})`
   for (const row of revenue) {
-    if (row.amount <= 0) continue
+    if (row.amount <= 0 || subscribed.has(row.company_id)) continue
     paid.add(row.company_id)
     mrr.set(row.currency, (mrr.get(row.currency) ?? 0) + row.amount)
   }
@@ -35,7 +52,7 @@ export const summary = Effect.gen(function* () {
     paid_companies: paid.size,
     total_plans: counts?.plans ?? 0,
     total_features: counts?.features ?? 0,
-    active_credits: 0,
+    active_credits: credits?.remaining ?? 0,
     mrr: [...mrr.entries()].map(([currency, amount]) => ({ currency, amount: Math.round(amount) }))
   }
 })

@@ -2,9 +2,10 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { newId } from "../ids.js"
-import type { PlanRow } from "../rows.js"
+import type { BillingPriceRow, BillingProductRow, PlanRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
-import type { CreatePlan } from "../wire.js"
+import type { CreatePlan, UpsertPlanBilling } from "../wire.js"
+import { upsertPrice } from "./billing.js"
 import { byNameOrId, rowById, type SearchFilter, type Table } from "./tables.js"
 
 export const getPlan = rowById<PlanRow>("plans", "plan")
@@ -128,9 +129,95 @@ export const insertPlan = (input: typeof CreatePlan.Type, now: number) =>
       monthly_price: input.monthly_price ?? null,
       yearly_price: input.yearly_price ?? null,
       currency: input.currency ?? "usd",
+      is_trialable: 0,
+      trial_days: null,
+      charge_type: null,
+      billing_product_id: null,
+      monthly_price_id: null,
+      yearly_price_id: null,
       created_at: now,
       updated_at: now
     }
     yield* sql`INSERT INTO plans ${sql.insert({ ...row })}`
     return row
+  })
+
+/**
+ * `PUT /plans/{plan_id}/billing_products`: links a plan to its billing product, sets its trial and its prices. A
+ * price is given by amount (a price of the product is upserted for it) or by the id of one of the product's prices.
+ */
+export const setPlanBilling = (planId: string, input: typeof UpsertPlanBilling.Type, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const plan = yield* getPlan(planId)
+    if (input.trial_days !== undefined && input.trial_days !== null && !input.is_trialable) {
+      return yield* badRequest("trial_days: is only for a trialable plan (is_trialable true)")
+    }
+    if (input.is_trialable && !(input.trial_days && input.trial_days > 0)) {
+      return yield* badRequest("trial_days: is required, above 0, when is_trialable is true")
+    }
+    let product: BillingProductRow | undefined
+    if (input.billing_product_id) {
+      ;[product] = yield* sql<BillingProductRow>`SELECT * FROM billing_products
+        WHERE id = ${input.billing_product_id} OR external_id = ${input.billing_product_id}`
+      if (product === undefined) {
+        return yield* badRequest(`billing_product_id: no billing product ${input.billing_product_id}`)
+      }
+    }
+    const currency = input.currency ?? plan.currency
+    const priceFor = (interval: "month" | "year", amount: number | null | undefined, id: string | null | undefined) =>
+      Effect.gen(function* () {
+        const field = interval === "month" ? "monthly" : "yearly"
+        if (id) {
+          const [price] =
+            yield* sql<BillingPriceRow>`SELECT * FROM billing_prices WHERE id = ${id} OR external_id = ${id}`
+          if (price === undefined) return yield* badRequest(`${field}_price_id: no billing price ${id}`)
+          if (product !== undefined && price.product_id !== product.id) {
+            return yield* badRequest(`${field}_price_id: ${id} is not a price of the billing product`)
+          }
+          return price
+        }
+        if (amount === undefined || amount === null) return undefined
+        if (product === undefined) return yield* badRequest(`billing_product_id: is required to set ${field}_price`)
+        return yield* upsertPrice(
+          {
+            external_id: `price_${product.external_id}_${interval}_${amount}_${currency}`,
+            product_id: product.id,
+            price: amount,
+            currency,
+            interval,
+            usage_type: "licensed",
+            provider_type: product.provider_type
+          },
+          now
+        )
+      })
+    const monthly = yield* priceFor("month", input.monthly_price, input.monthly_price_id)
+    const yearly = yield* priceFor("year", input.yearly_price, input.yearly_price_id)
+    const fields = {
+      is_trialable: input.is_trialable ? 1 : 0,
+      trial_days: input.is_trialable ? (input.trial_days ?? null) : null,
+      charge_type: input.charge_type,
+      billing_product_id: product?.id ?? null,
+      monthly_price_id: monthly?.id ?? null,
+      yearly_price_id: yearly?.id ?? null,
+      monthly_price: monthly?.price ?? (input.charge_type === "free" ? null : plan.monthly_price),
+      yearly_price: yearly?.price ?? (input.charge_type === "free" ? null : plan.yearly_price),
+      currency: monthly?.currency ?? yearly?.currency ?? currency,
+      updated_at: now
+    }
+    yield* sql`UPDATE plans SET ${sql.update(fields)} WHERE id = ${planId}`
+    return { ...plan, ...fields }
+  })
+
+/** `DELETE /plans/{plan_id}`: companies on it lose it (their history of holding it stays), its entitlements go. */
+export const deletePlan = (planId: string, now: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* getPlan(planId)
+    yield* sql`UPDATE plan_subscriptions SET ended_at = ${now} WHERE plan_id = ${planId} AND ended_at IS NULL`
+    yield* sql`UPDATE companies SET base_plan_id = NULL, base_plan_added_at = NULL WHERE base_plan_id = ${planId}`
+    yield* sql`DELETE FROM company_add_ons WHERE plan_id = ${planId}`
+    yield* sql`DELETE FROM plan_entitlements WHERE plan_id = ${planId}`
+    yield* sql`DELETE FROM plans WHERE id = ${planId}`
   })

@@ -1,9 +1,12 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { mainSubscription, subscriptionsOf } from "../domain/billing.js"
+import { balancesOf } from "../domain/credits.js"
 import { entitlementsOf } from "../domain/entitlements.js"
 import { plansById } from "../domain/plans.js"
 import { iso } from "../ids.js"
 import type { CompanyRow } from "../rows.js"
+import { renderSubscriptionView } from "./billing.js"
 import { renderEntitlement, renderMetric } from "./entitlements.js"
 import { keysOf } from "./keys.js"
 import { companySummary } from "./summaries.js"
@@ -30,8 +33,29 @@ export const renderCompanies = (rows: ReadonlyArray<CompanyRow>) =>
     const plans = yield* plansById([...planIds])
     const now = Date.now()
     const entitlements = yield* entitlementsOf(rows, now)
-    const planView = (planId: string, addedAt: number | null) => {
+    const subscriptions = yield* subscriptionsOf(ids)
+    const balances = yield* balancesOf(ids, now)
+    const planView = (planId: string, addedAt: number | null, companyId: string) => {
       const plan = plans.get(planId)
+      // What the company pays for the plan: the line item of its subscription for the plan's billing product.
+      const line = mainSubscription(subscriptions.get(companyId))?.items.find(
+        (entry) => plan?.billing_product_id != null && entry.product.id === plan.billing_product_id
+      )
+      if (line !== undefined) {
+        return {
+          id: planId,
+          name: plan?.name ?? planId,
+          description: plan?.description ?? null,
+          image_url: null,
+          added_on: iso(addedAt),
+          plan_price: line.price.price,
+          plan_period: line.price.interval,
+          billing_product_id: line.product.id,
+          billing_product_external_id: line.product.external_id,
+          plan_version_id: null,
+          included_credit_grants: []
+        }
+      }
       return {
         id: planId,
         name: plan?.name ?? planId,
@@ -46,8 +70,11 @@ export const renderCompanies = (rows: ReadonlyArray<CompanyRow>) =>
     }
     return rows.map((row) => {
       const held = entitlements.get(row.id) ?? []
-      const base = row.base_plan_id ? planView(row.base_plan_id, row.base_plan_added_at) : undefined
-      const extras = (addOns.get(row.id) ?? []).map((item) => planView(item.plan_id, item.added_at))
+      const base = row.base_plan_id ? planView(row.base_plan_id, row.base_plan_added_at, row.id) : undefined
+      const extras = (addOns.get(row.id) ?? []).map((item) => planView(item.plan_id, item.added_at, row.id))
+      const heldSubscriptions = subscriptions.get(row.id) ?? []
+      const main = mainSubscription(heldSubscriptions)
+      const credit = balances.get(row.id)
       return {
         ...companySummary(row),
         keys: keys.get(row.id) ?? [],
@@ -66,7 +93,12 @@ export const renderCompanies = (rows: ReadonlyArray<CompanyRow>) =>
         metrics: held.flatMap((entitlement) =>
           entitlement.metricPeriod === null ? [] : [renderMetric(entitlement, now)]
         ),
-        billing_subscriptions: [],
+        ...(main === undefined ? {} : { billing_subscription: renderSubscriptionView(main) }),
+        billing_subscriptions: heldSubscriptions.map(renderSubscriptionView),
+        billing_credit_balances:
+          credit === undefined
+            ? null
+            : Object.fromEntries([...credit.values()].map((balance) => [balance.creditId, balance.remaining])),
         custom_plan_billings: [],
         payment_methods: [],
         rules: []

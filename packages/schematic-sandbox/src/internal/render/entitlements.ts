@@ -13,7 +13,18 @@ export const renderEntitlement = (entitlement: Entitlement) => ({
   month_reset: entitlement.metricPeriod === "current_month" ? entitlement.monthReset : null,
   event_name: entitlement.feature.event_subtype,
   event_subtype: entitlement.feature.event_subtype,
-  soft_limit: entitlement.softLimit
+  soft_limit: entitlement.softLimit,
+  ...(entitlement.credit === undefined
+    ? {}
+    : {
+        credit_id: entitlement.credit.creditId,
+        consumption_rate: entitlement.credit.consumptionRate,
+        credit_remaining: entitlement.credit.remaining,
+        credit_reserved: 0,
+        credit_settled: entitlement.credit.remaining,
+        credit_total: entitlement.credit.total,
+        credit_used: entitlement.credit.total - entitlement.credit.remaining
+      })
 })
 
 /** `CompanyEventPeriodMetricsResponseData`: a metered entitlement's usage in its current period. */

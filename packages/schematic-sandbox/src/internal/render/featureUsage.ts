@@ -28,7 +28,8 @@ export const renderUsage = (entitlements: ReadonlyArray<Entitlement>) =>
         overuse: limited ? Math.max(0, usage - allocation) : null,
         effective_limit: allocation,
         soft_limit: entitlement.softLimit,
-        has_valid_allocation: entitlement.valueType === "unlimited" || allocation !== null,
+        has_valid_allocation:
+          entitlement.valueType === "unlimited" || entitlement.valueType === "credit" || allocation !== null,
         is_unlimited: entitlement.valueType === "unlimited",
         period: entitlement.metricPeriod,
         month_reset: entitlement.metricPeriod === "current_month" ? entitlement.monthReset : null,
@@ -37,6 +38,14 @@ export const renderUsage = (entitlements: ReadonlyArray<Entitlement>) =>
         entitlement_type: entitlement.source === "company_override" ? "company_override" : "plan_entitlement",
         entitlement_source: entitlement.source === "company_override" ? "company_override" : "plan",
         entitlement_expiration_date: iso(entitlement.override?.expiration_date),
+        ...(entitlement.credit === undefined
+          ? {}
+          : {
+              credit_consumption_rate: entitlement.credit.consumptionRate,
+              credit_remaining: entitlement.credit.remaining,
+              credit_total: entitlement.credit.total,
+              credit_used: entitlement.credit.total - entitlement.credit.remaining
+            }),
         credit_grant_counts: {},
         credit_grant_details: [],
         feature: {

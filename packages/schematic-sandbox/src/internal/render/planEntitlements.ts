@@ -1,7 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { creditTypesById } from "../domain/credits.js"
 import { ENVIRONMENT_ID, iso } from "../ids.js"
 import type { FeatureRow, PlanEntitlementRow, PlanRow } from "../rows.js"
+import { renderCreditType } from "./credits.js"
 import { featureSummary, grantSummary, planSummary } from "./summaries.js"
 
 /** Renders plan entitlements as `PlanEntitlementResponseData`, with their plan and feature. */
@@ -13,7 +15,11 @@ export const renderPlanEntitlements = (rows: ReadonlyArray<PlanEntitlementRow>) 
       yield* sql<PlanRow>`SELECT * FROM plans WHERE id IN ${sql.in([...new Set(rows.map((row) => row.plan_id))])}`
     const features = yield* sql<FeatureRow>`SELECT * FROM features
       WHERE id IN ${sql.in([...new Set(rows.map((row) => row.feature_id))])}`
+    const credits = yield* creditTypesById([
+      ...new Set(rows.flatMap((row) => (row.value_credit_id ? [row.value_credit_id] : [])))
+    ])
     return rows.map((row) => {
+      const credit = row.value_credit_id === null ? undefined : credits.get(row.value_credit_id)
       const plan = plans.find((item) => item.id === row.plan_id)
       const feature = features.find((item) => item.id === row.feature_id)
       return {
@@ -22,8 +28,11 @@ export const renderPlanEntitlements = (rows: ReadonlyArray<PlanEntitlementRow>) 
         feature_id: row.feature_id,
         environment_id: ENVIRONMENT_ID,
         rule_id: `rule_${row.id}`,
-        rule_id_usage_exceeded: row.value_type === "numeric" ? `rule_${row.id}_exceeded` : null,
+        rule_id_usage_exceeded:
+          row.value_type === "numeric" || row.value_type === "credit" ? `rule_${row.id}_exceeded` : null,
         ...grantSummary(row),
+        consumption_rate: row.consumption_rate,
+        ...(credit === undefined ? {} : { value_credit: renderCreditType(credit) }),
         soft_limit: row.soft_limit,
         currency_prices: [],
         warning_tiers: [],

@@ -21,6 +21,8 @@ const companyListing = listing(companyTable, (q) => ({
   ids: q.list("ids"),
   planIds: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
   withoutPlan: q.bool("without_plan"),
+  subscriptionStatuses: q.list("subscription_statuses"),
+  creditTypeIds: q.list("credit_type_ids"),
   ...q.page()
 }))
 
@@ -33,13 +35,22 @@ export const companyRoutes = HttpRouter.empty.pipe(
       ids: filter.ids,
       plan_ids: filter.planIds,
       without_plan: filter.withoutPlan,
+      subscription_statuses: filter.subscriptionStatuses,
+      credit_type_ids: filter.creditTypeIds,
       limit: filter.limit,
       offset: filter.offset
     }))
   ),
   HttpRouter.get(
     "/companies/count",
-    countMatching(companyListing, (filter) => ({ q: filter.q, ids: filter.ids, plan_ids: filter.planIds }))
+    countMatching(companyListing, (filter) => ({
+      q: filter.q,
+      ids: filter.ids,
+      plan_ids: filter.planIds,
+      without_plan: filter.withoutPlan,
+      subscription_statuses: filter.subscriptionStatuses,
+      credit_type_ids: filter.creditTypeIds
+    }))
   ),
   HttpRouter.get("/companies/lookup", lookupByKeys("company", getCompanyRow, renderCompanies)),
   HttpRouter.post(

@@ -6,7 +6,13 @@ import { body, pathId } from "../http/request.js"
 import { create, deleteById, envelope, getById, listing, listNewestFirst, updateById } from "../http/response.js"
 import { renderFlagCheck } from "../render/flagChecks.js"
 import { renderFlags } from "../render/flags.js"
-import { CheckFlag, CreateFlag } from "../wire.js"
+import { CheckFlag, CheckFlagsBulk, CreateFlag } from "../wire.js"
+
+const renderChecks = (answer: Effect.Effect.Success<ReturnType<typeof checkFlags>>) => ({
+  flags: answer.checks.map(renderFlagCheck),
+  credit_balances: answer.creditBalances,
+  ...(answer.plan === undefined ? {} : { plan: answer.plan })
+})
 
 const flagListing = listing(flagTable, (q) => ({
   q: q.string("q"),
@@ -23,12 +29,16 @@ export const flagRoutes = HttpRouter.empty.pipe(
     "/flags/check",
     Effect.gen(function* () {
       const input = yield* body(CheckFlag)
-      const { checks, plan } = yield* checkFlags(input, Date.now())
-      return envelope(
-        { flags: checks.map(renderFlagCheck), credit_balances: {}, ...(plan === undefined ? {} : { plan }) },
-        {},
-        201
-      )
+      return envelope(renderChecks(yield* checkFlags(input, Date.now())), {}, 201)
+    })
+  ),
+  HttpRouter.post(
+    "/flags/check-bulk",
+    Effect.gen(function* () {
+      const input = yield* body(CheckFlagsBulk)
+      const now = Date.now()
+      const answers = yield* Effect.forEach(input.contexts, (context) => checkFlags(context, now))
+      return envelope({ data: answers.map(renderChecks) }, {}, 201)
     })
   ),
   HttpRouter.post(

@@ -1,7 +1,7 @@
 import { HttpRouter } from "@effect/platform"
 import { Effect } from "effect"
 import { deleteOverride, getOverride, insertOverride, overrideTable, updateOverride } from "../domain/overrides.js"
-import { create, deleteById, getById, listing, listNewestFirst, updateById } from "../http/response.js"
+import { countMatching, create, deleteById, getById, listing, listNewestFirst, updateById } from "../http/response.js"
 import { renderOverrides } from "../render/overrides.js"
 import { CreateCompanyOverride, UpdateCompanyOverride } from "../wire.js"
 
@@ -19,6 +19,10 @@ const overrideListing = listing(overrideTable, (q) => ({
 /** Company overrides, by Schematic's paths. */
 export const overrideRoutes = HttpRouter.empty.pipe(
   HttpRouter.get("/company-overrides", listNewestFirst(overrideListing, renderOverrides)),
+  HttpRouter.get(
+    "/company-overrides/count",
+    countMatching(overrideListing, ({ limit: _limit, offset: _offset, ...filter }) => filter)
+  ),
   HttpRouter.post(
     "/company-overrides",
     create(
