@@ -143,9 +143,17 @@ export const runUnknown = (
 export const run = <N extends Operations.OperationName>(
   name: N,
   input: Operations.Input<N>
-): Effect.Effect<Operations.Output<N>, CapabilityError, Operations.Requirements> =>
-  runUnknown(name, input, { shape: "canonical" }) as Effect.Effect<
+): Effect.Effect<Operations.Output<N>, CapabilityError, Operations.Requirements> => {
+  // Canonical names only: an MCP tool's name (its input of another shape) is runUnknown's, whatever the types said.
+  const operation = Operations.all.find((candidate) => candidate.name === name)
+  if (operation === undefined) {
+    return Effect.fail(
+      new CapabilityError({ code: "not_found", message: `No operation named ${String(name).slice(0, 100)}` })
+    )
+  }
+  return Effect.flatMap(decodeInput(operation, input), (decoded) => execute(operation, decoded)) as Effect.Effect<
     Operations.Output<N>,
     CapabilityError,
     Operations.Requirements
   >
+}

@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 import { Capability, CapabilityError, Operations } from "@schematic-capability/capability-core"
-import { Cause, Exit, LogLevel as EffectLogLevel, ManagedRuntime, Option, Redacted } from "effect"
+import { Cause, type Effect, LogLevel as EffectLogLevel, Exit, ManagedRuntime, Option, Redacted } from "effect"
 import * as Services from "./internal/services.js"
 
 /** How much the capability logs (to the console, through Effect's default logger); `warning` unless set. */
@@ -57,9 +57,8 @@ export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}
   : S
 
 /** An operation's input: optional when every field of it is. */
-type InputArgs<N extends Operations.OperationName> = {} extends Operations.Input<N>
-  ? [input?: Operations.Input<N>]
-  : [input: Operations.Input<N>]
+type InputArgs<N extends Operations.OperationName> =
+  {} extends Operations.Input<N> ? [input?: Operations.Input<N>] : [input: Operations.Input<N>]
 
 /** One method per operation, named after it in camelCase, typed by it. */
 export type Methods = {
@@ -130,29 +129,32 @@ export const createCapability = (options: CapabilityOptions): EmbeddedCapability
     )
   )
   let closing: Promise<void> | undefined
-  /** By its canonical name (`run` and the methods, whose types say so), or by any name (`runUnknown`). */
-  const execute = async (name: string, input: unknown, shape?: Capability.InputShape): Promise<unknown> => {
+  const settle = async (
+    effect: Effect.Effect<unknown, CapabilityError.CapabilityError, Services.Services>
+  ): Promise<unknown> => {
     if (closing !== undefined) throw closed()
-    const exit = await runtime.runPromiseExit(
-      Capability.runUnknown(name, input ?? {}, shape === undefined ? {} : { shape })
-    )
+    const exit = await runtime.runPromiseExit(effect)
     if (Exit.isSuccess(exit)) return exit.value
     throw thrown(exit.cause)
   }
+  // By a built-in operation's name (`run` and the methods, whose types say so), or by any name (`runUnknown`).
+  const runTyped = (name: string, input: unknown) =>
+    settle(
+      Capability.run(name as Operations.OperationName, (input ?? {}) as Operations.Input<Operations.OperationName>)
+    )
   const close = (): Promise<void> => {
     closing ??= runtime.dispose()
     return closing
   }
   const capability: Record<string | symbol, unknown> = {
-    run: (name: string, input?: unknown) => execute(name, input, "canonical"),
-    runUnknown: (name: string, input?: unknown) => execute(name, input),
+    run: runTyped,
+    runUnknown: (name: string, input?: unknown) => settle(Capability.runUnknown(name, input ?? {})),
     runtime,
     close,
     [Symbol.asyncDispose]: close
   }
   for (const operation of Operations.all) {
-    capability[camelCase(operation.name)] = (input?: unknown) => execute(operation.name, input, "canonical")
+    capability[camelCase(operation.name)] = (input?: unknown) => runTyped(operation.name, input)
   }
   return capability as unknown as EmbeddedCapability
 }
-

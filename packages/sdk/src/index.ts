@@ -4,16 +4,17 @@
  *
  * @since 0.1.0
  */
-export { CapabilityError } from "@schematic-capability/capability-core/CapabilityError"
+
 export type { ErrorCode, FieldIssue } from "@schematic-capability/capability-core/CapabilityError"
+export { CapabilityError } from "@schematic-capability/capability-core/CapabilityError"
 export type { Input, OperationName, Output } from "@schematic-capability/capability-core/Operations"
 export {
-  type CapabilityOptions,
   type CamelCase,
+  type CapabilityOptions,
+  createCapability,
   type EmbeddedCapability,
   type LogLevel,
   type Methods,
   type SandboxOptions,
-  type SchematicOptions,
-  createCapability
+  type SchematicOptions
 } from "./EmbeddedCapability.js"

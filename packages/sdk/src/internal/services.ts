@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { CapabilityError, EventSink } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
-import { Cause, Effect, Layer, LogLevel, Logger, Redacted } from "effect"
+import { Cause, Effect, Layer, Logger, type LogLevel, Redacted } from "effect"
 
 /** The sandbox's own key: it accepts this one only, and nothing outside this process talks to it. */
 const SANDBOX_API_KEY = "sch_dev_sandbox"
@@ -42,7 +42,9 @@ const temporaryFolder = Effect.acquireRelease(
 )
 
 /** The sandbox in-process on a free loopback port, and a client pointed at it. */
-const sandboxClient = (options: ServicesOptions): Layer.Layer<SchematicClient.SchematicClient, CapabilityError.CapabilityError> =>
+const sandboxClient = (
+  options: ServicesOptions
+): Layer.Layer<SchematicClient.SchematicClient, CapabilityError.CapabilityError> =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
       const { SchematicSandbox } = yield* Effect.promise(() => import("@schematic-capability/schematic-sandbox"))
