@@ -43,7 +43,7 @@ const mapping = [
 const allCompanies = async (base: string) => {
   const byKey = new Map<string, { name: string; traits: Record<string, unknown>; updated_at: string }>()
   for (let offset = 0; ; offset += 250) {
-    const page = (await rest(base, "GET", `/v1/companies?limit=250&offset=${offset}`)).body.companies
+    const page = (await rest(base, "GET", `/v1/companies?limit=250&detail=full&offset=${offset}`)).body.companies
     for (const company of page) byKey.set(company.keys.stripe_customer_id, company)
     if (page.length < 250) return byKey
   }
@@ -383,7 +383,8 @@ describe("sync operations over REST and MCP", () => {
     }
     const tools = (await client.listTools()).tools
     const sync = tools.find((item) => item.name === "sync-companies")
-    expect(sync?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true })
+    // Hints are sent only where they differ from MCP's defaults (readOnlyHint false is the default).
+    expect(sync?.annotations).toEqual({ destructiveHint: false, idempotentHint: true })
     const companies = await tool("sync-companies", {
       source: "agent",
       records: [

@@ -1,5 +1,5 @@
 /**
- * The README's table of operations, rendered from the registry. `pnpm docs` writes it between the README's
+ * The README's table of operations, rendered from the registry. `pnpm run docs` writes it between the README's
  * `operations` markers; a test holds the README to it.
  */
 import { readFileSync, writeFileSync } from "node:fs"
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url"
 import { Operation, Operations } from "../src/index.js"
 
 export const readme = fileURLToPath(new URL("../README.md", import.meta.url))
-const START = "<!-- operations: generated from the registry by `pnpm docs` -->"
+const START = "<!-- operations: generated from the registry by `pnpm run docs` -->"
 const END = "<!-- /operations -->"
 
 export const table = (operations: ReadonlyArray<Operation.Operation> = Operations.all): string =>

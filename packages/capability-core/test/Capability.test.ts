@@ -92,7 +92,7 @@ layer(Host, { excludeTestServices: true })("running operations by name", (it) =>
     })
   )
 
-  it.effect("the README's table of operations is the registry's (pnpm docs writes it)", () =>
+  it.effect("the README's table of operations is the registry's (pnpm run docs writes it)", () =>
     Effect.sync(() => {
       const text = readFileSync(readme, "utf8")
       assert.strictEqual(text, withTable(text))

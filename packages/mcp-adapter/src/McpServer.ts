@@ -18,21 +18,19 @@ import {
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
 import {
   Authenticator,
-  Capability,
   CapabilityError,
   type Operation,
   Operations,
   type RequestObserver,
-  RequestTrace
+  RequestTrace,
+  Tools
 } from "@schematic-capability/capability-core"
 import { PackageVersion } from "@schematic-capability/http-exchange"
-import { Cause, Effect, Either, Exit, Runtime } from "effect"
-import { COMMON_FIELDS } from "./internal/leanSchema.js"
+import { Cause, Effect, Exit, Runtime } from "effect"
 import * as McpPrompts from "./McpPrompts.js"
-import * as McpTools from "./McpTools.js"
+import type * as McpTools from "./McpTools.js"
 
-// biome-ignore lint/suspicious/noExplicitAny: operations of every input and output type are served together
-export type AnyOperation = Operation.Operation<any, any, any>
+export type AnyOperation = Tools.AnyOperation
 
 export interface Options<Op extends AnyOperation = (typeof Operations.all)[number]> {
   readonly operations?: ReadonlyArray<Op> | undefined
@@ -51,25 +49,17 @@ export interface Options<Op extends AnyOperation = (typeof Operations.all)[numbe
 const text = (value: unknown) => JSON.stringify(value)
 
 /**
- * A domain failure as a tool result. The code leads the text (`invalid_input: ...`), then one line per bad
- * field. No structuredContent: clients check it against the tool's output schema even on errors.
+ * A domain failure as a tool result: its text as every agent reads it (see `Tools.errorText`). No
+ * structuredContent: clients check it against the tool's output schema even on errors.
  */
 export const errorResult = (error: CapabilityError.CapabilityError): CallToolResult => ({
   isError: true,
-  content: [
-    {
-      type: "text",
-      text: [
-        `${error.code}: ${error.message}`,
-        ...(error.fields ?? []).map((field) => `- ${field.path || "(arguments)"}: ${field.message}`),
-        ...(error.retryAfterSeconds === undefined ? [] : [`Retry after ${error.retryAfterSeconds} s.`])
-      ].join("\n")
-    }
-  ]
+  content: [{ type: "text", text: Tools.errorText(error) }]
 })
 
 /** The tool registry, computed once: definitions for tools/list and the operation behind each name. */
 export interface Registry {
+  readonly tools: ReadonlyArray<Tools.Tool<AnyOperation>>
   readonly definitions: ReadonlyArray<McpTools.ToolDefinition>
   readonly byName: ReadonlyMap<string, AnyOperation>
 }
@@ -78,9 +68,9 @@ export const registry = (
   operations: ReadonlyArray<AnyOperation> = Operations.all,
   toolsets?: ReadonlyArray<Operation.Toolset> | undefined
 ): Registry => {
-  const offered = toolsets === undefined ? operations : operations.filter((item) => toolsets.includes(item.toolset))
-  const tools = offered.map((operation) => ({ operation, definition: McpTools.definition(operation) }))
+  const tools = Tools.offered(operations, toolsets)
   return {
+    tools,
     definitions: tools.map((tool) => tool.definition),
     byName: new Map(tools.map((tool) => [tool.definition.name, tool.operation]))
   }
@@ -93,7 +83,7 @@ const success = (output: unknown): CallToolResult => ({
 
 /**
  * A tool call run on `runtime` to its result; whatever happens, a result. The input is decoded as plain code, then
- * the operation runs in at most one fiber (see `Capability.executeOn`). A domain failure is an isError result; a
+ * the operation runs in at most one fiber (see `Tools.callOn`). A domain failure is an isError result; a
  * defect is logged and answered `internal`.
  */
 const runTool = <R>(
@@ -141,34 +131,15 @@ const runTool = <R>(
       }
       answer(result, 200)
     }
-    try {
-      const input = Capability.decodeInput(operation, args ?? {}, "mcp")
-      if (Either.isLeft(input)) return refuse(input.left)
-      const trace = RequestTrace.enabledOn(runtime)
-        ? {
-            name: `tools/call ${name}`,
-            traceparent,
-            attributes: { "mcp.tool.name": name, "capability.transport": "mcp" }
-          }
-        : undefined
-      Capability.executeOn(runtime, operation, input.right, ended, trace)
-    } catch (defect) {
-      ended(Exit.die(defect))
-    }
+    const trace = RequestTrace.enabledOn(runtime)
+      ? {
+          name: `tools/call ${name}`,
+          traceparent,
+          attributes: { "mcp.tool.name": name, "capability.transport": "mcp" }
+        }
+      : undefined
+    Tools.callOn(runtime, operation, args, ended, trace)
   })
-
-/**
- * What the tools share, said once rather than in every tool's schema (see `COMMON_FIELDS`): an agent reads it
- * before any tool.
- */
-const instructions = [
-  "Tools over Schematic (billing and entitlements): customer companies and users, what plans and overrides entitle",
-  "them to and their usage, billing and credits, the plan catalogue, usage events and insights.",
-  "Conventions: a company is named by company_id or by keys; a feature by feature_id or feature_key; lists page with",
-  "limit and offset and say whether there is more (pagination.next_offset). Money is in minor units (4900 is 49.00);",
-  "times are ISO 8601 in UTC. Fields:",
-  ...Object.entries(COMMON_FIELDS).map(([name, description]) => `${name}: ${description}.`)
-].join(" ")
 
 /**
  * The SDK's JSON Schema validator (for elicitation answers, which these tools never ask for), made once: a
@@ -195,13 +166,10 @@ export const make = <R>(
     {
       jsonSchemaValidator,
       capabilities: { tools: {}, prompts: {} },
-      instructions
+      instructions: Tools.instructions
     }
   )
-  const allowed = tools.definitions.filter((definition) => {
-    const operation = tools.byName.get(definition.name)
-    return operation !== undefined && Authenticator.allows(principal, operation.scope)
-  })
+  const allowed = Tools.allowed(tools.tools, principal.scopes).map((tool) => tool.definition)
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: allowed }))
   // A prompt is offered where every tool it uses is.
   const offered = new Set(allowed.map((definition) => definition.name))

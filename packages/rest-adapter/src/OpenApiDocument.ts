@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { CapabilityError, JsonSchemas, type Operation } from "@schematic-capability/capability-core"
+import { examples } from "./internal/examples.js"
 import { parametersOf } from "./internal/router.js"
 
 export interface Info {
@@ -92,7 +93,13 @@ const resourceOf = (path: string) => {
  * DELETE, one query parameter per other field of its input. A map (`keys`) is sent as Schematic sends it,
  * `keys[stripe_customer_id]=cus_123` (OpenAPI's deepObject).
  */
-const parameters = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<string>, query: boolean) => {
+const parameters = (
+  input: JsonSchemas.JsonSchemaObject,
+  inPath: ReadonlyArray<string>,
+  query: boolean,
+  example: Record<string, unknown> = {}
+) => {
+  const exampled = (name: string) => (example[name] === undefined ? {} : { example: example[name] })
   const properties = (input.properties ?? {}) as Record<string, Record<string, unknown>>
   const required = new Set((input.required ?? []) as ReadonlyArray<string>)
   const described = (schema: Record<string, unknown>) =>
@@ -102,6 +109,7 @@ const parameters = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<s
     in: "path",
     required: true,
     ...described(properties[name] ?? {}),
+    ...exampled(name),
     schema: properties[name] ?? { type: "string" }
   }))
   if (!query) return path
@@ -115,6 +123,7 @@ const parameters = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<s
         required: required.has(name),
         ...described(schema),
         ...(schema.type === "object" ? { style: "deepObject", explode: true } : {}),
+        ...exampled(name),
         schema
       }))
   ]
@@ -124,7 +133,7 @@ const parameters = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<s
  * A route whose body may be its records alone: the whole input as JSON, or the records as a JSON array or NDJSON
  * (one record a line), with the other fields as query parameters.
  */
-const recordsRequest = (input: JsonSchemas.JsonSchemaObject, field: string) => {
+const recordsRequest = (input: JsonSchemas.JsonSchemaObject, field: string, example: unknown) => {
   const properties = (input.properties ?? {}) as Record<string, Record<string, unknown>>
   const records = properties[field] ?? {}
   const others = { ...input, properties: { ...properties }, required: [] }
@@ -137,7 +146,7 @@ const recordsRequest = (input: JsonSchemas.JsonSchemaObject, field: string) => {
     requestBody: {
       required: true,
       content: {
-        "application/json": { schema: { oneOf: [input, records] } },
+        "application/json": { schema: { oneOf: [input, records] }, ...(example === undefined ? {} : { example }) },
         "application/x-ndjson": {
           schema: { ...((records.items ?? {}) as Record<string, unknown>), description: "One record a line" }
         }
@@ -156,6 +165,10 @@ const bodySchema = (input: JsonSchemas.JsonSchemaObject, inPath: ReadonlyArray<s
   return { ...rest, properties, ...(required.length > 0 ? { required } : {}) }
 }
 
+/** An example request without the fields its path sets. */
+const withoutFields = (request: Record<string, unknown>, inPath: ReadonlyArray<string>) =>
+  Object.fromEntries(Object.entries(request).filter(([name]) => !inPath.includes(name)))
+
 export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info, options: Options = {}) => {
   const paths: Record<string, Record<string, unknown>> = {}
   const tags = new Set<string>()
@@ -165,6 +178,9 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info,
     const [canonical, ...aliases] = operation.rest.paths
     const method = operation.rest.method
     const tag = resourceOf(canonical)
+    const example = examples[operation.name] as { request: Record<string, unknown>; response: unknown } | undefined
+    const request = example?.request ?? {}
+    const withExample = (value: unknown) => (value === undefined ? {} : { example: value })
     tags.add(tag)
     const shared = (path: string) => {
       const inPath = parametersOf(path)
@@ -173,17 +189,25 @@ export const make = (operations: ReadonlyArray<Operation.Operation>, info: Info,
         "x-scope": operation.scope,
         "x-hints": operation.hints,
         ...(method === "GET" || method === "DELETE"
-          ? { parameters: parameters(input, inPath, true) }
+          ? { parameters: parameters(input, inPath, true, request) }
           : operation.rest.records !== undefined
-            ? recordsRequest(input, operation.rest.records)
+            ? recordsRequest(input, operation.rest.records, example?.request)
             : {
-                ...(inPath.length > 0 ? { parameters: parameters(input, inPath, false) } : {}),
-                requestBody: { required: true, content: { "application/json": { schema: bodySchema(input, inPath) } } }
+                ...(inPath.length > 0 ? { parameters: parameters(input, inPath, false, request) } : {}),
+                requestBody: {
+                  required: true,
+                  content: {
+                    "application/json": {
+                      schema: bodySchema(input, inPath),
+                      ...withExample(example === undefined ? undefined : withoutFields(request, inPath))
+                    }
+                  }
+                }
               }),
         responses: {
           [String(operation.rest.status)]: {
             description: operation.title,
-            content: { "application/json": { schema: output } }
+            content: { "application/json": { schema: output, ...withExample(example?.response) } }
           },
           ...errorResponses([...adapterCodes(operation, options), ...operation.errors])
         }

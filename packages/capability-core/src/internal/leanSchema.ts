@@ -43,7 +43,7 @@ const withoutRestHints = (description: string) =>
     .replace(/;\s*in a REST path[^;]*/g, "")
 
 /**
- * Fields every tool names the same way, described once in the server's instructions (see `McpServer`) rather than
+ * Fields every tool names the same way, described once in the instructions (see `Tools.instructions`) rather than
  * in each tool that takes them.
  */
 export const COMMON_FIELDS: Readonly<Record<string, string>> = {
