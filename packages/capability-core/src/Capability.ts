@@ -112,10 +112,12 @@ export const executeOn = <I, O, R>(
 }
 
 /**
- * Runs an operation by name with raw input, as a custom host would: `run("list-companies", { limit: 5 })`.
- * Provide the operation's services (a `SchematicClient`) to the result.
+ * Runs an operation by name with input of an unknown shape, as a host that reads names and input at run time does
+ * (an adapter, a script): `runUnknown("list-companies", { limit: 5 })`. It also takes an operation's MCP name, with
+ * its MCP input shape. An unknown name fails with `not_found`, bad input with `invalid_input`. Provide the operations'
+ * services (a `SchematicClient`, an `EventSink`) to the result.
  */
-export const run = (
+export const runUnknown = (
   name: string,
   raw: unknown,
   options: { readonly operations?: ReadonlyArray<Operation>; readonly shape?: InputShape } = {}
@@ -127,4 +129,31 @@ export const run = (
   }
   const shape = options.shape ?? (operation.mcp?.name === name ? "mcp" : "canonical")
   return Effect.flatMap(decodeInput(operation, raw, shape), (input) => execute(operation, input))
+}
+
+/**
+ * Runs a built-in operation by name, typed by it: the name and the input are checked as the program is compiled,
+ * and the success is the operation's output as it is answered (JSON). The input is still decoded as it runs (a
+ * value typed right can break a refinement: a key too long, a date that is no date), failing with `invalid_input`.
+ *
+ * ```ts
+ * const company = yield* Capability.run("get-company", { keys: { stripe_customer_id: "cus_1" } })
+ * ```
+ */
+export const run = <N extends Operations.OperationName>(
+  name: N,
+  input: Operations.Input<N>
+): Effect.Effect<Operations.Output<N>, CapabilityError, Operations.Requirements> => {
+  // Canonical names only: an MCP tool's name (its input of another shape) is runUnknown's, whatever the types said.
+  const operation = Operations.all.find((candidate) => candidate.name === name)
+  if (operation === undefined) {
+    return Effect.fail(
+      new CapabilityError({ code: "not_found", message: `No operation named ${String(name).slice(0, 100)}` })
+    )
+  }
+  return Effect.flatMap(decodeInput(operation, input), (decoded) => execute(operation, decoded)) as Effect.Effect<
+    Operations.Output<N>,
+    CapabilityError,
+    Operations.Requirements
+  >
 }

@@ -78,17 +78,20 @@ export interface McpBinding<I, M> {
   readonly toInput: (input: M) => I
 }
 
+/**
+ * An operation: `I` and `O` its decoded input and output, `R` the services its handler needs, `M` its MCP input; `N`
+ * its name as a literal type and `IE` / `OE` the encoded (JSON) sides of its input and output, so that a host can be
+ * typed by the name of the operation it runs (see `Operations.Input`, `Operations.Output`).
+ */
 // biome-ignore lint/suspicious/noExplicitAny: operations are stored together whatever their types
-export interface Operation<I = any, O = any, R = any, M = any> {
+export interface Operation<I = any, O = any, R = any, M = any, N extends string = string, IE = any, OE = any> {
   /** The capability document's name, e.g. `list-companies`. */
-  readonly name: string
+  readonly name: N
   readonly title: string
   /** Written for an AI agent: when to use it, what the keys mean, a short example. */
   readonly description: string
-  // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON
-  readonly input: Schema.Schema<I, any>
-  // biome-ignore lint/suspicious/noExplicitAny: the encoded side is JSON
-  readonly output: Schema.Schema<O, any>
+  readonly input: Schema.Schema<I, IE>
+  readonly output: Schema.Schema<O, OE>
   readonly hints: Hints
   readonly scope: Scope
   readonly toolset: Toolset
@@ -103,8 +106,11 @@ export interface Operation<I = any, O = any, R = any, M = any> {
   readonly errors: ReadonlyArray<ErrorCode>
 }
 
-/** Declares an operation; the identity function, there for inference. */
-export const make = <I, O, R, M = unknown>(operation: Operation<I, O, R, M>): Operation<I, O, R, M> => operation
+/** Declares an operation; the identity function, there for inference (the name as its literal type). */
+// biome-ignore lint/suspicious/noExplicitAny: inferred from the schemas; any only where a schema does not say
+export const make = <I, O, R, M = unknown, const N extends string = string, IE = any, OE = any>(
+  operation: Operation<I, O, R, M, N, IE, OE>
+): Operation<I, O, R, M, N, IE, OE> => operation
 
 /** The services an operation (or a union of operations) needs. */
 // biome-ignore lint/suspicious/noExplicitAny: only R is asked for
