@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*"],
+    projects: ["packages/*", "apps/*", "examples/*"],
     reporters: ["default"],
     // A test file's own modules are loaded once per worker, not once per file: most of what a file costs to start
     // is loading Effect, the MCP SDK and the packages, and no test depends on a fresh copy of them.
