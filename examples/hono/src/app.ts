@@ -18,7 +18,10 @@ import { Hono } from "hono"
 export const services = EventSink.direct.pipe(
   Layer.provideMerge(
     Layer.unwrapEffect(
-      Effect.map(SchematicSandbox.url, (baseUrl) => SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl }))
+      // Schematic's request budgets guard the real API; the sandbox needs none.
+      Effect.map(SchematicSandbox.url, (baseUrl) =>
+        SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
+      )
     )
   ),
   Layer.provide(SchematicSandbox.layer({ port: 0, host: "127.0.0.1", dataDir: ":memory:", seed: "demo" }))
