@@ -30,11 +30,7 @@ export const removeCompanyOverride = Operation.make({
   scope: "write",
   toolset: "usage",
   errors: CapabilityError.upstreamCodes,
-  rest: {
-    method: "DELETE",
-    paths: ["/v1/companies/{company_id}/overrides/{feature_id}", "/v1/companies/lookup/overrides/{feature_id}"],
-    status: 200
-  },
+  rest: { method: "DELETE", paths: ["/v1/companies/{company_id}/overrides/{feature_id}", "/v1/companies/lookup/overrides/{feature_id}"], status: 200 },
   handler: (input) =>
     Effect.gen(function* () {
       const company = yield* Resolve.company(input)

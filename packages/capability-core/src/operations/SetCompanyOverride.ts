@@ -72,11 +72,7 @@ export const setCompanyOverride = Operation.make({
   scope: "write",
   toolset: "usage",
   errors: CapabilityError.upstreamCodes,
-  rest: {
-    method: "PUT",
-    paths: ["/v1/companies/{company_id}/overrides/{feature_id}", "/v1/companies/lookup/overrides/{feature_id}"],
-    status: 200
-  },
+  rest: { method: "PUT", paths: ["/v1/companies/{company_id}/overrides/{feature_id}", "/v1/companies/lookup/overrides/{feature_id}"], status: 200 },
   handler: (input) =>
     Effect.gen(function* () {
       const company = yield* Resolve.company(input)
