@@ -1,8 +1,9 @@
 /**
  * One HTTP exchange as the capability's adapters see it, whatever server received it: a request whose body is read
  * when asked for, within a limit, and a whole response. An adapter is a `Serve`, a function that answers a request
- * through a callback; `listener` serves it straight on node:http, `httpApp` on an Effect `HttpServer`. Both adapters
- * read JSON bodies with `readJson`, so REST and MCP refuse the same bodies the same way.
+ * through a callback; `listener` serves it straight on node:http, `httpApp` on an Effect `HttpServer`, and `webHandler`
+ * as a web-standard `(request: Request) => Promise<Response>` (Hono, Next.js route handlers, Bun, Deno, Workers). Both
+ * adapters read JSON bodies with `readJson`, so REST and MCP refuse the same bodies the same way.
  *
  * Callbacks rather than Effects: a request is admitted and its body read and parsed before any fiber starts, so a
  * request costs at most one fiber (its operation's), and none where the operation has a callback form.
@@ -297,3 +298,95 @@ export const httpApp = (
       )
     )
   )
+
+/**
+ * The body of a web-standard Request, from its stream. Past `maxBytes` the stream is cancelled: unlike node:http there
+ * is no connection whose next request the unread rest could be taken for, the host owns it.
+ */
+const fromWebBody =
+  (request: globalThis.Request): ReadBody =>
+  (maxBytes, done) => {
+    const stream = request.body
+    if (stream === null) return done(Either.right(""))
+    let reader: ReadableStreamDefaultReader<Uint8Array>
+    try {
+      reader = stream.getReader()
+    } catch {
+      // Already read, or locked by someone else.
+      return done(Either.left("unreadable"))
+    }
+    const decoder = new TextDecoder()
+    let text = ""
+    let size = 0
+    const next = (): void => {
+      reader.read().then(
+        (chunk) => {
+          if (chunk.done) return done(Either.right(text + decoder.decode()))
+          size += chunk.value.byteLength
+          if (size > maxBytes) {
+            reader.cancel().catch(() => undefined)
+            return done(Either.left("too_large"))
+          }
+          text += decoder.decode(chunk.value, { stream: true })
+          next()
+        },
+        () => done(Either.left("unreadable"))
+      )
+    }
+    next()
+  }
+
+/** Where the path of an absolute URL starts: after `scheme://authority`. */
+const pathStart = (url: string): number => {
+  const authority = url.indexOf("//")
+  const at = url.indexOf("/", authority === -1 ? 0 : authority + 2)
+  return at === -1 ? url.length : at
+}
+
+/**
+ * A web-standard Request as an exchange's request. The web host has already parsed its URL (WHATWG rules: dot
+ * segments resolved, some characters percent-encoded), so the path is what that parse made of it. The Host is the
+ * URL's host, which the web host built from the Host header or knows better, and the port is the URL's (80 or 443
+ * when it names none).
+ */
+export const fromWeb = (request: globalThis.Request): Request => {
+  const url = request.url
+  const start = pathStart(url)
+  const path = url.slice(start)
+  const headers: Record<string, string> = {}
+  request.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  const origin = url.slice(0, start)
+  // A Request's URL holds no credentials (its constructor refuses them): the authority is the host.
+  const host = origin.slice(origin.indexOf("//") + 2)
+  if (host !== "") headers.host = host
+  const port = /:(\d+)$/.exec(host)?.[1]
+  return {
+    method: request.method,
+    url: path === "" ? "/" : path,
+    headers,
+    body: fromWebBody(request),
+    localPort: port !== undefined ? Number(port) : origin.startsWith("https:") ? 443 : 80
+  }
+}
+
+/** Statuses whose web Response must have no body at all (an empty string is still a body to its constructor). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+
+/** An exchange's response as a web-standard Response (the host sets its Content-Length). */
+export const toWeb = (response: Response): globalThis.Response =>
+  new globalThis.Response(NULL_BODY.has(response.status) ? null : response.body, {
+    status: response.status,
+    headers: { ...response.headers, "content-type": response.contentType }
+  })
+
+/**
+ * `serve` as a web-standard handler, `(request: Request) => Promise<Response>`: what Hono, Next.js route handlers,
+ * Bun, Deno and Cloudflare Workers call. The same requests get the same answers as through `listener`, except where
+ * the web host has already changed them (see `fromWeb`).
+ */
+export const webHandler =
+  (serve: Serve) =>
+  (request: globalThis.Request): Promise<globalThis.Response> =>
+    new Promise((resolve) => serve(fromWeb(request), (response) => resolve(toWeb(response))))

@@ -52,3 +52,51 @@ describe("HttpExchange.readJson", () => {
     assert.strictEqual(HttpExchange.header(request("", { "x-a": "1" }), "x-a"), "1")
   })
 })
+
+describe("HttpExchange.webHandler", () => {
+  it("reads a web Request as an exchange's request: path with query, headers, the URL's host and port", () => {
+    const request = HttpExchange.fromWeb(
+      new Request("http://localhost:8787/v1/x?y=1&z=2", { headers: { "X-A": "1", host: "ignored.test" } })
+    )
+    assert.deepStrictEqual(
+      [request.method, request.url, request.headers["x-a"], request.headers.host, request.localPort],
+      ["GET", "/v1/x?y=1&z=2", "1", "localhost:8787", 8787]
+    )
+    assert.deepStrictEqual(
+      [
+        HttpExchange.fromWeb(new Request("https://[::1]")).url,
+        HttpExchange.fromWeb(new Request("https://[::1]")).localPort
+      ],
+      ["/", 443]
+    )
+    assert.strictEqual(HttpExchange.fromWeb(new Request("http://example.test/a")).localPort, 80)
+  })
+
+  it("answers through the same Serve, bodies read within the limit", async () => {
+    const echo = HttpExchange.webHandler((request, respond) =>
+      HttpExchange.readJson(request, 64, (body) =>
+        respond(
+          Either.isRight(body)
+            ? HttpExchange.json({ got: body.right }, 201, { "x-b": "2" })
+            : HttpExchange.json({ error: body.left.code }, body.left.status)
+        )
+      )
+    )
+    const post = (body: string) =>
+      echo(new Request("http://localhost/", { method: "POST", headers: { "content-type": "application/json" }, body }))
+    const ok = await post(`{"a": 1}`)
+    assert.deepStrictEqual(
+      [ok.status, ok.headers.get("content-type"), ok.headers.get("x-b"), await ok.json()],
+      [201, "application/json", "2", { got: { a: 1 } }]
+    )
+    const large = await post(`"${"x".repeat(100)}"`)
+    assert.deepStrictEqual([large.status, await large.json()], [413, { error: "payload_too_large" }])
+    const broken = await post("{")
+    assert.deepStrictEqual([broken.status, await broken.json()], [400, { error: "invalid_input" }])
+    // A status whose web Response has no body at all.
+    const empty = await HttpExchange.webHandler((_, respond) =>
+      respond({ status: 204, contentType: "text/plain", headers: {}, body: "" })
+    )(new Request("http://localhost/"))
+    assert.deepStrictEqual([empty.status, await empty.text()], [204, ""])
+  })
+})

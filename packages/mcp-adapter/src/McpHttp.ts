@@ -5,7 +5,8 @@
  * One pipeline whatever the host (`serve`): the path, admission (Host, Origin, method, caller and budget), the body
  * within its limit and JSON read as REST reads it, then a plain `tools/call` answered directly (see
  * `internal/directCall`) and everything else through the SDK's web-standard transport. A request that dies is logged
- * and answered 500. `listener` serves it on node:http, `httpApp` and `layer` on an Effect `HttpServer`.
+ * and answered 500. `listener` serves it on node:http, `httpApp` and `layer` on an Effect `HttpServer`, `webHandler`
+ * and `toWebHandler` as a web-standard `(request: Request) => Promise<Response>`.
  *
  * @since 0.1.0
  */
@@ -20,7 +21,7 @@ import {
   type Operations
 } from "@schematic-capability/capability-core"
 import { HttpExchange, RequestLog } from "@schematic-capability/http-exchange"
-import { Cause, Effect, Either, Layer, LogLevel, type Runtime } from "effect"
+import { Cause, Effect, Either, Layer, LogLevel, Runtime } from "effect"
 import { directCall } from "./internal/directCall.js"
 import { invalidParams } from "./internal/invalidParams.js"
 import * as McpServer from "./McpServer.js"
@@ -242,3 +243,20 @@ export const layer = <Op extends McpServer.AnyOperation = (typeof Operations.all
   options: Options<Op> = {}
 ): Layer.Layer<never, never, HttpServer.HttpServer | Operation.Requirements<Op>> =>
   Layer.unwrapEffect(Effect.map(httpApp(options), (app) => HttpServer.serve(app, (self) => self)))
+
+/**
+ * MCP as a web-standard handler, `(request: Request) => Promise<Response>`, running each request on the runtime it is
+ * built in: the same pipeline as `listener` (stateless, POST only, JSON answers). Without `allowedHosts` /
+ * `allowedOrigins`, the loopback names on the port of the request's URL are allowed (the port its scheme implies when
+ * the URL names none): a server reached under any other name must list it.
+ */
+export const webHandler = <Op extends McpServer.AnyOperation = (typeof Operations.all)[number]>(
+  options: Options<Op> = {}
+): Effect.Effect<(request: Request) => Promise<Response>, never, Operation.Requirements<Op>> =>
+  Effect.map(serve(options), HttpExchange.webHandler)
+
+/** MCP as a web-standard handler on `runtime`, which must provide the operations' services. */
+export const toWebHandler = <Op extends McpServer.AnyOperation = (typeof Operations.all)[number]>(
+  runtime: Runtime.Runtime<Operation.Requirements<Op>>,
+  options: Options<Op> = {}
+): ((request: Request) => Promise<Response>) => Runtime.runSync(runtime)(webHandler(options))

@@ -4,7 +4,8 @@
  *
  * The API itself is `serve`, a function that answers a plain request through a callback (see
  * `@schematic-capability/http-exchange`); `listener` serves it straight on a Node `http` server, `httpApp` and
- * `layer` on an Effect `HttpServer`.
+ * `layer` on an Effect `HttpServer`, `webHandler` and `toWebHandler` as a web-standard
+ * `(request: Request) => Promise<Response>` for Hono, Next.js route handlers, Bun, Deno or Workers.
  *
  * @since 0.1.0
  */
@@ -377,3 +378,23 @@ export const layer = <Op extends AnyOperation = (typeof Operations.all)[number]>
   options: Options<Op> = {}
 ): Layer.Layer<never, never, HttpServer.HttpServer | Requirements<Op>> =>
   Layer.unwrapEffect(Effect.map(httpApp(options), (app) => HttpServer.serve(app, (self) => self)))
+
+/**
+ * The API as a web-standard handler, `(request: Request) => Promise<Response>`, running each request on the runtime
+ * it is built in: the same routes, admission, body limits, errors, request ids, observation and logs as `listener`.
+ * Routes are matched on the request URL's path as the handler gets it: a host that mounts the API under a prefix
+ * strips the prefix first (Hono's `app.mount("/api", handler)` does).
+ */
+export const webHandler = <Op extends AnyOperation = (typeof Operations.all)[number]>(
+  options: Options<Op> = {}
+): Effect.Effect<(request: Request) => Promise<Response>, never, Requirements<Op>> =>
+  Effect.map(serve(options), HttpExchange.webHandler)
+
+/**
+ * The API as a web-standard handler on `runtime` (which must provide the operations' services), for hosts that are
+ * not written with Effect: build the runtime once (`ManagedRuntime.make(layer).runtime()`), then the handler.
+ */
+export const toWebHandler = <Op extends AnyOperation = (typeof Operations.all)[number]>(
+  runtime: Runtime.Runtime<Requirements<Op>>,
+  options: Options<Op> = {}
+): ((request: Request) => Promise<Response>) => Runtime.runSync(runtime)(webHandler(options))
