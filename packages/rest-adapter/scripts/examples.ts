@@ -28,7 +28,7 @@ type Row = Record<string, unknown>
 
 const program = Effect.gen(function* () {
   const run = (name: string, input: Row) =>
-    (Capability.run(name, input) as Effect.Effect<unknown, unknown>).pipe(
+    Capability.runUnknown(name, input, { shape: "canonical" }).pipe(
       Effect.mapError((error) => new Error(`${name} ${JSON.stringify(input)}: ${JSON.stringify(error)}`))
     )
   const examples: Record<string, { request: Row; response: unknown }> = {}

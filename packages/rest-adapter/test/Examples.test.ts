@@ -31,6 +31,14 @@ describe("the documentation's examples", () => {
     const override = ["paths", "/v1/companies/{company_id}/overrides/{feature_id}", "put", "requestBody", "content"]
     expect(at(...override, "application/json", "example")).toMatchObject({ value: 50000 })
     expect(at(...override, "application/json", "example", "company_id")).toBeUndefined()
-    expect(JSON.stringify(document)).not.toContain("propertyName")
+    for (const operation of Operations.all) {
+      const [path] = operation.rest.paths
+      const answer = at("paths", path!, operation.rest.method.toLowerCase(), "responses", String(operation.rest.status))
+      expect(at.call(null, "paths", path!), operation.name).toBeDefined()
+      expect(
+        (answer as { content: Record<string, { example?: unknown }> }).content["application/json"]?.example,
+        operation.name
+      ).toBeDefined()
+    }
   })
 })
