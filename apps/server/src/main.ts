@@ -4,7 +4,7 @@
  * Schematic or the embedded sandbox. Structured JSON logs; graceful shutdown on SIGINT / SIGTERM.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { CallerRateLimit, EventSink } from "@schematic-capability/capability-core"
+import { CallerRateLimit, Capability, EventSink } from "@schematic-capability/capability-core"
 import { OutboxObserver, OutboxStore } from "@schematic-capability/event-outbox"
 import { McpHttp } from "@schematic-capability/mcp-adapter"
 import { RestApi } from "@schematic-capability/rest-adapter"
@@ -26,6 +26,8 @@ const program = Effect.gen(function* () {
   // outbox) takes no lock, so replicas may share a folder.
   if (Option.isNone(config.apiKey) || Option.isNone(config.outboxDatabaseUrl)) yield* DataDirLock.hold(config.dataDir)
   const callerRateLimit = CallerRateLimit.make(config.rateLimitPerToken)
+  // Before the ports open: no caller's first request waits for its operation's checks to compile.
+  Capability.prepare()
   const metrics = Metrics.make()
   // REST and MCP are served straight on node:http: no framework between the socket and the operation.
   const rest = Layer.scopedDiscard(

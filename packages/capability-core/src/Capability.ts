@@ -44,6 +44,21 @@ const decodeSlowly = <A>(
   return Either.mapLeft(decode(raw), (error) => invalidInput(error, where))
 }
 
+/**
+ * Compiles the checks of `operations` (their inputs, MCP inputs and outputs) now. Each is otherwise compiled by the
+ * first request that needs it, which then holds the event loop for the compile: a server calls this before it
+ * listens, so that no caller waits for it.
+ */
+export const prepare = (operations: ReadonlyArray<Operation> = Operations.all): void => {
+  for (const operation of operations) {
+    for (const input of operation.mcp === undefined ? [operation.input] : [operation.input, operation.mcp.input]) {
+      SchemaCheck.decoderOf(input)
+      SizeCheck.checkerOf(input)
+    }
+    SchemaCheck.acceptorOf(operation.output)
+  }
+}
+
 /** Decodes an operation's raw input. It is synchronous, so the answer is an `Either` (also an Effect). */
 export const decodeInput = <I, M>(
   operation: Operation<I, unknown, unknown, M>,
