@@ -10,10 +10,15 @@ export interface LoadResult {
 }
 
 /** The latencies of `send` from `concurrency` callers over `seconds`, after `warmupSeconds` (1 by default) unrecorded. */
-const sample = async (
-  send: () => Promise<void>,
-  options: { readonly concurrency: number; readonly seconds: number; readonly warmupSeconds?: number }
-) => {
+export interface LoadOptions {
+  readonly concurrency: number
+  readonly seconds: number
+  readonly warmupSeconds?: number
+  /** Called as the measured part starts (after the warm-up) and as it ends, to take other figures over it. */
+  readonly measuring?: { readonly start: () => void; readonly end: () => void }
+}
+
+const sample = async (send: () => Promise<void>, options: LoadOptions) => {
   const runFor = async (seconds: number, record: Array<number> | undefined) => {
     const until = performance.now() + seconds * 1000
     await Promise.all(
@@ -28,8 +33,10 @@ const sample = async (
   }
   await runFor(options.warmupSeconds ?? 1, undefined)
   const latencies: Array<number> = []
+  options.measuring?.start()
   const started = performance.now()
   await runFor(options.seconds, latencies)
+  options.measuring?.end()
   return { latencies, seconds: (performance.now() - started) / 1000 }
 }
 
@@ -46,11 +53,7 @@ const summarize = (name: string, latencies: Array<number>, seconds: number): Loa
   }
 }
 
-export const load = async (
-  name: string,
-  send: () => Promise<void>,
-  options: { readonly concurrency: number; readonly seconds: number; readonly warmupSeconds?: number }
-): Promise<LoadResult> => {
+export const load = async (name: string, send: () => Promise<void>, options: LoadOptions): Promise<LoadResult> => {
   const { latencies, seconds } = await sample(send, options)
   return summarize(name, latencies, seconds)
 }

@@ -49,7 +49,7 @@ const startLogged = async (dir: string, args: ReadonlyArray<string>, env: NodeJS
     }, 25)
     child.on("exit", onExit)
   })
-  return { child, match }
+  return { child, match, log: file }
 }
 
 export const startSandbox = async (dataDir: string) => {
@@ -64,12 +64,18 @@ export const startSandbox = async (dataDir: string) => {
 
 /**
  * The server pointed at `upstream` as if it were Schematic, with its client budgets off; without `upstream`, as it
- * starts by default (no SCHEMATIC_API_KEY): on its embedded sandbox, here on a free port.
+ * starts by default (no SCHEMATIC_API_KEY): on its embedded sandbox, here on a free port. `nodeArgs` go to node
+ * before the script (`--trace-gc-nvp`, say); `log` is the file its output goes to.
  */
-export const startServer = async (dataDir: string, upstream?: string, env: Record<string, string> = {}) => {
-  const { child, match } = await startLogged(
+export const startServer = async (
+  dataDir: string,
+  upstream?: string,
+  env: Record<string, string> = {},
+  nodeArgs: ReadonlyArray<string> = []
+) => {
+  const { child, match, log } = await startLogged(
     dataDir,
-    [resolve(import.meta.dirname, "../apps/server/dist/main.js")],
+    [...nodeArgs, resolve(import.meta.dirname, "../apps/server/dist/main.js")],
     {
       PATH: process.env.PATH ?? "",
       ...(upstream === undefined
@@ -94,5 +100,5 @@ export const startServer = async (dataDir: string, upstream?: string, env: Recor
   const [, first, second] = match
   const rest = [first, second].find((url) => !url!.endsWith("/mcp"))
   const mcp = [first, second].find((url) => url!.endsWith("/mcp"))
-  return { rest: rest!, mcp: mcp!, child }
+  return { rest: rest!, mcp: mcp!, child, log }
 }
