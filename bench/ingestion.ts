@@ -23,7 +23,7 @@ import { join } from "node:path"
 import { Agent, request } from "undici"
 import { type CpuSample, cpuOf, cpuSince, type HeapTraffic, heapTraffic } from "./cpu.ts"
 import { type LoadResult, load, medianLoad } from "./load.ts"
-import { startServer, waitFor } from "./processes.ts"
+import { startLogged, startServer, waitFor } from "./processes.ts"
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 /** Numbers of concurrent callers for single events, e.g. `BENCH_INGEST_CONCURRENCY=32,64`. */
@@ -154,9 +154,19 @@ export const run = async () => {
   const agent = new Agent({ connections: Math.max(...CONCURRENCY) })
   const children: Array<ReturnType<typeof spawn>> = []
   try {
-    const bare = spawn(process.execPath, ["-e", BARE], { stdio: ["ignore", "pipe", "inherit"] })
+    // Its heap traffic is taken as the server's is, from its log: the floor the server's is set against.
+    const {
+      child: bare,
+      match,
+      log: bareLog
+    } = await startLogged(
+      join(dataDir, "bare"),
+      ["--trace-gc-nvp", "-e", BARE],
+      process.env,
+      /bare listening on (http:\/\/\S+)/
+    )
     children.push(bare)
-    const bareUrl = (await waitFor(bare, /bare listening on (http:\/\/\S+)/))[1]!
+    const bareUrl = match[1]!
     const standIn = spawn(process.execPath, ["-e", STAND_IN], { stdio: ["ignore", "pipe", "inherit"] })
     children.push(standIn)
     const upstream = (await waitFor(standIn, /stand-in listening on (http:\/\/\S+)/))[1]!
@@ -202,7 +212,8 @@ export const run = async () => {
             `bare node:http, 202 without storing (ceiling), ${callers} callers`,
             post(`${bareUrl}/v1/events`, () => eventText(`b-${n++}`)),
             options,
-            bare.pid!
+            bare.pid!,
+            bareLog
           )
         )
         singleRounds.push(
@@ -293,8 +304,8 @@ export const run = async () => {
             "CPU µs/event": micros(bareCpu),
             "main µs/event": micros(perEvent(bareRounds, (round) => round.cpu.main)),
             "CPU vs bare": "1.00",
-            "alloc KB/event": "",
-            "promoted KB/event": ""
+            "alloc KB/event": kilobytes(perEvent(bareRounds, (round) => round.heap?.allocated)),
+            "promoted KB/event": kilobytes(perEvent(bareRounds, (round) => round.heap?.promoted))
           },
           {
             path: single.name,

@@ -29,7 +29,12 @@ export const waitFor = (child: ChildProcess, pattern: RegExp) =>
  * resolves with the first match of `pattern` in it. The load generator must not be the log reader too: with a line
  * a request, reading them took its time and woke it between a request and its answer.
  */
-const startLogged = async (dir: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, pattern: RegExp) => {
+export const startLogged = async (
+  dir: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  pattern: RegExp
+) => {
   mkdirSync(dir, { recursive: true })
   const file = join(dir, "output.log")
   const fd = openSync(file, "w")

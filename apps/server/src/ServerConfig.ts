@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly maxBulkBodyBytes: number
   /** Requests a second per token (0: no limit); applies when tokens are configured. */
   readonly rateLimitPerToken: number
+  /** REST request lines written one by one each second; past it, summed up a second at a time (errors: always). */
+  readonly logRequestsPerSecond: number
   /** The MCP toolsets offered (MCP_TOOLSETS); none given: all of them. */
   readonly mcpToolsets: Option.Option<ReadonlyArray<Operation.Toolset>>
   readonly mcpAllowedHosts: Option.Option<ReadonlyArray<string>>
@@ -127,6 +129,7 @@ export const config: Config.Config<ServerConfig> = Config.all({
   tokens: Config.option(Config.redacted("CAPABILITY_TOKENS")),
   tokensFile: Config.option(Config.string("CAPABILITY_TOKENS_FILE")),
   rateLimitPerToken: wholeNumber("CAPABILITY_RATE_LIMIT", 100, 0),
+  logRequestsPerSecond: wholeNumber("LOG_REQUESTS_PER_SECOND", 100, 0),
   maxBodyBytes: wholeNumber("REST_MAX_BODY_BYTES", 1024 * 1024, 1024),
   maxBulkBodyBytes: wholeNumber("REST_MAX_BULK_BODY_BYTES", 8 * 1024 * 1024, 1024),
   mcpToolsets: list("MCP_TOOLSETS").pipe(

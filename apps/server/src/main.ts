@@ -40,6 +40,7 @@ const program = Effect.gen(function* () {
         callerRateLimit,
         maxBodyBytes: config.maxBodyBytes,
         maxBulkBodyBytes: config.maxBulkBodyBytes,
+        logRequestsPerSecond: config.logRequestsPerSecond,
         observe: metrics.request,
         metrics: { contentType: metrics.contentType, render: metrics.render }
       })

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Runtime } from "effect"
+import { Effect, Effectable, Exit, Runtime } from "effect"
 
 /**
  * The callback form: does the work with `runtime`'s services and calls `done` once with the outcome. It must not
@@ -15,22 +15,26 @@ import { Effect, Exit, Runtime } from "effect"
  */
 export type Register<A, E, R> = (runtime: Runtime.Runtime<R>, done: (exit: Exit.Exit<A, E>) => void) => void
 
-const callbackForm = Symbol.for("@schematic-capability/capability-core/Callback")
-
-interface WithCallbackForm<A, E, R> {
-  readonly [callbackForm]: Register<A, E, R>
+/**
+ * An Effect that is its callback form: nothing more is built for it unless a fiber runs it (`commit`), so ingestion,
+ * which runs it with `run`, allocates one object for it a request.
+ */
+class CallbackEffect<A, E, R> extends Effectable.Class<A, E, R> {
+  constructor(readonly register: Register<A, E, R>) {
+    super()
+  }
+  commit(): Effect.Effect<A, E, R> {
+    return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
+      Effect.async<A, E>((resume) => this.register(runtime, resume))
+    )
+  }
 }
 
 /**
  * The Effect of a callback form: run in a fiber it suspends until `done`; run with `run`, no fiber starts. Any
  * combinator applied to the result gives an ordinary Effect (one a fiber runs).
  */
-export const make = <A, E, R>(register: Register<A, E, R>): Effect.Effect<A, E, R> => {
-  const effect = Effect.flatMap(Effect.runtime<R>(), (runtime) =>
-    Effect.async<A, E>((resume) => register(runtime, resume))
-  )
-  return Object.assign(effect, { [callbackForm]: register } satisfies WithCallbackForm<A, E, R>)
-}
+export const make = <A, E, R>(register: Register<A, E, R>): Effect.Effect<A, E, R> => new CallbackEffect(register)
 
 /**
  * Runs `effect` on `runtime` and hands its Exit to `done`, once: through its callback form when it has one. A callback
@@ -41,11 +45,11 @@ export const run = <A, E, R>(
   runtime: Runtime.Runtime<R>,
   done: (exit: Exit.Exit<A, E>) => void
 ): void => {
-  const register = (effect as Partial<WithCallbackForm<A, E, R>>)[callbackForm]
-  if (register === undefined) {
+  if (!(effect instanceof CallbackEffect)) {
     Runtime.runCallback(runtime)(effect, { onExit: done })
     return
   }
+  const register = effect.register as Register<A, E, R>
   let called = false
   const once = (exit: Exit.Exit<A, E>) => {
     if (called) return

@@ -72,6 +72,17 @@ export interface Worker {
   readonly lastError: Effect.Effect<LastError | null>
 }
 
+/**
+ * A stored event as it is sent. The time it was accepted travels with it, however late it is delivered, and
+ * Schematic is told to trust it: an event held back by an outage or a restart is metered in the period it happened in.
+ */
+const eventOf = (row: OutboxRow) => {
+  const event = JSON.parse(row.payload)
+  event.sent_at ??= new Date(row.acceptedAt).toISOString()
+  event.trusted_client_clock ??= true
+  return event
+}
+
 const describe = (error: SchematicError.SchematicError) =>
   error._tag === "SchematicTransportError" ? `${error.reason}: ${error.message}` : `${error._tag}: ${error.message}`
 
@@ -125,16 +136,10 @@ export const make = (
       { readonly failure: SchematicError.SchematicError; readonly unresolved: ReadonlyArray<OutboxRow> } | undefined
     > =>
       Effect.gen(function* () {
-        const events = rows.map((row) => {
-          const event = JSON.parse(row.payload)
-          // The time it was accepted travels with it, however late it is delivered, and Schematic is told to trust
-          // it: an event held back by an outage or a restart is metered in the period it happened in.
-          event.sent_at ??= new Date(row.acceptedAt).toISOString()
-          event.trusted_client_clock ??= true
-          return event
-        })
-        observer.batchSent(events.length)
-        const result = yield* Effect.either(client.events.createBatch({ events }))
+        observer.batchSent(rows.length)
+        // The events are made for the request and not kept: the client sends their JSON text, so nothing holds
+        // them while Schematic answers (a batch held across collections is copied, then promoted to the old heap).
+        const result = yield* Effect.either(client.events.createBatch({ events: rows.map(eventOf) }))
         const now = Date.now()
         if (result._tag === "Right") {
           const delivered = yield* store.markDelivered(rows, now)

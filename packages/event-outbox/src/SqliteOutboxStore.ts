@@ -15,8 +15,8 @@ import { Worker } from "node:worker_threads"
 import { Callback } from "@schematic-capability/capability-core"
 import { Duration, Effect, Exit, Layer } from "effect"
 import { shuttingDown, storageFailed, storingFailed } from "./internal/failures.js"
-import type { Stored } from "./internal/sqlite/groupCommit.js"
-import type { Method, Reply, Request, ThreadData } from "./internal/sqlite/messages.js"
+import { unpackClaimed } from "./internal/sqlite/claimedBatch.js"
+import type { Method, Reply, ThreadData } from "./internal/sqlite/messages.js"
 import type { OutboxFile } from "./internal/sqlite/outboxFile.js"
 import { connect } from "./internal/sqlite/threadChannel.js"
 import {
@@ -112,32 +112,28 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         done(Exit.fail(shuttingDown()))
         return
       }
-      const request: Request = {
-        id: channel.nextId(),
-        op: "store",
-        keys: events.map((event) => event.idempotencyKey),
-        // A newline in JSON text is whitespace (one inside a string is escaped), so a space does as well.
-        payloads: events
-          .map((event) => (event.payload.includes("\n") ? event.payload.replaceAll("\n", " ") : event.payload))
-          .join("\n"),
-        sync
-      }
-      channel.send(request, (reply) => {
-        if ("error" in reply) return done(Exit.fail(new OutboxClosed({ message: reply.error })))
-        const stored = reply.value as Stored
-        if ("full" in stored) return done(Exit.fail(new OutboxFull({ message: stored.full })))
-        if ("failed" in stored) return done(Exit.fail(storingFailed(stored.failed)))
-        const existing = new Set(stored.existing)
-        done(
-          Exit.succeed(
-            stored.ids.map((id, index) => ({
-              id,
-              idempotencyKey: events[index]!.idempotencyKey,
-              existing: existing.has(index)
-            }))
+      const payloads = events
+        .map((event) => (event.payload.includes("\n") ? event.payload.replaceAll("\n", " ") : event.payload))
+        .join("\n")
+      channel.store(
+        events.map((event) => event.idempotencyKey),
+        payloads,
+        sync,
+        (outcome) => {
+          if ("closed" in outcome) return done(Exit.fail(new OutboxClosed({ message: outcome.closed })))
+          if ("full" in outcome) return done(Exit.fail(new OutboxFull({ message: outcome.full })))
+          if ("failed" in outcome) return done(Exit.fail(storingFailed(outcome.failed)))
+          done(
+            Exit.succeed(
+              outcome.ids.map((id, index) => ({
+                id,
+                idempotencyKey: events[index]!.idempotencyKey,
+                existing: outcome.existing[index]!
+              }))
+            )
           )
-        )
-      })
+        }
+      )
     }
 
     const shape: OutboxStoreShape = {
@@ -155,7 +151,7 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
           )
         )
       }),
-      claim: (limit, now) => call("claim", limit, now),
+      claim: (limit, now) => Effect.map(call("claim", limit, now), unpackClaimed),
       // One process owns the file (its rows in flight stay so until it starts again): there is no lease to keep.
       lease: undefined,
       extendLease: (seqs) => Effect.succeed(seqs.length),

@@ -43,6 +43,42 @@ describe("SqliteOutboxStore", () => {
     )
   )
 
+  it.effect("hands keys and payloads of any characters across its thread, request by request, and back", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteOutboxStore.make({ filename: fileIn() })
+      const keys = ["a\nb", "tab\tand\u0000nul", "😀 astral", "e\u0301 combined", "plain", "x".repeat(255)]
+      // Several requests at once go to the thread in one message: each is answered with its own events.
+      const requests = keys.map((key, index) => [
+        { idempotencyKey: key, payload: JSON.stringify({ key, n: index }, null, 2) },
+        { idempotencyKey: `${key}-second`, payload: JSON.stringify({ key, n: -index }) }
+      ])
+      const answers = yield* Effect.all(
+        requests.map((events) => store.append(events)),
+        { concurrency: "unbounded" }
+      )
+      for (const [index, answer] of answers.entries()) {
+        expect(answer.map((item) => [item.idempotencyKey, item.existing])).toEqual(
+          requests[index]!.map((event) => [event.idempotencyKey, false])
+        )
+      }
+      // Sent again, alone and beside a new one: the same ids, marked existing.
+      const again = yield* store.append([requests[0]![0]!, { idempotencyKey: "new", payload: "{}" }])
+      expect(again[0]).toEqual({ ...answers[0]![0]!, existing: true })
+      expect(again[1]!.existing).toBe(false)
+
+      const claimed = yield* store.claim(100, Date.now())
+      const sent = requests.flat()
+      expect(claimed.map((row) => row.idempotencyKey)).toEqual([...sent.map((event) => event.idempotencyKey), "new"])
+      expect(claimed.map((row) => row.id)).toEqual([...answers.flat().map((item) => item.id), again[1]!.id])
+      // A payload's own newlines are whitespace: the same JSON value arrives.
+      expect(claimed.slice(0, -1).map((row) => JSON.parse(row.payload))).toEqual(
+        sent.map((event) => JSON.parse(event.payload))
+      )
+      expect(claimed.map((row) => row.bytes)).toEqual(claimed.map((row) => Buffer.byteLength(row.payload)))
+      yield* store.close
+    })
+  )
+
   it.effect("moves an outbox of the first layout to the current one, keeping its events and their ids", () =>
     Effect.gen(function* () {
       const filename = fileIn()

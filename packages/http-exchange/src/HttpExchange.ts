@@ -85,22 +85,28 @@ const fromNode =
   (maxBytes, done) => {
     const chunks: Array<Buffer> = []
     let size = 0
+    // Settled once; what the stream emits after (the rest of a refused body, a late error) is ignored rather than
+    // unsubscribed from: the request and its listeners go together.
+    let settled = false
     const settle = (body: Either.Either<string, BodyFailure>) => {
-      request.off("data", onData).off("end", onEnd).off("error", onError).off("aborted", onError)
+      if (settled) return
+      settled = true
       done(body)
     }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        request.pause()
-        settle(Either.left("too_large"))
-      } else {
-        chunks.push(chunk)
-      }
-    }
-    const onEnd = () => settle(Either.right(Buffer.concat(chunks, size).toString("utf8")))
-    const onError = () => settle(Either.left("unreadable"))
-    request.on("data", onData).on("end", onEnd).on("error", onError).on("aborted", onError)
+    request
+      .on("data", (chunk: Buffer) => {
+        if (settled) return
+        size += chunk.length
+        if (size > maxBytes) {
+          request.pause()
+          settle(Either.left("too_large"))
+        } else {
+          chunks.push(chunk)
+        }
+      })
+      .on("end", () => settle(Either.right(Buffer.concat(chunks, size).toString("utf8"))))
+      .on("error", () => settle(Either.left("unreadable")))
+      .on("aborted", () => settle(Either.left("unreadable")))
   }
 
 /**
@@ -140,8 +146,17 @@ export const MAX_DEPTH = 32
 const depthOf = (value: unknown, depth: number): number => {
   if (depth > MAX_DEPTH || typeof value !== "object" || value === null) return depth
   let deepest = depth + 1
-  for (const item of Array.isArray(value) ? value : Object.values(value)) {
-    deepest = Math.max(deepest, depthOf(item, depth + 1))
+  // Walked in place (no array of an object's values made): every JSON body a request sends goes through here.
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      deepest = Math.max(deepest, depthOf(item, depth + 1))
+      if (deepest > MAX_DEPTH) break
+    }
+    return deepest
+  }
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    deepest = Math.max(deepest, depthOf(record[key], depth + 1))
     if (deepest > MAX_DEPTH) break
   }
   return deepest

@@ -32,3 +32,70 @@ export const make = <R>(runtime: Runtime.Runtime<R>) => {
 }
 
 export type RequestLog = ReturnType<typeof make>
+
+/** One answered request, as its line names it. */
+export type RequestLine = {
+  readonly request_id: string
+  readonly method: string
+  readonly path: string
+  readonly status: number
+  readonly duration_ms: number
+}
+
+/**
+ * Request lines, written through `log`: every error (status 400 and over) always, and other requests one by one up to
+ * `perSecond` a second (every one when it is not given). Past it, the rest of that second's requests are counted
+ * and written as one summary line once the second is over (`requests not logged one by one`: how many, by status,
+ * the longest), so a busy server writes a few lines a second rather than one a request, and nothing goes unsaid.
+ */
+export const requestLines = (
+  log: RequestLog,
+  options: { readonly perSecond?: number | undefined } = {}
+): ((line: RequestLine) => void) => {
+  const perSecond = options.perSecond ?? Number.POSITIVE_INFINITY
+  if (perSecond === Number.POSITIVE_INFINITY) return (line) => log(LogLevel.Info, "request", line)
+  let windowStart = 0
+  let written = 0
+  let counted = 0
+  let statuses: Record<string, number> = {}
+  let longest = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const summarize = () => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    if (counted === 0) return
+    log(LogLevel.Info, "requests not logged one by one", {
+      requests: counted,
+      statuses,
+      max_duration_ms: longest,
+      from: new Date(windowStart).toISOString(),
+      seconds: 1
+    })
+    counted = 0
+    statuses = {}
+    longest = 0
+  }
+  // What is counted and not yet summed up is written as the process exits: before the host's own exit handlers, which
+  // may flush what its loggers hold.
+  process.prependOnceListener("exit", summarize)
+  return (line) => {
+    if (line.status >= 400) return log(LogLevel.Info, "request", line)
+    const now = Date.now()
+    if (now - windowStart >= 1000) {
+      summarize()
+      windowStart = now
+      written = 0
+    }
+    if (written < perSecond) {
+      written++
+      return log(LogLevel.Info, "request", line)
+    }
+    counted++
+    statuses[line.status] = (statuses[line.status] ?? 0) + 1
+    if (line.duration_ms > longest) longest = line.duration_ms
+    if (timer === undefined) {
+      timer = setTimeout(summarize, windowStart + 1000 - now)
+      timer.unref()
+    }
+  }
+}

@@ -51,6 +51,11 @@ export interface Options<Op extends AnyOperation = (typeof Operations.all)[numbe
    * it is, any other as `unavailable`.
    */
   readonly readiness?: Effect.Effect<unknown, unknown, Operations.Requirements> | undefined
+  /**
+   * Request lines written one by one each second (by default every one). Past it, that second's other requests are
+   * summed up in one line; errors (status 400 and over) are always written one by one.
+   */
+  readonly logRequestsPerSecond?: number | undefined
   /** Told of every request answered: its operation (or route), status and time. */
   readonly observe?: RequestObserver.RequestObserver | undefined
   /**
@@ -153,6 +158,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
     const runtime = yield* Effect.runtime<Requirements<Op>>()
     const run = Runtime.runCallback(runtime)
     const log = RequestLog.make(runtime)
+    const logRequest = RequestLog.requestLines(log, { perSecond: options.logRequestsPerSecond })
     const operations: ReadonlyArray<AnyOperation> = options.operations ?? Operations.all
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
     const authenticator = options.authenticator ?? Authenticator.open
@@ -299,7 +305,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
           status: response.status,
           seconds: (performance.now() - timer) / 1000
         })
-        log(LogLevel.Info, "request", {
+        logRequest({
           request_id: requestId,
           method: request.method,
           path,

@@ -8,8 +8,18 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { describeFailure } from "./describeFailure.js"
-import type { StoreRequest } from "./sqlite/groupCommit.js"
-import type { Reply, Request, ThreadData } from "./sqlite/messages.js"
+import type { Stored, StoreRequest } from "./sqlite/groupCommit.js"
+import {
+  type Call,
+  FAILED,
+  FULL,
+  type Message,
+  type Reply,
+  type ReplyMessage,
+  STORED,
+  type StoreBatch,
+  type ThreadData
+} from "./sqlite/messages.js"
 import { type OutboxFile, open } from "./sqlite/outboxFile.js"
 
 const port = parentPort!
@@ -18,13 +28,26 @@ let file: OutboxFile
 try {
   file = open(workerData as ThreadData)
 } catch (error) {
-  port.postMessage([{ id: 0, error: describeFailure(error) }] satisfies Array<Reply>)
+  port.postMessage({ replies: [{ id: 0, error: describeFailure(error) }] } satisfies ReplyMessage)
   process.exit(1)
 }
 
 let waiting: Array<StoreRequest & { readonly id: number }> = []
 let replies: Array<Reply> = []
+let stored: { numbers: Array<number>; texts: Array<string> } = { numbers: [], texts: [] }
 let scheduled = false
+
+/** Adds a request's outcome to the answers of this turn (see `StoredBatch`). */
+const addStored = (id: number, outcome: Stored) => {
+  if ("full" in outcome || "failed" in outcome) {
+    stored.numbers.push(id, "full" in outcome ? FULL : FAILED, 0)
+    stored.texts.push("full" in outcome ? outcome.full : outcome.failed)
+    return
+  }
+  stored.numbers.push(id, STORED, outcome.events.length / 3)
+  for (const value of outcome.events) stored.numbers.push(value)
+  for (const legacyId of outcome.legacyIds) stored.texts.push(legacyId)
+}
 
 const storeWaiting = () => {
   const requests = waiting
@@ -32,25 +55,35 @@ const storeWaiting = () => {
   if (requests.length === 0) return
   // A storage failure comes back as each request's answer (`failed`), told apart from a full outbox.
   const results = file.store(requests)
-  for (const [index, request] of requests.entries()) replies.push({ id: request.id, value: results[index] })
+  for (const [index, request] of requests.entries()) addStored(request.id, results[index]!)
 }
 
 const answer = () => {
-  port.postMessage(replies)
+  const numbers = Float64Array.from(stored.numbers)
+  // The numbers' buffer is handed over, not copied.
+  port.postMessage({ stored: { numbers, texts: stored.texts }, replies } satisfies ReplyMessage, [numbers.buffer])
   replies = []
+  stored = { numbers: [], texts: [] }
 }
 
-const handle = (request: Request) => {
-  switch (request.op) {
-    case "store": {
-      const payloads = request.payloads.split("\n")
-      waiting.push({
-        id: request.id,
-        events: request.keys.map((idempotencyKey, index) => ({ idempotencyKey, payload: payloads[index]! })),
-        sync: request.sync
-      })
-      return
+/** The store requests of a message, each with its events, waiting for this turn's transaction. */
+const receive = (batch: StoreBatch) => {
+  const payloads = batch.payloads.split("\n")
+  let event = 0
+  let keyAt = 0
+  for (const [index, id] of batch.ids.entries()) {
+    const events = []
+    for (let n = 0; n < batch.counts[index]!; n++, event++) {
+      const length = batch.keyLengths[event]!
+      events.push({ idempotencyKey: batch.keys.slice(keyAt, keyAt + length), payload: payloads[event]! })
+      keyAt += length
     }
+    waiting.push({ id, events, sync: batch.syncs?.[index] })
+  }
+}
+
+const handle = (request: Call) => {
+  switch (request.op) {
     case "call": {
       try {
         const method = file[request.method] as (...args: ReadonlyArray<unknown>) => unknown
@@ -73,14 +106,15 @@ const handle = (request: Request) => {
 const turn = () => {
   scheduled = false
   storeWaiting()
-  if (replies.length > 0) answer()
+  if (replies.length > 0 || stored.numbers.length > 0) answer()
 }
 
-port.on("message", (requests: ReadonlyArray<Request>) => {
-  for (const request of requests) handle(request)
+port.on("message", (message: Message) => {
+  if (message.store !== undefined) receive(message.store)
+  for (const call of message.calls) handle(call)
   if (!scheduled) {
     scheduled = true
     setImmediate(turn)
   }
 })
-port.postMessage([{ id: 0, value: "open" }] satisfies Array<Reply>)
+port.postMessage({ replies: [{ id: 0, value: "open" }] } satisfies ReplyMessage)

@@ -139,7 +139,12 @@ export const makeExecutor = (
   const base = new URL(config.baseUrl)
   const basePath = base.pathname.replace(/\/$/, "")
 
-  const attempt = <A>(call: Call<A>, headers: Record<string, string>): Effect.Effect<A, SchematicError> => {
+  /** Every attempt of `call` sends `body`, its body's JSON text. */
+  const attempt = <A>(
+    call: Call<A>,
+    body: string | undefined,
+    headers: Record<string, string>
+  ): Effect.Effect<A, SchematicError> => {
     const query = new URLSearchParams(encodeQuery(call.query)).toString()
     const where = `${call.method} ${call.path}`
     const sent = transport
@@ -148,7 +153,7 @@ export const makeExecutor = (
         origin: base.origin,
         path: `${basePath}${call.path}${query === "" ? "" : `?${query}`}`,
         headers,
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        body,
         timeout
       })
       .pipe(
@@ -240,8 +245,13 @@ export const makeExecutor = (
    * The first attempt runs bare; only a failure starts the schedule, which sees that failure first. Most calls
    * succeed at once, and `Effect.retry` starts its schedule's driver (state, clock) before the first attempt.
    */
-  const retried = <A>(call: Call<A>, headers: Record<string, string>): Effect.Effect<A, SchematicError> => {
-    const once = call.method === "GET" ? limit.read(attempt(call, headers)) : limit.write(attempt(call, headers))
+  const retried = <A>(
+    call: Call<A>,
+    body: string | undefined,
+    headers: Record<string, string>
+  ): Effect.Effect<A, SchematicError> => {
+    const once =
+      call.method === "GET" ? limit.read(attempt(call, body, headers)) : limit.write(attempt(call, body, headers))
     const schedule = call.idempotent ? schedules.idempotent : schedules.other
     return Effect.catchAll(once, (first) => {
       let replayed = false
@@ -255,15 +265,19 @@ export const makeExecutor = (
   }
 
   return {
-    run: (call) =>
+    run: <A>(given: Call<A>) => {
+      // The body is written as JSON once, and only its text is kept for the attempts: the value it was written from
+      // (a batch of 1000 events) is not held while Schematic answers.
+      const body = given.body === undefined ? undefined : JSON.stringify(given.body)
+      const call: Call<A> = given.body === undefined ? given : { ...given, body: undefined }
       // A span costs a context, an exit hook and two fiber-ref changes even when tracing is off; it is made only
       // when a tracer is listening. Then the call carries its span on to Schematic as a W3C `traceparent`.
-      Effect.withFiberRuntime((fiber) => {
-        if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return retried(call, baseHeaders)
+      return Effect.withFiberRuntime<A, SchematicError>((fiber) => {
+        if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return retried(call, body, baseHeaders)
         const route = call.route ?? call.path
         return Effect.withSpan(
           Effect.flatMap(Effect.currentSpan.pipe(Effect.orDie), (span) =>
-            retried(call, { ...baseHeaders, traceparent: traceparentOf(span) })
+            retried(call, body, { ...baseHeaders, traceparent: traceparentOf(span) })
           ),
           `schematic ${call.method} ${route}`,
           {
@@ -274,6 +288,7 @@ export const makeExecutor = (
           }
         )
       })
+    }
   }
 }
 

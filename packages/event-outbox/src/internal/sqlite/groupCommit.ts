@@ -6,7 +6,6 @@
 import type Database from "better-sqlite3"
 import type { NewEvent, SyncAppend } from "../../OutboxStore.js"
 import { describeFailure } from "../describeFailure.js"
-import { eventId, idPrefix, seqHex } from "../eventId.js"
 
 /** One request's events, and the sync they belong to, if any. */
 export interface StoreRequest {
@@ -14,12 +13,19 @@ export interface StoreRequest {
   readonly sync?: SyncAppend | undefined
 }
 
+/** How each event of a stored request went: its key new, or stored before. */
+export const NEW = 0
+export const EXISTING = 1
+/** Stored before under an id of the first layout (which goes with it). */
+export const EXISTING_LEGACY = 2
+
 /**
- * What storing one request's events came to: their ids (and which keys were stored before), a full outbox, or a
- * storage failure (SQLite's own, described by `describeFailure`).
+ * What storing one request's events came to: for each event its `seq`, `accepted_at` and whether its key was stored
+ * before (`NEW`, `EXISTING`, or `EXISTING_LEGACY` with its id of the first layout next in `legacyIds`), which make its
+ * id (see `eventId`); a full outbox; or a storage failure (SQLite's own, described by `describeFailure`).
  */
 export type Stored =
-  | { readonly ids: ReadonlyArray<string>; readonly existing: ReadonlyArray<number> }
+  | { readonly events: ReadonlyArray<number>; readonly legacyIds: ReadonlyArray<string> }
   | { readonly full: string }
   | { readonly failed: string }
 
@@ -68,8 +74,6 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
 
   const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
     const now = Date.now()
-    // Every event stored now shares the first half of its id.
-    const prefix = idPrefix(now)
     const results: Array<Stored> = []
     for (const { events, sync } of requests) {
       const sizes = events.map((event) => Buffer.byteLength(event.payload))
@@ -78,9 +82,10 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
         results.push({ full: `The event outbox is full (${heldRows} events, ${heldBytes} bytes held); retry later` })
         continue
       }
-      const ids: Array<string> = []
-      const existing: Array<number> = []
+      const stored: Array<number> = []
+      const legacyIds: Array<string> = []
       const seqs: Array<number> = []
+      let existing = 0
       for (const [index, event] of events.entries()) {
         const size = sizes[index]!
         const inserted = statements.insert.run(event.idempotencyKey, event.payload, size, now, now, now)
@@ -88,7 +93,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
           heldRows++
           heldBytes += size
           const seq = Number(inserted.lastInsertRowid)
-          ids.push(prefix + seqHex(seq))
+          stored.push(seq, now, NEW)
           seqs.push(seq)
         } else {
           const first = statements.byKey.get(event.idempotencyKey) as {
@@ -96,8 +101,9 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
             accepted_at: number
             legacy_id: string | null
           }
-          ids.push(first.legacy_id ?? eventId(first.accepted_at, first.seq))
-          existing.push(index)
+          existing++
+          stored.push(first.seq, first.accepted_at, first.legacy_id === null ? EXISTING : EXISTING_LEGACY)
+          if (first.legacy_id !== null) legacyIds.push(first.legacy_id)
           seqs.push(first.seq)
         }
       }
@@ -106,7 +112,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
           sync.id,
           sync.kind,
           sync.source,
-          existing.length,
+          existing,
           sync.refused,
           now,
           now
@@ -115,7 +121,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
         for (const seq of seqs) added += statements.syncEvent.run(rowid, seq).changes
         if (added > 0) statements.syncAdded.run(added, rowid)
       }
-      results.push({ ids, existing })
+      results.push({ events: stored, legacyIds })
     }
     return results
   })

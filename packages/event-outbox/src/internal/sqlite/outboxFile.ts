@@ -6,11 +6,12 @@
 import { mkdirSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import type { Counts, EventRef, EventState, HeldRow, OutboxRow, SyncCounts } from "../../OutboxStore.js"
+import type { Counts, EventRef, EventState, HeldRow, SyncCounts } from "../../OutboxStore.js"
 import { describeFailure } from "../describeFailure.js"
 import { parseEventId } from "../eventId.js"
-import { deadRow, type FinishedRow, heldRow, outboxRow, type StoredRow } from "../storedRows.js"
+import { deadRow, type FinishedRow, heldRow, type StoredRow } from "../storedRows.js"
 import { type SyncRow, type SyncStateRow, syncCounts } from "../syncCounts.js"
+import { type ClaimedBatch, packClaimed } from "./claimedBatch.js"
 import { groupCommit } from "./groupCommit.js"
 import { createSchema } from "./schema.js"
 import { writes } from "./writes.js"
@@ -124,8 +125,8 @@ export const open = (options: Options) => {
   return {
     ...keys,
     store: appends.store,
-    claim: (limit: number, now: number): ReadonlyArray<OutboxRow> =>
-      (statements.claim.all(now, limit) as Array<StoredRow>).map(outboxRow),
+    claim: (limit: number, now: number): ClaimedBatch =>
+      packClaimed(statements.claim.all(now, limit) as Array<StoredRow>),
     /** Marks the events (`seqs`, of `bytes` each) delivered; answers how many were not already. */
     markDelivered: (seqs: ReadonlyArray<number>, bytes: ReadonlyArray<number>, now: number): number => {
       let count = 0
