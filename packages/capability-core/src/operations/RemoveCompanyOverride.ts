@@ -35,8 +35,7 @@ export const removeCompanyOverride = Operation.make({
   rest: companyRoute("DELETE", "/overrides/{feature_id}"),
   handler: (input) =>
     Effect.gen(function* () {
-      const company = yield* Resolve.company(input)
-      const feature = yield* Resolve.feature(input)
+      const { company, feature } = yield* Resolve.companyAndFeature(input)
       const existing = yield* overrideOf(company.id, feature.id)
       if (existing !== undefined) yield* withSchematic((client) => client.companyOverrides.delete(existing.id))
       return { removed: existing !== undefined, entitlement: yield* entitlementTo(company.id, feature.id) }

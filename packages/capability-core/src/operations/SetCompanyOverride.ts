@@ -77,8 +77,7 @@ export const setCompanyOverride = Operation.make({
   rest: companyRoute("PUT", "/overrides/{feature_id}"),
   handler: (input) =>
     Effect.gen(function* () {
-      const company = yield* Resolve.company(input)
-      const feature = yield* Resolve.feature(input)
+      const { company, feature } = yield* Resolve.companyAndFeature(input)
       const misfit = valueFits(feature, input.value)
       if (misfit !== undefined) return yield* CapabilityError.invalidFields([{ path: "value", message: misfit }])
       const body = {
