@@ -19,18 +19,24 @@ export const OverrideNote = Schema.Struct({
   updated_at: Timestamp
 })
 
-export const CompanyOverride = Schema.Struct({
-  id: Schema.String,
-  company_id: Schema.String,
-  feature_id: Schema.String,
-  environment_id: Schema.String,
+/** The value an override or a plan entitlement gives a feature, as Schematic answers it. */
+export const valueAnswerFields = {
   value_type: ValueType,
   value_bool: OptionalNullable(Schema.Boolean),
   value_numeric: OptionalNullable(Schema.Number),
   value_trait_id: OptionalNullable(Schema.String),
   metric_period: OptionalNullable(MetricPeriod),
   metric_period_month_reset: OptionalNullable(MetricPeriodMonthReset),
-  consumption_rate: OptionalNullable(Schema.Number),
+  /** Credits one unit of usage costs (answered for `credit_consumption_rate`). */
+  consumption_rate: OptionalNullable(Schema.Number)
+}
+
+export const CompanyOverride = Schema.Struct({
+  id: Schema.String,
+  company_id: Schema.String,
+  feature_id: Schema.String,
+  environment_id: Schema.String,
+  ...valueAnswerFields,
   expiration_date: OptionalNullable(Timestamp),
   notes: Schema.Array(OverrideNote),
   created_at: Timestamp,

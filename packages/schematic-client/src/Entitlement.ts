@@ -8,7 +8,14 @@
 import { Schema } from "effect"
 import { KeyMap, OptionalNullable, Page, Timestamp } from "./Common.js"
 import { Company } from "./Company.js"
-import { CompanyOverride, MetricPeriod, MetricPeriodMonthReset, ValueType, valueFields } from "./CompanyOverride.js"
+import {
+  CompanyOverride,
+  MetricPeriod,
+  MetricPeriodMonthReset,
+  ValueType,
+  valueAnswerFields,
+  valueFields
+} from "./CompanyOverride.js"
 import { FeatureType } from "./Feature.js"
 
 const Flag = Schema.Struct({ id: Schema.String, key: Schema.String, name: Schema.String })
@@ -132,14 +139,7 @@ export const PlanEntitlement = Schema.Struct({
   id: Schema.String,
   plan_id: Schema.String,
   feature_id: Schema.String,
-  value_type: ValueType,
-  value_bool: OptionalNullable(Schema.Boolean),
-  value_numeric: OptionalNullable(Schema.Number),
-  value_trait_id: OptionalNullable(Schema.String),
-  metric_period: OptionalNullable(MetricPeriod),
-  metric_period_month_reset: OptionalNullable(MetricPeriodMonthReset),
-  /** Credits one unit of usage costs (answered for `credit_consumption_rate`). */
-  consumption_rate: OptionalNullable(Schema.Number),
+  ...valueAnswerFields,
   /** The credit type a credit entitlement draws on (answered for `value_credit_id`). */
   value_credit: Schema.optional(Schema.Struct({ id: Schema.String, name: Schema.String })),
   feature: Schema.optional(FeatureSummary),

@@ -172,16 +172,56 @@ const make = Effect.gen(function* () {
   const always = () => true
   const never = () => false
 
-  const companiesList = list<CompanyModule.ListCompaniesParams, CompanyModule.Company>(
-    CompanyModule.ListCompaniesParams,
-    "/companies",
-    CompanyModule.Company
-  )
-  const usersList = list<UserModule.ListUsersParams, UserModule.User>(
-    UserModule.ListUsersParams,
-    "/users",
-    UserModule.User
-  )
+  /** A PUT to a resource named by its id (`path` makes its path from the id): repeating it changes nothing. */
+  const put =
+    <B, A>(schema: Schema.Schema.AnyNoContext, path: (id: string) => string, item: SchemaOf<A>) =>
+    (id: string, body: B): Result<A> =>
+      write1<B, A>("PUT", schema, path, item, always)(body, id)
+
+  /**
+   * A resource's writes at `path`: create (POST, not retried after an ambiguous failure: a repeat would create a
+   * second), update (PUT to `path/{id}`) and delete.
+   */
+  const createUpdateDelete = <C, U, A>(
+    path: string,
+    createBody: Schema.Schema.AnyNoContext,
+    updateBody: Schema.Schema.AnyNoContext,
+    item: SchemaOf<A>
+  ) => ({
+    create: write1<C, A>("POST", createBody, path, item, never),
+    update: put<U, A>(updateBody, (id) => `${path}/${id}`, item),
+    delete: (id: string) => remove(path)(id)
+  })
+
+  /**
+   * What companies and users both have at `path`: a list (and its stream), a count, an upsert by keys (matching on
+   * any key, so a repeat cannot create a second one), a read by id and a lookup by any key.
+   */
+  const keyedEntities = <
+    L extends { readonly limit?: number | undefined; readonly offset?: number | undefined },
+    C,
+    U,
+    A
+  >(
+    path: string,
+    schemas: {
+      readonly list: Schema.Schema.AnyNoContext
+      readonly count: Schema.Schema.AnyNoContext
+      readonly upsert: Schema.Schema.AnyNoContext
+    },
+    item: SchemaOf<A>
+  ) => {
+    const listed = list<L, A>(schemas.list, path, item)
+    return {
+      list: listed,
+      stream: paginate(listed),
+      count: count<C>(schemas.count, `${path}/count`),
+      upsert: write1<U, A>("POST", schemas.upsert, path, item, always),
+      get: get(path, item),
+      lookup: lookup(`${path}/lookup`, item)
+    }
+  }
+
   const eventsList = list<EventModule.ListEventsParams, EventModule.Event>(
     EventModule.ListEventsParams,
     "/events",
@@ -240,43 +280,39 @@ const make = Effect.gen(function* () {
 
   return {
     companies: {
-      list: companiesList,
-      stream: paginate(companiesList),
-      count: count<CompanyModule.CountCompaniesParams>(CompanyModule.CountCompaniesParams, "/companies/count"),
-      /** Upsert by keys: matching on any key, so a repeat cannot create a second company. */
-      upsert: write1<CompanyModule.UpsertCompanyBody, CompanyModule.Company>(
-        "POST",
+      ...keyedEntities<
+        CompanyModule.ListCompaniesParams,
+        CompanyModule.CountCompaniesParams,
         CompanyModule.UpsertCompanyBody,
+        CompanyModule.Company
+      >(
         "/companies",
-        CompanyModule.Company,
-        always
+        {
+          list: CompanyModule.ListCompaniesParams,
+          count: CompanyModule.CountCompaniesParams,
+          upsert: CompanyModule.UpsertCompanyBody
+        },
+        CompanyModule.Company
       ),
-      get: get("/companies", CompanyModule.Company),
-      lookup: lookup("/companies/lookup", CompanyModule.Company),
       delete: (id: string, params?: CompanyModule.DeleteCompanyParams) => remove("/companies")(id, params),
       /** Sets the base plan and the full list of add-ons (PUT: repeating it changes nothing). */
-      updatePlans: (companyId: string, body: CompanyModule.UpdateCompanyPlansBody) =>
-        write1<CompanyModule.UpdateCompanyPlansBody, CompanyModule.Company>(
-          "PUT",
-          CompanyModule.UpdateCompanyPlansBody,
-          (id) => `/company-plans/${id}`,
-          CompanyModule.Company,
-          always
-        )(body, companyId)
+      updatePlans: put<CompanyModule.UpdateCompanyPlansBody, CompanyModule.Company>(
+        CompanyModule.UpdateCompanyPlansBody,
+        (id) => `/company-plans/${id}`,
+        CompanyModule.Company
+      )
     },
     users: {
-      list: usersList,
-      stream: paginate(usersList),
-      count: count<UserModule.CountUsersParams>(UserModule.CountUsersParams, "/users/count"),
-      upsert: write1<UserModule.UpsertUserBody, UserModule.User>(
-        "POST",
+      ...keyedEntities<
+        UserModule.ListUsersParams,
+        UserModule.CountUsersParams,
         UserModule.UpsertUserBody,
+        UserModule.User
+      >(
         "/users",
-        UserModule.User,
-        always
+        { list: UserModule.ListUsersParams, count: UserModule.CountUsersParams, upsert: UserModule.UpsertUserBody },
+        UserModule.User
       ),
-      get: get("/users", UserModule.User),
-      lookup: lookup("/users/lookup", UserModule.User),
       delete: (id: string) => remove("/users")(id)
     },
     events: {
@@ -326,34 +362,25 @@ const make = Effect.gen(function* () {
       ),
       delete: (id: string) => remove("/plans")(id),
       /** Links a plan to its billing product, prices and trial (PUT: repeating it changes nothing). */
-      setBilling: (planId: string, body: PlanModule.UpsertPlanBillingBody) =>
-        write1<PlanModule.UpsertPlanBillingBody, PlanModule.PlanBilling>(
-          "PUT",
-          PlanModule.UpsertPlanBillingBody,
-          (id) => `/plans/${id}/billing_products`,
-          PlanModule.PlanBilling,
-          always
-        )(body, planId)
+      setBilling: put<PlanModule.UpsertPlanBillingBody, PlanModule.PlanBilling>(
+        PlanModule.UpsertPlanBillingBody,
+        (id) => `/plans/${id}/billing_products`,
+        PlanModule.PlanBilling
+      )
     },
     planEntitlements: {
       list: planEntitlementsList,
       stream: paginate(planEntitlementsList),
-      create: write1<EntitlementModule.CreatePlanEntitlementBody, EntitlementModule.PlanEntitlement>(
-        "POST",
+      ...createUpdateDelete<
         EntitlementModule.CreatePlanEntitlementBody,
+        EntitlementModule.UpdatePlanEntitlementBody,
+        EntitlementModule.PlanEntitlement
+      >(
         "/plan-entitlements",
-        EntitlementModule.PlanEntitlement,
-        never
-      ),
-      update: (id: string, body: EntitlementModule.UpdatePlanEntitlementBody) =>
-        write1<EntitlementModule.UpdatePlanEntitlementBody, EntitlementModule.PlanEntitlement>(
-          "PUT",
-          EntitlementModule.UpdatePlanEntitlementBody,
-          (path) => `/plan-entitlements/${path}`,
-          EntitlementModule.PlanEntitlement,
-          always
-        )(body, id),
-      delete: (id: string) => remove("/plan-entitlements")(id)
+        EntitlementModule.CreatePlanEntitlementBody,
+        EntitlementModule.UpdatePlanEntitlementBody,
+        EntitlementModule.PlanEntitlement
+      )
     },
     billing: {
       /** Upsert by the billing system's customer id (Stripe's `cus_...`). */
@@ -420,22 +447,16 @@ const make = Effect.gen(function* () {
         "/company-overrides/count"
       ),
       get: get("/company-overrides", CompanyOverrideModule.CompanyOverride),
-      create: write1<CompanyOverrideModule.CreateCompanyOverrideBody, CompanyOverrideModule.CompanyOverride>(
-        "POST",
+      ...createUpdateDelete<
         CompanyOverrideModule.CreateCompanyOverrideBody,
+        CompanyOverrideModule.UpdateCompanyOverrideBody,
+        CompanyOverrideModule.CompanyOverride
+      >(
         "/company-overrides",
-        CompanyOverrideModule.CompanyOverride,
-        never
-      ),
-      update: (id: string, body: CompanyOverrideModule.UpdateCompanyOverrideBody) =>
-        write1<CompanyOverrideModule.UpdateCompanyOverrideBody, CompanyOverrideModule.CompanyOverride>(
-          "PUT",
-          CompanyOverrideModule.UpdateCompanyOverrideBody,
-          (path) => `/company-overrides/${path}`,
-          CompanyOverrideModule.CompanyOverride,
-          always
-        )(body, id),
-      delete: (id: string) => remove("/company-overrides")(id)
+        CompanyOverrideModule.CreateCompanyOverrideBody,
+        CompanyOverrideModule.UpdateCompanyOverrideBody,
+        CompanyOverrideModule.CompanyOverride
+      )
     },
     entitlements: {
       /** Each feature one company may use (by `company_id` or `company_keys`), with its usage and allocation. */

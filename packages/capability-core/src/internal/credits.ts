@@ -1,9 +1,10 @@
 /**
  * Credit types named by id or by name, and a company's grants as the credit operations answer them.
  */
-import type { Credit, SchematicClient } from "@schematic-capability/schematic-client"
+import type { Company, Credit, SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Schema } from "effect"
 import { CapabilityError } from "../CapabilityError.js"
+import * as Resolve from "./resolve.js"
 import { withSchematic } from "./schematic.js"
 
 export interface CreditRef {
@@ -35,6 +36,25 @@ export const creditType = (
     }
   )
 }
+
+/**
+ * The company `ref` names and, when it names one too, the credit type to narrow to (undefined: every credit type);
+ * both looked up at once.
+ */
+export const companyAndCreditType = (
+  ref: Resolve.CompanyRef & CreditRef
+): Effect.Effect<
+  readonly [Company.Company, Credit.CreditType | undefined],
+  CapabilityError,
+  SchematicClient.SchematicClient
+> =>
+  Effect.all(
+    [
+      Resolve.company(ref),
+      ref.credit_id === undefined && ref.credit === undefined ? Effect.succeed(undefined) : creditType(ref)
+    ],
+    { concurrency: 2 }
+  )
 
 const unknownCredit = (path: string, message: string) =>
   new CapabilityError({ code: "not_found", message, fields: [{ path, message: "names no credit type" }] })

@@ -73,3 +73,12 @@ export const feature = (
     })
   )
 }
+
+/** The company and the feature an input names, one after the other (a missing company is the failure told first). */
+export const companyAndFeature = (
+  ref: CompanyRef & FeatureRef
+): Effect.Effect<
+  { readonly company: Company.Company; readonly feature: ResolvedFeature },
+  CapabilityError,
+  SchematicClient.SchematicClient
+> => Effect.all({ company: company(ref), feature: feature(ref) })

@@ -10,6 +10,7 @@ import stableStringify from "safe-stable-stringify"
 import { v7 as uuidv7 } from "uuid"
 import * as CapabilityError from "../CapabilityError.js"
 import * as EventSink from "../EventSink.js"
+import type { RestBinding } from "../Operation.js"
 
 /** Records one request takes. */
 export const MAX_RECORDS = 10_000
@@ -62,6 +63,18 @@ export const SyncOutput = Schema.Struct({
   refused: Schema.Array(RefusedRecord).annotations({ description: "Records refused, each with what is wrong" })
 })
 export type SyncOutput = typeof SyncOutput.Type
+
+/**
+ * A sync's REST binding: a POST answered 202 (the records are stored for delivery), with a body of up to 32 MiB whose
+ * records may also come alone, as a JSON array or NDJSON (the other fields then in the query string).
+ */
+export const syncRoute = (path: string): RestBinding => ({
+  method: "POST",
+  paths: [path],
+  status: 202,
+  maxBodyBytes: 32 * 1024 * 1024,
+  records: "records"
+})
 
 /**
  * A sync's input: where its records come from, the sync they add to, and the records. Each record is checked on its

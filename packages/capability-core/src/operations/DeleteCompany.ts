@@ -1,6 +1,6 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { withSchematic } from "../internal/schematic.js"
+import { deleting } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import { Id } from "./inputs.js"
 
@@ -19,8 +19,5 @@ export const deleteCompany = Operation.make({
   toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "DELETE", paths: ["/v1/companies/{company_id}"], status: 200 },
-  handler: (input) =>
-    withSchematic((client) => client.companies.delete(input.company_id)).pipe(
-      Effect.map((deleted) => ({ deleted, id: input.company_id }))
-    )
+  handler: (input) => deleting(input.company_id, (client, id) => client.companies.delete(id))
 })

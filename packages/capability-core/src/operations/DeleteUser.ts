@@ -1,6 +1,6 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { withSchematic } from "../internal/schematic.js"
+import { deleting } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import { Deleted } from "./DeleteCompany.js"
 import { Id } from "./inputs.js"
@@ -18,8 +18,5 @@ export const deleteUser = Operation.make({
   toolset: "companies",
   errors: CapabilityError.upstreamCodes,
   rest: { method: "DELETE", paths: ["/v1/users/{user_id}"], status: 200 },
-  handler: (input) =>
-    withSchematic((client) => client.users.delete(input.user_id)).pipe(
-      Effect.map((deleted) => ({ deleted, id: input.user_id }))
-    )
+  handler: (input) => deleting(input.user_id, (client, id) => client.users.delete(id))
 })

@@ -1,7 +1,8 @@
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { entitlementsOf } from "../internal/entitlements.js"
+import { companyDetail } from "../internal/entitlements.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
 import { companyRefFields, exactlyOne } from "./inputs.js"
@@ -19,11 +20,6 @@ export const getCompany = Operation.make({
   scope: "read",
   toolset: "companies",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "GET", paths: ["/v1/companies/{company_id}", "/v1/companies/lookup"], status: 200 },
-  handler: (input) =>
-    Effect.gen(function* () {
-      const company = yield* Resolve.company(input)
-      const entitlements = yield* entitlementsOf(company.id)
-      return { ...Views.company(company), entitlements }
-    })
+  rest: companyRoute("GET", ""),
+  handler: (input) => Effect.flatMap(Resolve.company(input), companyDetail)
 })

@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { billingOf, CompanyBilling } from "../internal/billing.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import * as Operation from "../Operation.js"
 import { companyRefFields, exactlyOne } from "./inputs.js"
 
@@ -20,6 +21,6 @@ export const getCompanyBilling = Operation.make({
   scope: "read",
   toolset: "billing",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "GET", paths: ["/v1/companies/{company_id}/billing", "/v1/companies/lookup/billing"], status: 200 },
+  rest: companyRoute("GET", "/billing"),
   handler: (input) => Effect.flatMap(Resolve.company(input), billingOf)
 })

@@ -1,12 +1,20 @@
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { creditType } from "../internal/credits.js"
+import { companyAndCreditType } from "../internal/credits.js"
 import { present } from "../internal/present.js"
-import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
-import { companyRefFields, creditRefFields, DateTime, exactlyOne, field, Offset } from "./inputs.js"
+import {
+  atMostOne,
+  companyRefFields,
+  creditRefFields,
+  DateTime,
+  exactlyOne,
+  Offset,
+  OptionalWholeNumber
+} from "./inputs.js"
 
 export const GetCreditLedgerInput = Schema.Struct({
   ...companyRefFields,
@@ -18,25 +26,17 @@ export const GetCreditLedgerInput = Schema.Struct({
   ),
   start_time: Schema.optional(DateTime.annotations({ description: "Entries from this time on" })),
   end_time: Schema.optional(DateTime.annotations({ description: "Entries before this time" })),
-  limit: Schema.optionalWith(
-    field(
-      Schema.Int.pipe(Schema.between(1, 250)),
-      "Entries per page, 1 to 250 (default 50)",
-      "a whole number from 1 to 250"
-    ),
-    { default: () => 50 }
-  ),
+  limit: OptionalWholeNumber("Entries per page", 1, 250, 50),
   offset: Offset
 }).pipe(
   Schema.filter(exactlyOne("company_id", "keys")),
+  Schema.filter(atMostOne("credit_id", "credit")),
   Schema.filter((input) =>
-    input.credit_id !== undefined && input.credit !== undefined
-      ? { path: ["credit"], message: "give credit_id or credit, not both" }
-      : input.start_time !== undefined &&
-          input.end_time !== undefined &&
-          Date.parse(input.end_time) <= Date.parse(input.start_time)
-        ? { path: ["end_time"], message: "must be after start_time" }
-        : true
+    input.start_time !== undefined &&
+    input.end_time !== undefined &&
+    Date.parse(input.end_time) <= Date.parse(input.start_time)
+      ? { path: ["end_time"], message: "must be after start_time" }
+      : true
   )
 )
 
@@ -70,20 +70,10 @@ export const getCreditLedger = Operation.make({
   scope: "read",
   toolset: "billing",
   errors: CapabilityError.upstreamCodes,
-  rest: {
-    method: "GET",
-    paths: ["/v1/companies/{company_id}/credits/ledger", "/v1/companies/lookup/credits/ledger"],
-    status: 200
-  },
+  rest: companyRoute("GET", "/credits/ledger"),
   handler: (input) =>
     Effect.gen(function* () {
-      const [company, credit] = yield* Effect.all(
-        [
-          Resolve.company(input),
-          input.credit_id === undefined && input.credit === undefined ? Effect.succeed(undefined) : creditType(input)
-        ],
-        { concurrency: 2 }
-      )
+      const [company, credit] = yield* companyAndCreditType(input)
       const entries = yield* withSchematic((client) =>
         client.credits.ledger({
           company_id: company.id,

@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { entitlementsOf } from "../internal/entitlements.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
 import { companyRefFields, exactlyOne } from "./inputs.js"
@@ -26,7 +27,7 @@ export const getFeatureUsage = Operation.make({
   scope: "read",
   toolset: "usage",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "GET", paths: ["/v1/companies/{company_id}/usage", "/v1/companies/lookup/usage"], status: 200 },
+  rest: companyRoute("GET", "/usage"),
   handler: (input) =>
     Effect.gen(function* () {
       const companyId = input.company_id ?? (yield* Resolve.company(input)).id

@@ -2,17 +2,10 @@ import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
-import { field } from "./inputs.js"
+import { OptionalWholeNumber } from "./inputs.js"
 
 export const PlanGrowthInput = Schema.Struct({
-  months: Schema.optionalWith(
-    field(
-      Schema.Int.pipe(Schema.between(1, 24)),
-      "How many months back, 1 to 24 (default 6)",
-      "a whole number from 1 to 24"
-    ),
-    { default: () => 6 }
-  )
+  months: OptionalWholeNumber("How many months back", 1, 24, 6)
 })
 
 export const PlanGrowthOutput = Schema.Struct({

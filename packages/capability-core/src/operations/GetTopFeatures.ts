@@ -4,7 +4,7 @@ import * as CapabilityError from "../CapabilityError.js"
 import { featureNames } from "../internal/catalogue.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
-import { DateTime, field } from "./inputs.js"
+import { DateTime, OptionalWholeNumber } from "./inputs.js"
 
 const DAY = 86_400_000
 
@@ -13,14 +13,7 @@ export const TopFeaturesInput = Schema.Struct({
     DateTime.annotations({ description: "Window start, inclusive (default: end_time minus 30 days)" })
   ),
   end_time: Schema.optional(DateTime.annotations({ description: "Window end, exclusive (default: now)" })),
-  limit: Schema.optionalWith(
-    field(
-      Schema.Int.pipe(Schema.between(1, 20)),
-      "How many features, 1 to 20 (default 10)",
-      "a whole number from 1 to 20"
-    ),
-    { default: () => 10 }
-  )
+  limit: OptionalWholeNumber("How many features", 1, 20, 10)
 })
 
 export const TopFeaturesOutput = Schema.Struct({

@@ -4,6 +4,7 @@ import { creditType, Grant, grant } from "../internal/credits.js"
 import { once } from "../internal/once.js"
 import { present } from "../internal/present.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import { companyRefFields, creditRefFields, exactlyOne, FutureDateTime, field, Text } from "./inputs.js"
@@ -59,11 +60,7 @@ export const grantCompanyCredits = Operation.make({
   scope: "write",
   toolset: "billing",
   errors: [...CapabilityError.upstreamCodes, "conflict"],
-  rest: {
-    method: "POST",
-    paths: ["/v1/companies/{company_id}/credits", "/v1/companies/lookup/credits"],
-    status: 201
-  },
+  rest: companyRoute("POST", "/credits", 201),
   handler: (input) =>
     Effect.gen(function* () {
       const [company, credit] = yield* Effect.all([Resolve.company(input), creditType(input)], { concurrency: 2 })

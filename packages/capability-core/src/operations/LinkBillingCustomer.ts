@@ -3,6 +3,7 @@ import * as CapabilityError from "../CapabilityError.js"
 import { billingOf, CompanyBilling } from "../internal/billing.js"
 import { present } from "../internal/present.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import { companyRefFields, DateTime, exactlyOne, field, Text } from "./inputs.js"
@@ -99,7 +100,7 @@ export const linkBillingCustomer = Operation.make({
   scope: "write",
   toolset: "billing",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "PUT", paths: ["/v1/companies/{company_id}/billing", "/v1/companies/lookup/billing"], status: 200 },
+  rest: companyRoute("PUT", "/billing"),
   handler: (input) =>
     Effect.gen(function* () {
       const wanted = input.subscription

@@ -1,11 +1,11 @@
 import { Chunk, Effect, Schema, Stream } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { creditBalances } from "../internal/billing.js"
-import { creditType, Grant, grant, isLive } from "../internal/credits.js"
-import * as Resolve from "../internal/resolve.js"
+import { companyAndCreditType, Grant, grant, isLive } from "../internal/credits.js"
+import { companyRoute } from "../internal/routes.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
-import { companyRefFields, creditRefFields, exactlyOne } from "./inputs.js"
+import { atMostOne, companyRefFields, creditRefFields, exactlyOne } from "./inputs.js"
 
 export const ListCompanyCreditsInput = Schema.Struct({
   ...companyRefFields,
@@ -13,14 +13,7 @@ export const ListCompanyCreditsInput = Schema.Struct({
   include_spent: Schema.optional(
     Schema.Boolean.annotations({ description: "Also list grants used up, expired or emptied (default false)" })
   )
-}).pipe(
-  Schema.filter(exactlyOne("company_id", "keys")),
-  Schema.filter((input) =>
-    input.credit_id !== undefined && input.credit !== undefined
-      ? { path: ["credit"], message: "give credit_id or credit, not both" }
-      : true
-  )
-)
+}).pipe(Schema.filter(exactlyOne("company_id", "keys")), Schema.filter(atMostOne("credit_id", "credit")))
 
 export const ListCompanyCreditsOutput = Schema.Struct({
   balances: Schema.Array(
@@ -45,16 +38,10 @@ export const listCompanyCredits = Operation.make({
   scope: "read",
   toolset: "billing",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "GET", paths: ["/v1/companies/{company_id}/credits", "/v1/companies/lookup/credits"], status: 200 },
+  rest: companyRoute("GET", "/credits"),
   handler: (input) =>
     Effect.gen(function* () {
-      const [company, only] = yield* Effect.all(
-        [
-          Resolve.company(input),
-          input.credit_id === undefined && input.credit === undefined ? Effect.succeed(undefined) : creditType(input)
-        ],
-        { concurrency: 2 }
-      )
+      const [company, only] = yield* companyAndCreditType(input)
       const [all, balances] = yield* Effect.all(
         [
           withSchematic((client) =>

@@ -1,7 +1,9 @@
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { entitlementsOf } from "../internal/entitlements.js"
+import { entitlementTo } from "../internal/entitlements.js"
+import { overrideOf } from "../internal/overrides.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -30,23 +32,12 @@ export const removeCompanyOverride = Operation.make({
   scope: "write",
   toolset: "usage",
   errors: CapabilityError.upstreamCodes,
-  rest: {
-    method: "DELETE",
-    paths: ["/v1/companies/{company_id}/overrides/{feature_id}", "/v1/companies/lookup/overrides/{feature_id}"],
-    status: 200
-  },
+  rest: companyRoute("DELETE", "/overrides/{feature_id}"),
   handler: (input) =>
     Effect.gen(function* () {
-      const company = yield* Resolve.company(input)
-      const feature = yield* Resolve.feature(input)
-      const existing = yield* withSchematic((client) =>
-        client.companyOverrides.list({ company_id: company.id, feature_id: feature.id, limit: 1 })
-      )
-      if (existing[0] !== undefined) yield* withSchematic((client) => client.companyOverrides.delete(existing[0]!.id))
-      const entitlements = yield* entitlementsOf(company.id)
-      return {
-        removed: existing[0] !== undefined,
-        entitlement: entitlements.find((item) => item.feature_id === feature.id) ?? null
-      }
+      const { company, feature } = yield* Resolve.companyAndFeature(input)
+      const existing = yield* overrideOf(company.id, feature.id)
+      if (existing !== undefined) yield* withSchematic((client) => client.companyOverrides.delete(existing.id))
+      return { removed: existing !== undefined, entitlement: yield* entitlementTo(company.id, feature.id) }
     })
 })

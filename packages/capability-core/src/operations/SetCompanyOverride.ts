@@ -1,8 +1,10 @@
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { entitlementsOf } from "../internal/entitlements.js"
+import { entitlementTo } from "../internal/entitlements.js"
+import { overrideOf } from "../internal/overrides.js"
 import { present } from "../internal/present.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -72,15 +74,10 @@ export const setCompanyOverride = Operation.make({
   scope: "write",
   toolset: "usage",
   errors: CapabilityError.upstreamCodes,
-  rest: {
-    method: "PUT",
-    paths: ["/v1/companies/{company_id}/overrides/{feature_id}", "/v1/companies/lookup/overrides/{feature_id}"],
-    status: 200
-  },
+  rest: companyRoute("PUT", "/overrides/{feature_id}"),
   handler: (input) =>
     Effect.gen(function* () {
-      const company = yield* Resolve.company(input)
-      const feature = yield* Resolve.feature(input)
+      const { company, feature } = yield* Resolve.companyAndFeature(input)
       const misfit = valueFits(feature, input.value)
       if (misfit !== undefined) return yield* CapabilityError.invalidFields([{ path: "value", message: misfit }])
       const body = {
@@ -89,18 +86,12 @@ export const setCompanyOverride = Operation.make({
         expiration_date: input.expires_at ?? null,
         ...present({ note: input.note })
       }
-      const existing = yield* withSchematic((client) =>
-        client.companyOverrides.list({ company_id: company.id, feature_id: feature.id, limit: 1 })
-      )
+      const existing = yield* overrideOf(company.id, feature.id)
       const saved = yield* withSchematic((client) =>
-        existing[0] === undefined
+        existing === undefined
           ? client.companyOverrides.create({ company_id: company.id, feature_id: feature.id, ...body })
-          : client.companyOverrides.update(existing[0].id, body)
+          : client.companyOverrides.update(existing.id, body)
       )
-      const entitlements = yield* entitlementsOf(company.id)
-      return {
-        override: Views.override(saved, feature),
-        entitlement: entitlements.find((item) => item.feature_id === feature.id) ?? null
-      }
+      return { override: Views.override(saved, feature), entitlement: yield* entitlementTo(company.id, feature.id) }
     })
 })

@@ -1,7 +1,8 @@
 import { Effect, Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
-import { entitlementsOf } from "../internal/entitlements.js"
+import { companyDetail } from "../internal/entitlements.js"
 import * as Resolve from "../internal/resolve.js"
+import { companyRoute } from "../internal/routes.js"
 import { withSchematic } from "../internal/schematic.js"
 import * as Operation from "../Operation.js"
 import * as Views from "../Views.js"
@@ -29,13 +30,13 @@ export const setCompanyPlan = Operation.make({
   scope: "write",
   toolset: "companies",
   errors: CapabilityError.upstreamCodes,
-  rest: { method: "PUT", paths: ["/v1/companies/{company_id}/plan", "/v1/companies/lookup/plan"], status: 200 },
+  rest: companyRoute("PUT", "/plan"),
   handler: (input) =>
     Effect.gen(function* () {
       const company = yield* Resolve.company(input)
       const updated = yield* withSchematic((client) =>
         client.companies.updatePlans(company.id, { base_plan_id: input.base_plan_id, add_on_ids: input.add_on_ids })
       )
-      return { ...Views.company(updated), entitlements: yield* entitlementsOf(company.id) }
+      return yield* companyDetail(updated)
     })
 })

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import * as CapabilityError from "../CapabilityError.js"
 import { present } from "../internal/present.js"
-import { SyncOutput, syncInput, syncing } from "../internal/sync.js"
+import { SyncOutput, syncInput, syncing, syncRoute } from "../internal/sync.js"
 import * as Operation from "../Operation.js"
 import { RequiredKeyMap, TraitsInput } from "./inputs.js"
 
@@ -24,13 +24,7 @@ export const syncCompanies = Operation.make({
   hints: Operation.hints.upsertsSchematic,
   scope: "write",
   toolset: "companies",
-  rest: {
-    method: "POST",
-    paths: ["/v1/companies/sync"],
-    status: 202,
-    maxBodyBytes: 32 * 1024 * 1024,
-    records: "records"
-  },
+  rest: syncRoute("/v1/companies/sync"),
   handler: syncing("companies", CompanyRecord, (record) => ({
     // Empty user keys: the identify names the company alone.
     keys: {},

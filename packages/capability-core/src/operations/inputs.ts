@@ -53,14 +53,21 @@ export const TraitsInput = Schema.Record({
   description: "Traits to set; others are kept"
 })
 
-export const Limit = Schema.optionalWith(
-  field(
-    Schema.Int.pipe(Schema.between(1, 250)),
-    "Rows per page, 1 to 250 (default 25)",
-    "a whole number from 1 to 250"
-  ),
-  { default: () => 25 }
-)
+/**
+ * An optional whole number from `min` to `max`, `fallback` when it is left out. `what` begins its description, which
+ * then gives the range and the default (`Rows per page, 1 to 250 (default 25)`).
+ */
+export const OptionalWholeNumber = (what: string, min: number, max: number, fallback: number) =>
+  Schema.optionalWith(
+    field(
+      Schema.Int.pipe(Schema.between(min, max)),
+      `${what}, ${min} to ${max} (default ${fallback})`,
+      `a whole number from ${min} to ${max}`
+    ),
+    { default: () => fallback }
+  )
+
+export const Limit = OptionalWholeNumber("Rows per page", 1, 250, 25)
 
 export const Offset = Schema.optionalWith(
   field(Schema.Int.pipe(Schema.between(0, 1_000_000_000)), "Rows to skip (default 0)", "a whole number >= 0"),
@@ -134,6 +141,14 @@ export const exactlyOne =
       message: given.length === 0 ? `is required (or ${second})` : `give ${first} or ${second}, not both`
     }
   }
+
+/** Refuses an input that names a thing in two ways at once, naming the second field (neither is fine). */
+export const atMostOne =
+  (first: string, second: string) =>
+  <A extends Readonly<Record<string, unknown>>>(input: A) =>
+    input[first] !== undefined && input[second] !== undefined
+      ? { path: [second], message: `give ${first} or ${second}, not both` }
+      : true
 
 /** A list of ids to narrow a listing to (at most 100). */
 export const Ids = (prefix: string, what: string, plural = `${what}s`) =>
