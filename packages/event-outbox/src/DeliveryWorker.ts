@@ -139,7 +139,8 @@ export const make = (
         observer.batchSent(rows.length)
         // The events are made for the request and not kept: the client sends their JSON text, so nothing holds
         // them while Schematic answers (a batch held across collections is copied, then promoted to the old heap).
-        const result = yield* Effect.either(client.events.createBatch({ events: rows.map(eventOf) }))
+        // Schematic's answer (an entry an event) is not kept either: only whether it took the batch.
+        const result = yield* Effect.either(Effect.asVoid(client.events.createBatch({ events: rows.map(eventOf) })))
         const now = Date.now()
         if (result._tag === "Right") {
           const delivered = yield* store.markDelivered(rows, now)
