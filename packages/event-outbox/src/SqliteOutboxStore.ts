@@ -159,7 +159,6 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
         call(
           "markDelivered",
           rows.map((row) => row.seq),
-          rows.map((row) => row.bytes),
           now
         ),
       markRetry: (seqs, nextAttemptAt) => call("markRetry", seqs, nextAttemptAt),

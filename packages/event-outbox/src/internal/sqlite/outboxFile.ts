@@ -66,8 +66,11 @@ export const open = (options: Options) => {
                      ORDER BY next_attempt_at, seq LIMIT ?)
        RETURNING seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at`
     ),
+    // The batch's rows in one statement (their seqs as a JSON array) rather than a statement a row.
     delivered: db.prepare(
-      "UPDATE outbox_events SET state = 'delivered', finished_at = ?, last_error = NULL WHERE seq = ? AND state <> 'delivered'"
+      `UPDATE outbox_events SET state = 'delivered', finished_at = ?, last_error = NULL
+       WHERE seq IN (SELECT value FROM json_each(?)) AND state <> 'delivered'
+       RETURNING bytes`
     ),
     retry: db.prepare("UPDATE outbox_events SET state = 'pending', next_attempt_at = ? WHERE seq = ?"),
     dead: db.prepare(
@@ -132,16 +135,11 @@ export const open = (options: Options) => {
     claim: (limit: number, now: number): ClaimedBatch =>
       packClaimed(statements.claim.all(now, limit) as Array<StoredRow>),
     /** Marks the events (`seqs`, of `bytes` each) delivered; answers how many were not already. */
-    markDelivered: (seqs: ReadonlyArray<number>, bytes: ReadonlyArray<number>, now: number): number => {
-      let count = 0
+    markDelivered: (seqs: ReadonlyArray<number>, now: number): number => {
+      const changed = statements.delivered.all(now, JSON.stringify(seqs)) as Array<{ bytes: number }>
+      const count = changed.length
       let size = 0
-      db.transaction(() => {
-        for (const [index, seq] of seqs.entries()) {
-          if (statements.delivered.run(now, seq).changes === 0) continue
-          count++
-          size += bytes[index]!
-        }
-      })()
+      for (const row of changed) size += row.bytes
       appends.release(count, size)
       deliveredRows += count
       return count
