@@ -37,6 +37,12 @@ export interface Options {
   readonly maxBackoff: Duration.DurationInput
   /** How often an idle worker looks for due events it was not told about. */
   readonly pollInterval: Duration.DurationInput
+  /**
+   * After a batch smaller than `batchSize` was delivered, how long the worker lets events gather before it claims
+   * the next: while events arrive one at a time, each batch then carries many of them, and a claim, a request to
+   * Schematic and a commit serve many events rather than a few.
+   */
+  readonly fillInterval: Duration.DurationInput
   /** Batches in flight at once: while Schematic takes one, the next is prepared and sent. */
   readonly concurrency: number
   /**
@@ -54,6 +60,7 @@ export const defaults: Options = {
   baseBackoff: Duration.millis(500),
   maxBackoff: Duration.minutes(1),
   pollInterval: Duration.millis(250),
+  fillInterval: Duration.millis(50),
   concurrency: 1,
   recoverInFlight: true
 }
@@ -109,8 +116,11 @@ export const make = (
      */
     const idle = new Set<() => void>()
     const backingOff = new Set<() => void>()
+    // Lanes letting a batch fill wake only to stop: new events are what they wait for.
+    const filling = new Set<() => void>()
+    // Called for every request that stores events: nothing is made while no lane is idle.
     const wakeIdle = () => {
-      for (const wake of [...idle]) wake()
+      if (idle.size > 0) for (const wake of [...idle]) wake()
     }
 
     const sleep = (millis: number, sleepers: Set<() => void>) =>
@@ -197,6 +207,7 @@ export const make = (
     const expireEvery = Math.min(Duration.toMillis(config.maxAge) / 100, 10_000)
     let expiredAt = Number.NEGATIVE_INFINITY
     const pruneEvery = Duration.toMillis(config.pruneInterval)
+    const fillMillis = Duration.toMillis(config.fillInterval)
     let prunedAt = Number.NEGATIVE_INFINITY
     const cycle = Effect.gen(function* () {
       const now = Date.now()
@@ -224,6 +235,7 @@ export const make = (
       const outcome = yield* holding(rows, send(rows))
       if (outcome === undefined) {
         consecutiveFailures = 0
+        if (rows.length < config.batchSize) yield* sleep(fillMillis, filling)
         return
       }
       const failure = outcome.failure
@@ -269,7 +281,7 @@ export const make = (
       wake: wakeIdle,
       stop: Effect.gen(function* () {
         stopping = true
-        for (const wake of [...idle, ...backingOff]) wake()
+        for (const wake of [...idle, ...backingOff, ...filling]) wake()
         yield* Effect.promise(() => done).pipe(Effect.timeout(Duration.seconds(15)), Effect.ignore)
       }),
       lastError: Ref.get(lastError)
