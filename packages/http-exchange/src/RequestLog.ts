@@ -33,6 +33,18 @@ export const make = <R>(runtime: Runtime.Runtime<R>) => {
 
 export type RequestLog = ReturnType<typeof make>
 
+/** Summaries still to write when the process exits. */
+const unsummarized = new Set<() => void>()
+
+/**
+ * What is counted and not yet summed up is written as the process exits: before the host's own exit handlers, which
+ * may flush what its loggers hold. One listener for all of them, however many APIs a process builds.
+ */
+const atExit = (summarize: () => void) => {
+  if (unsummarized.size === 0) process.prependListener("exit", () => unsummarized.forEach((write) => write()))
+  unsummarized.add(summarize)
+}
+
 /** One answered request, as its line names it. */
 export type RequestLine = {
   readonly request_id: string
@@ -75,9 +87,7 @@ export const requestLines = (
     statuses = {}
     longest = 0
   }
-  // What is counted and not yet summed up is written as the process exits: before the host's own exit handlers, which
-  // may flush what its loggers hold.
-  process.prependOnceListener("exit", summarize)
+  atExit(summarize)
   return (line) => {
     if (line.status >= 400) return log(LogLevel.Info, "request", line)
     const now = Date.now()
