@@ -2,22 +2,17 @@ import { request } from "node:http"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RunningServer, rest, runServer, startServer } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { bearer, rest, runServer, serverForSuite, startServer } from "./support.js"
 
 const READER = "reader-token-0123456789"
 const WRITER = "writer-token-0123456789"
 const ADMIN = "admin-token-01234567890"
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 describe("bearer tokens with scopes", () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer({
-      CAPABILITY_TOKENS: `dashboard:${READER}:read,ingest:${WRITER}:write,ops:${ADMIN}:admin`
-    })
+  const server = serverForSuite({
+    CAPABILITY_TOKENS: `dashboard:${READER}:read,ingest:${WRITER}:write,ops:${ADMIN}:admin`
   })
-  afterAll(() => server.stop())
 
   it("REST: 401 with WWW-Authenticate without a valid token, 403 without the scope, open health and docs", async () => {
     const none = await rest(server.rest, "GET", "/v1/companies")

@@ -9,10 +9,10 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import Database from "better-sqlite3"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import * as SyncFile from "../src/sync/SyncFile.js"
 import { crmMapping, writeCrmExport } from "./crmExport.js"
-import { type RunningServer, rest, runSync, startServer } from "./support.js"
+import { rest, runSync, serverForSuite, startServer } from "./support.js"
 
 const work = mkdtempSync(join(tmpdir(), "capability-sync-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -33,13 +33,7 @@ const allCompanies = async (base: string) => {
 const outbox = async (base: string) => (await rest(base, "GET", "/v1/events/outbox")).body
 
 describe("sync command", () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer()
-  })
-  afterAll(async () => {
-    await server.stop()
-  })
+  const server = serverForSuite()
 
   it("syncs 10,000 companies from a CSV with their keys and typed traits; a second run changes nothing", async () => {
     const file = companiesCsv("crm-export.csv", 10_000)
@@ -233,13 +227,7 @@ describe("sync command", () => {
 })
 
 describe("sync operations over REST and MCP", () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer()
-  })
-  afterAll(async () => {
-    await server.stop()
-  })
+  const server = serverForSuite()
 
   const post = (path: string, body: string, contentType: string) =>
     fetch(`${server.rest}${path}`, { method: "POST", headers: { "content-type": contentType }, body }).then(

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll } from "vitest"
 import { upstreamProxy as outboxUpstreamProxy } from "../../../packages/event-outbox/test/upstreamProxy.js"
 import { requestViolations } from "../../../packages/schematic-sandbox/test/contract.js"
 
@@ -105,6 +106,38 @@ export const startServer = async (env: Record<string, string | undefined> = {}):
     }
   }
 }
+
+/**
+ * The server the tests of the enclosing `describe` share: started before the first of them (with `env`, as
+ * `startServer` takes it) and stopped after the last.
+ */
+export const serverForSuite = (env: Record<string, string | undefined> = {}): RunningServer => {
+  let running: RunningServer | undefined
+  beforeAll(async () => {
+    running = await startServer(env)
+  })
+  afterAll(() => running?.stop())
+  const current = () => {
+    if (running === undefined) throw new Error("the server is started before the suite's tests")
+    return running
+  }
+  return {
+    get rest() {
+      return current().rest
+    },
+    get mcp() {
+      return current().mcp
+    },
+    get child() {
+      return current().child
+    },
+    logs: () => current().logs(),
+    stop: (signal) => current().stop(signal)
+  }
+}
+
+/** The header that presents `token`. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 /** A JSON call to the REST API. */
 export const rest = async (
