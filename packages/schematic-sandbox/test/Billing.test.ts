@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, startSandbox } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { call, sandboxForSuite } from "./support.js"
 
 /**
  * Billing, trials and credits over Schematic's paths; every answer is checked against Schematic's spec by `call`.
  */
 describe("billing, trials and credits", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const sandbox = sandboxForSuite()
   const post = (path: string, body: unknown) => call(sandbox.url, "POST", path, body)
   const get = (path: string) => call(sandbox.url, "GET", path)
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-  })
-  afterAll(() => sandbox.close())
 
   const now = Math.floor(Date.now() / 1000)
 

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { requestViolations } from "./contract.js"
-import { call, expectMatchesSpec, startSandbox } from "./support.js"
+import { call, expectMatchesSpec, sandboxForSuite } from "./support.js"
 
 /**
  * Walks every endpoint the sandbox serves and checks each answer, success and error alike, against the
  * response schema in Schematic's OpenAPI document for that operation.
  */
 describe("every sandbox response matches Schematic's spec", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-  })
-  afterAll(() => sandbox.close())
+  const sandbox = sandboxForSuite()
 
   const checked = async (method: string, template: string, path: string, body: unknown, status: number) => {
     const response = await call(sandbox.url, method, path, body)

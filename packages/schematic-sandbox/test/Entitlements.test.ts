@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { windowAt } from "../src/internal/domain/metricPeriod.js"
-import { call, startSandbox } from "./support.js"
+import { call, sandboxForSuite } from "./support.js"
 
 /** Every answer below also passes the check of Schematic's spec that `call` makes. */
 describe("the entitlement model", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const sandbox = sandboxForSuite()
   const ok = async (method: string, path: string, body?: unknown) => {
     const response = await call(sandbox.url, method, path, body)
     if (response.status >= 300)
@@ -22,11 +22,6 @@ describe("the entitlement model", () => {
   const check = (flag: string, key: string) => ok("POST", `/flags/${flag}/check`, { company: { crm_id: key } })
   const track = (key: string, event: string, extra: Record<string, unknown> = {}) =>
     ok("POST", "/events", { event_type: "track", body: { event, company: { crm_id: key } }, ...extra })
-
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-  })
-  afterAll(() => sandbox.close())
 
   it("creates each feature's flag with it, keyed from its name unless a flag is given", async () => {
     const reports = await feature("Report runs", { feature_type: "event", event_subtype: "report-run" })

@@ -1,4 +1,6 @@
+import { SchematicClient } from "@schematichq/schematic-typescript-node"
 import { ManagedRuntime } from "effect"
+import { afterAll, beforeAll } from "vitest"
 import { SchematicSandbox } from "../src/index.js"
 import type { SandboxConfig } from "../src/SandboxConfig.js"
 import { expectMatchesSpec, hasSchema, loadContract, specPathFor } from "./contract.js"
@@ -15,6 +17,26 @@ export const startSandbox = async (options: Partial<SandboxConfig> = {}) => {
   const url = await runtime.runPromise(SchematicSandbox.url)
   return { url, close: () => runtime.dispose() }
 }
+
+/**
+ * The sandbox the tests of the enclosing `describe` share: started before the first of them, closed after the last.
+ * Its `url` is there once they run.
+ */
+export const sandboxForSuite = (options: Partial<SandboxConfig> = {}): { readonly url: string } => {
+  const suite = { url: "" }
+  let close = () => Promise.resolve()
+  beforeAll(async () => {
+    const sandbox = await startSandbox(options)
+    suite.url = sandbox.url
+    close = sandbox.close
+  })
+  afterAll(() => close())
+  return suite
+}
+
+/** Schematic's official Node SDK pointed at the sandbox at `url` (errors logged only); `options` add to that. */
+export const officialSdk = (url: string, options: Partial<ConstructorParameters<typeof SchematicClient>[0]> = {}) =>
+  new SchematicClient({ apiKey: API_KEY, basePath: url, logLevel: "error", ...options })
 
 /** A call as a test would make it with fetch: JSON in, `{status, body, headers}` out. */
 export const call = async (
