@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { call, sandboxForSuite } from "./support.js"
+import { call, sandboxForSuite, trialingSubscription } from "./support.js"
 
 /**
  * Billing, trials and credits over Schematic's paths; every answer is checked against Schematic's spec by `call`.
@@ -32,31 +32,12 @@ describe("billing, trials and credits", () => {
     })
     expect(again.body.data).toMatchObject({ id: customer.body.data.id, email: "ap@trial.test", company_id: company.id })
 
-    const subscription = {
-      subscription_external_id: "sub_trial",
-      customer_external_id: "cus_trial",
-      currency: "usd",
-      total_price: 4900,
-      cancel_at_period_end: false,
-      discounts: [],
-      expired_at: new Date((now + 30 * 86_400) * 1000).toISOString(),
-      product_external_ids: [
-        {
-          product_external_id: "prod_pro",
-          price_external_id: "price_pro_month",
-          price: 4900,
-          currency: "usd",
-          interval: "month",
-          quantity: 1,
-          usage_type: "licensed"
-        }
-      ],
-      status: "trialing",
-      interval: "month",
-      period_start: now,
-      period_end: now + 30 * 86_400,
-      trial_end: now + 14 * 86_400
-    }
+    const subscription = trialingSubscription(
+      { subscription: "sub_trial", customer: "cus_trial", product: "prod_pro", price: "price_pro_month" },
+      now,
+      30,
+      14
+    )
     const upserted = await post("/billing/subscription/upsert", subscription)
     expect(upserted.status).toBe(201)
     // Found through its customer: the subscription names no company itself.

@@ -255,26 +255,20 @@ describe("the entitlement model", () => {
   it("refuses what it does not model, and an entitlement missing its value, naming the field", async () => {
     const thing = await feature("Credits thing", { feature_type: "boolean" })
     const base = await plan("Credits")
-    const refused = await call(sandbox.url, "POST", "/plan-entitlements", {
-      plan_id: base.id,
-      feature_id: thing.id,
-      value_type: "unknown"
-    })
-    expect(refused.status).toBe(400)
-    expect(refused.body.error).toMatch(/^value_type: /)
-    const credit = await call(sandbox.url, "POST", "/plan-entitlements", {
-      plan_id: base.id,
-      feature_id: thing.id,
-      value_type: "credit"
-    })
-    expect(credit.status).toBe(400)
-    expect(credit.body.error).toMatch(/^value_credit_id: /)
-    const numeric = await call(sandbox.url, "POST", "/plan-entitlements", {
-      plan_id: base.id,
-      feature_id: thing.id,
-      value_type: "numeric"
-    })
-    expect(numeric.body.error).toMatch(/^value_numeric: /)
+    // The value type, and then the field each value type needs.
+    for (const [valueType, field] of [
+      ["unknown", "value_type"],
+      ["credit", "value_credit_id"],
+      ["numeric", "value_numeric"]
+    ]) {
+      const refused = await call(sandbox.url, "POST", "/plan-entitlements", {
+        plan_id: base.id,
+        feature_id: thing.id,
+        value_type: valueType
+      })
+      expect(refused.status).toBe(400)
+      expect(refused.body.error).toMatch(new RegExp(`^${field}: `))
+    }
   })
 })
 

@@ -38,6 +38,41 @@ export const sandboxForSuite = (options: Partial<SandboxConfig> = {}): { readonl
 export const officialSdk = (url: string, options: Partial<ConstructorParameters<typeof SchematicClient>[0]> = {}) =>
   new SchematicClient({ apiKey: API_KEY, basePath: url, logLevel: "error", ...options })
 
+/**
+ * A `POST /billing/subscription/upsert` body: a trialing subscription of one licensed monthly line at 49.00 USD,
+ * its period (and expiry) `periodDays` from `now`, its trial `trialDays` (times in epoch seconds).
+ */
+export const trialingSubscription = (
+  ids: { readonly subscription: string; readonly customer: string; readonly product: string; readonly price: string },
+  now: number,
+  periodDays: number,
+  trialDays: number
+) => ({
+  subscription_external_id: ids.subscription,
+  customer_external_id: ids.customer,
+  currency: "usd",
+  total_price: 4900,
+  cancel_at_period_end: false,
+  discounts: [],
+  expired_at: new Date((now + periodDays * 86_400) * 1000).toISOString(),
+  product_external_ids: [
+    {
+      product_external_id: ids.product,
+      price_external_id: ids.price,
+      price: 4900,
+      currency: "usd",
+      interval: "month",
+      quantity: 1,
+      usage_type: "licensed"
+    }
+  ],
+  status: "trialing",
+  interval: "month",
+  period_start: now,
+  period_end: now + periodDays * 86_400,
+  trial_end: now + trialDays * 86_400
+})
+
 /** A call as a test would make it with fetch: JSON in, `{status, body, headers}` out. */
 export const call = async (
   url: string,
