@@ -19,7 +19,7 @@ import { UpdateCompanyPlans, UpsertCompany } from "../wire.js"
 const companyListing = listing(companyTable, (q) => ({
   q: q.string("q", 512),
   ids: q.list("ids"),
-  planIds: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
+  planIds: q.ids("plan_id", "plan_ids"),
   withoutPlan: q.bool("without_plan"),
   subscriptionStatuses: q.list("subscription_statuses"),
   creditTypeIds: q.list("credit_type_ids"),
