@@ -6,7 +6,7 @@ import type { FeatureRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateFeature, UpdateFeature } from "../wire.js"
 import { insertFlag, keyFromName } from "./flags.js"
-import { byNameOrId, rowById, type SearchFilter, type Table } from "./tables.js"
+import { byNameOrId, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getFeature = rowById<FeatureRow>("features", "feature")
 
@@ -106,12 +106,7 @@ export interface FeatureFilter extends SearchFilter {
 }
 
 /** The features table as its list filters it. */
-export const featureTable: Table<FeatureFilter> = {
-  table: "features",
-  alias: "f",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`, ...byNameOrId(sql, filter)]
-    if (filter.feature_type.length > 0) clauses.push(sql`feature_type IN ${sql.in(filter.feature_type)}`)
-    return sql.and(clauses)
-  }
-}
+export const featureTable = filteredTable<FeatureFilter>("features", "f", (sql, filter) => [
+  ...byNameOrId(sql, filter),
+  filter.feature_type.length > 0 && sql`feature_type IN ${sql.in(filter.feature_type)}`
+])

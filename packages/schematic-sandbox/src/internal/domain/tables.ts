@@ -50,6 +50,27 @@ export interface Table<F> {
   readonly where: (sql: SqlClient.SqlClient, filter: F) => Statement.Fragment
 }
 
+/** A condition of a WHERE clause, or nothing (`false`, `""`, `undefined`) where the filter does not ask for it. */
+export type Condition = Statement.Fragment | false | "" | undefined
+
+/**
+ * A table whose list and count keep the rows that meet every condition `conditions` gives for the filter: every row
+ * when none applies.
+ */
+export const filteredTable = <F>(
+  table: string,
+  alias: string,
+  conditions: (sql: SqlClient.SqlClient, filter: F) => ReadonlyArray<Condition>
+): Table<F> => ({
+  table,
+  alias,
+  where: (sql, filter) =>
+    sql.and([
+      sql`1 = 1`,
+      ...conditions(sql, filter).filter((condition): condition is Statement.Fragment => Boolean(condition))
+    ])
+})
+
 /** One page of the rows matching `filter`, newest first as every Schematic list is. */
 export const newestFirst = <Row extends object, F extends Page>(table: Table<F>, filter: F) =>
   Effect.gen(function* () {

@@ -7,7 +7,7 @@ import { badRequest, notFound } from "../SandboxError.js"
 import type { UpsertUser } from "../wire.js"
 import { companiesByIds, companyByKeys, getCompanyRow } from "./companies.js"
 import { attachKeys, detachKeys, entityByKeys, mergeTraits } from "./keys.js"
-import { rowById, type SearchFilter, type Table } from "./tables.js"
+import { filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getUserRow = rowById<UserRow>("users", "user")
 
@@ -116,24 +116,16 @@ export interface UserFilter extends SearchFilter {
 }
 
 /** The users table as its list and count filter it. */
-export const userTable: Table<UserFilter> = {
-  table: "users",
-  alias: "u",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`]
-    if (filter.q) {
-      const like = `%${filter.q}%`
-      clauses.push(sql`(u.name LIKE ${like} OR u.id = ${filter.q} OR u.id IN (
-        SELECT entity_id FROM entity_keys WHERE entity_type = 'user' AND value LIKE ${like}))`)
-    }
-    if (filter.ids.length > 0) clauses.push(sql`u.id IN ${sql.in(filter.ids)}`)
-    if (filter.companyId) {
-      clauses.push(sql`u.id IN (SELECT user_id FROM company_memberships WHERE company_id = ${filter.companyId})`)
-    }
-    if (filter.planId) {
-      clauses.push(sql`u.id IN (SELECT m.user_id FROM company_memberships m JOIN companies c ON c.id = m.company_id
-        WHERE c.base_plan_id = ${filter.planId})`)
-    }
-    return sql.and(clauses)
-  }
-}
+export const userTable = filteredTable<UserFilter>("users", "u", (sql, filter) => {
+  const like = `%${filter.q}%`
+  return [
+    filter.q &&
+      sql`(u.name LIKE ${like} OR u.id = ${filter.q} OR u.id IN (
+        SELECT entity_id FROM entity_keys WHERE entity_type = 'user' AND value LIKE ${like}))`,
+    filter.ids.length > 0 && sql`u.id IN ${sql.in(filter.ids)}`,
+    filter.companyId && sql`u.id IN (SELECT user_id FROM company_memberships WHERE company_id = ${filter.companyId})`,
+    filter.planId &&
+      sql`u.id IN (SELECT m.user_id FROM company_memberships m JOIN companies c ON c.id = m.company_id
+        WHERE c.base_plan_id = ${filter.planId})`
+  ]
+})
