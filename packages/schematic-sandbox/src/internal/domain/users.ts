@@ -3,10 +3,10 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { newId } from "../ids.js"
 import type { UserRow } from "../rows.js"
-import { badRequest, notFound } from "../SandboxError.js"
+import { badRequest } from "../SandboxError.js"
 import type { UpsertUser } from "../wire.js"
 import { companiesByIds, companyByKeys, getCompanyRow } from "./companies.js"
-import { attachKeys, detachKeys, entityByKeys, mergeTraits } from "./keys.js"
+import { upsertEntity } from "./keys.js"
 import { filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getUserRow = rowById<UserRow>("users", "user")
@@ -63,36 +63,7 @@ export const upsertUser = (body: typeof UpsertUser.Type, now: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const companies = yield* resolveCompanies(body)
-    let id: string | undefined
-    if (body.id) {
-      id = (yield* getUserRow(body.id)).id
-    } else {
-      id = yield* entityByKeys("user", body.keys, "keys")
-    }
-    const lastSeen = body.last_seen_at ? Date.parse(body.last_seen_at) : null
-    if (id === undefined) {
-      if (body.update_only) return yield* notFound("no user matches these keys and update_only is set")
-      id = newId("user")
-      yield* sql`INSERT INTO users ${sql.insert({
-        id,
-        name: body.name ?? "",
-        traits: JSON.stringify(body.traits ?? {}),
-        last_seen_at: lastSeen,
-        created_at: now,
-        updated_at: now
-      })}`
-      yield* attachKeys("user", id, body.keys, now, false)
-    } else {
-      const row = yield* getUserRow(id)
-      yield* sql`UPDATE users SET
-        name = ${body.name ?? row.name},
-        traits = ${mergeTraits(row.traits, body.traits)},
-        last_seen_at = ${lastSeen ?? row.last_seen_at},
-        updated_at = ${now}
-        WHERE id = ${id}`
-      yield* attachKeys("user", id, body.keys, now, false)
-    }
-    yield* detachKeys("user", id, body.remove_keys ?? [])
+    const id = yield* upsertEntity("user", getUserRow, body, now)
     if (companies.exhaustive) {
       yield* sql`DELETE FROM company_memberships WHERE user_id = ${id}
         AND company_id NOT IN ${sql.in(companies.ids.length === 0 ? [""] : companies.ids)}`
