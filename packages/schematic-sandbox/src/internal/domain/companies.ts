@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import type { CompanyRow } from "../rows.js"
 import { notFound } from "../SandboxError.js"
 import type { UpsertCompany } from "../wire.js"
-import { entityByKeys, upsertEntity } from "./keys.js"
+import { byNameIdOrKey, entityByKeys, upsertEntity } from "./keys.js"
 import { assignPlans, endSubscriptions } from "./plans.js"
 import { filteredTable, type SearchFilter } from "./tables.js"
 
@@ -66,28 +66,22 @@ export interface CompanyFilter extends SearchFilter {
 }
 
 /** The companies table as its list and count filter it. */
-export const companyTable = filteredTable<CompanyFilter>("companies", "c", (sql, filter) => {
-  const like = `%${filter.q}%`
-  return [
-    filter.q &&
-      sql`(c.name LIKE ${like} OR c.id = ${filter.q} OR c.id IN (
-        SELECT entity_id FROM entity_keys WHERE entity_type = 'company' AND value LIKE ${like}))`,
-    filter.ids.length > 0 && sql`c.id IN ${sql.in(filter.ids)}`,
-    filter.planIds.length > 0 &&
-      sql`(c.base_plan_id IN ${sql.in(filter.planIds)} OR c.id IN (
+export const companyTable = filteredTable<CompanyFilter>("companies", "c", (sql, filter) => [
+  ...byNameIdOrKey(sql, "company", "c", filter),
+  filter.planIds.length > 0 &&
+    sql`(c.base_plan_id IN ${sql.in(filter.planIds)} OR c.id IN (
         SELECT company_id FROM company_add_ons WHERE plan_id IN ${sql.in(filter.planIds)}))`,
-    filter.withoutPlan === true && sql`c.base_plan_id IS NULL`,
-    filter.withoutPlan === false && sql`c.base_plan_id IS NOT NULL`,
-    filter.subscriptionStatuses !== undefined &&
-      filter.subscriptionStatuses.length > 0 &&
-      sql`c.id IN (
+  filter.withoutPlan === true && sql`c.base_plan_id IS NULL`,
+  filter.withoutPlan === false && sql`c.base_plan_id IS NOT NULL`,
+  filter.subscriptionStatuses !== undefined &&
+    filter.subscriptionStatuses.length > 0 &&
+    sql`c.id IN (
         SELECT COALESCE(s.company_id, b.company_id, k.entity_id) FROM billing_subscriptions s
         LEFT JOIN billing_customers b ON b.external_id = s.customer_external_id
         LEFT JOIN entity_keys k ON k.entity_type = 'company' AND k.key = 'stripe_customer_id'
           AND k.value = s.customer_external_id
         WHERE s.status IN ${sql.in(filter.subscriptionStatuses)})`,
-    filter.creditTypeIds !== undefined &&
-      filter.creditTypeIds.length > 0 &&
-      sql`c.id IN (SELECT company_id FROM credit_grants WHERE credit_id IN ${sql.in(filter.creditTypeIds)})`
-  ]
-})
+  filter.creditTypeIds !== undefined &&
+    filter.creditTypeIds.length > 0 &&
+    sql`c.id IN (SELECT company_id FROM credit_grants WHERE credit_id IN ${sql.in(filter.creditTypeIds)})`
+])

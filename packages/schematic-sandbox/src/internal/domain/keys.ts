@@ -6,6 +6,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { newId } from "../ids.js"
 import { badRequest, notFound } from "../SandboxError.js"
+import type { Condition, SearchFilter } from "./tables.js"
 
 export type EntityType = "company" | "user"
 
@@ -89,6 +90,26 @@ export const detachKeys = (entityType: EntityType, entityId: string, names: Read
 /** Merges traits: new values replace old ones by name. */
 export const mergeTraits = (current: string, update: Readonly<Record<string, unknown>> | undefined): string =>
   update === undefined ? current : JSON.stringify({ ...JSON.parse(current), ...update })
+
+/**
+ * The conditions of a search among companies or users (their table aliased `alias`): `q` within the name, equal to
+ * the id or within the value of a key; `ids` among the ids.
+ */
+export const byNameIdOrKey = (
+  sql: SqlClient.SqlClient,
+  entityType: EntityType,
+  alias: string,
+  filter: SearchFilter
+): ReadonlyArray<Condition> => {
+  const entity = sql(alias)
+  const like = `%${filter.q}%`
+  return [
+    filter.q &&
+      sql`(${entity}.name LIKE ${like} OR ${entity}.id = ${filter.q} OR ${entity}.id IN (
+        SELECT entity_id FROM entity_keys WHERE entity_type = ${entityType} AND value LIKE ${like}))`,
+    filter.ids.length > 0 && sql`${entity}.id IN ${sql.in(filter.ids)}`
+  ]
+}
 
 /** The columns a company and a user have alike, as an upsert reads them. */
 interface EntityColumns {

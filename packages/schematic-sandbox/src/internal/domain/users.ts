@@ -6,7 +6,7 @@ import type { UserRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { UpsertUser } from "../wire.js"
 import { companiesByIds, companyByKeys, getCompanyRow } from "./companies.js"
-import { upsertEntity } from "./keys.js"
+import { byNameIdOrKey, upsertEntity } from "./keys.js"
 import { filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getUserRow = rowById<UserRow>("users", "user")
@@ -87,16 +87,10 @@ export interface UserFilter extends SearchFilter {
 }
 
 /** The users table as its list and count filter it. */
-export const userTable = filteredTable<UserFilter>("users", "u", (sql, filter) => {
-  const like = `%${filter.q}%`
-  return [
-    filter.q &&
-      sql`(u.name LIKE ${like} OR u.id = ${filter.q} OR u.id IN (
-        SELECT entity_id FROM entity_keys WHERE entity_type = 'user' AND value LIKE ${like}))`,
-    filter.ids.length > 0 && sql`u.id IN ${sql.in(filter.ids)}`,
-    filter.companyId && sql`u.id IN (SELECT user_id FROM company_memberships WHERE company_id = ${filter.companyId})`,
-    filter.planId &&
-      sql`u.id IN (SELECT m.user_id FROM company_memberships m JOIN companies c ON c.id = m.company_id
+export const userTable = filteredTable<UserFilter>("users", "u", (sql, filter) => [
+  ...byNameIdOrKey(sql, "user", "u", filter),
+  filter.companyId && sql`u.id IN (SELECT user_id FROM company_memberships WHERE company_id = ${filter.companyId})`,
+  filter.planId &&
+    sql`u.id IN (SELECT m.user_id FROM company_memberships m JOIN companies c ON c.id = m.company_id
         WHERE c.base_plan_id = ${filter.planId})`
-  ]
-})
+])
