@@ -16,7 +16,7 @@ import type {
 } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { UpsertBillingCustomer, UpsertBillingProduct, UpsertBillingSubscription } from "../wire.js"
-import type { Page } from "./tables.js"
+import { type Page, rowsIn } from "./tables.js"
 
 /** Statuses whose subscription keeps its entitlements (Schematic's Stripe integration treats trialing as active). */
 export const GRANTING_STATUSES = ["active", "trialing", "past_due"] as const
@@ -241,16 +241,14 @@ export const subscriptionsOf = (companyIds: ReadonlyArray<string> | "all") =>
     if (rows.length === 0) return byCompany
     const items = yield* sql<SubscriptionItemRow>`SELECT * FROM billing_subscription_items
       WHERE subscription_id IN ${sql.in(rows.map((row) => row.id))} ORDER BY subscription_id, position`
-    const productIds = [...new Set(items.map((item) => item.product_id))]
-    const priceIds = [...new Set(items.map((item) => item.price_id))]
-    const products =
-      productIds.length === 0
-        ? []
-        : yield* sql<BillingProductRow>`SELECT * FROM billing_products WHERE id IN ${sql.in(productIds)}`
-    const prices =
-      priceIds.length === 0
-        ? []
-        : yield* sql<BillingPriceRow>`SELECT * FROM billing_prices WHERE id IN ${sql.in(priceIds)}`
+    const products = yield* rowsIn<BillingProductRow>(
+      "billing_products",
+      items.map((item) => item.product_id)
+    )
+    const prices = yield* rowsIn<BillingPriceRow>(
+      "billing_prices",
+      items.map((item) => item.price_id)
+    )
     const productById = new Map(products.map((row) => [row.id, row]))
     const priceById = new Map(prices.map((row) => [row.id, row]))
     for (const { owner, ...row } of rows) {

@@ -25,6 +25,22 @@ export const deleteRowById = (table: string, what: string) => {
     })
 }
 
+/**
+ * The rows of `table` whose `column` (the id unless said) is one of `values`, repeats and empty values passed over;
+ * no query when none is left.
+ */
+export const rowsIn = <Row extends object>(
+  table: string,
+  values: ReadonlyArray<string | null | undefined>,
+  column = "id"
+) =>
+  Effect.gen(function* () {
+    const wanted = [...new Set(values.filter((value): value is string => Boolean(value)))]
+    if (wanted.length === 0) return []
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<Row>`SELECT * FROM ${sql(table)} WHERE ${sql(column)} IN ${sql.in(wanted)}`
+  })
+
 /** Which page of a list: at most `limit` rows after the first `offset`. */
 export interface Page {
   readonly limit: number
