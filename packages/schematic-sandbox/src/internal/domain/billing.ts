@@ -241,14 +241,8 @@ export const subscriptionsOf = (companyIds: ReadonlyArray<string> | "all") =>
     if (rows.length === 0) return byCompany
     const items = yield* sql<SubscriptionItemRow>`SELECT * FROM billing_subscription_items
       WHERE subscription_id IN ${sql.in(rows.map((row) => row.id))} ORDER BY subscription_id, position`
-    const products = yield* rowsIn<BillingProductRow>(
-      "billing_products",
-      items.map((item) => item.product_id)
-    )
-    const prices = yield* rowsIn<BillingPriceRow>(
-      "billing_prices",
-      items.map((item) => item.price_id)
-    )
+    const products = yield* rowsIn<BillingProductRow>("billing_products")(items, (item) => item.product_id)
+    const prices = yield* rowsIn<BillingPriceRow>("billing_prices")(items, (item) => item.price_id)
     const productById = new Map(products.map((row) => [row.id, row]))
     const priceById = new Map(prices.map((row) => [row.id, row]))
     for (const { owner, ...row } of rows) {

@@ -19,7 +19,6 @@ import type {
 } from "../rows.js"
 import { balancesOf } from "./credits.js"
 import { type MetricPeriod, type MonthReset, windowAt } from "./metricPeriod.js"
-import { rowsIn } from "./tables.js"
 
 export type ValueType = "boolean" | "numeric" | "unlimited" | "trait" | "credit"
 
@@ -114,7 +113,7 @@ export const entitlementsOf = (companies: ReadonlyArray<CompanyRow>, now: number
         ? []
         : yield* sql<PlanEntitlementRow>`SELECT * FROM plan_entitlements
             WHERE plan_id IN ${sql.in(planIds)} AND ${featureFilter}`
-    const plans = yield* rowsIn<PlanRow>("plans", planIds)
+    const plans = planIds.length === 0 ? [] : yield* sql<PlanRow>`SELECT * FROM plans WHERE id IN ${sql.in(planIds)}`
     const overrides = yield* sql<OverrideRow>`SELECT * FROM company_overrides
       WHERE company_id IN ${sql.in(ids)} AND ${featureFilter}
         AND (expiration_date IS NULL OR expiration_date > ${now})`

@@ -26,20 +26,18 @@ export const deleteRowById = (table: string, what: string) => {
 }
 
 /**
- * The rows of `table` whose `column` (the id unless said) is one of `values`, repeats and empty values passed over;
- * no query when none is left.
+ * The rows of `table` with the ids `idOf` gives for `items` (repeats and empty ids passed over; no query for none):
+ * `rowsIn<FeatureRow>("features")(flags, (flag) => flag.feature_id)`.
  */
-export const rowsIn = <Row extends object>(
-  table: string,
-  values: ReadonlyArray<string | null | undefined>,
-  column = "id"
-) =>
-  Effect.gen(function* () {
-    const wanted = [...new Set(values.filter((value): value is string => Boolean(value)))]
-    if (wanted.length === 0) return []
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<Row>`SELECT * FROM ${sql(table)} WHERE ${sql(column)} IN ${sql.in(wanted)}`
-  })
+export const rowsIn =
+  <Row extends object>(table: string) =>
+  <Item>(items: ReadonlyArray<Item>, idOf: (item: Item) => string | null | undefined) =>
+    Effect.gen(function* () {
+      const ids = [...new Set(items.map(idOf).filter((id): id is string => Boolean(id)))]
+      if (ids.length === 0) return []
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<Row>`SELECT * FROM ${sql(table)} WHERE id IN ${sql.in(ids)}`
+    })
 
 /** Which page of a list: at most `limit` rows after the first `offset`. */
 export interface Page {

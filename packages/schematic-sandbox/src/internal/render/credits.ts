@@ -38,15 +38,9 @@ const SOURCE_LABELS: Record<string, string> = {
 export const renderGrants = (rows: ReadonlyArray<CreditGrantRow>) =>
   Effect.gen(function* () {
     if (rows.length === 0) return []
-    const companies = yield* rowsIn<CompanyRow>(
-      "companies",
-      rows.map((row) => row.company_id)
-    )
+    const companies = yield* rowsIn<CompanyRow>("companies")(rows, (row) => row.company_id)
     const types = yield* creditTypesById([...new Set(rows.map((row) => row.credit_id))])
-    const plans = yield* rowsIn<PlanRow>(
-      "plans",
-      rows.map((row) => row.plan_id)
-    )
+    const plans = yield* rowsIn<PlanRow>("plans")(rows, (row) => row.plan_id)
     return rows.map((row) => ({
       id: row.id,
       company_id: row.company_id,
@@ -78,14 +72,8 @@ export const renderLedger = (rows: ReadonlyArray<CreditLedgerRow>) =>
   Effect.gen(function* () {
     if (rows.length === 0) return []
     const types = yield* creditTypesById([...new Set(rows.map((row) => row.credit_id))])
-    const features = yield* rowsIn<FeatureRow>(
-      "features",
-      rows.map((row) => row.feature_id)
-    )
-    const grants = yield* rowsIn<CreditGrantRow>(
-      "credit_grants",
-      rows.map((row) => row.grant_id)
-    )
+    const features = yield* rowsIn<FeatureRow>("features")(rows, (row) => row.feature_id)
+    const grants = yield* rowsIn<CreditGrantRow>("credit_grants")(rows, (row) => row.grant_id)
     return rows.map((row) => {
       const type = types.get(row.credit_id)
       const feature = features.find((item) => item.id === row.feature_id)

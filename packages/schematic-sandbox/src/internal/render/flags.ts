@@ -22,10 +22,7 @@ const flagSummary = (row: FlagRow) => ({
 /** Renders flags as `FlagDetailResponseData`, each with its feature. */
 export const renderFlags = (rows: ReadonlyArray<FlagRow>) =>
   Effect.gen(function* () {
-    const features = yield* rowsIn<FeatureRow>(
-      "features",
-      rows.map((row) => row.feature_id)
-    )
+    const features = yield* rowsIn<FeatureRow>("features")(rows, (row) => row.feature_id)
     const byId = new Map(features.map((feature) => [feature.id, feature]))
     return rows.map((row) => {
       const feature = row.feature_id ? byId.get(row.feature_id) : undefined

@@ -10,14 +10,8 @@ import { featureSummary, grantSummary, planSummary } from "./summaries.js"
 export const renderPlanEntitlements = (rows: ReadonlyArray<PlanEntitlementRow>) =>
   Effect.gen(function* () {
     if (rows.length === 0) return []
-    const plans = yield* rowsIn<PlanRow>(
-      "plans",
-      rows.map((row) => row.plan_id)
-    )
-    const features = yield* rowsIn<FeatureRow>(
-      "features",
-      rows.map((row) => row.feature_id)
-    )
+    const plans = yield* rowsIn<PlanRow>("plans")(rows, (row) => row.plan_id)
+    const features = yield* rowsIn<FeatureRow>("features")(rows, (row) => row.feature_id)
     const credits = yield* creditTypesById([
       ...new Set(rows.flatMap((row) => (row.value_credit_id ? [row.value_credit_id] : [])))
     ])

@@ -36,7 +36,7 @@ export const renderPlans = (rows: ReadonlyArray<PlanRow>) =>
       for (const row of found) counts.set(row.plan_id, row.n)
     }
     const productIds = [...new Set(rows.flatMap((row) => (row.billing_product_id ? [row.billing_product_id] : [])))]
-    const products = yield* rowsIn<BillingProductRow>("billing_products", productIds)
+    const products = yield* rowsIn<BillingProductRow>("billing_products")(rows, (row) => row.billing_product_id)
     const prices =
       productIds.length === 0
         ? []
