@@ -206,38 +206,30 @@ describe("billing, trials and credits, end to end", () => {
     const company = await call("POST", "/v1/companies", { keys: { crm_id: "bad-input-co" }, name: "Bad Input Co" })
     const companyId = company.body.id
     const now = Date.now()
+    /** A month's subscription from now, with `fields` (one of them wrong) in place of the valid ones. */
+    const billingWith = (fields: Record<string, unknown>) => ({
+      customer_id: "cus_bad",
+      subscription: {
+        id: "sub_bad",
+        status: "active",
+        interval: "month",
+        current_period_start: new Date(now).toISOString(),
+        current_period_end: new Date(now + 30 * DAY).toISOString(),
+        items: [{ product_id: "prod_x", price_id: "price_x", price: 100 }],
+        ...fields
+      }
+    })
     const cases: Array<[string, string, unknown, string]> = [
       [
         "PUT",
         `/v1/companies/${companyId}/billing`,
-        {
-          customer_id: "cus_bad",
-          subscription: {
-            id: "sub_bad",
-            status: "trialing",
-            interval: "month",
-            current_period_start: new Date(now).toISOString(),
-            current_period_end: new Date(now + 30 * DAY).toISOString(),
-            trial_end: new Date(now - DAY).toISOString(),
-            items: [{ product_id: "prod_x", price_id: "price_x", price: 100 }]
-          }
-        },
+        billingWith({ status: "trialing", trial_end: new Date(now - DAY).toISOString() }),
         "subscription.trial_end"
       ],
       [
         "PUT",
         `/v1/companies/${companyId}/billing`,
-        {
-          customer_id: "cus_bad",
-          subscription: {
-            id: "sub_bad",
-            status: "active",
-            interval: "month",
-            current_period_start: new Date(now).toISOString(),
-            current_period_end: new Date(now + 30 * DAY).toISOString(),
-            items: [{ product_id: "prod_x", price_id: "price_x", price: 100, quantity: -1 }]
-          }
-        },
+        billingWith({ items: [{ product_id: "prod_x", price_id: "price_x", price: 100, quantity: -1 }] }),
         "subscription.items.0.quantity"
       ],
       ["POST", `/v1/companies/${companyId}/credits`, { credit: "AI credits", quantity: -5 }, "quantity"],

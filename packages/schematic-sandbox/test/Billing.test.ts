@@ -179,21 +179,19 @@ describe("billing, trials and credits", () => {
       }
     expect((await check()).value).toBe(false)
 
+    /** Grants the company `quantity` credits of the type for `reason`. */
+    const grant = (quantity: number, reason: string, fields: Record<string, unknown> = {}) =>
+      post("/billing/credits/grants/company", {
+        company_id: company.id,
+        credit_id: creditId,
+        quantity,
+        reason,
+        ...fields
+      })
     const soon = new Date(Date.now() + 86_400_000).toISOString()
-    const first = await post("/billing/credits/grants/company", {
-      company_id: company.id,
-      credit_id: creditId,
-      quantity: 6,
-      reason: "free",
-      expires_at: soon
-    })
+    const first = await grant(6, "free", { expires_at: soon })
     expect(first.status).toBe(201)
-    await post("/billing/credits/grants/company", {
-      company_id: company.id,
-      credit_id: creditId,
-      quantity: 4,
-      reason: "purchased"
-    })
+    await grant(4, "purchased")
     expect((await check()).value).toBe(true)
     // 4 units at 2 credits each: 6 from the grant that expires first, 2 from the other.
     await post("/events", {
@@ -227,12 +225,7 @@ describe("billing, trials and credits", () => {
     expect(bulk.body.data.data).toHaveLength(2)
     expect(bulk.body.data.data[0].credit_balances).toEqual({ [creditId]: { remaining: 0, reserved: 0, settled: 0 } })
 
-    await post("/billing/credits/grants/company", {
-      company_id: company.id,
-      credit_id: creditId,
-      quantity: 10,
-      reason: "purchased"
-    })
+    await grant(10, "purchased")
     expect((await check()).value).toBe(true)
     const shown = (await get(`/companies/${company.id}`)).body.data
     expect(shown.billing_credit_balances).toEqual({ [creditId]: 10 })
