@@ -10,7 +10,7 @@ import { badRequest } from "../SandboxError.js"
 import type { CreateCompanyOverride, UpdateCompanyOverride } from "../wire.js"
 import { getCompanyRow } from "./companies.js"
 import { entitlementValue } from "./grants.js"
-import { filteredTable, rowById, type SearchFilter } from "./tables.js"
+import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getOverride = rowById<OverrideRow>("company_overrides", "company override")
 
@@ -81,13 +81,9 @@ export const updateOverride = (id: string, input: typeof UpdateCompanyOverride.T
     yield* addNote(id, input.note, now)
   })
 
-export const deleteOverride = (id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* getOverride(id)
-    yield* sql`DELETE FROM override_notes WHERE override_id = ${id}`
-    yield* sql`DELETE FROM company_overrides WHERE id = ${id}`
-  })
+export const deleteOverride = deleteRowById("company_overrides", "company override", (sql, id) => [
+  sql`DELETE FROM override_notes WHERE override_id = ${id}`
+])
 
 export interface OverrideFilter extends SearchFilter {
   readonly company_id?: string | undefined

@@ -14,13 +14,21 @@ export const rowById =
       return rows[0]
     })
 
-/** Removes one row by id in the caller's transaction, after answering 404 if there is none. */
-export const deleteRowById = (table: string, what: string) => {
+/**
+ * Removes one row by id in the caller's transaction, after answering 404 if there is none; `dependents` are the
+ * statements that first remove what points at it.
+ */
+export const deleteRowById = (
+  table: string,
+  what: string,
+  dependents: (sql: SqlClient.SqlClient, id: string) => ReadonlyArray<Statement.Statement<unknown>> = () => []
+) => {
   const load = rowById<object>(table, what)
   return (id: string) =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* load(id)
+      for (const statement of dependents(sql, id)) yield* statement
       yield* sql`DELETE FROM ${sql(table)} WHERE id = ${id}`
     })
 }

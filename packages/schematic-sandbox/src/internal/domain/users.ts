@@ -7,7 +7,7 @@ import { badRequest } from "../SandboxError.js"
 import type { UpsertUser } from "../wire.js"
 import { companiesByIds, companyByKeys, getCompanyRow } from "./companies.js"
 import { byNameIdOrKey, upsertEntity } from "./keys.js"
-import { filteredTable, rowById, type SearchFilter } from "./tables.js"
+import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getUserRow = rowById<UserRow>("users", "user")
 
@@ -72,14 +72,10 @@ export const upsertUser = (body: typeof UpsertUser.Type, now: number) =>
     return id
   })
 
-export const deleteUser = (id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* getUserRow(id)
-    yield* sql`DELETE FROM users WHERE id = ${id}`
-    yield* sql`DELETE FROM entity_keys WHERE entity_type = 'user' AND entity_id = ${id}`
-    yield* sql`DELETE FROM company_memberships WHERE user_id = ${id}`
-  })
+export const deleteUser = deleteRowById("users", "user", (sql, id) => [
+  sql`DELETE FROM entity_keys WHERE entity_type = 'user' AND entity_id = ${id}`,
+  sql`DELETE FROM company_memberships WHERE user_id = ${id}`
+])
 
 export interface UserFilter extends SearchFilter {
   readonly companyId?: string | undefined
