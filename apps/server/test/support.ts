@@ -118,7 +118,7 @@ export const serverForSuite = (env: Record<string, string | undefined> = {}): Ru
   })
   afterAll(() => running?.stop())
   const current = () => {
-    if (running === undefined) throw new Error("the server is started before the suite's tests")
+    if (running === undefined) throw new Error("the suite's server is read before its tests run")
     return running
   }
   return {

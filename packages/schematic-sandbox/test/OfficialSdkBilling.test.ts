@@ -1,6 +1,7 @@
 import type { SchematicClient } from "@schematichq/schematic-typescript-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { officialSdk, sandboxForSuite } from "./support.js"
+import { officialSdk } from "./officialSdk.js"
+import { sandboxForSuite } from "./support.js"
 
 /** Schematic's own Node SDK drives billing, trials, credits and credit-metered entitlements on the sandbox. */
 describe("Schematic's official Node SDK: billing, trials and credits", () => {

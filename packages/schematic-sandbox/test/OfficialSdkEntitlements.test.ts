@@ -1,6 +1,7 @@
 import type { SchematicClient } from "@schematichq/schematic-typescript-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, officialSdk, sandboxForSuite } from "./support.js"
+import { officialSdk } from "./officialSdk.js"
+import { call, sandboxForSuite } from "./support.js"
 
 /**
  * Schematic's own Node SDK, with its REST calls and its event capture both pointed at the sandbox: an app's

@@ -1,4 +1,3 @@
-import { SchematicClient } from "@schematichq/schematic-typescript-node"
 import { ManagedRuntime } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { SchematicSandbox } from "../src/index.js"
@@ -33,10 +32,6 @@ export const sandboxForSuite = (options: Partial<SandboxConfig> = {}): { readonl
   afterAll(() => close())
   return suite
 }
-
-/** Schematic's official Node SDK pointed at the sandbox at `url` (errors logged only); `options` add to that. */
-export const officialSdk = (url: string, options: Partial<ConstructorParameters<typeof SchematicClient>[0]> = {}) =>
-  new SchematicClient({ apiKey: API_KEY, basePath: url, logLevel: "error", ...options })
 
 /**
  * A `POST /billing/subscription/upsert` body: a trialing subscription of one licensed monthly line at 49.00 USD,
