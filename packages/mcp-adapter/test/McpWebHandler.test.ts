@@ -7,7 +7,7 @@ import { Authenticator, type EventSink, type RequestObserver } from "@schematic-
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Redacted } from "effect"
 import { McpHttp } from "../src/index.js"
-import { listenOnLoopback, sandboxServices } from "./support.js"
+import { type Answer, listenOnLoopback, sandboxServices } from "./support.js"
 
 const READER = "reader-token"
 const WRITER = "writer-token"
@@ -23,12 +23,6 @@ const optionsFor = (samples: Array<RequestObserver.RequestSample>): McpHttp.Opti
 
 /** The headers an answer is compared on. */
 const COMPARED = ["content-type", "www-authenticate", "retry-after", "allow", "mcp-session-id"]
-
-interface Answer {
-  readonly status: number
-  readonly headers: Record<string, string | null>
-  readonly body: unknown
-}
 
 const parse = (text: string) => (text === "" ? null : JSON.parse(text))
 

@@ -29,3 +29,11 @@ export const listenOnLoopback = (listener: RequestListener) =>
     )
     return (server.address() as AddressInfo).port
   })
+
+/** An answer as the tests comparing a node:http listener with a web handler compare it. */
+export interface Answer {
+  readonly status: number
+  /** The headers compared, each null when absent. */
+  readonly headers: Record<string, string | null>
+  readonly body: unknown
+}

@@ -7,7 +7,7 @@ import {
 } from "@schematic-capability/capability-core"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Redacted } from "effect"
-import { listenOnLoopback, sandboxServices } from "../../mcp-adapter/test/support.js"
+import { type Answer, listenOnLoopback, sandboxServices } from "../../mcp-adapter/test/support.js"
 import { RestApi } from "../src/index.js"
 
 const READER = "reader-token"
@@ -31,12 +31,6 @@ const optionsFor = (samples: Array<RequestObserver.RequestSample>): RestApi.Opti
 
 /** The headers an answer is compared on (Content-Length, Date and Connection are each host's own). */
 const COMPARED = ["content-type", "x-request-id", "www-authenticate", "retry-after", "allow"]
-
-interface Answer {
-  readonly status: number
-  readonly headers: Record<string, string | null>
-  readonly body: unknown
-}
 
 const answerOf = async (response: Response): Promise<Answer> => {
   const text = await response.text()
