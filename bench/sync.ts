@@ -9,10 +9,11 @@
  * Target: the server accepts at least 20,000 records/s.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Agent, request } from "undici"
+import { crmMapping, writeCrmExport } from "../apps/server/test/crmExport.ts"
 import { startServer, waitFor } from "./processes.ts"
 
 const RECORDS = Number(process.env.BENCH_SYNC_RECORDS ?? 100_000)
@@ -33,31 +34,12 @@ const server = http.createServer((req, res) => {
 server.listen(0, "127.0.0.1", () => console.log("bare listening on http://127.0.0.1:" + server.address().port))
 `
 
-const csvLine = (i: number) => `cus_${i},"Company ${i}, Inc",${i % 50},tier-${i % 3},${i % 2 === 0}`
-
 /** The sync command over `file` against `url` (waiting for delivery with `wait`): its wall time, and its output. */
 const command = async (file: string, url: string, wait = false) => {
   const started = performance.now()
   const child = spawn(
     process.execPath,
-    [
-      syncJs,
-      "companies",
-      file,
-      "--url",
-      url,
-      "--key",
-      "stripe_customer_id=Stripe ID",
-      "--name",
-      "Company",
-      "--trait",
-      "seats=Seats",
-      "--trait",
-      "tier=Plan tier",
-      "--trait",
-      "active=Active",
-      ...(wait ? ["--wait"] : [])
-    ],
+    [syncJs, "companies", file, "--url", url, ...crmMapping, ...(wait ? ["--wait"] : [])],
     { stdio: ["ignore", "pipe", "inherit"] }
   )
   let output = ""
@@ -75,10 +57,7 @@ export const run = async () => {
   const children: Array<ReturnType<typeof spawn>> = []
   const agent = new Agent({ connections: 4 })
   try {
-    const file = join(dataDir, "companies.csv")
-    const lines = ["Stripe ID,Company,Seats,Plan tier,Active"]
-    for (let i = 0; i < RECORDS; i++) lines.push(csvLine(i))
-    writeFileSync(file, `${lines.join("\n")}\n`)
+    const file = writeCrmExport(join(dataDir, "companies.csv"), RECORDS)
 
     const bare = spawn(process.execPath, ["-e", BARE], { stdio: ["ignore", "pipe", "inherit"] })
     children.push(bare)

@@ -2,22 +2,17 @@ import { request } from "node:http"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RunningServer, rest, startServer } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { bearer, rest, runServer, serverForSuite, startServer } from "./support.js"
 
 const READER = "reader-token-0123456789"
 const WRITER = "writer-token-0123456789"
 const ADMIN = "admin-token-01234567890"
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 describe("bearer tokens with scopes", () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer({
-      CAPABILITY_TOKENS: `dashboard:${READER}:read,ingest:${WRITER}:write,ops:${ADMIN}:admin`
-    })
+  const server = serverForSuite({
+    CAPABILITY_TOKENS: `dashboard:${READER}:read,ingest:${WRITER}:write,ops:${ADMIN}:admin`
   })
-  afterAll(() => server.stop())
 
   it("REST: 401 with WWW-Authenticate without a valid token, 403 without the scope, open health and docs", async () => {
     const none = await rest(server.rest, "GET", "/v1/companies")
@@ -172,26 +167,7 @@ describe("limits per token and per body", () => {
 
 describe("safe defaults", () => {
   it("refuses to bind a non-loopback address without tokens, and warns once on loopback", async () => {
-    const { spawn } = await import("node:child_process")
-    const { mainJs } = await import("./support.js")
-    const result = await new Promise<{ code: number | null; output: string }>((done) => {
-      const child = spawn(process.execPath, [mainJs], {
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOST: "0.0.0.0",
-          REST_PORT: "0",
-          MCP_PORT: "0",
-          SANDBOX_PORT: "0",
-          SANDBOX_SEED: "none"
-        },
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let output = ""
-      child.stdout.on("data", (chunk) => {
-        output += chunk
-      })
-      child.on("exit", (code) => done({ code, output }))
-    })
+    const result = await runServer({ HOST: "0.0.0.0" })
     expect(result.code).toBe(2)
     expect(result.output).toMatch(/HOST=0\.0\.0\.0 would expose the APIs without authentication/)
 
@@ -204,30 +180,12 @@ describe("safe defaults", () => {
   })
 
   it("refuses malformed token configuration, naming the entry", async () => {
-    const { spawn } = await import("node:child_process")
-    const { mainJs } = await import("./support.js")
     for (const [tokens, message] of [
       ["svc:short:read", /entry 1 \(svc\): the token must be at least 16 characters/],
       [`svc:${READER}:superuser`, /unknown scope \\?"superuser/],
       [`svc:${READER}`, /expected name:token:scopes/]
     ] as const) {
-      const output = await new Promise<string>((done) => {
-        const child = spawn(process.execPath, [mainJs], {
-          env: {
-            PATH: process.env.PATH ?? "",
-            CAPABILITY_TOKENS: tokens,
-            REST_PORT: "0",
-            MCP_PORT: "0",
-            SANDBOX_PORT: "0"
-          },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-        let text = ""
-        child.stdout.on("data", (chunk) => {
-          text += chunk
-        })
-        child.on("exit", () => done(text))
-      })
+      const { output } = await runServer({ CAPABILITY_TOKENS: tokens })
       expect(output).toMatch(message)
       expect(output).not.toContain(READER)
     }

@@ -1,4 +1,3 @@
-import { createServer } from "node:http"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
@@ -15,37 +14,16 @@ const DAY = 86_400_000
  */
 const refusingProxy = async (target: string) => {
   const refused = new Set<string>()
-  const server = createServer((request, response) => {
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk) => chunks.push(chunk))
-    request.on("end", async () => {
-      const body = Buffer.concat(chunks)
-      if (request.method === "POST" && request.url === "/plan-entitlements") {
-        const featureId = JSON.parse(body.toString()).feature_id
-        if (refused.has(featureId)) {
-          response.writeHead(400, { "content-type": "application/json" })
-          response.end(JSON.stringify({ error: `feature_id: ${featureId} cannot be granted by this plan` }))
-          return
-        }
-      }
-      const answer = await fetch(`${target}${request.url}`, {
-        method: request.method ?? "GET",
-        headers: Object.fromEntries(
-          Object.entries(request.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))
-        ) as Record<string, string>,
-        ...(body.length > 0 ? { body } : {})
-      })
-      response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" })
-      response.end(await answer.text())
-    })
+  const proxy = await upstreamProxy(target, {
+    onRequest: ({ method, url, body }) => {
+      if (method !== "POST" || url !== "/plan-entitlements") return undefined
+      const featureId = JSON.parse(body.toString()).feature_id
+      return refused.has(featureId)
+        ? { status: 400, body: { error: `feature_id: ${featureId} cannot be granted by this plan` } }
+        : undefined
+    }
   })
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
-  const { port } = server.address() as { port: number }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    refused,
-    close: () => new Promise<void>((done) => server.close(() => done()))
-  }
+  return { ...proxy, refused }
 }
 
 /**
@@ -122,18 +100,20 @@ describe("billing, trials and credits, end to end", () => {
     const now = Date.now()
     const trialStart = new Date(now - 11 * DAY).toISOString()
     const trialEnd = new Date(now + 3 * DAY).toISOString()
+    /** The company's one subscription, to the plan's product, as the billing system reports it. */
+    const subscription = (status: string, periodStart: string, periodEnd: string) => ({
+      id: "sub_support1",
+      status,
+      interval: "month",
+      current_period_start: periodStart,
+      current_period_end: periodEnd,
+      trial_end: trialEnd,
+      items: [{ product_id: "prod_builder", price_id: "price_builder_month", price: 2900 }]
+    })
     const onTrial = await call("PUT", `/v1/companies/${companyId}/billing`, {
       customer_id: "cus_support1",
       email: "billing@support.test",
-      subscription: {
-        id: "sub_support1",
-        status: "trialing",
-        interval: "month",
-        current_period_start: trialStart,
-        current_period_end: trialEnd,
-        trial_end: trialEnd,
-        items: [{ product_id: "prod_builder", price_id: "price_builder_month", price: 2900 }]
-      }
+      subscription: subscription("trialing", trialStart, trialEnd)
     })
     expect(onTrial.status, JSON.stringify(onTrial.body)).toBe(200)
     expect(onTrial.body).toMatchObject({
@@ -147,15 +127,7 @@ describe("billing, trials and credits, end to end", () => {
     const converted = await call("PUT", `/v1/companies/lookup/billing`, {
       keys: { stripe_customer_id: "cus_support1" },
       customer_id: "cus_support1",
-      subscription: {
-        id: "sub_support1",
-        status: "active",
-        interval: "month",
-        current_period_start: trialEnd,
-        current_period_end: paidUntil,
-        trial_end: trialEnd,
-        items: [{ product_id: "prod_builder", price_id: "price_builder_month", price: 2900 }]
-      }
+      subscription: subscription("active", trialEnd, paidUntil)
     })
     expect(converted.status, JSON.stringify(converted.body)).toBe(200)
     expect(converted.body.subscription).toMatchObject({ status: "active", trial: { status: "converted" } })
@@ -234,38 +206,30 @@ describe("billing, trials and credits, end to end", () => {
     const company = await call("POST", "/v1/companies", { keys: { crm_id: "bad-input-co" }, name: "Bad Input Co" })
     const companyId = company.body.id
     const now = Date.now()
+    /** A month's subscription from now, with `fields` (one of them wrong) in place of the valid ones. */
+    const billingWith = (fields: Record<string, unknown>) => ({
+      customer_id: "cus_bad",
+      subscription: {
+        id: "sub_bad",
+        status: "active",
+        interval: "month",
+        current_period_start: new Date(now).toISOString(),
+        current_period_end: new Date(now + 30 * DAY).toISOString(),
+        items: [{ product_id: "prod_x", price_id: "price_x", price: 100 }],
+        ...fields
+      }
+    })
     const cases: Array<[string, string, unknown, string]> = [
       [
         "PUT",
         `/v1/companies/${companyId}/billing`,
-        {
-          customer_id: "cus_bad",
-          subscription: {
-            id: "sub_bad",
-            status: "trialing",
-            interval: "month",
-            current_period_start: new Date(now).toISOString(),
-            current_period_end: new Date(now + 30 * DAY).toISOString(),
-            trial_end: new Date(now - DAY).toISOString(),
-            items: [{ product_id: "prod_x", price_id: "price_x", price: 100 }]
-          }
-        },
+        billingWith({ status: "trialing", trial_end: new Date(now - DAY).toISOString() }),
         "subscription.trial_end"
       ],
       [
         "PUT",
         `/v1/companies/${companyId}/billing`,
-        {
-          customer_id: "cus_bad",
-          subscription: {
-            id: "sub_bad",
-            status: "active",
-            interval: "month",
-            current_period_start: new Date(now).toISOString(),
-            current_period_end: new Date(now + 30 * DAY).toISOString(),
-            items: [{ product_id: "prod_x", price_id: "price_x", price: 100, quantity: -1 }]
-          }
-        },
+        billingWith({ items: [{ product_id: "prod_x", price_id: "price_x", price: 100, quantity: -1 }] }),
         "subscription.items.0.quantity"
       ],
       ["POST", `/v1/companies/${companyId}/credits`, { credit: "AI credits", quantity: -5 }, "quantity"],

@@ -4,23 +4,18 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import parse from "parse-prometheus-text-format"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RunningServer, rest, startServer } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { bearer, rest, serverForSuite } from "./support.js"
 
 const READER = "metrics-reader-0123456789"
 const WRITER = "metrics-writer-0123456789"
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 describe("metrics", () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer({
-      CAPABILITY_TOKENS: `prometheus:${READER}:read,app:${WRITER}:write`,
-      // The sandbox emulates Schematic's rate limits, and the client keeps to a budget to match.
-      SANDBOX_RATE_LIMIT: "20"
-    })
+  const server = serverForSuite({
+    CAPABILITY_TOKENS: `prometheus:${READER}:read,app:${WRITER}:write`,
+    // The sandbox emulates Schematic's rate limits, and the client keeps to a budget to match.
+    SANDBOX_RATE_LIMIT: "20"
   })
-  afterAll(() => server.stop())
 
   const scrape = async () => {
     const response = await fetch(`${server.rest}/metrics`, { headers: bearer(READER) })

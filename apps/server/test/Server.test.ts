@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -8,30 +7,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { ManagedRuntime } from "effect"
 import { describe, expect, it } from "vitest"
-import { mainJs, rest, startServer, stdioJs, upstreamProxy } from "./support.js"
-
-const run = (env: Record<string, string>) =>
-  new Promise<{ code: number | null; output: string }>((done) => {
-    const child = spawn(process.execPath, [mainJs], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        REST_PORT: "0",
-        MCP_PORT: "0",
-        SANDBOX_PORT: "0",
-        SANDBOX_SEED: "none",
-        ...env
-      },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let output = ""
-    child.stdout.on("data", (chunk) => {
-      output += chunk
-    })
-    child.stderr.on("data", (chunk) => {
-      output += chunk
-    })
-    child.on("exit", (code) => done({ code, output }))
-  })
+import { rest, runServer, startServer, stdioJs, upstreamProxy } from "./support.js"
 
 describe("configuration", () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
@@ -46,7 +22,7 @@ describe("configuration", () => {
   ]
   for (const [env, message] of cases) {
     it(`refuses ${JSON.stringify(env)} with a message naming it`, async () => {
-      const result = await run(env)
+      const result = await runServer(env)
       expect(result.code).toBe(2)
       expect(result.output).toMatch(/Invalid configuration/)
       expect(result.output).toMatch(message)
@@ -75,7 +51,7 @@ describe("what it starts on", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "capability-port-"))
     try {
       for (const variable of ["REST_PORT", "SANDBOX_PORT"]) {
-        const result = await run({ DATA_DIR: join(dataDir, variable), [variable]: String(port) })
+        const result = await runServer({ DATA_DIR: join(dataDir, variable), [variable]: String(port) })
         expect(result.code).toBe(2)
         expect(result.output).toContain(`Cannot start: ${variable}: port ${port} on 127.0.0.1 is already in use`)
         // One line, not a stack trace.
@@ -106,7 +82,7 @@ describe("what it starts on", () => {
       }
       expect((await rest(first.rest, "GET", "/v1/events/outbox")).body).toMatchObject({ in_flight: 3 })
 
-      const second = await run({ ...env, REST_PORT: "0", MCP_PORT: "0" })
+      const second = await runServer({ ...env, REST_PORT: "0", MCP_PORT: "0" })
       expect(second.code).toBe(2)
       expect(second.output).toContain(`Cannot start: DATA_DIR: ${dataDir} is in use by another server`)
       // Its events are still in flight with it: the second one did not put them back to pending.

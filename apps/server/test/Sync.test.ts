@@ -9,35 +9,16 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import Database from "better-sqlite3"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import * as SyncFile from "../src/sync/SyncFile.js"
-import { type RunningServer, rest, runSync, startServer } from "./support.js"
+import { crmMapping, writeCrmExport } from "./crmExport.js"
+import { rest, runSync, serverForSuite, startServer } from "./support.js"
 
 const work = mkdtempSync(join(tmpdir(), "capability-sync-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-/** A CRM export: `count` companies with a Stripe id, a name with a comma, and typed traits. */
-const companiesCsv = (name: string, count: number, prefix = "cus") => {
-  const lines = ["Stripe ID,Company,Seats,Plan tier,Active"]
-  for (let i = 0; i < count; i++)
-    lines.push(`${prefix}_${i},"Company ${i}, Inc",${i % 50},tier-${i % 3},${i % 2 === 0}`)
-  const path = join(work, name)
-  writeFileSync(path, `${lines.join("\n")}\n`)
-  return path
-}
-
-const mapping = [
-  "--key",
-  "stripe_customer_id=Stripe ID",
-  "--name",
-  "Company",
-  "--trait",
-  "seats=Seats",
-  "--trait",
-  "tier=Plan tier",
-  "--trait",
-  "active=Active"
-]
+/** A CRM export of `count` companies in the test's folder (see `writeCrmExport`). */
+const companiesCsv = (name: string, count: number, prefix = "cus") => writeCrmExport(join(work, name), count, prefix)
 
 /** Every company the server lists, by its Stripe id. */
 const allCompanies = async (base: string) => {
@@ -52,17 +33,11 @@ const allCompanies = async (base: string) => {
 const outbox = async (base: string) => (await rest(base, "GET", "/v1/events/outbox")).body
 
 describe("sync command", () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer()
-  })
-  afterAll(async () => {
-    await server.stop()
-  })
+  const server = serverForSuite()
 
   it("syncs 10,000 companies from a CSV with their keys and typed traits; a second run changes nothing", async () => {
     const file = companiesCsv("crm-export.csv", 10_000)
-    const first = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    const first = await runSync(["companies", file, ...crmMapping, "--url", server.rest, "--wait"])
     expect(first.code, first.stdout + first.stderr).toBe(0)
     expect(first.stdout).toMatch(/records read\s+10,000/)
     expect(first.stdout).toMatch(/accepted\s+10,000\n/)
@@ -79,7 +54,7 @@ describe("sync command", () => {
     }
     const delivered = (await outbox(server.rest)).delivered
 
-    const second = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    const second = await runSync(["companies", file, ...crmMapping, "--url", server.rest, "--wait"])
     expect(second.code, second.stdout + second.stderr).toBe(0)
     expect(second.stdout).toMatch(/accepted\s+10,000 \(10,000 already accepted before: not sent again\)/)
     expect((await outbox(server.rest)).delivered).toBe(delivered)
@@ -93,7 +68,7 @@ describe("sync command", () => {
     lines[5000] = lines[5000]!.replace(', Inc"', ", Inc")
     for (let i = 5000; i < 5015; i++) lines[i + 1] = `cus_${i},Company ${i} Ltd,${i % 50},tier-${i % 3},${i % 2 === 0}`
     writeFileSync(file, lines.join("\n"))
-    const broken = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    const broken = await runSync(["companies", file, ...crmMapping, "--url", server.rest, "--wait"])
     expect(broken.code, broken.stdout + broken.stderr).toBe(1)
     expect(broken.stdout).toMatch(/lines\s+10,001 = 1 header \+ 9,999 accepted \+ 1 refused \+ 0 blank\n/)
     expect(broken.stdout).toMatch(/accepted\s+9,999 \(9,984 already accepted before: not sent again\)/)
@@ -123,7 +98,7 @@ describe("sync command", () => {
         "bad_6,Six,6,f,false"
       ].join("\n")
     )
-    const run = await runSync(["companies", path, ...mapping, "--url", server.rest])
+    const run = await runSync(["companies", path, ...crmMapping, "--url", server.rest])
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/accepted\s+3\n/)
     expect(run.stdout).toMatch(
@@ -172,7 +147,7 @@ describe("sync command", () => {
         ""
       ].join("\r\n")
     )
-    const run = await runSync(["companies", path, ...mapping, "--url", server.rest, "--wait"])
+    const run = await runSync(["companies", path, ...crmMapping, "--url", server.rest, "--wait"])
     expect(run.code, run.stdout + run.stderr).toBe(1)
     expect(run.stdout).toMatch(
       /lines\s+10 = 1 header \+ 4 accepted \+ 2 refused \+ 2 blank \+ 1 inside quoted fields\n/
@@ -252,13 +227,7 @@ describe("sync command", () => {
 })
 
 describe("sync operations over REST and MCP", () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer()
-  })
-  afterAll(async () => {
-    await server.stop()
-  })
+  const server = serverForSuite()
 
   const post = (path: string, body: string, contentType: string) =>
     fetch(`${server.rest}${path}`, { method: "POST", headers: { "content-type": contentType }, body }).then(
@@ -465,7 +434,7 @@ describe("a sync through a crash", () => {
     const interrupted = runSync([
       "companies",
       file,
-      ...mapping,
+      ...crmMapping,
       "--url",
       server.rest,
       "--chunk",
@@ -484,7 +453,7 @@ describe("a sync through a crash", () => {
     expect(cut.stderr).toContain("Sync stopped")
 
     server = await startServer({ DATA_DIR: dataDir })
-    const rerun = await runSync(["companies", file, ...mapping, "--url", server.rest, "--wait"])
+    const rerun = await runSync(["companies", file, ...crmMapping, "--url", server.rest, "--wait"])
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
     expect(rerun.stdout).toMatch(/accepted\s+10,000 \(\d{1,3}(,\d{3})? already accepted before/)
     expect(rerun.stdout).toMatch(/delivered\s+10,000/)

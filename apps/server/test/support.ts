@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer, type IncomingHttpHeaders } from "node:http"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll } from "vitest"
+import { upstreamProxy as outboxUpstreamProxy } from "../../../packages/event-outbox/test/upstreamProxy.js"
 import { requestViolations } from "../../../packages/schematic-sandbox/test/contract.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -11,23 +12,43 @@ export const mainJs = resolve(here, "../dist/main.js")
 export const stdioJs = resolve(here, "../dist/mcpStdio.js")
 export const syncJs = resolve(here, "../dist/sync.js")
 
-/** Runs the sync command to its end: its exit code and what it printed. */
-export const runSync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((done) => {
-    const child = spawn(process.execPath, [syncJs, ...args], {
+/** What a command printed by the time it ended: each stream, and both as they came (`output`). */
+export interface Finished {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly output: string
+}
+
+/** Runs one of the server's commands to its end with `env` alone (and PATH). */
+const runToEnd = (script: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<Finished>((done) => {
+    const child = spawn(process.execPath, [script, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""
     let stderr = ""
+    let output = ""
     child.stdout?.on("data", (chunk) => {
       stdout += chunk
+      output += chunk
     })
     child.stderr?.on("data", (chunk) => {
       stderr += chunk
+      output += chunk
     })
-    child.on("exit", (code) => done({ code, stdout, stderr }))
+    child.on("exit", (code) => done({ code, stdout, stderr, output }))
   })
+
+/** Runs the sync command to its end: its exit code and what it printed. */
+export const runSync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runToEnd(syncJs, args, env)
+
+/** What the server starts with in the tests unless told otherwise: free ports and an empty sandbox. */
+const serverDefaults = { REST_PORT: "0", MCP_PORT: "0", SANDBOX_PORT: "0", SANDBOX_SEED: "none" }
+
+/** Runs the server to its end (for a start it refuses): its exit code and what it printed. */
+export const runServer = (env: Record<string, string>) => runToEnd(mainJs, [], { ...serverDefaults, ...env })
 
 export interface RunningServer {
   readonly rest: string
@@ -46,15 +67,7 @@ export const startServer = async (env: Record<string, string | undefined> = {}):
   const ownDataDir = env.DATA_DIR === undefined
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "capability-server-"))
   const child = spawn(process.execPath, [mainJs], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      REST_PORT: "0",
-      MCP_PORT: "0",
-      SANDBOX_PORT: "0",
-      DATA_DIR: dataDir,
-      SANDBOX_SEED: "none",
-      ...env
-    } as Record<string, string>,
+    env: { PATH: process.env.PATH ?? "", ...serverDefaults, DATA_DIR: dataDir, ...env } as Record<string, string>,
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
@@ -94,6 +107,38 @@ export const startServer = async (env: Record<string, string | undefined> = {}):
   }
 }
 
+/**
+ * The server the tests of the enclosing `describe` share: started before the first of them (with `env`, as
+ * `startServer` takes it) and stopped after the last.
+ */
+export const serverForSuite = (env: Record<string, string | undefined> = {}): RunningServer => {
+  let running: RunningServer | undefined
+  beforeAll(async () => {
+    running = await startServer(env)
+  })
+  afterAll(() => running?.stop())
+  const current = () => {
+    if (running === undefined) throw new Error("the suite's server is read before its tests run")
+    return running
+  }
+  return {
+    get rest() {
+      return current().rest
+    },
+    get mcp() {
+      return current().mcp
+    },
+    get child() {
+      return current().child
+    },
+    logs: () => current().logs(),
+    stop: (signal) => current().stop(signal)
+  }
+}
+
+/** The header that presents `token`. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
 /** A JSON call to the REST API. */
 export const rest = async (
   base: string,
@@ -117,63 +162,25 @@ export const rest = async (
 }
 
 /**
- * A proxy in front of an upstream (the sandbox as Schematic): it records every request's method, path and headers,
- * and the idempotency keys each delivery (`POST /event-batch`) carries; it answers a delivery `deliveryDelayMillis`
- * after upstream did, so a replica killed in that time dies holding its lease on events upstream has.
+ * The outbox tests' proxy in front of an upstream (see `upstreamProxy` there), which can also check each request
+ * against Schematic's OpenAPI document and keep what the document does not take in `violations`.
  */
 export const upstreamProxy = async (
   target: string,
-  options: {
-    readonly deliveryDelayMillis?: number
-    /** Check each request against Schematic's OpenAPI document, and keep what it does not take in `violations`. */
-    readonly checkAgainstSpec?: boolean
-  } = {}
+  options: NonNullable<Parameters<typeof outboxUpstreamProxy>[1]> & { readonly checkAgainstSpec?: boolean } = {}
 ) => {
-  const sent = new Map<string, number>()
   const violations: Array<string> = []
-  const requests: Array<{ readonly method: string; readonly url: string; readonly headers: IncomingHttpHeaders }> = []
-  const server = createServer((request, response) => {
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk) => chunks.push(chunk))
-    request.on("end", async () => {
-      const body = Buffer.concat(chunks)
-      requests.push({ method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers })
+  const proxy = await outboxUpstreamProxy(target, {
+    ...options,
+    onRequest: (request) => {
       if (options.checkAgainstSpec === true) {
-        const text = body.toString()
+        const text = request.body.toString()
         violations.push(
-          ...requestViolations(
-            request.method ?? "GET",
-            request.url ?? "/",
-            text.length > 0 ? JSON.parse(text) : undefined
-          )
+          ...requestViolations(request.method, request.url, text.length > 0 ? JSON.parse(text) : undefined)
         )
       }
-      const delivery = request.url?.startsWith("/event-batch") === true
-      if (delivery) {
-        for (const event of JSON.parse(body.toString()).events) {
-          sent.set(event.idempotency_key, (sent.get(event.idempotency_key) ?? 0) + 1)
-        }
-      }
-      const answer = await fetch(`${target}${request.url}`, {
-        method: request.method ?? "GET",
-        headers: Object.fromEntries(
-          Object.entries(request.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))
-        ) as Record<string, string>,
-        ...(body.length > 0 ? { body } : {})
-      })
-      const text = await answer.text()
-      if (delivery) await new Promise((done) => setTimeout(done, options.deliveryDelayMillis ?? 0))
-      response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" })
-      response.end(text)
-    })
+      return options.onRequest?.(request)
+    }
   })
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
-  const { port } = server.address() as { port: number }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    sent,
-    requests,
-    violations,
-    close: () => new Promise<void>((done) => server.close(() => done()))
-  }
+  return { ...proxy, violations }
 }

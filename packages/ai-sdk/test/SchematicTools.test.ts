@@ -1,23 +1,17 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { Authenticator, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
+import { Authenticator, Operation, Operations } from "@schematic-capability/capability-core"
 import { McpServer } from "@schematic-capability/mcp-adapter"
-import { SchematicClient } from "@schematic-capability/schematic-client"
-import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { generateText, type Schema as JsonSchemaOf, stepCountIs, type ToolSet } from "ai"
 import { MockLanguageModelV3 } from "ai/test"
 import { Effect, FiberId, FiberRef, FiberRefs, HashSet, Layer, Logger, ManagedRuntime, Runtime, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sandboxServices } from "../../mcp-adapter/test/support.js"
 import { schematicInstructions, schematicTools, ToolCallError } from "../src/index.js"
 
-const upstream = Layer.unwrapEffect(
-  Effect.map(SchematicSandbox.url, (baseUrl) =>
-    SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
-  )
-).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
-
 /** The tools' services on a sandbox of their own, over loopback HTTP: built on first use, disposed after the tests. */
-const runtime = ManagedRuntime.make(EventSink.direct.pipe(Layer.provideMerge(upstream)))
+const runtime = ManagedRuntime.make(sandboxServices)
 afterAll(() => runtime.dispose())
 
 const usage = {

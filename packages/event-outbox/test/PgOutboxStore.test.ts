@@ -2,7 +2,6 @@
  * The PostgreSQL store against a real PostgreSQL, with two stores on one database standing for two replicas; then
  * two outboxes on one database delivering to a sandbox, as two replicas of the server do.
  */
-import { createServer } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { EventSink } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
@@ -12,6 +11,7 @@ import connect from "postgres"
 import { EventOutbox, OutboxObserver, PgOutboxStore } from "../src/index.js"
 import { type RunningPostgres, startPostgres } from "./postgres.js"
 import { event, storeContract } from "./storeContract.js"
+import { upstreamProxy } from "./upstreamProxy.js"
 
 let postgres: RunningPostgres
 beforeAll(async () => {
@@ -168,42 +168,11 @@ describe("PgOutboxStore", () => {
   )
 })
 
-/**
- * A proxy in front of `target` that answers each delivery (`POST /event-batch`) `delayMillis` after upstream did, as
- * a slow Schematic, and counts how often each idempotency key was sent.
- */
+/** A proxy in front of `target` that answers each delivery `delayMillis` after upstream did, as a slow Schematic. */
 const slowUpstream = (target: string, delayMillis: number) =>
   Effect.acquireRelease(
-    Effect.promise(async () => {
-      const sent = new Map<string, number>()
-      const server = createServer((request, response) => {
-        const chunks: Array<Buffer> = []
-        request.on("data", (chunk) => chunks.push(chunk))
-        request.on("end", async () => {
-          const body = Buffer.concat(chunks)
-          const delivery = request.url?.startsWith("/event-batch") === true
-          if (delivery) {
-            for (const event of JSON.parse(body.toString()).events) {
-              sent.set(event.idempotency_key, (sent.get(event.idempotency_key) ?? 0) + 1)
-            }
-          }
-          const answer = await fetch(`${target}${request.url}`, {
-            method: request.method ?? "GET",
-            headers: {
-              "x-schematic-api-key": String(request.headers["x-schematic-api-key"]),
-              "content-type": "application/json"
-            },
-            ...(body.length > 0 ? { body } : {})
-          })
-          const text = await answer.text()
-          if (delivery) await new Promise((done) => setTimeout(done, delayMillis))
-          response.writeHead(answer.status, { "content-type": "application/json" }).end(text)
-        })
-      })
-      await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
-      return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, sent, server }
-    }),
-    ({ server }) => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
+    Effect.promise(() => upstreamProxy(target, { deliveryDelayMillis: delayMillis })),
+    (proxy) => Effect.promise(proxy.close)
   )
 
 describe("the outbox on PostgreSQL", () => {

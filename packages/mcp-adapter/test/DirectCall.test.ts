@@ -1,23 +1,13 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { CallToolRequestSchema, isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js"
-import { Authenticator, EventSink } from "@schematic-capability/capability-core"
-import { SchematicClient } from "@schematic-capability/schematic-client"
-import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, FastCheck as fc, Layer, Redacted } from "effect"
+import { Authenticator } from "@schematic-capability/capability-core"
+import { Effect, FastCheck as fc, Redacted } from "effect"
 import { McpHttp } from "../src/index.js"
 import { directCall } from "../src/internal/directCall.js"
+import { listenOnLoopback, sandboxServices } from "./support.js"
 
 const READER = "reader-token"
 const WRITER = "writer-token"
-
-const upstream = Layer.unwrapEffect(
-  Effect.map(SchematicSandbox.url, (baseUrl) =>
-    SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
-  )
-).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
-const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
 
 /** The /mcp listener on its own loopback port, with the direct lane on or off. */
 const serve = (directToolCalls: boolean) =>
@@ -29,12 +19,7 @@ const serve = (directToolCalls: boolean) =>
         { name: "writer", token: Redacted.make(WRITER), scopes: ["write"] }
       ])
     })
-    const server = createServer((request: IncomingMessage, response: ServerResponse) => listener(request, response))
-    yield* Effect.acquireRelease(
-      Effect.promise(() => new Promise<void>((done) => server.listen(0, "127.0.0.1", done))),
-      () => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
-    )
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`
+    return `http://127.0.0.1:${yield* listenOnLoopback(listener)}/mcp`
   })
 
 const headers = (token: string, extra: Record<string, string> = {}) => ({
@@ -181,6 +166,6 @@ describe("McpHttp direct tool calls", () => {
         const actual = yield* post(direct, requestHeaders, body)
         assert.deepStrictEqual(actual, expected, JSON.stringify(body))
       }
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 })

@@ -1,18 +1,10 @@
-import { createServer, request as httpRequest } from "node:http"
-import type { AddressInfo } from "node:net"
+import { request as httpRequest } from "node:http"
 import { assert, describe, it } from "@effect/vitest"
 import { EventSink } from "@schematic-capability/capability-core"
-import { SchematicClient } from "@schematic-capability/schematic-client"
-import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, FiberRef, HashSet, Layer, Logger } from "effect"
 import { McpHttp } from "../src/index.js"
-
-const upstream = Layer.unwrapEffect(
-  Effect.map(SchematicSandbox.url, (baseUrl) =>
-    SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
-  )
-).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
-const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
+import { listenOnLoopback, sandboxServices } from "./support.js"
 
 /** The /mcp listener on a loopback port, every log message it writes kept in `messages`. */
 const serve = (messages: Array<unknown>, options: McpHttp.Options = {}) =>
@@ -21,12 +13,7 @@ const serve = (messages: Array<unknown>, options: McpHttp.Options = {}) =>
       FiberRef.currentLoggers,
       HashSet.add(Logger.make(({ message }) => void messages.push(message)))
     )
-    const server = createServer(yield* McpHttp.listener(options))
-    yield* Effect.acquireRelease(
-      Effect.promise(() => new Promise<void>((done) => server.listen(0, "127.0.0.1", done))),
-      () => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
-    )
-    return (server.address() as AddressInfo).port
+    return yield* listenOnLoopback(yield* McpHttp.listener(options))
   })
 
 /** A POST to /mcp with the headers the Streamable HTTP transport wants; `host` as given. */
@@ -68,7 +55,7 @@ describe("McpHttp", () => {
       assert.match(deep.body.error?.message ?? "", /deeper than 32/)
       const broken = yield* post(port, "{not json")
       assert.deepStrictEqual([broken.status, broken.body.error?.code], [400, -32700])
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 
   it.scoped("logs a request that dies and answers it 500", () =>
@@ -79,7 +66,7 @@ describe("McpHttp", () => {
       const died = yield* post(port, `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "bad host")
       assert.deepStrictEqual([died.status, died.body.error?.code], [500, -32603])
       assert.include(messages, "MCP request died")
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 })
 

@@ -3,17 +3,11 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import { Callback, CapabilityError, EventSink, Operation, Operations } from "@schematic-capability/capability-core"
-import { SchematicClient } from "@schematic-capability/schematic-client"
+import { Callback, CapabilityError, Operation, Operations } from "@schematic-capability/capability-core"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
 import { Effect, Exit, Layer, Schema } from "effect"
 import { McpHttp } from "../src/index.js"
-
-const upstream = Layer.unwrapEffect(
-  Effect.map(SchematicSandbox.url, (baseUrl) =>
-    SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
-  )
-).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
+import { sandboxServices } from "./support.js"
 
 /** MCP over `operations` on an Effect HttpServer in front of a real sandbox, and the official client connected to it. */
 const connect = <Op extends (typeof Operations.all)[number] | ReturnType<typeof callbackTool>>(
@@ -22,7 +16,7 @@ const connect = <Op extends (typeof Operations.all)[number] | ReturnType<typeof 
   Effect.gen(function* () {
     const api = McpHttp.layer({ operations }).pipe(
       Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
-      Layer.provide(EventSink.direct.pipe(Layer.provideMerge(upstream)))
+      Layer.provide(sandboxServices)
     )
     const base = yield* Effect.provide(SchematicSandbox.url, yield* Layer.build(api))
     const client = new Client({ name: "test", version: "1.0.0" })

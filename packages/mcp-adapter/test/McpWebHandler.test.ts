@@ -1,24 +1,16 @@
-import { createServer, request as httpRequest } from "node:http"
-import type { AddressInfo } from "node:net"
+import { request as httpRequest } from "node:http"
 import { assert, describe, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js"
-import { Authenticator, EventSink, type RequestObserver } from "@schematic-capability/capability-core"
-import { SchematicClient } from "@schematic-capability/schematic-client"
-import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Layer, Redacted } from "effect"
+import { Authenticator, type EventSink, type RequestObserver } from "@schematic-capability/capability-core"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Redacted } from "effect"
 import { McpHttp } from "../src/index.js"
+import { type Answer, listenOnLoopback, sandboxServices } from "./support.js"
 
 const READER = "reader-token"
 const WRITER = "writer-token"
-
-const upstream = Layer.unwrapEffect(
-  Effect.map(SchematicSandbox.url, (baseUrl) =>
-    SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
-  )
-).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
-const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
 
 const optionsFor = (samples: Array<RequestObserver.RequestSample>): McpHttp.Options => ({
   maxBodyBytes: 4096,
@@ -31,12 +23,6 @@ const optionsFor = (samples: Array<RequestObserver.RequestSample>): McpHttp.Opti
 
 /** The headers an answer is compared on. */
 const COMPARED = ["content-type", "www-authenticate", "retry-after", "allow", "mcp-session-id"]
-
-interface Answer {
-  readonly status: number
-  readonly headers: Record<string, string | null>
-  readonly body: unknown
-}
 
 const parse = (text: string) => (text === "" ? null : JSON.parse(text))
 
@@ -163,12 +149,7 @@ describe("McpHttp.toWebHandler", () => {
     Effect.gen(function* () {
       const nodeSamples: Array<RequestObserver.RequestSample> = []
       const webSamples: Array<RequestObserver.RequestSample> = []
-      const server = createServer(yield* McpHttp.listener(optionsFor(nodeSamples)))
-      yield* Effect.acquireRelease(
-        Effect.promise(() => new Promise<void>((done) => server.listen(0, "127.0.0.1", done))),
-        () => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
-      )
-      const port = (server.address() as AddressInfo).port
+      const port = yield* listenOnLoopback(yield* McpHttp.listener(optionsFor(nodeSamples)))
       const handler = McpHttp.toWebHandler(
         yield* Effect.runtime<EventSink.EventSink | SchematicClient.SchematicClient>(),
         optionsFor(webSamples)
@@ -211,7 +192,7 @@ describe("McpHttp.toWebHandler", () => {
       assert.isAbove(overHttp.tools.tools.length, 10)
       assert.isUndefined(overHttp.call.isError)
       assert.isTrue(overHttp.refused.isError)
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 
   it.effect("allows loopback names on the URL's port by default, and the hosts and origins it is given", () =>
@@ -238,6 +219,6 @@ describe("McpHttp.toWebHandler", () => {
       assert.strictEqual(yield* listed(named, "https://mcp.example.com/mcp", "https://app.example.com"), 200)
       assert.strictEqual(yield* listed(named, "https://mcp.example.com/mcp", "https://other.example.com"), 403)
       assert.strictEqual(yield* listed(named, "http://localhost/mcp"), 403)
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 })

@@ -1,22 +1,18 @@
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Authenticator, CallerRateLimit, EventSink, type RequestObserver } from "@schematic-capability/capability-core"
-import { SchematicClient } from "@schematic-capability/schematic-client"
-import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Layer, Redacted } from "effect"
+import {
+  Authenticator,
+  CallerRateLimit,
+  type EventSink,
+  type RequestObserver
+} from "@schematic-capability/capability-core"
+import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Effect, Redacted } from "effect"
+import { type Answer, listenOnLoopback, sandboxServices } from "../../mcp-adapter/test/support.js"
 import { RestApi } from "../src/index.js"
 
 const READER = "reader-token"
 const WRITER = "writer-token"
 const LIMITED = "limited-token"
-
-const upstream = Layer.unwrapEffect(
-  Effect.map(SchematicSandbox.url, (baseUrl) =>
-    SchematicClient.layer({ apiKey: "sch_dev_sandbox", baseUrl, readsPerSecond: 0, writesPerSecond: 0 })
-  )
-).pipe(Layer.provide(SchematicSandbox.layer({ port: 0, dataDir: ":memory:" })))
-const services = EventSink.direct.pipe(Layer.provideMerge(upstream))
 
 /** Options for one host; each gets its own rate limit (one request a second, for the `limited` caller only). */
 const optionsFor = (samples: Array<RequestObserver.RequestSample>): RestApi.Options => {
@@ -35,12 +31,6 @@ const optionsFor = (samples: Array<RequestObserver.RequestSample>): RestApi.Opti
 
 /** The headers an answer is compared on (Content-Length, Date and Connection are each host's own). */
 const COMPARED = ["content-type", "x-request-id", "www-authenticate", "retry-after", "allow"]
-
-interface Answer {
-  readonly status: number
-  readonly headers: Record<string, string | null>
-  readonly body: unknown
-}
 
 const answerOf = async (response: Response): Promise<Answer> => {
   const text = await response.text()
@@ -137,12 +127,8 @@ describe("RestApi.toWebHandler", () => {
     Effect.gen(function* () {
       const nodeSamples: Array<RequestObserver.RequestSample> = []
       const webSamples: Array<RequestObserver.RequestSample> = []
-      const server = createServer(yield* RestApi.listener(optionsFor(nodeSamples)))
-      yield* Effect.acquireRelease(
-        Effect.promise(() => new Promise<void>((done) => server.listen(0, "127.0.0.1", done))),
-        () => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
-      )
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const port = yield* listenOnLoopback(yield* RestApi.listener(optionsFor(nodeSamples)))
+      const base = `http://127.0.0.1:${port}`
       const handler = RestApi.toWebHandler(
         yield* Effect.runtime<EventSink.EventSink | SchematicClient.SchematicClient>(),
         optionsFor(webSamples)
@@ -166,7 +152,7 @@ describe("RestApi.toWebHandler", () => {
         statuses(nodeSamples).map(([, , status]) => status),
         [200, 401, 401, 403, 400, 415, 413, 400, 404, 405, 200, 200, 200, 400, 200, 429, 200, 200]
       )
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 
   it.scoped("refuses a body past the limit while reading it, when no length is declared", () =>
@@ -196,7 +182,7 @@ describe("RestApi.toWebHandler", () => {
       const body = (yield* Effect.promise(() => response.json())) as { error: { code: string } }
       assert.deepStrictEqual([response.status, body.error.code], [413, "payload_too_large"])
       assert.isBelow(pulled, 5)
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 
   it.effect("takes the path as the web host's URL parser left it: dot segments are resolved", () =>
@@ -204,6 +190,6 @@ describe("RestApi.toWebHandler", () => {
       const handler = yield* RestApi.webHandler()
       const response = yield* Effect.promise(() => handler(new Request("http://localhost/v1/../healthz")))
       assert.strictEqual(response.status, 200)
-    }).pipe(Effect.provide(services))
+    }).pipe(Effect.provide(sandboxServices))
   )
 })

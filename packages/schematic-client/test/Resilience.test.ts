@@ -6,6 +6,13 @@ import { API_KEY, clientWithSandbox, misbehavingUpstream } from "./support.js"
 const Client = SchematicClient.SchematicClient
 const fastRetries = { maxRetries: 6, baseDelay: "20 millis", maxDelay: "1500 millis" } as const
 
+/** `count` calls at once, the `i`th made by `call(i)`: their results in order. */
+const atOnce = <Call extends Effect.Effect<unknown, unknown, unknown>>(count: number, call: (i: number) => Call) =>
+  Effect.all(
+    Array.from({ length: count }, (_, i) => call(i)),
+    { concurrency: "unbounded" }
+  )
+
 /** Runs `use` with a client pointed at `baseUrl`, then closes the upstream. */
 const against = <A, E>(
   upstream: { url: string; close: () => Promise<void> },
@@ -24,10 +31,7 @@ layer(clientWithSandbox({ rateLimit: 3 }, { retry: { maxRetries: 0 } }), { exclu
     it.effect("a 429 storm surfaces as SchematicRateLimited with upstream's Retry-After", () =>
       Effect.gen(function* () {
         const client = yield* Client
-        const results = yield* Effect.all(
-          Array.from({ length: 8 }, () => Effect.either(client.companies.list())),
-          { concurrency: "unbounded" }
-        )
+        const results = yield* atOnce(8, () => Effect.either(client.companies.list()))
         const limited = results.flatMap((result) =>
           result._tag === "Left" && result.left._tag === "SchematicRateLimited" ? [result.left] : []
         )
@@ -44,16 +48,10 @@ layer(clientWithSandbox({ rateLimit: 3 }, { retry: fastRetries }), { excludeTest
     it.effect("every call of a 429 storm succeeds, writes included, honouring Retry-After", () =>
       Effect.gen(function* () {
         const client = yield* Client
-        const reads = yield* Effect.all(
-          Array.from({ length: 7 }, () => client.companies.count()),
-          { concurrency: "unbounded" }
-        )
+        const reads = yield* atOnce(7, () => client.companies.count())
         assert.strictEqual(reads.length, 7)
         // Creating a plan is not idempotent, but a 429 means upstream did nothing, so it is retried too.
-        const plans = yield* Effect.all(
-          Array.from({ length: 5 }, (_, i) => client.plans.create({ name: `Plan ${i}`, plan_type: "plan" })),
-          { concurrency: "unbounded" }
-        )
+        const plans = yield* atOnce(5, (i) => client.plans.create({ name: `Plan ${i}`, plan_type: "plan" }))
         assert.strictEqual(new Set(plans.map((plan) => plan.id)).size, 5)
         const listed = yield* client.plans.list({ limit: 100 })
         assert.strictEqual(listed.length, 5)
@@ -69,11 +67,8 @@ layer(clientWithSandbox({ rateLimit: 4 }, { readsPerSecond: 3, writesPerSecond: 
   it.effect("callers wait their turn instead of collecting 429s", () =>
     Effect.gen(function* () {
       const client = yield* Client
-      const results = yield* Effect.all(
-        Array.from({ length: 9 }, (_, i) =>
-          i % 3 === 2 ? client.plans.create({ name: `P${i}`, plan_type: "plan" }) : client.companies.count()
-        ),
-        { concurrency: "unbounded" }
+      const results = yield* atOnce(9, (i) =>
+        i % 3 === 2 ? client.plans.create({ name: `P${i}`, plan_type: "plan" }) : client.companies.count()
       )
       assert.strictEqual(results.length, 9)
     })

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, startSandbox } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { call, sandboxForSuite, trialingSubscription } from "./support.js"
 
 /**
  * Billing, trials and credits over Schematic's paths; every answer is checked against Schematic's spec by `call`.
  */
 describe("billing, trials and credits", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const sandbox = sandboxForSuite()
   const post = (path: string, body: unknown) => call(sandbox.url, "POST", path, body)
   const get = (path: string) => call(sandbox.url, "GET", path)
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-  })
-  afterAll(() => sandbox.close())
 
   const now = Math.floor(Date.now() / 1000)
 
@@ -36,31 +32,12 @@ describe("billing, trials and credits", () => {
     })
     expect(again.body.data).toMatchObject({ id: customer.body.data.id, email: "ap@trial.test", company_id: company.id })
 
-    const subscription = {
-      subscription_external_id: "sub_trial",
-      customer_external_id: "cus_trial",
-      currency: "usd",
-      total_price: 4900,
-      cancel_at_period_end: false,
-      discounts: [],
-      expired_at: new Date((now + 30 * 86_400) * 1000).toISOString(),
-      product_external_ids: [
-        {
-          product_external_id: "prod_pro",
-          price_external_id: "price_pro_month",
-          price: 4900,
-          currency: "usd",
-          interval: "month",
-          quantity: 1,
-          usage_type: "licensed"
-        }
-      ],
-      status: "trialing",
-      interval: "month",
-      period_start: now,
-      period_end: now + 30 * 86_400,
-      trial_end: now + 14 * 86_400
-    }
+    const subscription = trialingSubscription(
+      { subscription: "sub_trial", customer: "cus_trial", product: "prod_pro", price: "price_pro_month" },
+      now,
+      30,
+      14
+    )
     const upserted = await post("/billing/subscription/upsert", subscription)
     expect(upserted.status).toBe(201)
     // Found through its customer: the subscription names no company itself.
@@ -202,21 +179,19 @@ describe("billing, trials and credits", () => {
       }
     expect((await check()).value).toBe(false)
 
+    /** Grants the company `quantity` credits of the type for `reason`. */
+    const grant = (quantity: number, reason: string, fields: Record<string, unknown> = {}) =>
+      post("/billing/credits/grants/company", {
+        company_id: company.id,
+        credit_id: creditId,
+        quantity,
+        reason,
+        ...fields
+      })
     const soon = new Date(Date.now() + 86_400_000).toISOString()
-    const first = await post("/billing/credits/grants/company", {
-      company_id: company.id,
-      credit_id: creditId,
-      quantity: 6,
-      reason: "free",
-      expires_at: soon
-    })
+    const first = await grant(6, "free", { expires_at: soon })
     expect(first.status).toBe(201)
-    await post("/billing/credits/grants/company", {
-      company_id: company.id,
-      credit_id: creditId,
-      quantity: 4,
-      reason: "purchased"
-    })
+    await grant(4, "purchased")
     expect((await check()).value).toBe(true)
     // 4 units at 2 credits each: 6 from the grant that expires first, 2 from the other.
     await post("/events", {
@@ -250,12 +225,7 @@ describe("billing, trials and credits", () => {
     expect(bulk.body.data.data).toHaveLength(2)
     expect(bulk.body.data.data[0].credit_balances).toEqual({ [creditId]: { remaining: 0, reserved: 0, settled: 0 } })
 
-    await post("/billing/credits/grants/company", {
-      company_id: company.id,
-      credit_id: creditId,
-      quantity: 10,
-      reason: "purchased"
-    })
+    await grant(10, "purchased")
     expect((await check()).value).toBe(true)
     const shown = (await get(`/companies/${company.id}`)).body.data
     expect(shown.billing_credit_balances).toEqual({ [creditId]: 10 })

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { requestViolations } from "./contract.js"
-import { call, expectMatchesSpec, startSandbox } from "./support.js"
+import { call, expectMatchesSpec, sandboxForSuite, trialingSubscription } from "./support.js"
 
 /**
  * Walks every endpoint the sandbox serves and checks each answer, success and error alike, against the
  * response schema in Schematic's OpenAPI document for that operation.
  */
 describe("every sandbox response matches Schematic's spec", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-  })
-  afterAll(() => sandbox.close())
+  const sandbox = sandboxForSuite()
 
   const checked = async (method: string, template: string, path: string, body: unknown, status: number) => {
     const response = await call(sandbox.url, method, path, body)
@@ -247,30 +243,13 @@ describe("every sandbox response matches Schematic's spec", () => {
       "/billing/subscription/upsert",
       "/billing/subscription/upsert",
       {
-        subscription_external_id: "sub_c1",
-        customer_external_id: "cus_c1",
+        ...trialingSubscription(
+          { subscription: "sub_c1", customer: "cus_c1", product: "prod_c1", price: "price_c1" },
+          now,
+          1,
+          1
+        ),
         company_id: companyId,
-        currency: "usd",
-        total_price: 4900,
-        cancel_at_period_end: false,
-        discounts: [],
-        expired_at: new Date((now + 86_400) * 1000).toISOString(),
-        product_external_ids: [
-          {
-            product_external_id: "prod_c1",
-            price_external_id: "price_c1",
-            price: 4900,
-            currency: "usd",
-            interval: "month",
-            quantity: 1,
-            usage_type: "licensed"
-          }
-        ],
-        status: "trialing",
-        interval: "month",
-        period_start: now,
-        period_end: now + 86_400,
-        trial_end: now + 86_400,
         trial_end_setting: "subscribe",
         provider_type: "stripe"
       },

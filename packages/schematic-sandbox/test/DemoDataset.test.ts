@@ -1,18 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, startSandbox } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { call, sandboxForSuite } from "./support.js"
 
-/** The demo dataset, as a newcomer's first requests see it. */
-describe("the demo dataset", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
-  const data = async (path: string) => {
+/** A sandbox with the demo dataset for the enclosing suite: `data` GETs a path, which must answer 200, and its `data`. */
+const demoData = () => {
+  const sandbox = sandboxForSuite({ seed: "demo" })
+  return async (path: string) => {
     const response = await call(sandbox.url, "GET", path)
     expect(response.status, JSON.stringify(response.body)).toBe(200)
     return response.body.data
   }
-  beforeAll(async () => {
-    sandbox = await startSandbox({ seed: "demo" })
-  })
-  afterAll(() => sandbox.close())
+}
+
+/** The demo dataset, as a newcomer's first requests see it. */
+describe("the demo dataset", () => {
+  const data = demoData()
 
   it("has three base plans, two add-ons, and six features of each type with their entitlements", async () => {
     const plans = await data("/plans")
@@ -67,16 +68,7 @@ describe("the demo dataset", () => {
 })
 
 describe("the demo dataset's billing, trials and credits", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
-  const data = async (path: string) => {
-    const response = await call(sandbox.url, "GET", path)
-    expect(response.status, JSON.stringify(response.body)).toBe(200)
-    return response.body.data
-  }
-  beforeAll(async () => {
-    sandbox = await startSandbox({ seed: "demo" })
-  })
-  afterAll(() => sandbox.close())
+  const data = demoData()
 
   it("gives most companies a subscription, some on a trial ending this week, and every company a last sighting", async () => {
     const companies: Array<{

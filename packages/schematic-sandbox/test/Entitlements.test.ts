@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { windowAt } from "../src/internal/domain/metricPeriod.js"
-import { call, startSandbox } from "./support.js"
+import { call, sandboxForSuite } from "./support.js"
 
 /** Every answer below also passes the check of Schematic's spec that `call` makes. */
 describe("the entitlement model", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const sandbox = sandboxForSuite()
   const ok = async (method: string, path: string, body?: unknown) => {
     const response = await call(sandbox.url, method, path, body)
     if (response.status >= 300)
@@ -22,11 +22,6 @@ describe("the entitlement model", () => {
   const check = (flag: string, key: string) => ok("POST", `/flags/${flag}/check`, { company: { crm_id: key } })
   const track = (key: string, event: string, extra: Record<string, unknown> = {}) =>
     ok("POST", "/events", { event_type: "track", body: { event, company: { crm_id: key } }, ...extra })
-
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-  })
-  afterAll(() => sandbox.close())
 
   it("creates each feature's flag with it, keyed from its name unless a flag is given", async () => {
     const reports = await feature("Report runs", { feature_type: "event", event_subtype: "report-run" })
@@ -260,26 +255,20 @@ describe("the entitlement model", () => {
   it("refuses what it does not model, and an entitlement missing its value, naming the field", async () => {
     const thing = await feature("Credits thing", { feature_type: "boolean" })
     const base = await plan("Credits")
-    const refused = await call(sandbox.url, "POST", "/plan-entitlements", {
-      plan_id: base.id,
-      feature_id: thing.id,
-      value_type: "unknown"
-    })
-    expect(refused.status).toBe(400)
-    expect(refused.body.error).toMatch(/^value_type: /)
-    const credit = await call(sandbox.url, "POST", "/plan-entitlements", {
-      plan_id: base.id,
-      feature_id: thing.id,
-      value_type: "credit"
-    })
-    expect(credit.status).toBe(400)
-    expect(credit.body.error).toMatch(/^value_credit_id: /)
-    const numeric = await call(sandbox.url, "POST", "/plan-entitlements", {
-      plan_id: base.id,
-      feature_id: thing.id,
-      value_type: "numeric"
-    })
-    expect(numeric.body.error).toMatch(/^value_numeric: /)
+    // The value type, and then the field each value type needs.
+    for (const [valueType, field] of [
+      ["unknown", "value_type"],
+      ["credit", "value_credit_id"],
+      ["numeric", "value_numeric"]
+    ]) {
+      const refused = await call(sandbox.url, "POST", "/plan-entitlements", {
+        plan_id: base.id,
+        feature_id: thing.id,
+        value_type: valueType
+      })
+      expect(refused.status).toBe(400)
+      expect(refused.body.error).toMatch(new RegExp(`^${field}: `))
+    }
   })
 })
 

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, startSandbox } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { call, sandboxForSuite } from "./support.js"
 
 const HOUR = 3_600_000
 
 describe("insights are computed from stored data", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-  })
-  afterAll(() => sandbox.close())
+  const sandbox = sandboxForSuite()
 
   it("top-features: usage in [start, end) against the window of equal length before it", async () => {
     await call(sandbox.url, "POST", "/features", {

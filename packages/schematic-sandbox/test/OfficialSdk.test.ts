@@ -1,19 +1,16 @@
-import { SchematicClient } from "@schematichq/schematic-typescript-node"
+import type { SchematicClient } from "@schematichq/schematic-typescript-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { API_KEY, call, startSandbox } from "./support.js"
+import { officialSdk } from "./officialSdk.js"
+import { call, sandboxForSuite } from "./support.js"
 
 /** Schematic's own Node SDK, pointed at the sandbox, must work unchanged: the sandbox is wire-compatible. */
 describe("Schematic's official Node SDK against the sandbox", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const sandbox = sandboxForSuite()
   let client: SchematicClient
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-    client = new SchematicClient({ apiKey: API_KEY, basePath: sandbox.url, logLevel: "error" })
+  beforeAll(() => {
+    client = officialSdk(sandbox.url)
   })
-  afterAll(async () => {
-    await client.close()
-    await sandbox.close()
-  })
+  afterAll(() => client.close())
 
   it("upserts, lists and looks up companies", async () => {
     const created = await client.companies.upsertCompany({

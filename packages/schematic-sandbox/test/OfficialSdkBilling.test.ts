@@ -1,24 +1,16 @@
-import { SchematicClient } from "@schematichq/schematic-typescript-node"
+import type { SchematicClient } from "@schematichq/schematic-typescript-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { API_KEY, startSandbox } from "./support.js"
+import { officialSdk } from "./officialSdk.js"
+import { sandboxForSuite } from "./support.js"
 
 /** Schematic's own Node SDK drives billing, trials, credits and credit-metered entitlements on the sandbox. */
 describe("Schematic's official Node SDK: billing, trials and credits", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const sandbox = sandboxForSuite()
   let client: SchematicClient
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-    client = new SchematicClient({
-      apiKey: API_KEY,
-      basePath: sandbox.url,
-      logLevel: "error",
-      cacheProviders: { flagChecks: [] }
-    })
+  beforeAll(() => {
+    client = officialSdk(sandbox.url, { cacheProviders: { flagChecks: [] } })
   })
-  afterAll(async () => {
-    await client.close()
-    await sandbox.close()
-  })
+  afterAll(() => client.close())
 
   it("upserts a customer, a product and a trialing subscription; the company shows them", async () => {
     const company = await client.companies.upsertCompany({ keys: { stripe_customer_id: "cus_sdk" }, name: "SDK Co" })

@@ -1,30 +1,24 @@
-import { SchematicClient } from "@schematichq/schematic-typescript-node"
+import type { SchematicClient } from "@schematichq/schematic-typescript-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { API_KEY, call, startSandbox } from "./support.js"
+import { officialSdk } from "./officialSdk.js"
+import { call, sandboxForSuite } from "./support.js"
 
 /**
  * Schematic's own Node SDK, with its REST calls and its event capture both pointed at the sandbox: an app's
  * entitlement flow (track usage, check the flag, raise the limit with an override) works unchanged.
  */
 describe("entitlements through Schematic's official Node SDK", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  const sandbox = sandboxForSuite()
   let client: SchematicClient
-  beforeAll(async () => {
-    sandbox = await startSandbox()
-    client = new SchematicClient({
-      apiKey: API_KEY,
-      basePath: sandbox.url,
+  beforeAll(() => {
+    client = officialSdk(sandbox.url, {
       eventCaptureBaseURL: sandbox.url,
       eventBufferInterval: 20,
       // Every check goes to the sandbox: the answer changes as usage and overrides do.
-      cacheProviders: { flagChecks: [] },
-      logLevel: "error"
+      cacheProviders: { flagChecks: [] }
     })
   })
-  afterAll(async () => {
-    await client.close()
-    await sandbox.close()
-  })
+  afterAll(() => client.close())
 
   /** Waits until the capture service has stored `count` events of the company (the SDK sends them in the background). */
   const stored = async (companyId: string, count: number) => {

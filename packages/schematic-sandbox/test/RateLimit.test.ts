@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, startSandbox } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { call, sandboxForSuite } from "./support.js"
 
 describe("rate-limit emulation", () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>
-  beforeAll(async () => {
-    sandbox = await startSandbox({ rateLimit: 3 })
-  })
-  afterAll(() => sandbox.close())
+  const sandbox = sandboxForSuite({ rateLimit: 3 })
 
   it("answers 429 with Retry-After past the read budget, and counts writes apart", async () => {
     const reads = await Promise.all(Array.from({ length: 6 }, () => call(sandbox.url, "GET", "/companies")))

@@ -16,7 +16,7 @@ import type {
 } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { UpsertBillingCustomer, UpsertBillingProduct, UpsertBillingSubscription } from "../wire.js"
-import type { Page } from "./tables.js"
+import { type Page, rowsIn } from "./tables.js"
 
 /** Statuses whose subscription keeps its entitlements (Schematic's Stripe integration treats trialing as active). */
 export const GRANTING_STATUSES = ["active", "trialing", "past_due"] as const
@@ -32,27 +32,50 @@ const companyExists = (companyId: string, field: string) =>
   })
 
 /** `POST /billing/customer/upsert`: by `external_id`; a customer keeps its company unless another is named. */
-export const upsertCustomer = (input: typeof UpsertBillingCustomer.Type, now: number) =>
+/** The columns of a mirror row an upsert writes: all but those it keeps (`id`, `external_id`, `created_at`). */
+type Written<Row> = Omit<Row, "id" | "external_id" | "created_at" | "updated_at">
+
+/**
+ * Upserts a mirror row of `table` by its `external_id`: the existing row updated with `fields(existing)`, or a new
+ * row with an id of `idPrefix`. Answers the row as stored.
+ */
+const upsertByExternalId = <Row extends { readonly id: string }>(
+  table: string,
+  idPrefix: string,
+  externalId: string,
+  now: number,
+  fields: (existing: Row | undefined) => Written<Row>
+) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    if (input.company_id) yield* companyExists(input.company_id, "company_id")
-    const [existing] = yield* sql<BillingCustomerRow>`
-      SELECT * FROM billing_customers WHERE external_id = ${input.external_id}`
-    const fields = {
-      email: input.email,
-      name: input.name,
-      meta: JSON.stringify(input.meta),
-      provider_type: input.provider_type ?? existing?.provider_type ?? "schematic",
-      company_id: input.company_id ?? existing?.company_id ?? null,
-      updated_at: now
-    }
+    const [existing] = yield* sql<Row>`SELECT * FROM ${sql(table)} WHERE external_id = ${externalId}`
+    const written = { ...fields(existing), updated_at: now }
     if (existing !== undefined) {
-      yield* sql`UPDATE billing_customers SET ${sql.update(fields)} WHERE id = ${existing.id}`
-      return { ...existing, ...fields }
+      yield* sql`UPDATE ${sql(table)} SET ${sql.update(written)} WHERE id = ${existing.id}`
+      return { ...existing, ...written }
     }
-    const row: BillingCustomerRow = { id: newId("bcus"), external_id: input.external_id, created_at: now, ...fields }
-    yield* sql`INSERT INTO billing_customers ${sql.insert({ ...row })}`
-    return row
+    const row = { id: newId(idPrefix), external_id: externalId, created_at: now, ...written }
+    yield* sql`INSERT INTO ${sql(table)} ${sql.insert(row)}`
+    // `Written<Row>` and the four columns set here make a whole Row, which TypeScript cannot see for a generic Row.
+    return row as unknown as Row
+  })
+
+export const upsertCustomer = (input: typeof UpsertBillingCustomer.Type, now: number) =>
+  Effect.gen(function* () {
+    if (input.company_id) yield* companyExists(input.company_id, "company_id")
+    return yield* upsertByExternalId<BillingCustomerRow>(
+      "billing_customers",
+      "bcus",
+      input.external_id,
+      now,
+      (existing) => ({
+        email: input.email,
+        name: input.name,
+        meta: JSON.stringify(input.meta),
+        provider_type: input.provider_type ?? existing?.provider_type ?? "schematic",
+        company_id: input.company_id ?? existing?.company_id ?? null
+      })
+    )
   })
 
 export interface CustomerFilter {
@@ -78,52 +101,18 @@ export const listCustomers = (filter: CustomerFilter & Page) =>
 
 /** `POST /billing/product/upsert`: by `external_id`. */
 export const upsertProduct = (input: typeof UpsertBillingProduct.Type, now: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const [existing] = yield* sql<BillingProductRow>`
-      SELECT * FROM billing_products WHERE external_id = ${input.external_id}`
-    const fields = {
-      name: input.name ?? existing?.name ?? input.external_id,
-      price: input.price,
-      is_active: (input.is_active ?? true) ? 1 : 0,
-      provider_type: input.provider_type ?? existing?.provider_type ?? "schematic",
-      updated_at: now
-    }
-    if (existing !== undefined) {
-      yield* sql`UPDATE billing_products SET ${sql.update(fields)} WHERE id = ${existing.id}`
-      return { ...existing, ...fields }
-    }
-    const row: BillingProductRow = { id: newId("bilpr"), external_id: input.external_id, created_at: now, ...fields }
-    yield* sql`INSERT INTO billing_products ${sql.insert({ ...row })}`
-    return row
-  })
+  upsertByExternalId<BillingProductRow>("billing_products", "bilpr", input.external_id, now, (existing) => ({
+    name: input.name ?? existing?.name ?? input.external_id,
+    price: input.price,
+    is_active: (input.is_active ?? true) ? 1 : 0,
+    provider_type: input.provider_type ?? existing?.provider_type ?? "schematic"
+  }))
 
 /** A product's price, upserted by its `external_id` (line items of a subscription carry their prices). */
 export const upsertPrice = (
-  input: {
-    readonly external_id: string
-    readonly product_id: string
-    readonly price: number
-    readonly currency: string
-    readonly interval: string
-    readonly usage_type: string
-    readonly provider_type: string
-  },
+  { external_id, ...fields }: Written<BillingPriceRow> & { readonly external_id: string },
   now: number
-) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const [existing] =
-      yield* sql<BillingPriceRow>`SELECT * FROM billing_prices WHERE external_id = ${input.external_id}`
-    const fields = { ...input, updated_at: now }
-    if (existing !== undefined) {
-      yield* sql`UPDATE billing_prices SET ${sql.update(fields)} WHERE id = ${existing.id}`
-      return { ...existing, ...fields }
-    }
-    const row: BillingPriceRow = { id: newId("bilpp"), created_at: now, ...fields }
-    yield* sql`INSERT INTO billing_prices ${sql.insert({ ...row })}`
-    return row
-  })
+) => upsertByExternalId<BillingPriceRow>("billing_prices", "bilpp", external_id, now, () => fields)
 
 const seconds = (millis: number) => Math.floor(millis / 1000)
 
@@ -252,16 +241,8 @@ export const subscriptionsOf = (companyIds: ReadonlyArray<string> | "all") =>
     if (rows.length === 0) return byCompany
     const items = yield* sql<SubscriptionItemRow>`SELECT * FROM billing_subscription_items
       WHERE subscription_id IN ${sql.in(rows.map((row) => row.id))} ORDER BY subscription_id, position`
-    const productIds = [...new Set(items.map((item) => item.product_id))]
-    const priceIds = [...new Set(items.map((item) => item.price_id))]
-    const products =
-      productIds.length === 0
-        ? []
-        : yield* sql<BillingProductRow>`SELECT * FROM billing_products WHERE id IN ${sql.in(productIds)}`
-    const prices =
-      priceIds.length === 0
-        ? []
-        : yield* sql<BillingPriceRow>`SELECT * FROM billing_prices WHERE id IN ${sql.in(priceIds)}`
+    const products = yield* rowsIn<BillingProductRow>("billing_products")(items, (item) => item.product_id)
+    const prices = yield* rowsIn<BillingPriceRow>("billing_prices")(items, (item) => item.price_id)
     const productById = new Map(products.map((row) => [row.id, row]))
     const priceById = new Map(prices.map((row) => [row.id, row]))
     for (const { owner, ...row } of rows) {

@@ -1,13 +1,12 @@
 /** Companies: found by id or by keys, upserted as Schematic upserts them, deleted with all that hangs on them. */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { newId } from "../ids.js"
 import type { CompanyRow } from "../rows.js"
 import { notFound } from "../SandboxError.js"
 import type { UpsertCompany } from "../wire.js"
-import { attachKeys, detachKeys, entityByKeys, mergeTraits } from "./keys.js"
+import { byNameIdOrKey, entityByKeys, upsertEntity } from "./keys.js"
 import { assignPlans, endSubscriptions } from "./plans.js"
-import type { SearchFilter, Table } from "./tables.js"
+import { filteredTable, type SearchFilter } from "./tables.js"
 
 export const companiesByIds = (ids: ReadonlyArray<string>) =>
   Effect.gen(function* () {
@@ -31,48 +30,13 @@ export const companyByKeys = (keys: Readonly<Record<string, string>>, field: str
 /** The field names a plan assignment's errors name, as `POST /companies` and `PUT /company-plans` call them. */
 export const PLAN_FIELDS = { base: "base_plan_id", addOns: "add_on_ids" }
 
-/**
- * Schematic's key-map upsert: match on any key (or on `id`), merge traits, add new keys; create when
- * nothing matches unless `update_only`.
- */
+/** Schematic's key-map upsert of a company (see `upsertEntity`); a new company is put on `base_plan_id`. */
 export const upsertCompany = (body: typeof UpsertCompany.Type, now: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    let id: string | undefined
-    if (body.id) {
-      id = (yield* getCompanyRow(body.id)).id
-    } else {
-      id = yield* companyByKeys(body.keys, "keys")
-    }
-    const lastSeen = body.last_seen_at ? Date.parse(body.last_seen_at) : null
-    if (id === undefined) {
-      if (body.update_only) return yield* notFound("no company matches these keys and update_only is set")
-      id = newId("comp")
-      yield* sql`INSERT INTO companies ${sql.insert({
-        id,
-        name: body.name ?? "",
-        traits: JSON.stringify(body.traits ?? {}),
-        logo_url: null,
-        last_seen_at: lastSeen,
-        base_plan_id: null,
-        base_plan_added_at: null,
-        created_at: now,
-        updated_at: now
-      })}`
-      yield* attachKeys("company", id, body.keys, now, false)
-      if (body.base_plan_id) yield* assignPlans(id, body.base_plan_id, undefined, now, PLAN_FIELDS)
-    } else {
-      const row = yield* getCompanyRow(id)
-      yield* sql`UPDATE companies SET
-        name = ${body.name ?? row.name},
-        traits = ${mergeTraits(row.traits, body.traits)},
-        last_seen_at = ${lastSeen ?? row.last_seen_at},
-        updated_at = ${now}
-        WHERE id = ${id}`
-      yield* attachKeys("company", id, body.keys, now, body.prevent_key_remap === true)
-    }
-    yield* detachKeys("company", id, body.remove_keys ?? [])
-    return id
+  upsertEntity("company", getCompanyRow, body, now, {
+    created: { logo_url: null, base_plan_id: null, base_plan_added_at: null },
+    onCreate: (id) =>
+      body.base_plan_id ? assignPlans(id, body.base_plan_id, undefined, now, PLAN_FIELDS) : Effect.void,
+    preventKeyRemap: body.prevent_key_remap === true
   })
 
 /** Removes a company with its keys, memberships, add-ons and overrides; its plan history stays for plan growth. */
@@ -102,36 +66,22 @@ export interface CompanyFilter extends SearchFilter {
 }
 
 /** The companies table as its list and count filter it. */
-export const companyTable: Table<CompanyFilter> = {
-  table: "companies",
-  alias: "c",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`]
-    if (filter.q) {
-      const like = `%${filter.q}%`
-      clauses.push(sql`(c.name LIKE ${like} OR c.id = ${filter.q} OR c.id IN (
-        SELECT entity_id FROM entity_keys WHERE entity_type = 'company' AND value LIKE ${like}))`)
-    }
-    if (filter.ids.length > 0) clauses.push(sql`c.id IN ${sql.in(filter.ids)}`)
-    if (filter.planIds.length > 0) {
-      clauses.push(sql`(c.base_plan_id IN ${sql.in(filter.planIds)} OR c.id IN (
-        SELECT company_id FROM company_add_ons WHERE plan_id IN ${sql.in(filter.planIds)}))`)
-    }
-    if (filter.withoutPlan === true) clauses.push(sql`c.base_plan_id IS NULL`)
-    if (filter.withoutPlan === false) clauses.push(sql`c.base_plan_id IS NOT NULL`)
-    if (filter.subscriptionStatuses !== undefined && filter.subscriptionStatuses.length > 0) {
-      clauses.push(sql`c.id IN (
+export const companyTable = filteredTable<CompanyFilter>("companies", "c", (sql, filter) => [
+  ...byNameIdOrKey(sql, "company", "c", filter),
+  filter.planIds.length > 0 &&
+    sql`(c.base_plan_id IN ${sql.in(filter.planIds)} OR c.id IN (
+        SELECT company_id FROM company_add_ons WHERE plan_id IN ${sql.in(filter.planIds)}))`,
+  filter.withoutPlan === true && sql`c.base_plan_id IS NULL`,
+  filter.withoutPlan === false && sql`c.base_plan_id IS NOT NULL`,
+  filter.subscriptionStatuses !== undefined &&
+    filter.subscriptionStatuses.length > 0 &&
+    sql`c.id IN (
         SELECT COALESCE(s.company_id, b.company_id, k.entity_id) FROM billing_subscriptions s
         LEFT JOIN billing_customers b ON b.external_id = s.customer_external_id
         LEFT JOIN entity_keys k ON k.entity_type = 'company' AND k.key = 'stripe_customer_id'
           AND k.value = s.customer_external_id
-        WHERE s.status IN ${sql.in(filter.subscriptionStatuses)})`)
-    }
-    if (filter.creditTypeIds !== undefined && filter.creditTypeIds.length > 0) {
-      clauses.push(
-        sql`c.id IN (SELECT company_id FROM credit_grants WHERE credit_id IN ${sql.in(filter.creditTypeIds)})`
-      )
-    }
-    return sql.and(clauses)
-  }
-}
+        WHERE s.status IN ${sql.in(filter.subscriptionStatuses)})`,
+  filter.creditTypeIds !== undefined &&
+    filter.creditTypeIds.length > 0 &&
+    sql`c.id IN (SELECT company_id FROM credit_grants WHERE credit_id IN ${sql.in(filter.creditTypeIds)})`
+])

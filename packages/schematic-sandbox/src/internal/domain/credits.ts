@@ -11,7 +11,7 @@ import { newId } from "../ids.js"
 import type { CreditGrantRow, CreditLedgerRow, CreditTypeRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateCreditType, GrantCompanyCredits } from "../wire.js"
-import { byNameOrId, type Page, rowById, type SearchFilter, type Table } from "./tables.js"
+import { byNameOrId, filteredTable, type Page, rowById, type SearchFilter } from "./tables.js"
 
 export const getCreditType = rowById<CreditTypeRow>("credit_types", "credit type")
 
@@ -37,15 +37,10 @@ export interface CreditTypeFilter extends SearchFilter {
   readonly name?: string | undefined
 }
 
-export const creditTypeTable: Table<CreditTypeFilter> = {
-  table: "credit_types",
-  alias: "t",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`, ...byNameOrId(sql, filter)]
-    if (filter.name) clauses.push(sql`name LIKE ${`%${filter.name}%`}`)
-    return sql.and(clauses)
-  }
-}
+export const creditTypeTable = filteredTable<CreditTypeFilter>("credit_types", "t", (sql, filter) => [
+  ...byNameOrId(sql, filter),
+  filter.name && sql`name LIKE ${`%${filter.name}%`}`
+])
 
 export const creditTypesById = (ids: ReadonlyArray<string>) =>
   Effect.gen(function* () {
@@ -295,19 +290,14 @@ export interface LedgerFilter {
   readonly end?: number | undefined
 }
 
-export const ledgerTable: Table<LedgerFilter> = {
-  table: "credit_ledger",
-  alias: "l",
-  where: (sql, filter) => {
-    const clauses = [sql`company_id = ${filter.company_id}`]
-    if (filter.billing_credit_id) clauses.push(sql`credit_id = ${filter.billing_credit_id}`)
-    if (filter.event_type) clauses.push(sql`event_type = ${filter.event_type}`)
-    if (filter.feature_id) clauses.push(sql`feature_id = ${filter.feature_id}`)
-    if (filter.start !== undefined) clauses.push(sql`event_at >= ${filter.start}`)
-    if (filter.end !== undefined) clauses.push(sql`event_at < ${filter.end}`)
-    return sql.and(clauses)
-  }
-}
+export const ledgerTable = filteredTable<LedgerFilter>("credit_ledger", "l", (sql, filter) => [
+  sql`company_id = ${filter.company_id}`,
+  filter.billing_credit_id && sql`credit_id = ${filter.billing_credit_id}`,
+  filter.event_type && sql`event_type = ${filter.event_type}`,
+  filter.feature_id && sql`feature_id = ${filter.feature_id}`,
+  filter.start !== undefined && sql`event_at >= ${filter.start}`,
+  filter.end !== undefined && sql`event_at < ${filter.end}`
+])
 
 /** One page of a company's ledger, latest first. */
 export const listLedger = (filter: LedgerFilter & Page) =>

@@ -6,7 +6,7 @@ import type { FeatureRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateFeature, UpdateFeature } from "../wire.js"
 import { insertFlag, keyFromName } from "./flags.js"
-import { byNameOrId, rowById, type SearchFilter, type Table } from "./tables.js"
+import { byNameOrId, deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getFeature = rowById<FeatureRow>("features", "feature")
 
@@ -90,28 +90,19 @@ export const updateFeature = (id: string, input: typeof UpdateFeature.Type, now:
   })
 
 /** Removes a feature with its flags, plan entitlements and overrides: nothing may point at a missing feature. */
-export const deleteFeature = (id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* getFeature(id)
-    yield* sql`DELETE FROM flags WHERE feature_id = ${id}`
-    yield* sql`DELETE FROM plan_entitlements WHERE feature_id = ${id}`
-    yield* sql`DELETE FROM override_notes WHERE override_id IN (SELECT id FROM company_overrides WHERE feature_id = ${id})`
-    yield* sql`DELETE FROM company_overrides WHERE feature_id = ${id}`
-    yield* sql`DELETE FROM features WHERE id = ${id}`
-  })
+export const deleteFeature = deleteRowById("features", "feature", (sql, id) => [
+  sql`DELETE FROM flags WHERE feature_id = ${id}`,
+  sql`DELETE FROM plan_entitlements WHERE feature_id = ${id}`,
+  sql`DELETE FROM override_notes WHERE override_id IN (SELECT id FROM company_overrides WHERE feature_id = ${id})`,
+  sql`DELETE FROM company_overrides WHERE feature_id = ${id}`
+])
 
 export interface FeatureFilter extends SearchFilter {
   readonly feature_type: ReadonlyArray<string>
 }
 
 /** The features table as its list filters it. */
-export const featureTable: Table<FeatureFilter> = {
-  table: "features",
-  alias: "f",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`, ...byNameOrId(sql, filter)]
-    if (filter.feature_type.length > 0) clauses.push(sql`feature_type IN ${sql.in(filter.feature_type)}`)
-    return sql.and(clauses)
-  }
-}
+export const featureTable = filteredTable<FeatureFilter>("features", "f", (sql, filter) => [
+  ...byNameOrId(sql, filter),
+  filter.feature_type.length > 0 && sql`feature_type IN ${sql.in(filter.feature_type)}`
+])

@@ -5,7 +5,7 @@ import { newId } from "../ids.js"
 import type { FlagRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateFlag } from "../wire.js"
-import { deleteRowById, rowById, type SearchFilter, type Table } from "./tables.js"
+import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getFlag = rowById<FlagRow>("flags", "flag")
 
@@ -86,14 +86,8 @@ export interface FlagFilter extends SearchFilter {
 }
 
 /** The flags table as its list filters it. */
-export const flagTable: Table<FlagFilter> = {
-  table: "flags",
-  alias: "fl",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`]
-    if (filter.q) clauses.push(sql`(name LIKE ${`%${filter.q}%`} OR key LIKE ${`%${filter.q}%`})`)
-    if (filter.ids.length > 0) clauses.push(sql`id IN ${sql.in(filter.ids)}`)
-    if (filter.feature_id) clauses.push(sql`feature_id = ${filter.feature_id}`)
-    return sql.and(clauses)
-  }
-}
+export const flagTable = filteredTable<FlagFilter>("flags", "fl", (sql, filter) => [
+  filter.q && sql`(name LIKE ${`%${filter.q}%`} OR key LIKE ${`%${filter.q}%`})`,
+  filter.ids.length > 0 && sql`id IN ${sql.in(filter.ids)}`,
+  filter.feature_id && sql`feature_id = ${filter.feature_id}`
+])

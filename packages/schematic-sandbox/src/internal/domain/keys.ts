@@ -5,7 +5,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { newId } from "../ids.js"
-import { badRequest } from "../SandboxError.js"
+import { badRequest, notFound } from "../SandboxError.js"
+import type { Condition, SearchFilter } from "./tables.js"
 
 export type EntityType = "company" | "user"
 
@@ -89,3 +90,91 @@ export const detachKeys = (entityType: EntityType, entityId: string, names: Read
 /** Merges traits: new values replace old ones by name. */
 export const mergeTraits = (current: string, update: Readonly<Record<string, unknown>> | undefined): string =>
   update === undefined ? current : JSON.stringify({ ...JSON.parse(current), ...update })
+
+/**
+ * The conditions of a search among companies or users (their table aliased `alias`): `q` within the name, equal to
+ * the id or within the value of a key; `ids` among the ids.
+ */
+export const byNameIdOrKey = (
+  sql: SqlClient.SqlClient,
+  entityType: EntityType,
+  alias: string,
+  filter: SearchFilter
+): ReadonlyArray<Condition> => {
+  const entity = sql(alias)
+  const like = `%${filter.q}%`
+  return [
+    filter.q &&
+      sql`(${entity}.name LIKE ${like} OR ${entity}.id = ${filter.q} OR ${entity}.id IN (
+        SELECT entity_id FROM entity_keys WHERE entity_type = ${entityType} AND value LIKE ${like}))`,
+    filter.ids.length > 0 && sql`${entity}.id IN ${sql.in(filter.ids)}`
+  ]
+}
+
+/** The columns a company and a user have alike, as an upsert reads them. */
+interface EntityColumns {
+  readonly id: string
+  readonly name: string
+  readonly traits: string
+  readonly last_seen_at: number | null
+}
+
+/** What a key-map upsert (company or user) says of the entity, as `upsertEntity` reads it. */
+export interface KeyMapUpsert {
+  readonly keys: Readonly<Record<string, string>>
+  readonly name?: string | null | undefined
+  readonly traits?: Readonly<Record<string, unknown>> | undefined
+  readonly id?: string | null | undefined
+  readonly last_seen_at?: string | null | undefined
+  readonly update_only?: boolean | null | undefined
+  readonly remove_keys?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * Schematic's key-map upsert of a company or user: match on `id`, else on any key; merge traits and add new keys
+ * (refusing a remapped key with `preventKeyRemap`); create when nothing matches (with `created`'s columns, then
+ * `onCreate`) unless `update_only`; then remove `remove_keys`. Answers the entity's id.
+ */
+export const upsertEntity = <E1, R1, E2 = never, R2 = never>(
+  entityType: EntityType,
+  load: (id: string) => Effect.Effect<EntityColumns, E1, R1>,
+  body: KeyMapUpsert,
+  now: number,
+  options: {
+    readonly created?: Readonly<Record<string, null>>
+    readonly onCreate?: (id: string) => Effect.Effect<unknown, E2, R2>
+    readonly preventKeyRemap?: boolean
+  } = {}
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const table = sql(entityType === "company" ? "companies" : "users")
+    let id = body.id ? (yield* load(body.id)).id : yield* entityByKeys(entityType, body.keys, "keys")
+    const lastSeen = body.last_seen_at ? Date.parse(body.last_seen_at) : null
+    if (id === undefined) {
+      if (body.update_only) return yield* notFound(`no ${entityType} matches these keys and update_only is set`)
+      id = newId(entityType === "company" ? "comp" : "user")
+      yield* sql`INSERT INTO ${table} ${sql.insert({
+        id,
+        name: body.name ?? "",
+        traits: JSON.stringify(body.traits ?? {}),
+        ...options.created,
+        last_seen_at: lastSeen,
+        created_at: now,
+        updated_at: now
+      })}`
+      yield* attachKeys(entityType, id, body.keys, now, false)
+      if (options.onCreate !== undefined) yield* options.onCreate(id)
+    } else {
+      const row = yield* load(id)
+      yield* sql`UPDATE ${table} SET
+        name = ${body.name ?? row.name},
+        traits = ${mergeTraits(row.traits, body.traits)},
+        last_seen_at = ${lastSeen ?? row.last_seen_at},
+        updated_at = ${now}
+        WHERE id = ${id}`
+      yield* attachKeys(entityType, id, body.keys, now, options.preventKeyRemap === true)
+    }
+    yield* detachKeys(entityType, id, body.remove_keys ?? [])
+    return id
+  })

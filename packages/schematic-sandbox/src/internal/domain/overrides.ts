@@ -10,7 +10,7 @@ import { badRequest } from "../SandboxError.js"
 import type { CreateCompanyOverride, UpdateCompanyOverride } from "../wire.js"
 import { getCompanyRow } from "./companies.js"
 import { entitlementValue } from "./grants.js"
-import { rowById, type SearchFilter, type Table } from "./tables.js"
+import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getOverride = rowById<OverrideRow>("company_overrides", "company override")
 
@@ -81,13 +81,9 @@ export const updateOverride = (id: string, input: typeof UpdateCompanyOverride.T
     yield* addNote(id, input.note, now)
   })
 
-export const deleteOverride = (id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* getOverride(id)
-    yield* sql`DELETE FROM override_notes WHERE override_id = ${id}`
-    yield* sql`DELETE FROM company_overrides WHERE id = ${id}`
-  })
+export const deleteOverride = deleteRowById("company_overrides", "company override", (sql, id) => [
+  sql`DELETE FROM override_notes WHERE override_id = ${id}`
+])
 
 export interface OverrideFilter extends SearchFilter {
   readonly company_id?: string | undefined
@@ -98,22 +94,17 @@ export interface OverrideFilter extends SearchFilter {
 }
 
 /** The company overrides table as its list filters it; `without_expired` is read against the time of the request. */
-export const overrideTable: Table<OverrideFilter> = {
-  table: "company_overrides",
-  alias: "o",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`]
-    const companies = [...(filter.company_id ? [filter.company_id] : []), ...filter.company_ids]
-    const features = [...(filter.feature_id ? [filter.feature_id] : []), ...filter.feature_ids]
-    if (companies.length > 0) clauses.push(sql`o.company_id IN ${sql.in(companies)}`)
-    if (features.length > 0) clauses.push(sql`o.feature_id IN ${sql.in(features)}`)
-    if (filter.ids.length > 0) clauses.push(sql`o.id IN ${sql.in(filter.ids)}`)
-    if (filter.without_expired) clauses.push(sql`(o.expiration_date IS NULL OR o.expiration_date > ${Date.now()})`)
-    if (filter.q) {
-      const like = `%${filter.q}%`
-      clauses.push(sql`(o.feature_id IN (SELECT id FROM features WHERE name LIKE ${like})
-        OR o.company_id IN (SELECT id FROM companies WHERE name LIKE ${like}))`)
-    }
-    return sql.and(clauses)
-  }
-}
+export const overrideTable = filteredTable<OverrideFilter>("company_overrides", "o", (sql, filter) => {
+  const companies = [...(filter.company_id ? [filter.company_id] : []), ...filter.company_ids]
+  const features = [...(filter.feature_id ? [filter.feature_id] : []), ...filter.feature_ids]
+  const like = `%${filter.q}%`
+  return [
+    companies.length > 0 && sql`o.company_id IN ${sql.in(companies)}`,
+    features.length > 0 && sql`o.feature_id IN ${sql.in(features)}`,
+    filter.ids.length > 0 && sql`o.id IN ${sql.in(filter.ids)}`,
+    filter.without_expired && sql`(o.expiration_date IS NULL OR o.expiration_date > ${Date.now()})`,
+    filter.q &&
+      sql`(o.feature_id IN (SELECT id FROM features WHERE name LIKE ${like})
+        OR o.company_id IN (SELECT id FROM companies WHERE name LIKE ${like}))`
+  ]
+})

@@ -6,7 +6,7 @@ import type { PlanEntitlementRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreatePlanEntitlement, UpdatePlanEntitlement } from "../wire.js"
 import { entitlementValue } from "./grants.js"
-import { deleteRowById, rowById, type Table } from "./tables.js"
+import { deleteRowById, filteredTable, rowById } from "./tables.js"
 
 export const getPlanEntitlement = rowById<PlanEntitlementRow>("plan_entitlements", "plan entitlement")
 
@@ -61,14 +61,8 @@ export interface PlanEntitlementFilter {
 }
 
 /** The plan entitlements table as its list filters it. */
-export const planEntitlementTable: Table<PlanEntitlementFilter> = {
-  table: "plan_entitlements",
-  alias: "e",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`]
-    if (filter.plan_ids.length > 0) clauses.push(sql`e.plan_id IN ${sql.in(filter.plan_ids)}`)
-    if (filter.feature_ids.length > 0) clauses.push(sql`e.feature_id IN ${sql.in(filter.feature_ids)}`)
-    if (filter.ids.length > 0) clauses.push(sql`e.id IN ${sql.in(filter.ids)}`)
-    return sql.and(clauses)
-  }
-}
+export const planEntitlementTable = filteredTable<PlanEntitlementFilter>("plan_entitlements", "e", (sql, filter) => [
+  filter.plan_ids.length > 0 && sql`e.plan_id IN ${sql.in(filter.plan_ids)}`,
+  filter.feature_ids.length > 0 && sql`e.feature_id IN ${sql.in(filter.feature_ids)}`,
+  filter.ids.length > 0 && sql`e.id IN ${sql.in(filter.ids)}`
+])

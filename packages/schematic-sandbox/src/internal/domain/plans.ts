@@ -6,7 +6,7 @@ import type { BillingPriceRow, BillingProductRow, PlanRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreatePlan, UpsertPlanBilling } from "../wire.js"
 import { upsertPrice } from "./billing.js"
-import { byNameOrId, rowById, type SearchFilter, type Table } from "./tables.js"
+import { byNameOrId, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getPlan = rowById<PlanRow>("plans", "plan")
 
@@ -16,19 +16,13 @@ export interface PlanFilter extends SearchFilter {
   readonly company_id?: string | undefined
 }
 
-export const planTable: Table<PlanFilter> = {
-  table: "plans",
-  alias: "p",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`, ...byNameOrId(sql, filter)]
-    if (filter.plan_type) clauses.push(sql`plan_type = ${filter.plan_type}`)
-    if (filter.company_id) {
-      clauses.push(sql`id IN (SELECT plan_id FROM plan_subscriptions WHERE company_id = ${filter.company_id}
-        AND ended_at IS NULL)`)
-    }
-    return sql.and(clauses)
-  }
-}
+export const planTable = filteredTable<PlanFilter>("plans", "p", (sql, filter) => [
+  ...byNameOrId(sql, filter),
+  filter.plan_type && sql`plan_type = ${filter.plan_type}`,
+  filter.company_id &&
+    sql`id IN (SELECT plan_id FROM plan_subscriptions WHERE company_id = ${filter.company_id}
+        AND ended_at IS NULL)`
+])
 
 export const plansById = (ids: ReadonlyArray<string>) =>
   Effect.gen(function* () {

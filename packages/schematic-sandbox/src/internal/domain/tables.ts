@@ -14,16 +14,38 @@ export const rowById =
       return rows[0]
     })
 
-/** Removes one row by id in the caller's transaction, after answering 404 if there is none. */
-export const deleteRowById = (table: string, what: string) => {
+/**
+ * Removes one row by id in the caller's transaction, after answering 404 if there is none; `dependents` are the
+ * statements that first remove what points at it.
+ */
+export const deleteRowById = (
+  table: string,
+  what: string,
+  dependents: (sql: SqlClient.SqlClient, id: string) => ReadonlyArray<Statement.Statement<unknown>> = () => []
+) => {
   const load = rowById<object>(table, what)
   return (id: string) =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* load(id)
+      for (const statement of dependents(sql, id)) yield* statement
       yield* sql`DELETE FROM ${sql(table)} WHERE id = ${id}`
     })
 }
+
+/**
+ * The rows of `table` with the ids `idOf` gives for `items` (repeats and empty ids passed over; no query for none):
+ * `rowsIn<FeatureRow>("features")(flags, (flag) => flag.feature_id)`.
+ */
+export const rowsIn =
+  <Row extends object>(table: string) =>
+  <Item>(items: ReadonlyArray<Item>, idOf: (item: Item) => string | null | undefined) =>
+    Effect.gen(function* () {
+      const ids = [...new Set(items.map(idOf).filter((id): id is string => Boolean(id)))]
+      if (ids.length === 0) return []
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<Row>`SELECT * FROM ${sql(table)} WHERE id IN ${sql.in(ids)}`
+    })
 
 /** Which page of a list: at most `limit` rows after the first `offset`. */
 export interface Page {
@@ -49,6 +71,27 @@ export interface Table<F> {
   readonly alias: string
   readonly where: (sql: SqlClient.SqlClient, filter: F) => Statement.Fragment
 }
+
+/** A condition of a WHERE clause, or nothing (`false`, `""`, `undefined`) where the filter does not ask for it. */
+export type Condition = Statement.Fragment | false | "" | undefined
+
+/**
+ * A table whose list and count keep the rows that meet every condition `conditions` gives for the filter: every row
+ * when none applies.
+ */
+export const filteredTable = <F>(
+  table: string,
+  alias: string,
+  conditions: (sql: SqlClient.SqlClient, filter: F) => ReadonlyArray<Condition>
+): Table<F> => ({
+  table,
+  alias,
+  where: (sql, filter) =>
+    sql.and([
+      sql`1 = 1`,
+      ...conditions(sql, filter).filter((condition): condition is Statement.Fragment => Boolean(condition))
+    ])
+})
 
 /** One page of the rows matching `filter`, newest first as every Schematic list is. */
 export const newestFirst = <Row extends object, F extends Page>(table: Table<F>, filter: F) =>

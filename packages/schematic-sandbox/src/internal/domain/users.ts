@@ -3,11 +3,11 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { newId } from "../ids.js"
 import type { UserRow } from "../rows.js"
-import { badRequest, notFound } from "../SandboxError.js"
+import { badRequest } from "../SandboxError.js"
 import type { UpsertUser } from "../wire.js"
 import { companiesByIds, companyByKeys, getCompanyRow } from "./companies.js"
-import { attachKeys, detachKeys, entityByKeys, mergeTraits } from "./keys.js"
-import { rowById, type SearchFilter, type Table } from "./tables.js"
+import { byNameIdOrKey, upsertEntity } from "./keys.js"
+import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getUserRow = rowById<UserRow>("users", "user")
 
@@ -63,36 +63,7 @@ export const upsertUser = (body: typeof UpsertUser.Type, now: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const companies = yield* resolveCompanies(body)
-    let id: string | undefined
-    if (body.id) {
-      id = (yield* getUserRow(body.id)).id
-    } else {
-      id = yield* entityByKeys("user", body.keys, "keys")
-    }
-    const lastSeen = body.last_seen_at ? Date.parse(body.last_seen_at) : null
-    if (id === undefined) {
-      if (body.update_only) return yield* notFound("no user matches these keys and update_only is set")
-      id = newId("user")
-      yield* sql`INSERT INTO users ${sql.insert({
-        id,
-        name: body.name ?? "",
-        traits: JSON.stringify(body.traits ?? {}),
-        last_seen_at: lastSeen,
-        created_at: now,
-        updated_at: now
-      })}`
-      yield* attachKeys("user", id, body.keys, now, false)
-    } else {
-      const row = yield* getUserRow(id)
-      yield* sql`UPDATE users SET
-        name = ${body.name ?? row.name},
-        traits = ${mergeTraits(row.traits, body.traits)},
-        last_seen_at = ${lastSeen ?? row.last_seen_at},
-        updated_at = ${now}
-        WHERE id = ${id}`
-      yield* attachKeys("user", id, body.keys, now, false)
-    }
-    yield* detachKeys("user", id, body.remove_keys ?? [])
+    const id = yield* upsertEntity("user", getUserRow, body, now)
     if (companies.exhaustive) {
       yield* sql`DELETE FROM company_memberships WHERE user_id = ${id}
         AND company_id NOT IN ${sql.in(companies.ids.length === 0 ? [""] : companies.ids)}`
@@ -101,14 +72,10 @@ export const upsertUser = (body: typeof UpsertUser.Type, now: number) =>
     return id
   })
 
-export const deleteUser = (id: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* getUserRow(id)
-    yield* sql`DELETE FROM users WHERE id = ${id}`
-    yield* sql`DELETE FROM entity_keys WHERE entity_type = 'user' AND entity_id = ${id}`
-    yield* sql`DELETE FROM company_memberships WHERE user_id = ${id}`
-  })
+export const deleteUser = deleteRowById("users", "user", (sql, id) => [
+  sql`DELETE FROM entity_keys WHERE entity_type = 'user' AND entity_id = ${id}`,
+  sql`DELETE FROM company_memberships WHERE user_id = ${id}`
+])
 
 export interface UserFilter extends SearchFilter {
   readonly companyId?: string | undefined
@@ -116,24 +83,10 @@ export interface UserFilter extends SearchFilter {
 }
 
 /** The users table as its list and count filter it. */
-export const userTable: Table<UserFilter> = {
-  table: "users",
-  alias: "u",
-  where: (sql, filter) => {
-    const clauses = [sql`1 = 1`]
-    if (filter.q) {
-      const like = `%${filter.q}%`
-      clauses.push(sql`(u.name LIKE ${like} OR u.id = ${filter.q} OR u.id IN (
-        SELECT entity_id FROM entity_keys WHERE entity_type = 'user' AND value LIKE ${like}))`)
-    }
-    if (filter.ids.length > 0) clauses.push(sql`u.id IN ${sql.in(filter.ids)}`)
-    if (filter.companyId) {
-      clauses.push(sql`u.id IN (SELECT user_id FROM company_memberships WHERE company_id = ${filter.companyId})`)
-    }
-    if (filter.planId) {
-      clauses.push(sql`u.id IN (SELECT m.user_id FROM company_memberships m JOIN companies c ON c.id = m.company_id
-        WHERE c.base_plan_id = ${filter.planId})`)
-    }
-    return sql.and(clauses)
-  }
-}
+export const userTable = filteredTable<UserFilter>("users", "u", (sql, filter) => [
+  ...byNameIdOrKey(sql, "user", "u", filter),
+  filter.companyId && sql`u.id IN (SELECT user_id FROM company_memberships WHERE company_id = ${filter.companyId})`,
+  filter.planId &&
+    sql`u.id IN (SELECT m.user_id FROM company_memberships m JOIN companies c ON c.id = m.company_id
+        WHERE c.base_plan_id = ${filter.planId})`
+])

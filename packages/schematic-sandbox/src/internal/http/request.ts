@@ -82,6 +82,19 @@ export class Query {
     return [...collect(this.search[name]), ...collect(this.search[`${name}[]`])].filter((item) => item !== "")
   }
 
+  /** A parameter that must be given (and not empty). */
+  required(name: string): string {
+    const value = this.string(name)
+    if (!value) throw badRequest(`${name}: is required`)
+    return value
+  }
+
+  /** One id (`name`) and a list of them (`listName`) as one list, the one first. */
+  ids(name: string, listName: string): ReadonlyArray<string> {
+    const one = this.string(name)
+    return [...(one ? [one] : []), ...this.list(listName)]
+  }
+
   time(name: string, required: boolean): number | undefined {
     const value = this.one(name)
     if (value === undefined || value === "") {

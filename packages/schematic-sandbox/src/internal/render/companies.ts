@@ -41,29 +41,23 @@ export const renderCompanies = (rows: ReadonlyArray<CompanyRow>) =>
       const line = mainSubscription(subscriptions.get(companyId))?.items.find(
         (entry) => plan?.billing_product_id != null && entry.product.id === plan.billing_product_id
       )
-      if (line !== undefined) {
-        return {
-          id: planId,
-          name: plan?.name ?? planId,
-          description: plan?.description ?? null,
-          image_url: null,
-          added_on: iso(addedAt),
-          plan_price: line.price.price,
-          plan_period: line.price.interval,
-          billing_product_id: line.product.id,
-          billing_product_external_id: line.product.external_id,
-          plan_version_id: null,
-          included_credit_grants: []
-        }
-      }
       return {
         id: planId,
         name: plan?.name ?? planId,
         description: plan?.description ?? null,
         image_url: null,
         added_on: iso(addedAt),
-        plan_price: plan?.monthly_price ?? null,
-        plan_period: plan?.monthly_price != null ? "month" : null,
+        ...(line !== undefined
+          ? {
+              plan_price: line.price.price,
+              plan_period: line.price.interval,
+              billing_product_id: line.product.id,
+              billing_product_external_id: line.product.external_id
+            }
+          : {
+              plan_price: plan?.monthly_price ?? null,
+              plan_period: plan?.monthly_price != null ? "month" : null
+            }),
         plan_version_id: null,
         included_credit_grants: []
       }

@@ -1,7 +1,7 @@
 /** Credit answers: credit types, grants, balances and ledger entries. */
-import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { creditTypesById } from "../domain/credits.js"
+import { rowsIn } from "../domain/tables.js"
 import { ENVIRONMENT_ID, iso } from "../ids.js"
 import type { CompanyRow, CreditGrantRow, CreditLedgerRow, CreditTypeRow, FeatureRow, PlanRow } from "../rows.js"
 
@@ -37,13 +37,10 @@ const SOURCE_LABELS: Record<string, string> = {
 /** `BillingCreditGrantResponseData`, with the company's and the credit type's names. */
 export const renderGrants = (rows: ReadonlyArray<CreditGrantRow>) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     if (rows.length === 0) return []
-    const companies = yield* sql<CompanyRow>`SELECT * FROM companies
-      WHERE id IN ${sql.in([...new Set(rows.map((row) => row.company_id))])}`
+    const companies = yield* rowsIn<CompanyRow>("companies")(rows, (row) => row.company_id)
     const types = yield* creditTypesById([...new Set(rows.map((row) => row.credit_id))])
-    const planIds = [...new Set(rows.flatMap((row) => (row.plan_id ? [row.plan_id] : [])))]
-    const plans = planIds.length === 0 ? [] : yield* sql<PlanRow>`SELECT * FROM plans WHERE id IN ${sql.in(planIds)}`
+    const plans = yield* rowsIn<PlanRow>("plans")(rows, (row) => row.plan_id)
     return rows.map((row) => ({
       id: row.id,
       company_id: row.company_id,
@@ -73,17 +70,10 @@ export const renderGrants = (rows: ReadonlyArray<CreditGrantRow>) =>
 /** `CreditEventLedgerResponseData`, with the credit type's and the feature's names. */
 export const renderLedger = (rows: ReadonlyArray<CreditLedgerRow>) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     if (rows.length === 0) return []
     const types = yield* creditTypesById([...new Set(rows.map((row) => row.credit_id))])
-    const featureIds = [...new Set(rows.flatMap((row) => (row.feature_id ? [row.feature_id] : [])))]
-    const features =
-      featureIds.length === 0 ? [] : yield* sql<FeatureRow>`SELECT * FROM features WHERE id IN ${sql.in(featureIds)}`
-    const grantIds = [...new Set(rows.flatMap((row) => (row.grant_id ? [row.grant_id] : [])))]
-    const grants =
-      grantIds.length === 0
-        ? []
-        : yield* sql<CreditGrantRow>`SELECT * FROM credit_grants WHERE id IN ${sql.in(grantIds)}`
+    const features = yield* rowsIn<FeatureRow>("features")(rows, (row) => row.feature_id)
+    const grants = yield* rowsIn<CreditGrantRow>("credit_grants")(rows, (row) => row.grant_id)
     return rows.map((row) => {
       const type = types.get(row.credit_id)
       const feature = features.find((item) => item.id === row.feature_id)

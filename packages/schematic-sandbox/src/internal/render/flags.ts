@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { rowsIn } from "../domain/tables.js"
 import { iso } from "../ids.js"
 import type { FeatureRow, FlagRow } from "../rows.js"
 import { featureSummary } from "./summaries.js"
@@ -21,10 +22,7 @@ const flagSummary = (row: FlagRow) => ({
 /** Renders flags as `FlagDetailResponseData`, each with its feature. */
 export const renderFlags = (rows: ReadonlyArray<FlagRow>) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const featureIds = [...new Set(rows.flatMap((row) => (row.feature_id ? [row.feature_id] : [])))]
-    const features =
-      featureIds.length === 0 ? [] : yield* sql<FeatureRow>`SELECT * FROM features WHERE id IN ${sql.in(featureIds)}`
+    const features = yield* rowsIn<FeatureRow>("features")(rows, (row) => row.feature_id)
     const byId = new Map(features.map((feature) => [feature.id, feature]))
     return rows.map((row) => {
       const feature = row.feature_id ? byId.get(row.feature_id) : undefined

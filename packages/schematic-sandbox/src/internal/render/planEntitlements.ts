@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { creditTypesById } from "../domain/credits.js"
+import { rowsIn } from "../domain/tables.js"
 import { ENVIRONMENT_ID, iso } from "../ids.js"
 import type { FeatureRow, PlanEntitlementRow, PlanRow } from "../rows.js"
 import { renderCreditType } from "./credits.js"
@@ -9,12 +9,9 @@ import { featureSummary, grantSummary, planSummary } from "./summaries.js"
 /** Renders plan entitlements as `PlanEntitlementResponseData`, with their plan and feature. */
 export const renderPlanEntitlements = (rows: ReadonlyArray<PlanEntitlementRow>) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     if (rows.length === 0) return []
-    const plans =
-      yield* sql<PlanRow>`SELECT * FROM plans WHERE id IN ${sql.in([...new Set(rows.map((row) => row.plan_id))])}`
-    const features = yield* sql<FeatureRow>`SELECT * FROM features
-      WHERE id IN ${sql.in([...new Set(rows.map((row) => row.feature_id))])}`
+    const plans = yield* rowsIn<PlanRow>("plans")(rows, (row) => row.plan_id)
+    const features = yield* rowsIn<FeatureRow>("features")(rows, (row) => row.feature_id)
     const credits = yield* creditTypesById([
       ...new Set(rows.flatMap((row) => (row.value_credit_id ? [row.value_credit_id] : [])))
     ])

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { rowsIn } from "../domain/tables.js"
 import { ENVIRONMENT_ID, iso } from "../ids.js"
 import type { BillingPriceRow, BillingProductRow, PlanRow } from "../rows.js"
 import { renderPrice, renderProductDetail } from "./billing.js"
@@ -35,10 +36,7 @@ export const renderPlans = (rows: ReadonlyArray<PlanRow>) =>
       for (const row of found) counts.set(row.plan_id, row.n)
     }
     const productIds = [...new Set(rows.flatMap((row) => (row.billing_product_id ? [row.billing_product_id] : [])))]
-    const products =
-      productIds.length === 0
-        ? []
-        : yield* sql<BillingProductRow>`SELECT * FROM billing_products WHERE id IN ${sql.in(productIds)}`
+    const products = yield* rowsIn<BillingProductRow>("billing_products")(rows, (row) => row.billing_product_id)
     const prices =
       productIds.length === 0
         ? []

@@ -2,41 +2,45 @@
 import { ENVIRONMENT_ID, iso } from "../ids.js"
 import type { CompanyRow, FeatureRow, GrantColumns, PlanRow } from "../rows.js"
 
+/** The named columns of a row, as they are stored. */
+const pick = <Row, Column extends keyof Row>(row: Row, columns: ReadonlyArray<Column>) =>
+  Object.fromEntries(columns.map((column) => [column, row[column]])) as Pick<Row, Column>
+
+/** When a row was created and last changed, as Schematic's answers give the two times. */
+export const createdAndUpdated = (row: { readonly created_at: number; readonly updated_at: number }) => ({
+  created_at: iso(row.created_at),
+  updated_at: iso(row.updated_at)
+})
+
 /** `CompanyResponseData`, as nested in memberships and overrides. */
 export const companySummary = (row: CompanyRow) => ({
-  id: row.id,
-  name: row.name,
+  ...pick(row, ["id", "name"]),
   environment_id: ENVIRONMENT_ID,
   logo_url: row.logo_url,
   last_seen_at: iso(row.last_seen_at),
-  created_at: iso(row.created_at),
-  updated_at: iso(row.updated_at)
+  ...createdAndUpdated(row)
 })
 
 /** `FeatureResponseData`: a feature without its flags and plans. */
 export const featureSummary = (row: FeatureRow) => ({
-  id: row.id,
-  name: row.name,
-  description: row.description,
-  feature_type: row.feature_type,
-  icon: row.icon,
-  event_subtype: row.event_subtype,
-  trait_id: row.trait_id,
-  singular_name: row.singular_name,
-  plural_name: row.plural_name,
-  created_at: iso(row.created_at),
-  updated_at: iso(row.updated_at)
+  ...pick(row, [
+    "id",
+    "name",
+    "description",
+    "feature_type",
+    "icon",
+    "event_subtype",
+    "trait_id",
+    "singular_name",
+    "plural_name"
+  ]),
+  ...createdAndUpdated(row)
 })
 
 /** `PlanResponseData`: a plan without prices or counts. */
 export const planSummary = (plan: PlanRow) => ({
-  id: plan.id,
-  name: plan.name,
-  description: plan.description,
-  plan_type: plan.plan_type,
-  icon: plan.icon,
-  created_at: iso(plan.created_at),
-  updated_at: iso(plan.updated_at)
+  ...pick(plan, ["id", "name", "description", "plan_type", "icon"]),
+  ...createdAndUpdated(plan)
 })
 
 /** The value a plan entitlement or a company override grants, as both render it. */

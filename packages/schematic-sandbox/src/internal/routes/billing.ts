@@ -67,7 +67,7 @@ export const billingRoutes = HttpRouter.empty.pipe(
     "/company-subscriptions",
     Effect.gen(function* () {
       const filter = yield* readQuery((q) => {
-        const ids = [...(q.string("company_id") ? [q.string("company_id")!] : []), ...q.list("company_ids")]
+        const ids = q.ids("company_id", "company_ids")
         if (ids.length === 0) throw badRequest("company_id: is required (or company_ids)")
         if (ids.length > 100) throw badRequest("company_ids: must have at most 100 ids")
         return { company_ids: ids, ...q.page() }

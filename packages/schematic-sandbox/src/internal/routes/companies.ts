@@ -1,6 +1,13 @@
 import { HttpRouter } from "@effect/platform"
 import { Effect } from "effect"
-import { companyTable, deleteCompany, getCompanyRow, PLAN_FIELDS, upsertCompany } from "../domain/companies.js"
+import {
+  type CompanyFilter,
+  companyTable,
+  deleteCompany,
+  getCompanyRow,
+  PLAN_FIELDS,
+  upsertCompany
+} from "../domain/companies.js"
 import { assignPlans } from "../domain/plans.js"
 import { readQuery } from "../http/request.js"
 import {
@@ -19,39 +26,34 @@ import { UpdateCompanyPlans, UpsertCompany } from "../wire.js"
 const companyListing = listing(companyTable, (q) => ({
   q: q.string("q", 512),
   ids: q.list("ids"),
-  planIds: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
+  planIds: q.ids("plan_id", "plan_ids"),
   withoutPlan: q.bool("without_plan"),
   subscriptionStatuses: q.list("subscription_statuses"),
   creditTypeIds: q.list("credit_type_ids"),
   ...q.page()
 }))
 
+/** The filter as Schematic echoes it in `params`. */
+const filterParams = (filter: CompanyFilter) => ({
+  q: filter.q,
+  ids: filter.ids,
+  plan_ids: filter.planIds,
+  without_plan: filter.withoutPlan,
+  subscription_statuses: filter.subscriptionStatuses,
+  credit_type_ids: filter.creditTypeIds
+})
+
 /** Companies and company plans, by Schematic's paths. */
 export const companyRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/companies",
     listNewestFirst(companyListing, renderCompanies, (filter) => ({
-      q: filter.q,
-      ids: filter.ids,
-      plan_ids: filter.planIds,
-      without_plan: filter.withoutPlan,
-      subscription_statuses: filter.subscriptionStatuses,
-      credit_type_ids: filter.creditTypeIds,
+      ...filterParams(filter),
       limit: filter.limit,
       offset: filter.offset
     }))
   ),
-  HttpRouter.get(
-    "/companies/count",
-    countMatching(companyListing, (filter) => ({
-      q: filter.q,
-      ids: filter.ids,
-      plan_ids: filter.planIds,
-      without_plan: filter.withoutPlan,
-      subscription_statuses: filter.subscriptionStatuses,
-      credit_type_ids: filter.creditTypeIds
-    }))
-  ),
+  HttpRouter.get("/companies/count", countMatching(companyListing, filterParams)),
   HttpRouter.get("/companies/lookup", lookupByKeys("company", getCompanyRow, renderCompanies)),
   HttpRouter.post(
     "/companies",

@@ -27,8 +27,7 @@ const GrantOrder = Schema.Literal("created_at", "expires_at", "quantity", "quant
 const EventType = Schema.Literal("grant", "transfer", "usage", "zero_out")
 
 const ledgerListing = listing(ledgerTable, (q) => {
-  const companyId = q.string("company_id")
-  if (!companyId) throw badRequest("company_id: is required")
+  const companyId = q.required("company_id")
   const eventType = q.string("event_type")
   if (eventType !== undefined && !Schema.is(EventType)(eventType)) {
     throw badRequest("event_type: must be one of grant, transfer, usage, zero_out")
@@ -76,8 +75,7 @@ export const creditRoutes = HttpRouter.empty.pipe(
     "/billing/credits/grants/company/list",
     Effect.gen(function* () {
       const filter = yield* readQuery((q) => {
-        const companyId = q.string("company_id")
-        if (!companyId) throw badRequest("company_id: is required")
+        const companyId = q.required("company_id")
         const order = q.string("order") ?? "created_at"
         if (!Schema.is(GrantOrder)(order)) {
           throw badRequest("order: must be one of created_at, expires_at, quantity, quantity_remaining")
@@ -92,11 +90,7 @@ export const creditRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/billing/credits/balance",
     Effect.gen(function* () {
-      const params = yield* readQuery((q) => {
-        const companyId = q.string("company_id")
-        if (!companyId) throw badRequest("company_id: is required")
-        return { company_id: companyId }
-      })
+      const params = yield* readQuery((q) => ({ company_id: q.required("company_id") }))
       const balances = (yield* balancesOf([params.company_id], Date.now())).get(params.company_id)
       return envelope(
         [...(balances?.values() ?? [])].map((balance) => ({

@@ -11,8 +11,8 @@ import { renderPlanEntitlements } from "../render/planEntitlements.js"
 import { CreatePlanEntitlement, UpdatePlanEntitlement } from "../wire.js"
 
 const planEntitlementListing = listing(planEntitlementTable, (q) => ({
-  plan_ids: [...(q.string("plan_id") ? [q.string("plan_id")!] : []), ...q.list("plan_ids")],
-  feature_ids: [...(q.string("feature_id") ? [q.string("feature_id")!] : []), ...q.list("feature_ids")],
+  plan_ids: q.ids("plan_id", "plan_ids"),
+  feature_ids: q.ids("feature_id", "feature_ids"),
   ids: q.list("ids"),
   ...q.page()
 }))
