@@ -41,7 +41,11 @@ const unsummarized = new Set<() => void>()
  * may flush what its loggers hold. One listener for all of them, however many APIs a process builds.
  */
 const atExit = (summarize: () => void) => {
-  if (unsummarized.size === 0) process.prependListener("exit", () => unsummarized.forEach((write) => write()))
+  if (unsummarized.size === 0) {
+    process.prependListener("exit", () => {
+      for (const write of unsummarized) write()
+    })
+  }
   unsummarized.add(summarize)
 }
 
