@@ -9,7 +9,7 @@ import { ManagedRuntime } from "effect"
 import { describe, expect, it } from "vitest"
 import { rest, runServer, startServer, stdioJs, upstreamProxy } from "./support.js"
 
-describe("configuration", () => {
+describe.concurrent("configuration", () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ REST_PORT: "abc" }, /REST_PORT/],
     [{ MCP_PORT: "70000" }, /MCP_PORT: must be a whole number from 0 to 65535/],
@@ -30,7 +30,7 @@ describe("configuration", () => {
   }
 })
 
-describe("the server's lifecycle", () => {
+describe.concurrent("the server's lifecycle", () => {
   it("says it serves the embedded sandbox, and exits cleanly on SIGTERM and SIGINT", async () => {
     const server = await startServer()
     expect(server.logs()).toMatch(
@@ -43,7 +43,7 @@ describe("the server's lifecycle", () => {
   })
 })
 
-describe("what it starts on", () => {
+describe.concurrent("what it starts on", () => {
   it("refuses a port in use with one line naming its setting, and exits 2", async () => {
     const taken = createServer()
     await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done))
@@ -154,7 +154,7 @@ describe("what it starts on", () => {
   })
 })
 
-describe("against an upstream that fails", () => {
+describe.concurrent("against an upstream that fails", () => {
   it("maps 429s, outages and a wrong key to clear errors, never a crash, and never logs the key", async () => {
     const sandbox = ManagedRuntime.make(SchematicSandbox.layer({ port: 0, dataDir: ":memory:", rateLimit: 2 }))
     const url = await sandbox.runPromise(SchematicSandbox.url)
