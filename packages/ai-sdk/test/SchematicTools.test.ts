@@ -5,8 +5,9 @@ import { McpServer } from "@schematic-capability/mcp-adapter"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { generateText, type Schema as JsonSchemaOf, stepCountIs, type ToolSet } from "ai"
 import { MockLanguageModelV3 } from "ai/test"
-import { Effect, FiberId, FiberRef, FiberRefs, HashSet, Layer, Logger, ManagedRuntime, Runtime, Schema } from "effect"
+import { Effect, FiberId, FiberRef, FiberRefs, HashSet, Layer, Logger, ManagedRuntime, Runtime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { numberOperation } from "../../capability-core/test/numberOperation.js"
 import { sandboxServices } from "../../mcp-adapter/test/support.js"
 import { schematicInstructions, schematicTools, ToolCallError } from "../src/index.js"
 
@@ -191,19 +192,10 @@ describe("schematicTools", () => {
   })
 
   it("runs operations of its own, and answers a handler's defect as internal, logged", async () => {
-    const broken = Operation.make<{ readonly n: number }, { readonly n: number }, never>({
-      name: "broken",
-      title: "Broken",
-      description: "A test tool whose handler dies.",
-      input: Schema.Struct({ n: Schema.Number }),
-      output: Schema.Struct({ n: Schema.Number }),
-      hints: Operation.hints.readsOutbox,
-      scope: "read",
-      toolset: "insights",
-      rest: { method: "GET", paths: ["/v1/broken"], status: 200 },
-      handler: (input) => (input.n > 0 ? Effect.succeed({ n: input.n }) : Effect.die(new Error("handler broke"))),
-      errors: []
-    })
+    const broken = numberOperation(
+      { name: "broken", title: "Broken", description: "A test tool whose handler dies." },
+      (input) => (input.n > 0 ? Effect.succeed({ n: input.n }) : Effect.die(new Error("handler broke")))
+    )
     const logged: Array<unknown> = []
     const logging = Runtime.defaultRuntime.pipe(
       Runtime.updateFiberRefs((refs) =>

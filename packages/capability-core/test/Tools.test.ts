@@ -1,23 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Runtime, Schema } from "effect"
+import { Effect, Exit, Runtime } from "effect"
 import { CapabilityError, Operation, Operations, Tools } from "../src/index.js"
+import { numberOperation } from "./numberOperation.js"
 
-const echo = Operation.make<{ readonly n: number }, { readonly n: number }, never>({
-  name: "echo",
-  title: "Echo",
-  description: "A test tool that answers its input.",
-  input: Schema.Struct({ n: Schema.Number }),
-  output: Schema.Struct({ n: Schema.Number }),
-  hints: Operation.hints.readsOutbox,
-  scope: "read",
-  toolset: "insights",
-  rest: { method: "GET", paths: ["/v1/echo"], status: 200 },
-  handler: (input) => {
+const echo = numberOperation(
+  { name: "echo", title: "Echo", description: "A test tool that answers its input." },
+  (input) => {
     if (input.n < 0) throw new Error("broken before it ran")
     return Effect.succeed(input)
-  },
-  errors: []
-})
+  }
+)
 
 /** `Tools.callOn` as a promise of its Exit. */
 const call = (args: unknown) =>

@@ -3,11 +3,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js"
-import { Authenticator, type EventSink, type RequestObserver } from "@schematic-capability/capability-core"
-import type { SchematicClient } from "@schematic-capability/schematic-client"
+import { Authenticator, type RequestObserver } from "@schematic-capability/capability-core"
 import { Effect, Redacted } from "effect"
 import { McpHttp } from "../src/index.js"
-import { type Answer, listenOnLoopback, sandboxServices } from "./support.js"
+import { type Answer, sampled, sandboxServices, servedBothWays } from "./support.js"
 
 const READER = "reader-token"
 const WRITER = "writer-token"
@@ -147,13 +146,7 @@ const session = async (transport: StreamableHTTPClientTransport) => {
 describe("McpHttp.toWebHandler", () => {
   it.scoped("answers every request as the node:http listener does: status, body and headers", () =>
     Effect.gen(function* () {
-      const nodeSamples: Array<RequestObserver.RequestSample> = []
-      const webSamples: Array<RequestObserver.RequestSample> = []
-      const port = yield* listenOnLoopback(yield* McpHttp.listener(optionsFor(nodeSamples)))
-      const handler = McpHttp.toWebHandler(
-        yield* Effect.runtime<EventSink.EventSink | SchematicClient.SchematicClient>(),
-        optionsFor(webSamples)
-      )
+      const { port, handler, nodeSamples, webSamples } = yield* servedBothWays(McpHttp, optionsFor)
 
       const statuses: Array<number> = []
       for (const test of cases) {
@@ -164,10 +157,8 @@ describe("McpHttp.toWebHandler", () => {
       }
       // The cases cover what they are named for.
       assert.deepStrictEqual(statuses, [200, 200, 200, 200, 200, 200, 401, 401, 400, 413, 405, 404, 403, 403])
-      const observed = (samples: ReadonlyArray<RequestObserver.RequestSample>) =>
-        samples.map((sample) => [sample.operation, sample.transport, sample.status])
-      assert.deepStrictEqual(observed(webSamples), observed(nodeSamples))
-      assert.deepStrictEqual(observed(nodeSamples), [
+      assert.deepStrictEqual(sampled(webSamples), sampled(nodeSamples))
+      assert.deepStrictEqual(sampled(nodeSamples), [
         ["list-companies", "mcp", 200],
         ["list-companies", "mcp", 400],
         ["upsert-company", "mcp", 403]

@@ -4,10 +4,10 @@
  */
 import { createServer, type RequestListener } from "node:http"
 import type { AddressInfo } from "node:net"
-import { EventSink } from "@schematic-capability/capability-core"
+import { EventSink, type RequestObserver } from "@schematic-capability/capability-core"
 import { SchematicClient } from "@schematic-capability/schematic-client"
 import { SchematicSandbox } from "@schematic-capability/schematic-sandbox"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, type Runtime } from "effect"
 
 /** The client on a sandbox in memory on a free loopback port, with no rate budget (the sandbox is no account). */
 export const sandboxClient = Layer.unwrapEffect(
@@ -37,3 +37,33 @@ export interface Answer {
   readonly headers: Record<string, string | null>
   readonly body: unknown
 }
+
+/**
+ * An adapter (`McpHttp`, `RestApi`) served both ways, for the tests that compare the two: its node:http listener on
+ * a loopback port, and its web handler on the test's runtime; each built with options of its own, that record its
+ * request samples.
+ */
+export const servedBothWays = <Options, E, R, Handler>(
+  adapter: {
+    readonly listener: (options: Options) => Effect.Effect<RequestListener, E, R>
+    readonly toWebHandler: (
+      runtime: Runtime.Runtime<EventSink.EventSink | SchematicClient.SchematicClient>,
+      options: Options
+    ) => Handler
+  },
+  optionsFor: (samples: Array<RequestObserver.RequestSample>) => Options
+) =>
+  Effect.gen(function* () {
+    const nodeSamples: Array<RequestObserver.RequestSample> = []
+    const webSamples: Array<RequestObserver.RequestSample> = []
+    const port = yield* listenOnLoopback(yield* adapter.listener(optionsFor(nodeSamples)))
+    const handler = adapter.toWebHandler(
+      yield* Effect.runtime<EventSink.EventSink | SchematicClient.SchematicClient>(),
+      optionsFor(webSamples)
+    )
+    return { port, handler, nodeSamples, webSamples }
+  })
+
+/** Request samples as the comparing tests compare them: operation, transport and status. */
+export const sampled = (samples: ReadonlyArray<RequestObserver.RequestSample>) =>
+  samples.map((sample) => [sample.operation, sample.transport, sample.status])

@@ -7,7 +7,7 @@ import {
 } from "@schematic-capability/capability-core"
 import type { SchematicClient } from "@schematic-capability/schematic-client"
 import { Effect, Redacted } from "effect"
-import { type Answer, listenOnLoopback, sandboxServices } from "../../mcp-adapter/test/support.js"
+import { type Answer, sampled, sandboxServices, servedBothWays } from "../../mcp-adapter/test/support.js"
 import { RestApi } from "../src/index.js"
 
 const READER = "reader-token"
@@ -125,14 +125,8 @@ const stable = (value: unknown): unknown =>
 describe("RestApi.toWebHandler", () => {
   it.scoped("answers every request as the node:http listener does: status, body and headers", () =>
     Effect.gen(function* () {
-      const nodeSamples: Array<RequestObserver.RequestSample> = []
-      const webSamples: Array<RequestObserver.RequestSample> = []
-      const port = yield* listenOnLoopback(yield* RestApi.listener(optionsFor(nodeSamples)))
+      const { port, handler, nodeSamples, webSamples } = yield* servedBothWays(RestApi, optionsFor)
       const base = `http://127.0.0.1:${port}`
-      const handler = RestApi.toWebHandler(
-        yield* Effect.runtime<EventSink.EventSink | SchematicClient.SchematicClient>(),
-        optionsFor(webSamples)
-      )
 
       for (const [index, test] of cases.entries()) {
         const overNode = yield* Effect.promise(() => fetch(`${base}${test.path}`, initOf(test, index)).then(answerOf))
@@ -144,12 +138,10 @@ describe("RestApi.toWebHandler", () => {
           { case: test.name, ...overNode, body: stable(overNode.body) }
         )
       }
-      const statuses = (samples: ReadonlyArray<RequestObserver.RequestSample>) =>
-        samples.map((sample) => [sample.operation, sample.transport, sample.status])
-      assert.deepStrictEqual(statuses(webSamples), statuses(nodeSamples))
+      assert.deepStrictEqual(sampled(webSamples), sampled(nodeSamples))
       // The cases cover what they are named for.
       assert.deepStrictEqual(
-        statuses(nodeSamples).map(([, , status]) => status),
+        sampled(nodeSamples).map(([, , status]) => status),
         [200, 401, 401, 403, 400, 415, 413, 400, 404, 405, 200, 200, 200, 400, 200, 429, 200, 200]
       )
     }).pipe(Effect.provide(sandboxServices))

@@ -4,6 +4,7 @@
  */
 import type postgres from "postgres"
 import type { WriteClaim } from "../../OutboxStore.js"
+import { type ClaimWriteArgs, heldClaim, type WriteRow } from "../writeClaims.js"
 
 export const WRITES_TABLE = `CREATE TABLE IF NOT EXISTS outbox_writes (
     scope TEXT NOT NULL,
@@ -17,23 +18,9 @@ export const WRITES_TABLE = `CREATE TABLE IF NOT EXISTS outbox_writes (
 
 export const WRITES_INDEX = "CREATE INDEX IF NOT EXISTS outbox_writes_started_at ON outbox_writes (started_at)"
 
-interface WriteRow {
-  readonly fingerprint: string
-  readonly started_at: string
-  readonly answer: string | null
-  readonly finished_at: string | null
-}
-
 export const writes = (sql: postgres.Sql) => ({
   /** One transaction, the row locked: two replicas claiming the same key see one another's claim. */
-  claimWrite: (
-    scope: string,
-    key: string,
-    fingerprint: string,
-    now: number,
-    expiredBefore: number,
-    takeOver: boolean
-  ): Promise<WriteClaim> =>
+  claimWrite: (...[scope, key, fingerprint, now, expiredBefore, takeOver]: ClaimWriteArgs): Promise<WriteClaim> =>
     sql.begin(async (tx) => {
       const inserted = await tx`
         INSERT INTO outbox_writes (scope, key, fingerprint, started_at) VALUES (${scope}, ${key}, ${fingerprint}, ${now})
@@ -42,12 +29,8 @@ export const writes = (sql: postgres.Sql) => ({
       const [row] = await tx<Array<WriteRow>>`
         SELECT fingerprint, started_at, answer, finished_at FROM outbox_writes
         WHERE scope = ${scope} AND key = ${key} FOR UPDATE`
-      if (row !== undefined && Number(row.started_at) >= expiredBefore) {
-        if (row.finished_at !== null)
-          return { _tag: "Done", answer: row.answer ?? "null", fingerprint: row.fingerprint } as const
-        if (!takeOver)
-          return { _tag: "Pending", startedAt: Number(row.started_at), fingerprint: row.fingerprint } as const
-      }
+      const held = heldClaim(row, expiredBefore, takeOver)
+      if (held !== undefined) return held
       await tx`
         UPDATE outbox_writes SET fingerprint = ${fingerprint}, started_at = ${now}, answer = NULL, finished_at = NULL
         WHERE scope = ${scope} AND key = ${key}`

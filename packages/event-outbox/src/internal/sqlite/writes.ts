@@ -4,6 +4,7 @@
  */
 import type Database from "better-sqlite3"
 import type { WriteClaim } from "../../OutboxStore.js"
+import { type ClaimWriteArgs, heldClaim, type WriteRow } from "../writeClaims.js"
 
 export const WRITES_TABLE = `
 CREATE TABLE IF NOT EXISTS outbox_writes (
@@ -17,13 +18,6 @@ CREATE TABLE IF NOT EXISTS outbox_writes (
 );
 CREATE INDEX IF NOT EXISTS outbox_writes_started_at ON outbox_writes(started_at);
 `
-
-interface WriteRow {
-  readonly fingerprint: string
-  readonly started_at: number
-  readonly answer: string | null
-  readonly finished_at: number | null
-}
 
 export const writes = (db: Database.Database) => {
   const statements = {
@@ -39,35 +33,15 @@ export const writes = (db: Database.Database) => {
     release: db.prepare("DELETE FROM outbox_writes WHERE scope = ? AND key = ?"),
     prune: db.prepare("DELETE FROM outbox_writes WHERE started_at < ?")
   }
-  const claim = db.transaction(
-    (
-      scope: string,
-      key: string,
-      fingerprint: string,
-      now: number,
-      expiredBefore: number,
-      takeOver: boolean
-    ): WriteClaim => {
-      const row = statements.get.get(scope, key) as WriteRow | undefined
-      if (row !== undefined && row.started_at >= expiredBefore) {
-        if (row.finished_at !== null)
-          return { _tag: "Done", answer: row.answer ?? "null", fingerprint: row.fingerprint }
-        if (!takeOver) return { _tag: "Pending", startedAt: row.started_at, fingerprint: row.fingerprint }
-      }
-      statements.claim.run(scope, key, fingerprint, now)
-      return { _tag: "New" }
-    }
-  )
+  const claim = db.transaction((...[scope, key, fingerprint, now, expiredBefore, takeOver]: ClaimWriteArgs) => {
+    const held = heldClaim(statements.get.get(scope, key) as WriteRow | undefined, expiredBefore, takeOver)
+    if (held !== undefined) return held
+    statements.claim.run(scope, key, fingerprint, now)
+    return { _tag: "New" } as const
+  })
   return {
     /** One transaction: the look and the claim together. */
-    claimWrite: (
-      scope: string,
-      key: string,
-      fingerprint: string,
-      now: number,
-      expiredBefore: number,
-      takeOver: boolean
-    ): WriteClaim => claim(scope, key, fingerprint, now, expiredBefore, takeOver),
+    claimWrite: (...args: ClaimWriteArgs): WriteClaim => claim(...args),
     finishWrite: (scope: string, key: string, answer: string, now: number): void => {
       statements.finish.run(answer, now, scope, key)
     },

@@ -5,6 +5,7 @@ import { newId } from "../ids.js"
 import type { FlagRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateFlag } from "../wire.js"
+import { checkFeature } from "./featureRef.js"
 import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getFlag = rowById<FlagRow>("flags", "flag")
@@ -55,15 +56,6 @@ export const keyFromName = (name: string) =>
       const taken = yield* sql<{ id: string }>`SELECT id FROM flags WHERE key = ${key}`
       if (taken[0] === undefined) return key
     }
-  })
-
-/** Refuses a `feature_id` that names no feature. */
-const checkFeature = (featureId: string | null | undefined) =>
-  Effect.gen(function* () {
-    if (!featureId) return
-    const sql = yield* SqlClient.SqlClient
-    const found = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${featureId}`
-    if (found[0] === undefined) return yield* badRequest(`feature_id: no feature ${featureId}`)
   })
 
 /** `POST /flags`: a flag of an existing feature, or of none. */

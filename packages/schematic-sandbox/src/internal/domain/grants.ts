@@ -6,6 +6,25 @@ import { badRequest } from "../SandboxError.js"
 import type { EntitlementValue } from "../wire.js"
 
 /**
+ * Refuses a second grant of a feature to one holder (a plan's entitlement, a company's override): it has at most
+ * one per feature, and the refusal names the one it has (`held` says what it is).
+ */
+export const refuseSecondGrant = (
+  table: "plan_entitlements" | "company_overrides",
+  holder: { readonly column: "plan_id" | "company_id"; readonly id: string },
+  featureId: string,
+  held: string
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const existing = yield* sql<{ id: string }>`SELECT id FROM ${sql(table)}
+      WHERE ${sql(holder.column)} = ${holder.id} AND feature_id = ${featureId}`
+    if (existing[0] !== undefined) {
+      return yield* badRequest(`feature_id: ${held} (${existing[0].id}); update it instead`)
+    }
+  })
+
+/**
  * The value columns of an entitlement (a plan's or an override's), after checking that the value its type needs
  * is there. A credit entitlement names a credit type that exists and a consumption rate above 0. `unknown`
  * entitlements are refused rather than stored and ignored.

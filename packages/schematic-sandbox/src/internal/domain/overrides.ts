@@ -9,7 +9,8 @@ import type { OverrideRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateCompanyOverride, UpdateCompanyOverride } from "../wire.js"
 import { getCompanyRow } from "./companies.js"
-import { entitlementValue } from "./grants.js"
+import { checkFeature } from "./featureRef.js"
+import { entitlementValue, refuseSecondGrant } from "./grants.js"
 import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getOverride = rowById<OverrideRow>("company_overrides", "company override")
@@ -42,20 +43,18 @@ export const insertOverride = (input: typeof CreateCompanyOverride.Type, now: nu
     yield* getCompanyRow(input.company_id).pipe(
       Effect.mapError(() => badRequest(`company_id: no company ${input.company_id}`))
     )
-    const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
-    if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
+    yield* checkFeature(input.feature_id)
     // An expired override no longer counts, so it does not stand in the way of a new one.
     yield* sql`DELETE FROM override_notes WHERE override_id IN (SELECT id FROM company_overrides
       WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id} AND expiration_date <= ${now})`
     yield* sql`DELETE FROM company_overrides
       WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id} AND expiration_date <= ${now}`
-    const existing = yield* sql<{ id: string }>`SELECT id FROM company_overrides
-      WHERE company_id = ${input.company_id} AND feature_id = ${input.feature_id}`
-    if (existing[0] !== undefined) {
-      return yield* badRequest(
-        `feature_id: the company already has an override for this feature (${existing[0].id}); update it instead`
-      )
-    }
+    yield* refuseSecondGrant(
+      "company_overrides",
+      { column: "company_id", id: input.company_id },
+      input.feature_id,
+      "the company already has an override for this feature"
+    )
     const id = newId("cmov")
     yield* sql`INSERT INTO company_overrides ${sql.insert({
       id,

@@ -5,7 +5,8 @@ import { newId } from "../ids.js"
 import type { PlanEntitlementRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreatePlanEntitlement, UpdatePlanEntitlement } from "../wire.js"
-import { entitlementValue } from "./grants.js"
+import { checkFeature } from "./featureRef.js"
+import { entitlementValue, refuseSecondGrant } from "./grants.js"
 import { deleteRowById, filteredTable, rowById } from "./tables.js"
 
 export const getPlanEntitlement = rowById<PlanEntitlementRow>("plan_entitlements", "plan entitlement")
@@ -19,15 +20,13 @@ export const insertPlanEntitlement = (input: typeof CreatePlanEntitlement.Type, 
     const value = yield* entitlementValue(input)
     const plans = yield* sql<{ id: string }>`SELECT id FROM plans WHERE id = ${input.plan_id}`
     if (plans[0] === undefined) return yield* badRequest(`plan_id: no plan ${input.plan_id}`)
-    const features = yield* sql<{ id: string }>`SELECT id FROM features WHERE id = ${input.feature_id}`
-    if (features[0] === undefined) return yield* badRequest(`feature_id: no feature ${input.feature_id}`)
-    const existing = yield* sql<{ id: string }>`SELECT id FROM plan_entitlements
-      WHERE plan_id = ${input.plan_id} AND feature_id = ${input.feature_id}`
-    if (existing[0] !== undefined) {
-      return yield* badRequest(
-        `feature_id: the plan already has an entitlement to this feature (${existing[0].id}); update it instead`
-      )
-    }
+    yield* checkFeature(input.feature_id)
+    yield* refuseSecondGrant(
+      "plan_entitlements",
+      { column: "plan_id", id: input.plan_id },
+      input.feature_id,
+      "the plan already has an entitlement to this feature"
+    )
     const row: PlanEntitlementRow = {
       id: newId("pltl"),
       plan_id: input.plan_id,

@@ -1,8 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { rowsIn } from "../domain/tables.js"
 import { ENVIRONMENT_ID, iso } from "../ids.js"
-import type { OverrideNoteRow, OverrideRow } from "../rows.js"
-import { grantSummary } from "./summaries.js"
+import type { FeatureRow, OverrideNoteRow, OverrideRow } from "../rows.js"
+import { createdAndUpdated, grantSummary } from "./summaries.js"
 
 /** Renders overrides as `CompanyOverrideResponseData`, with their notes, company and feature. */
 export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
@@ -14,21 +15,7 @@ export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
         ? []
         : yield* sql<OverrideNoteRow>`
             SELECT * FROM override_notes WHERE override_id IN ${sql.in(ids)} ORDER BY created_at`
-    const featureIds = [...new Set(rows.map((row) => row.feature_id))]
-    const features =
-      featureIds.length === 0
-        ? []
-        : yield* sql<{
-            id: string
-            name: string
-            description: string
-            feature_type: string
-            icon: string
-            event_subtype: string | null
-            created_at: number
-            updated_at: number
-          }>`SELECT id, name, description, feature_type, icon, event_subtype, created_at, updated_at
-             FROM features WHERE id IN ${sql.in(featureIds)}`
+    const features = yield* rowsIn<FeatureRow>("features")(rows, (row) => row.feature_id)
     return rows.map((row) => {
       const feature = features.find((item) => item.id === row.feature_id)
       return {
@@ -53,9 +40,13 @@ export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
           ? {}
           : {
               feature: {
-                ...feature,
-                created_at: iso(feature.created_at),
-                updated_at: iso(feature.updated_at)
+                id: feature.id,
+                name: feature.name,
+                description: feature.description,
+                feature_type: feature.feature_type,
+                icon: feature.icon,
+                event_subtype: feature.event_subtype,
+                ...createdAndUpdated(feature)
               }
             }),
         created_at: iso(row.created_at),

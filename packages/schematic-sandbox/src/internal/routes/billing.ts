@@ -1,5 +1,4 @@
 import { HttpRouter } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import {
   listCustomers,
@@ -9,8 +8,8 @@ import {
   upsertProduct,
   upsertSubscription
 } from "../domain/billing.js"
-import { body, readQuery } from "../http/request.js"
-import { envelope } from "../http/response.js"
+import { readQuery } from "../http/request.js"
+import { create, envelope } from "../http/response.js"
 import {
   renderCompanySubscription,
   renderCustomer,
@@ -21,18 +20,12 @@ import {
 import { badRequest } from "../SandboxError.js"
 import { ProviderType, UpsertBillingCustomer, UpsertBillingProduct, UpsertBillingSubscription } from "../wire.js"
 
-/** Every billing upsert answers 201, whether it created or updated. */
+/** Every billing upsert answers 201, as a create does, whether it created or updated. */
 const upsert = <A, I, Row, E, R, Out, E2, R2>(
   schema: Schema.Schema<A, I>,
   store: (input: A, now: number) => Effect.Effect<Row, E, R>,
   render: (row: Row) => Effect.Effect<Out, E2, R2>
-) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const input = yield* body(schema)
-    const row = yield* sql.withTransaction(store(input, Date.now()))
-    return envelope(yield* render(row), {}, 201)
-  })
+) => create(schema, store, (rows) => Effect.forEach(rows, render))
 
 /** The billing mirror, by Schematic's paths. */
 export const billingRoutes = HttpRouter.empty.pipe(
