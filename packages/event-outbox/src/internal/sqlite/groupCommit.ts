@@ -51,11 +51,22 @@ export interface GroupCommit {
  */
 export const INSERT_ROWS = 64
 
-/** A statement inserting `rows` events: the time once (`@now`), then each event's key, payload and size. */
+/**
+ * A statement inserting `rows` events: the time once (`@now`), then each event's key, payload and size. `OR IGNORE`
+ * skips a row whose key is stored (as `ON CONFLICT DO NOTHING` would) and, unlike it, lets no row stop the statement
+ * halfway, so SQLite keeps no statement journal to undo its earlier rows: with keys in no order, that journal copied
+ * nearly every index page the statement touched. The values bound are never null, so no other constraint can skip a
+ * row; if one did, the row would not be found by its key and the transaction would fail (see `store`).
+ */
 const insertSql = (rows: number): string =>
-  `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
-   VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, 'pending', @now, @now, @now)").join(", ")}
-   ON CONFLICT (idempotency_key) DO NOTHING`
+  `INSERT OR IGNORE INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
+   VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, 'pending', @now, @now, @now)").join(", ")}`
+
+interface KeyRow {
+  readonly seq: number
+  readonly accepted_at: number
+  readonly legacy_id: string | null
+}
 
 export const groupCommit = (db: Database.Database, limits: Limits, refusing: () => string | undefined): GroupCommit => {
   const inserts: Array<Database.Statement> = []
@@ -99,38 +110,40 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
       const legacyIds: Array<string> = []
       const seqs: Array<number> = []
       let existing = 0
+      const addNew = (seq: number, size: number) => {
+        heldRows++
+        heldBytes += size
+        stored.push(seq, now, NEW)
+        seqs.push(seq)
+      }
+      const addExisting = (first: KeyRow) => {
+        existing++
+        stored.push(first.seq, first.accepted_at, first.legacy_id === null ? EXISTING : EXISTING_LEGACY)
+        if (first.legacy_id !== null) legacyIds.push(first.legacy_id)
+        seqs.push(first.seq)
+      }
       for (let from = 0; from < events.length; from += INSERT_ROWS) {
         const to = Math.min(from + INSERT_ROWS, events.length)
         const values: Array<string | number> = []
-        for (let index = from; index < to; index++)
-          values.push(events[index]!.idempotencyKey, events[index]!.payload, sizes[index]!)
-        const inserted = insertOf(to - from).run({ now }, ...values)
-        // One statement's new rows have the seqs that follow one another up to the last one it inserted
-        // (AUTOINCREMENT, nothing else writing meanwhile), in the order of its values. A row whose key was stored
-        // before (earlier, or by an earlier value of the same statement) inserts nothing and is looked up.
-        let nextNew = inserted.changes === 0 ? 0 : Number(inserted.lastInsertRowid) - inserted.changes + 1
         for (let index = from; index < to; index++) {
-          const size = sizes[index]!
-          const first =
-            inserted.changes === to - from
-              ? undefined
-              : (statements.byKey.get(events[index]!.idempotencyKey) as {
-                  seq: number
-                  accepted_at: number
-                  legacy_id: string | null
-                })
-          if (first === undefined || first.seq === nextNew) {
-            heldRows++
-            heldBytes += size
-            stored.push(nextNew, now, NEW)
-            seqs.push(nextNew)
-            nextNew++
-          } else {
-            existing++
-            stored.push(first.seq, first.accepted_at, first.legacy_id === null ? EXISTING : EXISTING_LEGACY)
-            if (first.legacy_id !== null) legacyIds.push(first.legacy_id)
-            seqs.push(first.seq)
-          }
+          values.push(events[index]!.idempotencyKey, events[index]!.payload, sizes[index]!)
+        }
+        const { changes, lastInsertRowid } = insertOf(to - from).run({ now }, ...values)
+        // The rows one statement inserts get the seqs that follow one another up to the last (AUTOINCREMENT, and
+        // nothing else writes meanwhile), in the order of its values.
+        let nextNew = Number(lastInsertRowid) - changes + 1
+        if (changes === to - from) {
+          for (let index = from; index < to; index++) addNew(nextNew++, sizes[index]!)
+          continue
+        }
+        // Some keys were stored before (by an earlier request, or an earlier value of this one): each row is looked
+        // up, and is new when it has the next of the statement's seqs.
+        for (let index = from; index < to; index++) {
+          const key = events[index]!.idempotencyKey
+          const first = statements.byKey.get(key) as KeyRow | undefined
+          if (first === undefined) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
+          if (changes > 0 && first.seq === nextNew) addNew(nextNew++, sizes[index]!)
+          else addExisting(first)
         }
       }
       if (sync !== undefined) {
