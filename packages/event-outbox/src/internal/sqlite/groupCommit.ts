@@ -76,6 +76,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
   }
   const statements = {
     byKey: db.prepare("SELECT seq, accepted_at, legacy_id FROM outbox_events WHERE idempotency_key = ?"),
+    lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM outbox_events").pluck(),
     held: db.prepare(
       "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'"
     ),
@@ -98,6 +99,8 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
 
   const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
     const now = Date.now()
+    // Every row inserted from here on gets a seq above those stored before it (AUTOINCREMENT).
+    let lastSeq = statements.lastSeq.get() as number
     const results: Array<Stored> = []
     for (const { events, sync } of requests) {
       const sizes = events.map((event) => Buffer.byteLength(event.payload))
@@ -129,21 +132,24 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
           values.push(events[index]!.idempotencyKey, events[index]!.payload, sizes[index]!)
         }
         const { changes, lastInsertRowid } = insertOf(to - from).run({ now }, ...values)
-        // The rows one statement inserts get the seqs that follow one another up to the last (AUTOINCREMENT, and
-        // nothing else writes meanwhile), in the order of its values.
-        let nextNew = Number(lastInsertRowid) - changes + 1
         if (changes === to - from) {
-          for (let index = from; index < to; index++) addNew(nextNew++, sizes[index]!)
+          // Every row inserted: their seqs follow one another up to the last, in the order of the values.
+          for (let index = from; index < to; index++) addNew(Number(lastInsertRowid) - (to - index) + 1, sizes[index]!)
+          lastSeq = Number(lastInsertRowid)
           continue
         }
-        // Some keys were stored before (by an earlier request, or an earlier value of this one): each row is looked
-        // up, and is new when it has the next of the statement's seqs.
+        // Some keys were stored before (by an earlier request, or by an earlier value of this statement), and a row
+        // not inserted may still have used up a seq: each row is looked up. The rows this statement inserted have
+        // seqs above `lastSeq`, rising in the order of the values; a later value of one of their keys finds a seq
+        // already seen.
         for (let index = from; index < to; index++) {
           const key = events[index]!.idempotencyKey
           const first = statements.byKey.get(key) as KeyRow | undefined
           if (first === undefined) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
-          if (changes > 0 && first.seq === nextNew) addNew(nextNew++, sizes[index]!)
-          else addExisting(first)
+          if (first.seq > lastSeq) {
+            addNew(first.seq, sizes[index]!)
+            lastSeq = first.seq
+          } else addExisting(first)
         }
       }
       if (sync !== undefined) {
