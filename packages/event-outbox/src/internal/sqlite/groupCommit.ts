@@ -56,7 +56,7 @@ export const INSERT_ROWS = 64
  * skips a row whose key is stored (as `ON CONFLICT DO NOTHING` would) and, unlike it, lets no row stop the statement
  * halfway, so SQLite keeps no statement journal to undo its earlier rows: with keys in no order, that journal copied
  * nearly every index page the statement touched. The values bound are never null, so no other constraint can skip a
- * row; if one did, the row would not be found by its key and the transaction would fail (see `store`).
+ * row; if one did, the row would not be found by its key, and the transaction fails.
  */
 const insertSql = (rows: number): string =>
   `INSERT OR IGNORE INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
@@ -134,8 +134,8 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
         const { changes, lastInsertRowid } = insertOf(to - from).run({ now }, ...values)
         if (changes === to - from) {
           // Every row inserted: their seqs follow one another up to the last, in the order of the values.
-          for (let index = from; index < to; index++) addNew(Number(lastInsertRowid) - (to - index) + 1, sizes[index]!)
           lastSeq = Number(lastInsertRowid)
+          for (let index = from; index < to; index++) addNew(lastSeq - (to - 1 - index), sizes[index]!)
           continue
         }
         // Some keys were stored before (by an earlier request, or by an earlier value of this statement), and a row
