@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { SqliteOutboxStore } from "../src/index.js"
+import { INSERT_ROWS } from "../src/internal/sqlite/groupCommit.js"
 import { event, storeContract } from "./storeContract.js"
 
 const dirs: Array<string> = []
@@ -75,6 +76,60 @@ describe("SqliteOutboxStore", () => {
         sent.map((event) => JSON.parse(event.payload))
       )
       expect(claimed.map((row) => row.bytes)).toEqual(claimed.map((row) => Buffer.byteLength(row.payload)))
+      yield* store.close
+    })
+  )
+
+  it.effect("stores a key once across the rows of one statement, of a request and of requests sent together", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteOutboxStore.make({ filename: fileIn() })
+      const odd = (n: number) => ['q"uote', "back\\slash", "new\nline", "nul\u0000", "😀", "?", "@now", "'"][n % 8]
+      const key = (n: number) => `${odd(n)}-${n}`
+      // Requests of a statement's number of rows and of numbers that are not; keys repeated within a statement,
+      // across the statements of a request, across requests, and between requests sent in one message.
+      const first = Array.from({ length: 2 * INSERT_ROWS + 7 }, (_, n) => key(n % 10 === 9 ? n - 1 : n))
+      first[INSERT_ROWS + 3] = first[3]!
+      const second = Array.from({ length: INSERT_ROWS + 1 }, (_, n) => key(n % 2 === 0 ? n * 3 : 1000 + (n % 5)))
+      const together = [
+        [key(2000), key(2001), first[0]!],
+        [key(2001), key(2002)],
+        Array.from({ length: INSERT_ROWS }, (_, n) => key(3000 + n)),
+        [key(2002), key(3000), key(4000), key(4000)]
+      ]
+      const payloadOf = (k: string, request: number) => JSON.stringify({ k, request })
+
+      const answers = [
+        yield* store.append(first.map((k) => ({ idempotencyKey: k, payload: payloadOf(k, 0) }))),
+        yield* store.append(second.map((k) => ({ idempotencyKey: k, payload: payloadOf(k, 1) }))),
+        ...(yield* Effect.all(
+          together.map((keys, index) =>
+            store.append(keys.map((k) => ({ idempotencyKey: k, payload: payloadOf(k, 2 + index) })))
+          ),
+          { concurrency: "unbounded" }
+        ))
+      ]
+
+      // What storing the events one by one, in the order sent, answers: a new key's event is stored (with an id of
+      // its own); a key stored before answers that event's id, marked existing.
+      const requests = [first, second, ...together]
+      const firstOf = new Map<string, { id: string; payload: string }>()
+      for (const [request, keys] of requests.entries()) {
+        expect(answers[request]!.map((item) => item.idempotencyKey)).toEqual(keys)
+        for (const [index, k] of keys.entries()) {
+          const item = answers[request]![index]!
+          const before = firstOf.get(k)
+          expect([k, item.existing]).toEqual([k, before !== undefined])
+          if (before === undefined) firstOf.set(k, { id: item.id, payload: payloadOf(k, request) })
+          else expect(item.id).toBe(before.id)
+        }
+      }
+      expect(new Set([...firstOf.values()].map((stored) => stored.id)).size).toBe(firstOf.size)
+      expect((yield* store.counts).pending).toBe(firstOf.size)
+
+      const claimed = yield* store.claim(firstOf.size + 10, Date.now())
+      expect(claimed.map((row) => [row.idempotencyKey, row.id, row.payload])).toEqual(
+        [...firstOf].map(([k, stored]) => [k, stored.id, stored.payload])
+      )
       yield* store.close
     })
   )

@@ -45,13 +45,38 @@ export interface GroupCommit {
   readonly release: (rows: number, bytes: number) => void
 }
 
+/**
+ * Events are inserted `INSERT_ROWS` to a statement: a statement's run costs far more than a row's values, so one a
+ * row made most of what storing a batch cost. A request's last rows go in a statement of their number of rows.
+ */
+export const INSERT_ROWS = 64
+
+/**
+ * A statement inserting `rows` events: the time once (`@now`), then each event's key, payload and size. `OR IGNORE`
+ * skips a row whose key is stored (as `ON CONFLICT DO NOTHING` would) and, unlike it, lets no row stop the statement
+ * halfway, so SQLite keeps no statement journal to undo its earlier rows: with keys in no order, that journal copied
+ * nearly every index page the statement touched. The values bound are never null, so no other constraint can skip a
+ * row; if one did, the row would not be found by its key, and the transaction fails.
+ */
+const insertSql = (rows: number): string =>
+  `INSERT OR IGNORE INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
+   VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, 'pending', @now, @now, @now)").join(", ")}`
+
+interface KeyRow {
+  readonly seq: number
+  readonly accepted_at: number
+  readonly legacy_id: string | null
+}
+
 export const groupCommit = (db: Database.Database, limits: Limits, refusing: () => string | undefined): GroupCommit => {
+  const inserts: Array<Database.Statement> = []
+  const insertOf = (rows: number) => {
+    inserts[rows] ??= db.prepare(insertSql(rows))
+    return inserts[rows]
+  }
   const statements = {
-    insert: db.prepare(
-      `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
-       VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`
-    ),
     byKey: db.prepare("SELECT seq, accepted_at, legacy_id FROM outbox_events WHERE idempotency_key = ?"),
+    lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM outbox_events").pluck(),
     held: db.prepare(
       "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'"
     ),
@@ -74,6 +99,8 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
 
   const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
     const now = Date.now()
+    // Every row inserted from here on gets a seq above those stored before it (AUTOINCREMENT).
+    let lastSeq = statements.lastSeq.get() as number
     const results: Array<Stored> = []
     for (const { events, sync } of requests) {
       const sizes = events.map((event) => Buffer.byteLength(event.payload))
@@ -86,25 +113,43 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
       const legacyIds: Array<string> = []
       const seqs: Array<number> = []
       let existing = 0
-      for (const [index, event] of events.entries()) {
-        const size = sizes[index]!
-        const inserted = statements.insert.run(event.idempotencyKey, event.payload, size, now, now, now)
-        if (inserted.changes === 1) {
-          heldRows++
-          heldBytes += size
-          const seq = Number(inserted.lastInsertRowid)
-          stored.push(seq, now, NEW)
-          seqs.push(seq)
-        } else {
-          const first = statements.byKey.get(event.idempotencyKey) as {
-            seq: number
-            accepted_at: number
-            legacy_id: string | null
-          }
-          existing++
-          stored.push(first.seq, first.accepted_at, first.legacy_id === null ? EXISTING : EXISTING_LEGACY)
-          if (first.legacy_id !== null) legacyIds.push(first.legacy_id)
-          seqs.push(first.seq)
+      const addNew = (seq: number, size: number) => {
+        heldRows++
+        heldBytes += size
+        stored.push(seq, now, NEW)
+        seqs.push(seq)
+      }
+      const addExisting = (first: KeyRow) => {
+        existing++
+        stored.push(first.seq, first.accepted_at, first.legacy_id === null ? EXISTING : EXISTING_LEGACY)
+        if (first.legacy_id !== null) legacyIds.push(first.legacy_id)
+        seqs.push(first.seq)
+      }
+      for (let from = 0; from < events.length; from += INSERT_ROWS) {
+        const to = Math.min(from + INSERT_ROWS, events.length)
+        const values: Array<string | number> = []
+        for (let index = from; index < to; index++) {
+          values.push(events[index]!.idempotencyKey, events[index]!.payload, sizes[index]!)
+        }
+        const { changes, lastInsertRowid } = insertOf(to - from).run({ now }, ...values)
+        if (changes === to - from) {
+          // Every row inserted: their seqs follow one another up to the last, in the order of the values.
+          lastSeq = Number(lastInsertRowid)
+          for (let index = from; index < to; index++) addNew(lastSeq - (to - 1 - index), sizes[index]!)
+          continue
+        }
+        // Some keys were stored before (by an earlier request, or by an earlier value of this statement), and a row
+        // not inserted may still have used up a seq: each row is looked up. The rows this statement inserted have
+        // seqs above `lastSeq`, rising in the order of the values; a later value of one of their keys finds a seq
+        // already seen.
+        for (let index = from; index < to; index++) {
+          const key = events[index]!.idempotencyKey
+          const first = statements.byKey.get(key) as KeyRow | undefined
+          if (first === undefined) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
+          if (first.seq > lastSeq) {
+            addNew(first.seq, sizes[index]!)
+            lastSeq = first.seq
+          } else addExisting(first)
         }
       }
       if (sync !== undefined) {
