@@ -2,7 +2,13 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*", "examples/*"],
+    // One project over every package's tests, not a project each: with `isolate: false` vitest runs projects one
+    // after another and starts fresh workers for each, so a project's last slow file left a core idle and each new
+    // project paid its workers' start again. (A package's own vitest.config.ts serves `vitest` run in its folder.)
+    include: ["{packages,apps,examples}/*/test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    setupFiles: ["./vitest.setup.ts"],
     reporters: ["default"],
     // A test file's own modules are loaded once per worker, not once per file: most of what a file costs to start
     // is loading Effect, the MCP SDK and the packages, and no test depends on a fresh copy of them.
