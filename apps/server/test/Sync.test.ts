@@ -17,6 +17,13 @@ import { rest, runSync, serverForSuite, startServer } from "./support.js"
 const work = mkdtempSync(join(tmpdir(), "capability-sync-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
+/** A file of `text` in the test's folder: its path. */
+const workFile = (name: string, text: string) => {
+  const path = join(work, name)
+  writeFileSync(path, text)
+  return path
+}
+
 /** A CRM export of `count` companies in the test's folder (see `writeCrmExport`). */
 const companiesCsv = (name: string, count: number, prefix = "cus") => writeCrmExport(join(work, name), count, prefix)
 
@@ -85,9 +92,8 @@ describe("sync command", () => {
   }, 60_000)
 
   it("reports each bad line with its line number, writes them to a file, and syncs the rest", async () => {
-    const path = join(work, "with-bad-lines.csv")
-    writeFileSync(
-      path,
+    const path = workFile(
+      "with-bad-lines.csv",
       [
         "Stripe ID,Company,Seats,Plan tier,Active",
         "bad_1,One,1,a,true",
@@ -110,9 +116,8 @@ describe("sync command", () => {
     expect(listed[1]).toMatch(/^line 4: .*columns/i)
     expect(listed[2]).toMatch(/^line 6: name: /)
 
-    const ndjson = join(work, "with-bad-lines.ndjson")
-    writeFileSync(
-      ndjson,
+    const ndjson = workFile(
+      "with-bad-lines.ndjson",
       [
         JSON.stringify({ keys: { stripe_customer_id: "nd_1" }, name: "ND one", traits: { seats: 3 } }),
         "{not json",
@@ -130,9 +135,8 @@ describe("sync command", () => {
   })
 
   it("reads a BOM, \\r\\n line ends, blank lines and a quoted field over two lines; a broken line alone is refused", async () => {
-    const path = join(work, "exported.csv")
-    writeFileSync(
-      path,
+    const path = workFile(
+      "exported.csv",
       [
         "\uFEFFStripe ID,Company,Seats,Plan tier,Active",
         "crlf_1,One,1,a,true",
@@ -166,9 +170,8 @@ describe("sync command", () => {
     const syncId = /\(sync (syn_\w+)\)/.exec(run.stdout)?.[1]
     expect((await rest(server.rest, "GET", `/v1/syncs/${syncId}`)).body).toMatchObject({ accepted: 4, refused: 2 })
 
-    const ndjson = join(work, "cut-short.ndjson")
-    writeFileSync(
-      ndjson,
+    const ndjson = workFile(
+      "cut-short.ndjson",
       [
         `\uFEFF${JSON.stringify({ keys: { stripe_customer_id: "nd_bom" } })}`,
         "",
@@ -184,22 +187,17 @@ describe("sync command", () => {
   })
 
   it("ends on a file that cannot be read with a message and an exit code, never a stack trace", async () => {
-    const file = (name: string, text: string) => {
-      const path = join(work, name)
-      writeFileSync(path, text)
-      return path
-    }
     const cases: Array<[ReadonlyArray<string>, number, string]> = [
-      [[file("empty.csv", "")], 1, "Nothing synced: "],
-      [[file("empty.ndjson", "")], 1, "is empty"],
-      [[file("blank.csv", "\n\n")], 1, "has no header row, only blank lines"],
+      [[workFile("empty.csv", "")], 1, "Nothing synced: "],
+      [[workFile("empty.ndjson", "")], 1, "is empty"],
+      [[workFile("blank.csv", "\n\n")], 1, "has no header row, only blank lines"],
       [
-        [file("broken-header.csv", 'Stripe ID,"Company,Seats\ncus_1,One,1\n')],
+        [workFile("broken-header.csv", 'Stripe ID,"Company,Seats\ncus_1,One,1\n')],
         1,
         "line 1, the header, is not valid CSV"
       ],
       [
-        [file("header-only.csv", "Id,Company\n"), "--key", "stripe_customer_id=Stripe ID"],
+        [workFile("header-only.csv", "Id,Company\n"), "--key", "stripe_customer_id=Stripe ID"],
         1,
         'has no column "Stripe ID"'
       ],
@@ -380,8 +378,7 @@ describe("sync operations over REST and MCP", () => {
 
 describe("reading a CSV file", () => {
   const readAll = async (name: string, text: string) => {
-    const path = join(work, name)
-    writeFileSync(path, text)
+    const path = workFile(name, text)
     const reading = SyncFile.read(path, "csv")
     const rows: Array<SyncFile.Row> = []
     for await (const row of reading.rows) rows.push(row)

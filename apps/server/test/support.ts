@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll } from "vitest"
 import { upstreamProxy as outboxUpstreamProxy } from "../../../packages/event-outbox/test/upstreamProxy.js"
 import { requestViolations } from "../../../packages/schematic-sandbox/test/contract.js"
+import { jsonClient } from "../../../packages/schematic-sandbox/test/jsonClient.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const mainJs = resolve(here, "../dist/main.js")
@@ -139,27 +140,17 @@ export const serverForSuite = (env: Record<string, string | undefined> = {}): Ru
 /** The header that presents `token`. */
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
-/** A JSON call to the REST API. */
-export const rest = async (
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {}
-) => {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
-  })
-  const text = await response.text()
-  let parsed: unknown = text
-  try {
-    parsed = JSON.parse(text)
-  } catch {}
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and assert on them
-  return { status: response.status, body: parsed as any, headers: response.headers }
-}
+/** A JSON call to the REST API; an answer that is not JSON is its text. */
+export const rest = jsonClient(
+  (body) => (body === undefined ? {} : { "content-type": "application/json" }),
+  (text) => {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return text
+    }
+  }
+)
 
 /**
  * The outbox tests' proxy in front of an upstream (see `upstreamProxy` there), which can also check each request

@@ -16,20 +16,26 @@ describe("every sandbox response matches Schematic's spec", () => {
     return response.body
   }
 
+  /** Shorthand for the walks below, each request checked by `check`: a read, and a creation at a path of no ids. */
+  const shorthand = (check: typeof checked) => ({
+    read: (template: string, path = template) => check("GET", template, path, undefined, 200),
+    create: (path: string, body: unknown) => check("POST", path, path, body, 201)
+  })
+
   it("catalog, companies, users, overrides, events and insights", async () => {
-    const plan = await checked("POST", "/plans", "/plans", { name: "Pro", plan_type: "plan", monthly_price: 4900 }, 201)
-    const addOn = await checked("POST", "/plans", "/plans", { name: "Seats", plan_type: "add_on" }, 201)
-    await checked("GET", "/plans", "/plans?limit=10", undefined, 200)
-    await checked("GET", "/plans/{plan_id}", `/plans/${plan.data.id}`, undefined, 200)
-    const feature = await checked(
-      "POST",
-      "/features",
-      "/features",
-      { name: "API calls", description: "Calls to the API", feature_type: "event", event_subtype: "api-call" },
-      201
-    )
-    await checked("GET", "/features", "/features?feature_type=event", undefined, 200)
-    await checked("GET", "/features/{feature_id}", `/features/${feature.data.id}`, undefined, 200)
+    const { read, create } = shorthand(checked)
+    const plan = await create("/plans", { name: "Pro", plan_type: "plan", monthly_price: 4900 })
+    const addOn = await create("/plans", { name: "Seats", plan_type: "add_on" })
+    await read("/plans", "/plans?limit=10")
+    await read("/plans/{plan_id}", `/plans/${plan.data.id}`)
+    const feature = await create("/features", {
+      name: "API calls",
+      description: "Calls to the API",
+      feature_type: "event",
+      event_subtype: "api-call"
+    })
+    await read("/features", "/features?feature_type=event")
+    await read("/features/{feature_id}", `/features/${feature.data.id}`)
 
     const company = await checked(
       "POST",
@@ -45,15 +51,12 @@ describe("every sandbox response matches Schematic's spec", () => {
       { base_plan_id: plan.data.id, add_on_ids: [addOn.data.id] },
       200
     )
-    await checked("GET", "/companies", "/companies?q=Acme&limit=5", undefined, 200)
-    await checked("GET", "/companies/count", "/companies/count", undefined, 200)
-    await checked("GET", "/companies/{company_id}", `/companies/${company.data.id}`, undefined, 200)
-    await checked(
-      "GET",
+    await read("/companies", "/companies?q=Acme&limit=5")
+    await read("/companies/count")
+    await read("/companies/{company_id}", `/companies/${company.data.id}`)
+    await read(
       "/companies/lookup",
-      `/companies/lookup?keys=${encodeURIComponent(JSON.stringify({ stripe_customer_id: "cus_1" }))}`,
-      undefined,
-      200
+      `/companies/lookup?keys=${encodeURIComponent(JSON.stringify({ stripe_customer_id: "cus_1" }))}`
     )
 
     const user = await checked(
@@ -63,26 +66,20 @@ describe("every sandbox response matches Schematic's spec", () => {
       { keys: { email: "ada@acme.test" }, name: "Ada", company: { stripe_customer_id: "cus_1" } },
       200
     )
-    await checked("GET", "/users", `/users?company_id=${company.data.id}`, undefined, 200)
-    await checked("GET", "/users/{user_id}", `/users/${user.data.id}`, undefined, 200)
-    await checked("GET", "/users/lookup", `/users/lookup?keys[email]=ada%40acme.test`, undefined, 200)
+    await read("/users", `/users?company_id=${company.data.id}`)
+    await read("/users/{user_id}", `/users/${user.data.id}`)
+    await read("/users/lookup", `/users/lookup?keys[email]=ada%40acme.test`)
 
-    const override = await checked(
-      "POST",
-      "/company-overrides",
-      "/company-overrides",
-      {
-        company_id: company.data.id,
-        feature_id: feature.data.id,
-        value_type: "numeric",
-        value_numeric: 1000,
-        note: "Pilot"
-      },
-      201
-    )
-    await checked("GET", "/company-overrides", `/company-overrides?company_id=${company.data.id}`, undefined, 200)
+    const override = await create("/company-overrides", {
+      company_id: company.data.id,
+      feature_id: feature.data.id,
+      value_type: "numeric",
+      value_numeric: 1000,
+      note: "Pilot"
+    })
+    await read("/company-overrides", `/company-overrides?company_id=${company.data.id}`)
     const overridePath = `/company-overrides/${override.data.id}`
-    await checked("GET", "/company-overrides/{company_override_id}", overridePath, undefined, 200)
+    await read("/company-overrides/{company_override_id}", overridePath)
     await checked(
       "PUT",
       "/company-overrides/{company_override_id}",
@@ -91,53 +88,35 @@ describe("every sandbox response matches Schematic's spec", () => {
       200
     )
 
-    const event = await checked(
-      "POST",
-      "/events",
-      "/events",
-      {
-        event_type: "track",
-        body: { event: "api-call", company: { stripe_customer_id: "cus_1" }, user: { email: "ada@acme.test" } },
-        idempotency_key: "k-1"
-      },
-      201
-    )
-    await checked(
-      "POST",
-      "/event-batch",
-      "/event-batch",
-      {
-        events: [
-          { event_type: "track", body: { event: "api-call", company: { stripe_customer_id: "cus_1" }, quantity: 3 } },
-          {
-            event_type: "identify",
-            body: { keys: { email: "bob@acme.test" }, company: { keys: { stripe_customer_id: "cus_1" } } }
-          }
-        ]
-      },
-      201
-    )
-    await checked("GET", "/events", `/events?company_id=${company.data.id}&event_types=track`, undefined, 200)
-    await checked("GET", "/events/{event_id}", `/events/${event.data.event_id}`, undefined, 200)
-    await checked("GET", "/event-types", "/event-types", undefined, 200)
+    const event = await create("/events", {
+      event_type: "track",
+      body: { event: "api-call", company: { stripe_customer_id: "cus_1" }, user: { email: "ada@acme.test" } },
+      idempotency_key: "k-1"
+    })
+    await create("/event-batch", {
+      events: [
+        { event_type: "track", body: { event: "api-call", company: { stripe_customer_id: "cus_1" }, quantity: 3 } },
+        {
+          event_type: "identify",
+          body: { keys: { email: "bob@acme.test" }, company: { keys: { stripe_customer_id: "cus_1" } } }
+        }
+      ]
+    })
+    await read("/events", `/events?company_id=${company.data.id}&event_types=track`)
+    await read("/events/{event_id}", `/events/${event.data.event_id}`)
+    await read("/event-types")
 
-    const entitlement = await checked(
-      "POST",
-      "/plan-entitlements",
-      "/plan-entitlements",
-      {
-        plan_id: plan.data.id,
-        feature_id: feature.data.id,
-        value_type: "numeric",
-        value_numeric: 100,
-        metric_period: "current_month",
-        metric_period_month_reset: "billing_cycle"
-      },
-      201
-    )
+    const entitlement = await create("/plan-entitlements", {
+      plan_id: plan.data.id,
+      feature_id: feature.data.id,
+      value_type: "numeric",
+      value_numeric: 100,
+      metric_period: "current_month",
+      metric_period_month_reset: "billing_cycle"
+    })
     const entitlementPath = `/plan-entitlements/${entitlement.data.id}`
-    await checked("GET", "/plan-entitlements", `/plan-entitlements?plan_id=${plan.data.id}`, undefined, 200)
-    await checked("GET", "/plan-entitlements/{plan_entitlement_id}", entitlementPath, undefined, 200)
+    await read("/plan-entitlements", `/plan-entitlements?plan_id=${plan.data.id}`)
+    await read("/plan-entitlements/{plan_entitlement_id}", entitlementPath)
     await checked(
       "PUT",
       "/plan-entitlements/{plan_entitlement_id}",
@@ -145,9 +124,9 @@ describe("every sandbox response matches Schematic's spec", () => {
       { value_type: "numeric", value_numeric: 200, metric_period: "current_week" },
       200
     )
-    await checked("GET", "/flags", "/flags?q=api", undefined, 200)
+    await read("/flags", "/flags?q=api")
     const flagId = feature.data.flags[0].id
-    await checked("GET", "/flags/{flag_id}", `/flags/${flagId}`, undefined, 200)
+    await read("/flags/{flag_id}", `/flags/${flagId}`)
     await checked(
       "POST",
       "/flags/{key}/check",
@@ -155,16 +134,16 @@ describe("every sandbox response matches Schematic's spec", () => {
       { company: { stripe_customer_id: "cus_1" } },
       200
     )
-    await checked("POST", "/flags/check", "/flags/check", { company: { stripe_customer_id: "cus_1" } }, 201)
-    await checked("GET", "/feature-usage", `/feature-usage?company_id=${company.data.id}`, undefined, 200)
-    await checked("GET", "/feature-companies", `/feature-companies?feature_id=${feature.data.id}`, undefined, 200)
-    const standalone = await checked(
-      "POST",
-      "/flags",
-      "/flags",
-      { key: "beta-ui", name: "Beta UI", description: "", flag_type: "boolean", default_value: true },
-      201
-    )
+    await create("/flags/check", { company: { stripe_customer_id: "cus_1" } })
+    await read("/feature-usage", `/feature-usage?company_id=${company.data.id}`)
+    await read("/feature-companies", `/feature-companies?feature_id=${feature.data.id}`)
+    const standalone = await create("/flags", {
+      key: "beta-ui",
+      name: "Beta UI",
+      description: "",
+      flag_type: "boolean",
+      default_value: true
+    })
     await checked(
       "PUT",
       "/flags/{flag_id}",
@@ -173,13 +152,7 @@ describe("every sandbox response matches Schematic's spec", () => {
       200
     )
     await checked("DELETE", "/flags/{flag_id}", `/flags/${standalone.data.id}`, undefined, 200)
-    const boolean = await checked(
-      "POST",
-      "/features",
-      "/features",
-      { name: "SSO", description: "", feature_type: "boolean" },
-      201
-    )
+    const boolean = await create("/features", { name: "SSO", description: "", feature_type: "boolean" })
     await checked(
       "PUT",
       "/features/{feature_id}",
@@ -189,17 +162,11 @@ describe("every sandbox response matches Schematic's spec", () => {
     )
     await checked("DELETE", "/features/{feature_id}", `/features/${boolean.data.id}`, undefined, 200)
 
-    await checked("GET", "/insights/summary", "/insights/summary", undefined, 200)
-    await checked("GET", "/insights/plan-growth", "/insights/plan-growth?months=3", undefined, 200)
+    await read("/insights/summary")
+    await read("/insights/plan-growth", "/insights/plan-growth?months=3")
     const end = new Date(Date.now() + 60_000).toISOString()
     const start = new Date(Date.now() - 86_400_000).toISOString()
-    await checked(
-      "GET",
-      "/insights/top-features",
-      `/insights/top-features?start_time=${start}&end_time=${end}&limit=5`,
-      undefined,
-      200
-    )
+    await read("/insights/top-features", `/insights/top-features?start_time=${start}&end_time=${end}&limit=5`)
 
     await checked("DELETE", "/company-overrides/{company_override_id}", overridePath, undefined, 200)
     await checked("DELETE", "/plan-entitlements/{plan_entitlement_id}", entitlementPath, undefined, 200)
@@ -213,64 +180,46 @@ describe("every sandbox response matches Schematic's spec", () => {
       expect(requestViolations(method, path, body)).toEqual([])
       return checked(method, template, path, body, status)
     }
+    const { read, create } = shorthand(sent)
     const company = await sent("POST", "/companies", "/companies", { keys: { stripe_customer_id: "cus_c1" } }, 200)
     const companyId = company.data.id
-    await sent(
-      "POST",
-      "/billing/customer/upsert",
-      "/billing/customer/upsert",
-      {
-        external_id: "cus_c1",
-        email: "a@c1.test",
-        name: "C1",
-        meta: {},
-        company_id: companyId,
-        provider_type: "stripe"
-      },
-      201
-    )
-    await sent("GET", "/billing/customers", `/billing/customers?company_ids=${companyId}&limit=10`, undefined, 200)
-    const product = await sent(
-      "POST",
-      "/billing/product/upsert",
-      "/billing/product/upsert",
-      { external_id: "prod_c1", price: 49, name: "C1 plan", provider_type: "stripe" },
-      201
-    )
+    await create("/billing/customer/upsert", {
+      external_id: "cus_c1",
+      email: "a@c1.test",
+      name: "C1",
+      meta: {},
+      company_id: companyId,
+      provider_type: "stripe"
+    })
+    await read("/billing/customers", `/billing/customers?company_ids=${companyId}&limit=10`)
+    const product = await create("/billing/product/upsert", {
+      external_id: "prod_c1",
+      price: 49,
+      name: "C1 plan",
+      provider_type: "stripe"
+    })
     const now = Math.floor(Date.now() / 1000)
-    await sent(
-      "POST",
-      "/billing/subscription/upsert",
-      "/billing/subscription/upsert",
-      {
-        ...trialingSubscription(
-          { subscription: "sub_c1", customer: "cus_c1", product: "prod_c1", price: "price_c1" },
-          now,
-          1,
-          1
-        ),
-        company_id: companyId,
-        trial_end_setting: "subscribe",
-        provider_type: "stripe"
-      },
-      201
-    )
-    await sent("GET", "/companies/{company_id}", `/companies/${companyId}`, undefined, 200)
-    await sent("GET", "/companies/count", "/companies/count?subscription_statuses=trialing", undefined, 200)
-    const active = await sent(
-      "GET",
-      "/company-subscriptions",
-      `/company-subscriptions?company_id=${companyId}`,
-      undefined,
-      200
-    )
+    await create("/billing/subscription/upsert", {
+      ...trialingSubscription(
+        { subscription: "sub_c1", customer: "cus_c1", product: "prod_c1", price: "price_c1" },
+        now,
+        1,
+        1
+      ),
+      company_id: companyId,
+      trial_end_setting: "subscribe",
+      provider_type: "stripe"
+    })
+    await read("/companies/{company_id}", `/companies/${companyId}`)
+    await read("/companies/count", "/companies/count?subscription_statuses=trialing")
+    const active = await read("/company-subscriptions", `/company-subscriptions?company_id=${companyId}`)
     expect(active.data).toEqual([
       expect.objectContaining({
         subscription_external_id: "sub_c1",
         trial_end: new Date((now + 86_400) * 1000).toISOString()
       })
     ])
-    const plan = await sent("POST", "/plans", "/plans", { name: "C1 plan", plan_type: "plan", description: "" }, 201)
+    const plan = await create("/plans", { name: "C1 plan", plan_type: "plan", description: "" })
     await sent(
       "PUT",
       "/plans/{plan_id}/billing_products",
@@ -286,39 +235,26 @@ describe("every sandbox response matches Schematic's spec", () => {
       },
       200
     )
-    await sent("GET", "/plans/{plan_id}", `/plans/${plan.data.id}`, undefined, 200)
-    await sent("GET", "/plans", "/plans?limit=5", undefined, 200)
-    const credit = await sent(
-      "POST",
-      "/billing/credits",
-      "/billing/credits",
-      { name: "C1 credits", description: "", currency: "usd" },
-      201
-    )
+    await read("/plans/{plan_id}", `/plans/${plan.data.id}`)
+    await read("/plans", "/plans?limit=5")
+    const credit = await create("/billing/credits", { name: "C1 credits", description: "", currency: "usd" })
     const creditId = credit.data.id
-    await sent("GET", "/billing/credits", `/billing/credits?ids=${creditId}`, undefined, 200)
-    await sent("GET", "/billing/credits/count", "/billing/credits/count", undefined, 200)
-    await sent("GET", "/billing/credits/{credit_id}", `/billing/credits/${creditId}`, undefined, 200)
-    const feature = await sent(
-      "POST",
-      "/features",
-      "/features",
-      { name: "C1 renders", description: "", feature_type: "event", event_subtype: "c1-render" },
-      201
-    )
-    const entitlement = await sent(
-      "POST",
-      "/plan-entitlements",
-      "/plan-entitlements",
-      {
-        plan_id: plan.data.id,
-        feature_id: feature.data.id,
-        value_type: "credit",
-        value_credit_id: creditId,
-        credit_consumption_rate: 2
-      },
-      201
-    )
+    await read("/billing/credits", `/billing/credits?ids=${creditId}`)
+    await read("/billing/credits/count")
+    await read("/billing/credits/{credit_id}", `/billing/credits/${creditId}`)
+    const feature = await create("/features", {
+      name: "C1 renders",
+      description: "",
+      feature_type: "event",
+      event_subtype: "c1-render"
+    })
+    const entitlement = await create("/plan-entitlements", {
+      plan_id: plan.data.id,
+      feature_id: feature.data.id,
+      value_type: "credit",
+      value_credit_id: creditId,
+      credit_consumption_rate: 2
+    })
     await sent(
       "PUT",
       "/plan-entitlements/{plan_entitlement_id}",
@@ -333,53 +269,29 @@ describe("every sandbox response matches Schematic's spec", () => {
       { base_plan_id: plan.data.id, add_on_ids: [] },
       200
     )
-    await sent(
-      "POST",
-      "/billing/credits/grants/company",
-      "/billing/credits/grants/company",
-      {
-        company_id: companyId,
-        credit_id: creditId,
-        quantity: 5,
-        reason: "free",
-        expires_at: new Date(Date.now() + 86_400_000).toISOString()
-      },
-      201
-    )
-    await sent(
-      "POST",
-      "/events",
-      "/events",
-      { event_type: "track", body: { event: "c1-render", company: { stripe_customer_id: "cus_c1" }, quantity: 2 } },
-      201
-    )
+    await create("/billing/credits/grants/company", {
+      company_id: companyId,
+      credit_id: creditId,
+      quantity: 5,
+      reason: "free",
+      expires_at: new Date(Date.now() + 86_400_000).toISOString()
+    })
+    await create("/events", {
+      event_type: "track",
+      body: { event: "c1-render", company: { stripe_customer_id: "cus_c1" }, quantity: 2 }
+    })
     const list = `/billing/credits/grants/company/list?company_id=${companyId}&order=expires_at&dir=asc`
-    await sent("GET", "/billing/credits/grants/company/list", list, undefined, 200)
-    await sent("GET", "/billing/credits/balance", `/billing/credits/balance?company_id=${companyId}`, undefined, 200)
-    await sent(
-      "GET",
-      "/v2/billing/credits/ledger",
-      `/v2/billing/credits/ledger?company_id=${companyId}`,
-      undefined,
-      200
-    )
-    await sent(
-      "GET",
+    await read("/billing/credits/grants/company/list", list)
+    await read("/billing/credits/balance", `/billing/credits/balance?company_id=${companyId}`)
+    await read("/v2/billing/credits/ledger", `/v2/billing/credits/ledger?company_id=${companyId}`)
+    await read(
       "/v2/billing/credits/ledger/count",
-      `/v2/billing/credits/ledger/count?company_id=${companyId}&event_type=usage`,
-      undefined,
-      200
+      `/v2/billing/credits/ledger/count?company_id=${companyId}&event_type=usage`
     )
-    await sent("POST", "/flags/check", "/flags/check", { company: { stripe_customer_id: "cus_c1" } }, 201)
-    await sent(
-      "POST",
-      "/flags/check-bulk",
-      "/flags/check-bulk",
-      { contexts: [{ company: { stripe_customer_id: "cus_c1" } }] },
-      201
-    )
-    await sent("GET", "/company-overrides/count", `/company-overrides/count?company_id=${companyId}`, undefined, 200)
-    await sent("GET", "/feature-usage", `/feature-usage?company_id=${companyId}`, undefined, 200)
+    await create("/flags/check", { company: { stripe_customer_id: "cus_c1" } })
+    await create("/flags/check-bulk", { contexts: [{ company: { stripe_customer_id: "cus_c1" } }] })
+    await read("/company-overrides/count", `/company-overrides/count?company_id=${companyId}`)
+    await read("/feature-usage", `/feature-usage?company_id=${companyId}`)
     await sent("DELETE", "/plans/{plan_id}", `/plans/${plan.data.id}`, undefined, 200)
 
     // Their refusals, in Schematic's error body.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { windowAt } from "../src/internal/domain/metricPeriod.js"
+import { type MetricPeriod, type MonthReset, windowAt } from "../src/internal/domain/metricPeriod.js"
 import { call, sandboxForSuite } from "./support.js"
 
 /** Every answer below also passes the check of Schematic's spec that `call` makes. */
@@ -274,31 +274,29 @@ describe("the entitlement model", () => {
 
 describe("metric period windows", () => {
   const at = (iso: string) => Date.parse(iso)
+  /** Each case: a period as `windowAt` takes it, at a time, and where its window starts and when it resets. */
+  const expectWindows = (
+    cases: ReadonlyArray<readonly [MetricPeriod, MonthReset, string, number | null, string, string]>
+  ) => {
+    for (const [period, monthReset, now, anchor, start, resetAt] of cases) {
+      expect(windowAt(period, monthReset, at(now), anchor)).toEqual({ start: at(start), resetAt: at(resetAt) })
+    }
+  }
   it("days and weeks (from Monday) at 00:00 UTC", () => {
-    expect(windowAt("current_day", "first_of_month", at("2026-12-01T23:59:59Z"), null)).toEqual({
-      start: at("2026-12-01T00:00:00Z"),
-      resetAt: at("2026-12-02T00:00:00Z")
-    })
-    // 2026-12-06 is a Sunday: its week began on Monday the 30th of November.
-    expect(windowAt("current_week", "first_of_month", at("2026-12-06T12:00:00Z"), null)).toEqual({
-      start: at("2026-11-30T00:00:00Z"),
-      resetAt: at("2026-12-07T00:00:00Z")
-    })
+    expectWindows([
+      ["current_day", "first_of_month", "2026-12-01T23:59:59Z", null, "2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z"],
+      // 2026-12-06 is a Sunday: its week began on Monday the 30th of November.
+      ["current_week", "first_of_month", "2026-12-06T12:00:00Z", null, "2026-11-30T00:00:00Z", "2026-12-07T00:00:00Z"]
+    ])
   })
   it("months from the first, or from the day the base plan began, clamped to short months", () => {
-    expect(windowAt("current_month", "first_of_month", at("2026-12-31T23:59:59Z"), null)).toEqual({
-      start: at("2026-12-01T00:00:00Z"),
-      resetAt: at("2027-01-01T00:00:00Z")
-    })
-    const anchor = at("2026-01-31T15:00:00Z")
-    expect(windowAt("current_month", "billing_cycle", at("2026-02-28T10:00:00Z"), anchor)).toEqual({
-      start: at("2026-02-28T00:00:00Z"),
-      resetAt: at("2026-03-31T00:00:00Z")
-    })
-    expect(windowAt("current_month", "billing_cycle", at("2026-03-15T00:00:00Z"), anchor)).toEqual({
-      start: at("2026-02-28T00:00:00Z"),
-      resetAt: at("2026-03-31T00:00:00Z")
-    })
+    // When the base plan began: the anchor of billing-cycle months.
+    const began = at("2026-01-31T15:00:00Z")
+    expectWindows([
+      ["current_month", "first_of_month", "2026-12-31T23:59:59Z", null, "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z"],
+      ["current_month", "billing_cycle", "2026-02-28T10:00:00Z", began, "2026-02-28T00:00:00Z", "2026-03-31T00:00:00Z"],
+      ["current_month", "billing_cycle", "2026-03-15T00:00:00Z", began, "2026-02-28T00:00:00Z", "2026-03-31T00:00:00Z"]
+    ])
     expect(windowAt("current_month", "billing_cycle", at("2026-03-15T00:00:00Z"), null).start).toBe(
       at("2026-03-01T00:00:00Z")
     )

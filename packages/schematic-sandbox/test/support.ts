@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from "vitest"
 import { SchematicSandbox } from "../src/index.js"
 import type { SandboxConfig } from "../src/SandboxConfig.js"
 import { expectMatchesSpec, hasSchema, loadContract, specPathFor } from "./contract.js"
+import { type JsonCall, jsonClient } from "./jsonClient.js"
 
 export { expectMatchesSpec } from "./contract.js"
 
@@ -68,25 +69,18 @@ export const trialingSubscription = (
   trial_end: now + trialDays * 86_400
 })
 
+const send = jsonClient(
+  () => ({ "x-schematic-api-key": API_KEY, "content-type": "application/json" }),
+  (text) => (text.length > 0 ? JSON.parse(text) : undefined)
+)
+
 /** A call as a test would make it with fetch: JSON in, `{status, body, headers}` out. */
-export const call = async (
-  url: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {}
-) => {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { "x-schematic-api-key": API_KEY, "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
-  })
-  const text = await response.text()
-  const parsed = text.length > 0 ? JSON.parse(text) : undefined
+export const call: JsonCall = async (url, method, path, body, headers) => {
+  const answer = await send(url, method, path, body, headers)
   // Every answer a test sees is also checked against Schematic's spec for its operation and status.
   const template = specPathFor(method, path.split("?")[0]!)
-  if (template !== undefined && hasSchema(method, template, response.status)) {
-    expectMatchesSpec(method, template, response.status, parsed)
+  if (template !== undefined && hasSchema(method, template, answer.status)) {
+    expectMatchesSpec(method, template, answer.status, answer.body)
   }
-  return { status: response.status, body: parsed, headers: response.headers }
+  return answer
 }

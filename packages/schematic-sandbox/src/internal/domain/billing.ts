@@ -16,7 +16,7 @@ import type {
 } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { UpsertBillingCustomer, UpsertBillingProduct, UpsertBillingSubscription } from "../wire.js"
-import { type Page, rowsIn } from "./tables.js"
+import { insertRow, type Page, rowsIn } from "./tables.js"
 
 /** Statuses whose subscription keeps its entitlements (Schematic's Stripe integration treats trialing as active). */
 export const GRANTING_STATUSES = ["active", "trialing", "past_due"] as const
@@ -185,7 +185,7 @@ export const upsertSubscription = (input: UpsertBillingSubscription, now: number
         quantity: item.quantity,
         item_external_id: item.subscription_item_external_id ?? null
       }
-      yield* sql`INSERT INTO billing_subscription_items ${sql.insert({ ...row })}`
+      yield* insertRow("billing_subscription_items", row)
     }
     const [row] = yield* sql<BillingSubscriptionRow>`SELECT * FROM billing_subscriptions WHERE id = ${id}`
     return row!

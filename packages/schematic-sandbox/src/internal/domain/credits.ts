@@ -11,26 +11,21 @@ import { newId } from "../ids.js"
 import type { CreditGrantRow, CreditLedgerRow, CreditTypeRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateCreditType, GrantCompanyCredits } from "../wire.js"
-import { byNameOrId, filteredTable, type Page, rowById, type SearchFilter } from "./tables.js"
+import { byNameOrId, filteredTable, insertRow, type Page, rowById, rowsById, type SearchFilter } from "./tables.js"
 
 export const getCreditType = rowById<CreditTypeRow>("credit_types", "credit type")
 
 export const insertCreditType = (input: typeof CreateCreditType.Type, now: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const row: CreditTypeRow = {
-      id: newId("bcrd"),
-      name: input.name,
-      description: input.description,
-      currency: input.currency,
-      singular_name: input.singular_name ?? null,
-      plural_name: input.plural_name ?? null,
-      burn_strategy: input.burn_strategy ?? "plan_first_then_credit_bundles_first_in_first_out",
-      created_at: now,
-      updated_at: now
-    }
-    yield* sql`INSERT INTO credit_types ${sql.insert({ ...row })}`
-    return row
+  insertRow<CreditTypeRow>("credit_types", {
+    id: newId("bcrd"),
+    name: input.name,
+    description: input.description,
+    currency: input.currency,
+    singular_name: input.singular_name ?? null,
+    plural_name: input.plural_name ?? null,
+    burn_strategy: input.burn_strategy ?? "plan_first_then_credit_bundles_first_in_first_out",
+    created_at: now,
+    updated_at: now
   })
 
 export interface CreditTypeFilter extends SearchFilter {
@@ -42,13 +37,7 @@ export const creditTypeTable = filteredTable<CreditTypeFilter>("credit_types", "
   filter.name && sql`name LIKE ${`%${filter.name}%`}`
 ])
 
-export const creditTypesById = (ids: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    if (ids.length === 0) return new Map<string, CreditTypeRow>()
-    const rows = yield* sql<CreditTypeRow>`SELECT * FROM credit_types WHERE id IN ${sql.in(ids)}`
-    return new Map(rows.map((row) => [row.id, row]))
-  })
+export const creditTypesById = rowsById<CreditTypeRow>("credit_types")
 
 const ledgerEntry = (
   entry: Omit<CreditLedgerRow, "seq" | "id" | "grant_id" | "feature_id" | "usage_event_id"> &
@@ -92,7 +81,7 @@ export const grantCredits = (input: typeof GrantCompanyCredits.Type, now: number
       created_at: now,
       updated_at: now
     }
-    yield* sql`INSERT INTO credit_grants ${sql.insert({ ...row })}`
+    yield* insertRow("credit_grants", row)
     yield* ledgerEntry({
       company_id: row.company_id,
       credit_id: row.credit_id,

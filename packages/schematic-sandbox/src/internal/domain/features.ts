@@ -6,7 +6,7 @@ import type { FeatureRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateFeature, UpdateFeature } from "../wire.js"
 import { insertFlag, keyFromName } from "./flags.js"
-import { byNameOrId, deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
+import { byNameOrId, deleteRowById, filteredTable, insertRow, rowById, type SearchFilter } from "./tables.js"
 
 export const getFeature = rowById<FeatureRow>("features", "feature")
 
@@ -20,7 +20,6 @@ const checkType = (featureType: string, eventSubtype: string | null, traitId: st
 /** Stores a feature and its flag (the one given, or one keyed from its name) in the caller's transaction. */
 export const insertFeature = (input: CreateFeature, now: number) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const invalid = checkType(input.feature_type, input.event_subtype ?? null, input.trait_id ?? null)
     if (invalid) return yield* invalid
     const row: FeatureRow = {
@@ -36,7 +35,7 @@ export const insertFeature = (input: CreateFeature, now: number) =>
       created_at: now,
       updated_at: now
     }
-    yield* sql`INSERT INTO features ${sql.insert({ ...row })}`
+    yield* insertRow("features", row)
     const flag = input.flag ?? {
       key: yield* keyFromName(input.name),
       name: input.name,

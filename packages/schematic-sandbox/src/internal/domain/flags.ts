@@ -6,7 +6,7 @@ import type { FlagRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreateFlag } from "../wire.js"
 import { checkFeature } from "./featureRef.js"
-import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
+import { deleteRowById, filteredTable, insertRow, rowById, type SearchFilter } from "./tables.js"
 
 export const getFlag = rowById<FlagRow>("flags", "flag")
 
@@ -38,8 +38,7 @@ export const insertFlag = (input: CreateFlag, now: number, field: string) =>
       created_at: now,
       updated_at: now
     }
-    yield* sql`INSERT INTO flags ${sql.insert({ ...row })}`
-    return row
+    return yield* insertRow("flags", row)
   })
 
 /** A flag key from a feature's name ("API calls" → "api-calls"), with a number added while the key is taken. */

@@ -25,6 +25,25 @@ export const refuseSecondGrant = (
   })
 
 /**
+ * Replaces the value of a grant (checked as `entitlementValue` checks it) and its other `columns`, after `load` has
+ * answered 404 for a grant that is not there.
+ */
+export const updateGrant = <E, R>(
+  table: "plan_entitlements" | "company_overrides",
+  load: (id: string) => Effect.Effect<unknown, E, R>,
+  id: string,
+  input: EntitlementValue,
+  columns: Record<string, unknown>,
+  now: number
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* load(id)
+    const value = yield* entitlementValue(input)
+    yield* sql`UPDATE ${sql(table)} SET ${sql.update({ ...value, ...columns, updated_at: now })} WHERE id = ${id}`
+  })
+
+/**
  * The value columns of an entitlement (a plan's or an override's), after checking that the value its type needs
  * is there. A credit entitlement names a credit type that exists and a consumption rate above 0. `unknown`
  * entitlements are refused rather than stored and ignored.

@@ -10,7 +10,7 @@ import { badRequest } from "../SandboxError.js"
 import type { CreateCompanyOverride, UpdateCompanyOverride } from "../wire.js"
 import { getCompanyRow } from "./companies.js"
 import { checkFeature } from "./featureRef.js"
-import { entitlementValue, refuseSecondGrant } from "./grants.js"
+import { entitlementValue, refuseSecondGrant, updateGrant } from "./grants.js"
 import { deleteRowById, filteredTable, rowById, type SearchFilter } from "./tables.js"
 
 export const getOverride = rowById<OverrideRow>("company_overrides", "company override")
@@ -72,11 +72,7 @@ export const insertOverride = (input: typeof CreateCompanyOverride.Type, now: nu
 /** `PUT /company-overrides/{id}`: replaces the override's value, period and expiry; a note given is added. */
 export const updateOverride = (id: string, input: typeof UpdateCompanyOverride.Type, now: number) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* getOverride(id)
-    const value = yield* entitlementValue(input)
-    yield* sql`UPDATE company_overrides SET ${sql.update({ ...value, ...overrideColumns(input), updated_at: now })}
-      WHERE id = ${id}`
+    yield* updateGrant("company_overrides", getOverride, id, input, overrideColumns(input), now)
     yield* addNote(id, input.note, now)
   })
 

@@ -6,8 +6,8 @@ import type { PlanEntitlementRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreatePlanEntitlement, UpdatePlanEntitlement } from "../wire.js"
 import { checkFeature } from "./featureRef.js"
-import { entitlementValue, refuseSecondGrant } from "./grants.js"
-import { deleteRowById, filteredTable, rowById } from "./tables.js"
+import { entitlementValue, refuseSecondGrant, updateGrant } from "./grants.js"
+import { deleteRowById, filteredTable, insertRow, rowById } from "./tables.js"
 
 export const getPlanEntitlement = rowById<PlanEntitlementRow>("plan_entitlements", "plan entitlement")
 
@@ -36,22 +36,12 @@ export const insertPlanEntitlement = (input: typeof CreatePlanEntitlement.Type, 
       created_at: now,
       updated_at: now
     }
-    yield* sql`INSERT INTO plan_entitlements ${sql.insert({ ...row })}`
-    return row
+    return yield* insertRow("plan_entitlements", row)
   })
 
 /** `PUT /plan-entitlements/{id}`: replaces the entitlement's value, period and soft limit. */
 export const updatePlanEntitlement = (id: string, input: typeof UpdatePlanEntitlement.Type, now: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* getPlanEntitlement(id)
-    const value = yield* entitlementValue(input)
-    yield* sql`UPDATE plan_entitlements SET ${sql.update({
-      ...value,
-      soft_limit: input.soft_limit ?? null,
-      updated_at: now
-    })} WHERE id = ${id}`
-  })
+  updateGrant("plan_entitlements", getPlanEntitlement, id, input, { soft_limit: input.soft_limit ?? null }, now)
 
 export interface PlanEntitlementFilter {
   readonly plan_ids: ReadonlyArray<string>

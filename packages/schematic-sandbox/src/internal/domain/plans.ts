@@ -6,7 +6,7 @@ import type { BillingPriceRow, BillingProductRow, PlanRow } from "../rows.js"
 import { badRequest } from "../SandboxError.js"
 import type { CreatePlan, UpsertPlanBilling } from "../wire.js"
 import { upsertPrice } from "./billing.js"
-import { byNameOrId, filteredTable, rowById, type SearchFilter } from "./tables.js"
+import { byNameOrId, filteredTable, insertRow, rowById, rowsById, type SearchFilter } from "./tables.js"
 
 export const getPlan = rowById<PlanRow>("plans", "plan")
 
@@ -24,15 +24,7 @@ export const planTable = filteredTable<PlanFilter>("plans", "p", (sql, filter) =
         AND ended_at IS NULL)`
 ])
 
-export const plansById = (ids: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const byId = new Map<string, PlanRow>()
-    if (ids.length === 0) return byId
-    const rows = yield* sql<PlanRow>`SELECT * FROM plans WHERE id IN ${sql.in(ids)}`
-    for (const row of rows) byId.set(row.id, row)
-    return byId
-  })
+export const plansById = rowsById<PlanRow>("plans")
 
 /**
  * Sets a company's base plan and/or its full list of add-ons, recording each change in
@@ -112,28 +104,23 @@ export const endSubscriptions = (companyId: string, now: number) =>
 
 /** Stores a plan or add-on. */
 export const insertPlan = (input: typeof CreatePlan.Type, now: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const row: PlanRow = {
-      id: newId("plan"),
-      name: input.name,
-      description: input.description ?? "",
-      plan_type: input.plan_type,
-      icon: input.icon ?? "blue",
-      monthly_price: input.monthly_price ?? null,
-      yearly_price: input.yearly_price ?? null,
-      currency: input.currency ?? "usd",
-      is_trialable: 0,
-      trial_days: null,
-      charge_type: null,
-      billing_product_id: null,
-      monthly_price_id: null,
-      yearly_price_id: null,
-      created_at: now,
-      updated_at: now
-    }
-    yield* sql`INSERT INTO plans ${sql.insert({ ...row })}`
-    return row
+  insertRow<PlanRow>("plans", {
+    id: newId("plan"),
+    name: input.name,
+    description: input.description ?? "",
+    plan_type: input.plan_type,
+    icon: input.icon ?? "blue",
+    monthly_price: input.monthly_price ?? null,
+    yearly_price: input.yearly_price ?? null,
+    currency: input.currency ?? "usd",
+    is_trialable: 0,
+    trial_days: null,
+    charge_type: null,
+    billing_product_id: null,
+    monthly_price_id: null,
+    yearly_price_id: null,
+    created_at: now,
+    updated_at: now
   })
 
 /**

@@ -47,6 +47,22 @@ export const rowsIn =
       return yield* sql<Row>`SELECT * FROM ${sql(table)} WHERE id IN ${sql.in(ids)}`
     })
 
+/** The rows of `table` with the given ids, by id (no query for none). */
+export const rowsById =
+  <Row extends { readonly id: string }>(table: string) =>
+  (ids: ReadonlyArray<string>) =>
+    Effect.map(
+      rowsIn<Row>(table)(ids, (id) => id),
+      (rows) => new Map(rows.map((row) => [row.id, row]))
+    )
+
+/** Stores `row` in `table` (in the caller's transaction) and answers it. */
+export const insertRow = <Row extends object>(table: string, row: Row) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    // A row type is an interface, which TypeScript does not take for the record `sql.insert` reads.
+    Effect.as(sql`INSERT INTO ${sql(table)} ${sql.insert({ ...row } as Record<string, unknown>)}`, row)
+  )
+
 /** Which page of a list: at most `limit` rows after the first `offset`. */
 export interface Page {
   readonly limit: number

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { rowsIn } from "../domain/tables.js"
-import { ENVIRONMENT_ID, iso } from "../ids.js"
+import { iso } from "../ids.js"
 import type { FeatureRow, OverrideNoteRow, OverrideRow } from "../rows.js"
 import { createdAndUpdated, grantSummary } from "./summaries.js"
 
@@ -21,10 +21,7 @@ export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
       return {
         id: row.id,
         company_id: row.company_id,
-        feature_id: row.feature_id,
-        environment_id: ENVIRONMENT_ID,
         ...grantSummary(row),
-        consumption_rate: row.consumption_rate,
         expiration_date: iso(row.expiration_date),
         notes: notes
           .filter((note) => note.override_id === row.id)
@@ -49,8 +46,7 @@ export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
                 ...createdAndUpdated(feature)
               }
             }),
-        created_at: iso(row.created_at),
-        updated_at: iso(row.updated_at)
+        ...createdAndUpdated(row)
       }
     })
   })

@@ -1,10 +1,9 @@
 import { Effect } from "effect"
 import { creditTypesById } from "../domain/credits.js"
 import { rowsIn } from "../domain/tables.js"
-import { ENVIRONMENT_ID, iso } from "../ids.js"
 import type { FeatureRow, PlanEntitlementRow, PlanRow } from "../rows.js"
 import { renderCreditType } from "./credits.js"
-import { featureSummary, grantSummary, planSummary } from "./summaries.js"
+import { createdAndUpdated, featureSummary, grantSummary, planSummary } from "./summaries.js"
 
 /** Renders plan entitlements as `PlanEntitlementResponseData`, with their plan and feature. */
 export const renderPlanEntitlements = (rows: ReadonlyArray<PlanEntitlementRow>) =>
@@ -22,21 +21,17 @@ export const renderPlanEntitlements = (rows: ReadonlyArray<PlanEntitlementRow>) 
       return {
         id: row.id,
         plan_id: row.plan_id,
-        feature_id: row.feature_id,
-        environment_id: ENVIRONMENT_ID,
+        ...grantSummary(row),
         rule_id: `rule_${row.id}`,
         rule_id_usage_exceeded:
           row.value_type === "numeric" || row.value_type === "credit" ? `rule_${row.id}_exceeded` : null,
-        ...grantSummary(row),
-        consumption_rate: row.consumption_rate,
         ...(credit === undefined ? {} : { value_credit: renderCreditType(credit) }),
         soft_limit: row.soft_limit,
         currency_prices: [],
         warning_tiers: [],
         ...(plan === undefined ? {} : { plan: planSummary(plan) }),
         ...(feature === undefined ? {} : { feature: featureSummary(feature) }),
-        created_at: iso(row.created_at),
-        updated_at: iso(row.updated_at)
+        ...createdAndUpdated(row)
       }
     })
   })

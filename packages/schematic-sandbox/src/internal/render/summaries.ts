@@ -43,12 +43,20 @@ export const planSummary = (plan: PlanRow) => ({
   ...createdAndUpdated(plan)
 })
 
-/** The value a plan entitlement or a company override grants, as both render it. */
-export const grantSummary = (row: GrantColumns) => ({
+/**
+ * What a plan entitlement or a company override grants, as both render it: the feature, its value over its metric
+ * period, and the rate a use of the feature draws credits at.
+ */
+export const grantSummary = (
+  row: GrantColumns & { readonly feature_id: string; readonly consumption_rate: number | null }
+) => ({
+  feature_id: row.feature_id,
+  environment_id: ENVIRONMENT_ID,
   value_type: row.value_type,
   value_bool: row.value_bool === null ? null : row.value_bool === 1,
   value_numeric: row.value_numeric,
   value_trait_id: row.value_trait_id,
   metric_period: row.metric_period,
-  metric_period_month_reset: row.metric_period_month_reset
+  metric_period_month_reset: row.metric_period_month_reset,
+  consumption_rate: row.consumption_rate
 })
