@@ -56,8 +56,15 @@ export const pathOf = (request: Request): string => {
 
 export const JSON_TYPE = "application/json"
 
+/** The headers of an answer that has none of its own: shared, never written to. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+
 /** A JSON answer. */
-export const json = (body: unknown, status: number, headers: Readonly<Record<string, string>> = {}): Response => ({
+export const json = (
+  body: unknown,
+  status: number,
+  headers: Readonly<Record<string, string>> = NO_HEADERS
+): Response => ({
   status,
   contentType: JSON_TYPE,
   headers,
@@ -76,37 +83,59 @@ export const fromText =
   (maxBytes, done) =>
     done(Buffer.byteLength(text) > maxBytes ? Either.left("too_large") : Either.right(text))
 
+/** A Node request's body being read: what its listeners share (they are the same functions for every request). */
+interface NodeReading {
+  readonly maxBytes: number
+  readonly done: (body: Either.Either<string, BodyFailure>) => void
+  readonly chunks: Array<Buffer>
+  size: number
+  // Settled once; what the stream emits after (the rest of a refused body, a late error) is ignored rather than
+  // unsubscribed from: the request and its listeners go together.
+  settled: boolean
+}
+
+const nodeReading = Symbol("nodeReading")
+
+type ReadNode = IncomingMessage & { [nodeReading]?: NodeReading }
+
+const settleNode = (request: ReadNode, body: Either.Either<string, BodyFailure>) => {
+  const reading = request[nodeReading]!
+  if (reading.settled) return
+  reading.settled = true
+  reading.done(body)
+}
+
+function onNodeData(this: ReadNode, chunk: Buffer) {
+  const reading = this[nodeReading]!
+  if (reading.settled) return
+  reading.size += chunk.length
+  if (reading.size > reading.maxBytes) {
+    this.pause()
+    settleNode(this, Either.left("too_large"))
+  } else {
+    reading.chunks.push(chunk)
+  }
+}
+
+function onNodeEnd(this: ReadNode) {
+  const reading = this[nodeReading]!
+  settleNode(this, Either.right(Buffer.concat(reading.chunks, reading.size).toString("utf8")))
+}
+
+function onNodeFailure(this: ReadNode) {
+  settleNode(this, Either.left("unreadable"))
+}
+
 /**
  * The body of a Node request. Past `maxBytes` it stops reading (the stream is paused): the answer must close the
- * connection, since what is left unread would otherwise be taken for the next request (`listener` does).
+ * connection, since what is left unread would otherwise be taken for the next request (`listener` does). Its
+ * listeners are shared by all requests and find what they need on the request: a request read costs one object.
  */
 const fromNode =
-  (request: IncomingMessage): ReadBody =>
+  (request: ReadNode): ReadBody =>
   (maxBytes, done) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    // Settled once; what the stream emits after (the rest of a refused body, a late error) is ignored rather than
-    // unsubscribed from: the request and its listeners go together.
-    let settled = false
-    const settle = (body: Either.Either<string, BodyFailure>) => {
-      if (settled) return
-      settled = true
-      done(body)
-    }
-    request
-      .on("data", (chunk: Buffer) => {
-        if (settled) return
-        size += chunk.length
-        if (size > maxBytes) {
-          request.pause()
-          settle(Either.left("too_large"))
-        } else {
-          chunks.push(chunk)
-        }
-      })
-      .on("end", () => settle(Either.right(Buffer.concat(chunks, size).toString("utf8"))))
-      .on("error", () => settle(Either.left("unreadable")))
-      .on("aborted", () => settle(Either.left("unreadable")))
+    request[nodeReading] = { maxBytes, done, chunks: [], size: 0, settled: false }
+    request.on("data", onNodeData).on("end", onNodeEnd).on("error", onNodeFailure).on("aborted", onNodeFailure)
   }
 
 /**
@@ -186,6 +215,46 @@ export const parseJson = (text: string): Either.Either<unknown, CapabilityError.
 export const isNdjson = (contentType: string | undefined) =>
   contentType !== undefined && /^application\/(x-ndjson|ndjson|jsonl|x-jsonlines)\s*(;|$)/i.test(contentType)
 
+/** Built only when needed: an error captures a stack trace, too dear for every request. */
+const tooLarge = (maxBytes: number) =>
+  Either.left(
+    new CapabilityError.CapabilityError({
+      code: "payload_too_large",
+      message: `The body is larger than ${maxBytes} bytes`
+    })
+  )
+
+/** `readText`, its text handed to `parse` (when given) before `done`: one callback for the body, whichever. */
+const readBody = <A>(
+  request: Request,
+  maxBytes: number,
+  accepts: { readonly test: (contentType: string | undefined) => boolean; readonly unsupported: string },
+  parse: ((text: string) => Either.Either<A, CapabilityError.CapabilityError>) | undefined,
+  done: (body: Either.Either<A, CapabilityError.CapabilityError>) => void
+): void => {
+  if (!accepts.test(header(request, "content-type"))) {
+    done(
+      Either.left(new CapabilityError.CapabilityError({ code: "unsupported_media_type", message: accepts.unsupported }))
+    )
+    return
+  }
+  if (Number(header(request, "content-length") ?? 0) > maxBytes) {
+    done(tooLarge(maxBytes))
+    return
+  }
+  request.body(maxBytes, (body) => {
+    if (Either.isRight(body)) {
+      // Without `parse`, A is string: the body's own Right is the answer.
+      return done(parse === undefined ? (body as Either.Either<A, never>) : parse(body.right))
+    }
+    done(
+      body.left === "too_large"
+        ? tooLarge(maxBytes)
+        : Either.left(malformed("The body could not be read", "unreadable"))
+    )
+  })
+}
+
 /**
  * A request's body as text, within `maxBytes`: refused when its Content-Type is not one `accepts` takes (415, with
  * `unsupported` as the message), declared or found larger (413, before it is read, or as soon as it passes the
@@ -196,30 +265,7 @@ export const readText = (
   maxBytes: number,
   accepts: { readonly test: (contentType: string | undefined) => boolean; readonly unsupported: string },
   done: (body: Either.Either<string, CapabilityError.CapabilityError>) => void
-): void => {
-  if (!accepts.test(header(request, "content-type"))) {
-    done(
-      Either.left(new CapabilityError.CapabilityError({ code: "unsupported_media_type", message: accepts.unsupported }))
-    )
-    return
-  }
-  // Built only when needed: an error captures a stack trace, too dear for every request.
-  const tooLarge = () =>
-    Either.left(
-      new CapabilityError.CapabilityError({
-        code: "payload_too_large",
-        message: `The body is larger than ${maxBytes} bytes`
-      })
-    )
-  if (Number(header(request, "content-length") ?? 0) > maxBytes) {
-    done(tooLarge())
-    return
-  }
-  request.body(maxBytes, (body) => {
-    if (Either.isRight(body)) return done(Either.right(body.right))
-    done(body.left === "too_large" ? tooLarge() : Either.left(malformed("The body could not be read", "unreadable")))
-  })
-}
+): void => readBody(request, maxBytes, accepts, undefined, done)
 
 const jsonBodies = { test: isJson, unsupported: "The body must be JSON (Content-Type: application/json)" }
 
@@ -231,10 +277,19 @@ export const readJson = (
   request: Request,
   maxBytes: number,
   done: (body: Either.Either<unknown, CapabilityError.CapabilityError>) => void
-): void => readText(request, maxBytes, jsonBodies, (text) => done(Either.flatMap(text, parseJson)))
+): void => readBody(request, maxBytes, jsonBodies, parseJson, done)
 
 /** How long a refused body is read and dropped before the answer is written anyway. */
 const DRAIN_MILLIS = 1000
+
+const writeNode = (outgoing: ServerResponse, response: Response, headers: Record<string, string | number>) => {
+  try {
+    outgoing.writeHead(response.status, headers).end(response.body)
+  } catch {
+    // Only a broken connection gets here; there is nobody left to answer.
+    outgoing.destroy()
+  }
+}
 
 /**
  * `serve` as a Node `http` request listener: the whole answer is written at once. A body left unread (refused as too
@@ -257,18 +312,13 @@ export const listener =
         "content-type": response.contentType,
         "content-length": Buffer.byteLength(response.body)
       }
+      if (incoming.complete) return writeNode(outgoing, response, headers)
       let written = false
       const write = () => {
         if (written) return
         written = true
-        try {
-          outgoing.writeHead(response.status, headers).end(response.body)
-        } catch {
-          // Only a broken connection gets here; there is nobody left to answer.
-          outgoing.destroy()
-        }
+        writeNode(outgoing, response, headers)
       }
-      if (incoming.complete) return write()
       // A refusal before the body was read: what is left is read and dropped, so a client still sending gets the
       // answer rather than a broken pipe, for at most DRAIN_MILLIS; then the connection closes.
       headers.connection = "close"
