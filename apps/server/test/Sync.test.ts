@@ -2,17 +2,16 @@
  * Customer sync end to end: the sync command streams files to the running server, which stores each record as an
  * identify event in the outbox and delivers it to the embedded sandbox.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import Database from "better-sqlite3"
 import { afterAll, describe, expect, it } from "vitest"
 import * as SyncFile from "../src/sync/SyncFile.js"
 import { crmMapping, writeCrmExport } from "./crmExport.js"
-import { rest, runSync, serverForSuite, startServer } from "./support.js"
+import { allCompanies, outbox, rest, runSync, serverForSuite } from "./support.js"
 
 const work = mkdtempSync(join(tmpdir(), "capability-sync-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -26,18 +25,6 @@ const workFile = (name: string, text: string) => {
 
 /** A CRM export of `count` companies in the test's folder (see `writeCrmExport`). */
 const companiesCsv = (name: string, count: number, prefix = "cus") => writeCrmExport(join(work, name), count, prefix)
-
-/** Every company the server lists, by its Stripe id. */
-const allCompanies = async (base: string) => {
-  const byKey = new Map<string, { name: string; traits: Record<string, unknown>; updated_at: string }>()
-  for (let offset = 0; ; offset += 250) {
-    const page = (await rest(base, "GET", `/v1/companies?limit=250&detail=full&offset=${offset}`)).body.companies
-    for (const company of page) byKey.set(company.keys.stripe_customer_id, company)
-    if (page.length < 250) return byKey
-  }
-}
-
-const outbox = async (base: string) => (await rest(base, "GET", "/v1/events/outbox")).body
 
 describe("sync command", () => {
   const server = serverForSuite()
@@ -418,57 +405,5 @@ describe("reading a CSV file", () => {
       reason: `a quote opened on this line is not closed within ${SyncFile.MAX_RECORD_CHARS.toLocaleString("en-US")} characters`
     })
     expect(read.filter((row) => row._tag === "Row")).toHaveLength(60_000)
-  })
-})
-
-describe("a sync through a crash", () => {
-  it("SIGKILL of the server mid-sync, restart, re-run: every company present exactly once", async () => {
-    const dataDir = join(work, "crash")
-    mkdirSync(dataDir)
-    const file = companiesCsv("crash.csv", 10_000, "crash")
-    let server = await startServer({ DATA_DIR: dataDir })
-    // Small chunks make the sync long enough to be cut in the middle.
-    const interrupted = runSync([
-      "companies",
-      file,
-      ...crmMapping,
-      "--url",
-      server.rest,
-      "--chunk",
-      "100",
-      "--retry-for",
-      "1"
-    ])
-    for (let attempt = 0; attempt < 2000; attempt++) {
-      const status = await outbox(server.rest)
-      if (status.pending + status.in_flight + status.delivered >= 2_000) break
-      await new Promise((done) => setTimeout(done, 5))
-    }
-    await server.stop("SIGKILL")
-    const cut = await interrupted
-    expect(cut.code).toBe(1)
-    expect(cut.stderr).toContain("Sync stopped")
-
-    server = await startServer({ DATA_DIR: dataDir })
-    const rerun = await runSync(["companies", file, ...crmMapping, "--url", server.rest, "--wait"])
-    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
-    expect(rerun.stdout).toMatch(/accepted\s+10,000 \(\d{1,3}(,\d{3})? already accepted before/)
-    expect(rerun.stdout).toMatch(/delivered\s+10,000/)
-    const companies = await allCompanies(server.rest)
-    expect([...companies.keys()].filter((key) => key.startsWith("crash_"))).toHaveLength(10_000)
-    await server.stop()
-
-    // Upstream's own record: one identify event and one company per record, none twice.
-    const upstream = new Database(join(dataDir, "sandbox", "schematic-sandbox.db"), { readonly: true })
-    try {
-      const events = upstream
-        .prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT idempotency_key) AS keys FROM events WHERE type = 'identify'")
-        .get() as { n: number; keys: number }
-      expect(events).toEqual({ n: 10_000, keys: 10_000 })
-      const stored = upstream.prepare("SELECT COUNT(*) AS n FROM companies").get() as { n: number }
-      expect(stored.n).toBe(10_000)
-    } finally {
-      upstream.close()
-    }
   })
 })

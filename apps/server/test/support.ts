@@ -175,3 +175,16 @@ export const upstreamProxy = async (
   })
   return { ...proxy, violations }
 }
+
+/** Every company the server lists, by its Stripe id. */
+export const allCompanies = async (base: string) => {
+  const byKey = new Map<string, { name: string; traits: Record<string, unknown>; updated_at: string }>()
+  for (let offset = 0; ; offset += 250) {
+    const page = (await rest(base, "GET", `/v1/companies?limit=250&detail=full&offset=${offset}`)).body.companies
+    for (const company of page) byKey.set(company.keys.stripe_customer_id, company)
+    if (page.length < 250) return byKey
+  }
+}
+
+/** The outbox's counts, as the server reports them. */
+export const outbox = async (base: string) => (await rest(base, "GET", "/v1/events/outbox")).body
