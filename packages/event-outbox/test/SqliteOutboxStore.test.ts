@@ -134,6 +134,36 @@ describe("SqliteOutboxStore", () => {
     })
   )
 
+  it.effect("counts the room left request by request among requests sent together, as they are stored", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteOutboxStore.make({ filename: fileIn(), maxRows: 5 })
+      const events = (...keys: Array<string>) => keys.map((k) => ({ idempotencyKey: k, payload: "{}" }))
+      // Sent together (one transaction): the second request's keys were stored by the first, so it takes no room
+      // and the third fits exactly; the fourth finds the outbox full, and so does the fifth (room is asked for the
+      // events sent, before their keys are looked up).
+      const [first, second, third, fourth, fifth] = yield* Effect.all(
+        [
+          store.append(events("a", "b", "c")),
+          store.append(events("a", "b")),
+          store.append(events("d", "e")),
+          store.append(events("f")),
+          store.append(events("c"))
+        ].map(Effect.either),
+        { concurrency: "unbounded" }
+      )
+      expect(first).toMatchObject({
+        _tag: "Right",
+        right: [{ existing: false }, { existing: false }, { existing: false }]
+      })
+      expect(second).toMatchObject({ _tag: "Right", right: [{ existing: true }, { existing: true }] })
+      expect(third).toMatchObject({ _tag: "Right", right: [{ existing: false }, { existing: false }] })
+      expect(fourth).toMatchObject({ _tag: "Left", left: { _tag: "OutboxFull" } })
+      expect(fifth).toMatchObject({ _tag: "Left", left: { _tag: "OutboxFull" } })
+      expect((yield* store.counts).pending).toBe(5)
+      yield* store.close
+    })
+  )
+
   it.effect("moves an outbox of the first layout to the current one, keeping its events and their ids", () =>
     Effect.gen(function* () {
       const filename = fileIn()

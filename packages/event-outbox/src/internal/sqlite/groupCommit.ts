@@ -97,77 +97,125 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
   let heldRows = initial.rows
   let heldBytes = initial.bytes
 
+  /**
+   * Inserts `events` (of one request or of several), `INSERT_ROWS` to a statement: answers for each its seq, when it
+   * was accepted, and whether its key was new; `lastSeq` is the highest seq stored before, and the answer's is the
+   * highest after.
+   */
+  const insertAll = (events: ReadonlyArray<NewEvent>, sizes: ReadonlyArray<number>, now: number, lastSeq: number) => {
+    const outcomes: Array<{ seq: number; row: KeyRow | undefined }> = []
+    for (let from = 0; from < events.length; from += INSERT_ROWS) {
+      const to = Math.min(from + INSERT_ROWS, events.length)
+      const values: Array<string | number> = []
+      for (let index = from; index < to; index++) {
+        values.push(events[index]!.idempotencyKey, events[index]!.payload, sizes[index]!)
+      }
+      const { changes, lastInsertRowid } = insertOf(to - from).run({ now }, ...values)
+      if (changes === to - from) {
+        // Every row inserted: their seqs follow one another up to the last, in the order of the values.
+        lastSeq = Number(lastInsertRowid)
+        for (let index = from; index < to; index++) outcomes.push({ seq: lastSeq - (to - 1 - index), row: undefined })
+        continue
+      }
+      // Some keys were stored before (by an earlier request, or by an earlier value of this statement), and a row
+      // not inserted may still have used up a seq: each row is looked up. The rows this statement inserted have
+      // seqs above `lastSeq`, rising in the order of the values; a later value of one of their keys finds a seq
+      // already seen.
+      for (let index = from; index < to; index++) {
+        const key = events[index]!.idempotencyKey
+        const first = statements.byKey.get(key) as KeyRow | undefined
+        if (first === undefined) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
+        if (first.seq > lastSeq) {
+          outcomes.push({ seq: first.seq, row: undefined })
+          lastSeq = first.seq
+        } else outcomes.push({ seq: first.seq, row: first })
+      }
+    }
+    return { outcomes, lastSeq }
+  }
+
   const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
     const now = Date.now()
     // Every row inserted from here on gets a seq above those stored before it (AUTOINCREMENT).
     let lastSeq = statements.lastSeq.get() as number
-    const results: Array<Stored> = []
-    for (const { events, sync } of requests) {
-      const sizes = events.map((event) => Buffer.byteLength(event.payload))
-      const bytes = sizes.reduce((sum, size) => sum + size, 0)
-      if (heldRows + events.length > limits.maxRows || heldBytes + bytes > limits.maxBytes) {
-        results.push({ full: `The event outbox is full (${heldRows} events, ${heldBytes} bytes held); retry later` })
-        continue
+    const results: Array<Stored> = new Array(requests.length)
+    // Requests taken and not yet inserted: their events go in the same statements (under load most requests hold
+    // one event, and a statement a request cost more than its row did). Each is taken as though all its keys were
+    // new; one that would not fit so waits until those before it are inserted and counted as they came out.
+    let taken: Array<number> = []
+    let takenRows = 0
+    let takenBytes = 0
+    const sizesOf = requests.map(({ events }) => events.map((event) => Buffer.byteLength(event.payload)))
+    const bytesOf = sizesOf.map((sizes) => sizes.reduce((sum, size) => sum + size, 0))
+    const insertTaken = () => {
+      if (taken.length === 0) return
+      const events: Array<NewEvent> = []
+      const sizes: Array<number> = []
+      for (const index of taken) {
+        events.push(...requests[index]!.events)
+        sizes.push(...sizesOf[index]!)
       }
-      const stored: Array<number> = []
-      const legacyIds: Array<string> = []
-      const seqs: Array<number> = []
-      let existing = 0
-      const addNew = (seq: number, size: number) => {
-        heldRows++
-        heldBytes += size
-        stored.push(seq, now, NEW)
-        seqs.push(seq)
-      }
-      const addExisting = (first: KeyRow) => {
-        existing++
-        stored.push(first.seq, first.accepted_at, first.legacy_id === null ? EXISTING : EXISTING_LEGACY)
-        if (first.legacy_id !== null) legacyIds.push(first.legacy_id)
-        seqs.push(first.seq)
-      }
-      for (let from = 0; from < events.length; from += INSERT_ROWS) {
-        const to = Math.min(from + INSERT_ROWS, events.length)
-        const values: Array<string | number> = []
-        for (let index = from; index < to; index++) {
-          values.push(events[index]!.idempotencyKey, events[index]!.payload, sizes[index]!)
+      const inserted = insertAll(events, sizes, now, lastSeq)
+      lastSeq = inserted.lastSeq
+      let at = 0
+      for (const index of taken) {
+        const { sync } = requests[index]!
+        const stored: Array<number> = []
+        const legacyIds: Array<string> = []
+        const seqs: Array<number> = []
+        let existing = 0
+        for (const size of sizesOf[index]!) {
+          const { seq, row } = inserted.outcomes[at++]!
+          seqs.push(seq)
+          if (row === undefined) {
+            heldRows++
+            heldBytes += size
+            stored.push(seq, now, NEW)
+          } else {
+            existing++
+            stored.push(row.seq, row.accepted_at, row.legacy_id === null ? EXISTING : EXISTING_LEGACY)
+            if (row.legacy_id !== null) legacyIds.push(row.legacy_id)
+          }
         }
-        const { changes, lastInsertRowid } = insertOf(to - from).run({ now }, ...values)
-        if (changes === to - from) {
-          // Every row inserted: their seqs follow one another up to the last, in the order of the values.
-          lastSeq = Number(lastInsertRowid)
-          for (let index = from; index < to; index++) addNew(lastSeq - (to - 1 - index), sizes[index]!)
+        if (sync !== undefined) {
+          const { rowid } = statements.syncUpsert.get(
+            sync.id,
+            sync.kind,
+            sync.source,
+            existing,
+            sync.refused,
+            now,
+            now
+          ) as { rowid: number }
+          let added = 0
+          for (const seq of seqs) added += statements.syncEvent.run(rowid, seq).changes
+          if (added > 0) statements.syncAdded.run(added, rowid)
+        }
+        results[index] = { events: stored, legacyIds }
+      }
+      taken = []
+      takenRows = 0
+      takenBytes = 0
+    }
+    const fits = (rows: number, bytes: number) =>
+      heldRows + rows <= limits.maxRows && heldBytes + bytes <= limits.maxBytes
+    for (let index = 0; index < requests.length; index++) {
+      const rows = requests[index]!.events.length
+      const bytes = bytesOf[index]!
+      if (!fits(takenRows + rows, takenBytes + bytes)) {
+        insertTaken()
+        if (!fits(rows, bytes)) {
+          results[index] = {
+            full: `The event outbox is full (${heldRows} events, ${heldBytes} bytes held); retry later`
+          }
           continue
         }
-        // Some keys were stored before (by an earlier request, or by an earlier value of this statement), and a row
-        // not inserted may still have used up a seq: each row is looked up. The rows this statement inserted have
-        // seqs above `lastSeq`, rising in the order of the values; a later value of one of their keys finds a seq
-        // already seen.
-        for (let index = from; index < to; index++) {
-          const key = events[index]!.idempotencyKey
-          const first = statements.byKey.get(key) as KeyRow | undefined
-          if (first === undefined) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
-          if (first.seq > lastSeq) {
-            addNew(first.seq, sizes[index]!)
-            lastSeq = first.seq
-          } else addExisting(first)
-        }
       }
-      if (sync !== undefined) {
-        const { rowid } = statements.syncUpsert.get(
-          sync.id,
-          sync.kind,
-          sync.source,
-          existing,
-          sync.refused,
-          now,
-          now
-        ) as { rowid: number }
-        let added = 0
-        for (const seq of seqs) added += statements.syncEvent.run(rowid, seq).changes
-        if (added > 0) statements.syncAdded.run(added, rowid)
-      }
-      results.push({ events: stored, legacyIds })
+      taken.push(index)
+      takenRows += rows
+      takenBytes += bytes
     }
+    insertTaken()
     return results
   })
 
