@@ -14,7 +14,8 @@ export default defineConfig({
     // is loading Effect, the MCP SDK and the packages, and no test depends on a fresh copy of them.
     isolate: false,
     // Most test files wait on servers, child processes and sockets more than they compute: two at once keep two
-    // cores busy (one a core would leave them idle through every wait).
+    // cores busy (one a core would leave them idle through every wait). Three were no faster on two cores, and ended
+    // with tinypool's "Terminating worker thread" (vitest-dev/vitest#8133).
     maxWorkers: 2,
     minWorkers: 1
   }
