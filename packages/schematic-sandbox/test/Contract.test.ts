@@ -35,7 +35,7 @@ describe("every sandbox response matches Schematic's spec", () => {
       event_subtype: "api-call"
     })
     await read("/features", "/features?feature_type=event")
-    await read("/features/{feature_id}", `/features/${feature.data.id}`)
+    const featureRead = await read("/features/{feature_id}", `/features/${feature.data.id}`)
 
     const company = await checked(
       "POST",
@@ -79,7 +79,13 @@ describe("every sandbox response matches Schematic's spec", () => {
     })
     await read("/company-overrides", `/company-overrides?company_id=${company.data.id}`)
     const overridePath = `/company-overrides/${override.data.id}`
-    await read("/company-overrides/{company_override_id}", overridePath)
+    const overrideRead = await read("/company-overrides/{company_override_id}", overridePath)
+    // An override's feature is the feature as its own route renders it (FeatureResponseData's fields).
+    const featureFields = Object.keys(overrideRead.data.feature)
+    expect(featureFields).toEqual(expect.arrayContaining(["trait_id", "singular_name", "plural_name"]))
+    expect(overrideRead.data.feature).toEqual(
+      Object.fromEntries(featureFields.map((field) => [field, featureRead.data[field]]))
+    )
     await checked(
       "PUT",
       "/company-overrides/{company_override_id}",

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { rowsIn } from "../domain/tables.js"
 import { iso } from "../ids.js"
 import type { FeatureRow, OverrideNoteRow, OverrideRow } from "../rows.js"
-import { createdAndUpdated, grantSummary } from "./summaries.js"
+import { createdAndUpdated, featureSummary, grantSummary } from "./summaries.js"
 
 /** Renders overrides as `CompanyOverrideResponseData`, with their notes, company and feature. */
 export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
@@ -33,19 +33,8 @@ export const renderOverrides = (rows: ReadonlyArray<OverrideRow>) =>
             created_at: iso(note.created_at),
             updated_at: iso(note.updated_at)
           })),
-        ...(feature === undefined
-          ? {}
-          : {
-              feature: {
-                id: feature.id,
-                name: feature.name,
-                description: feature.description,
-                feature_type: feature.feature_type,
-                icon: feature.icon,
-                event_subtype: feature.event_subtype,
-                ...createdAndUpdated(feature)
-              }
-            }),
+        // The same `FeatureResponseData` the feature routes answer, its trait and unit names among it.
+        ...(feature === undefined ? {} : { feature: featureSummary(feature) }),
         ...createdAndUpdated(row)
       }
     })
