@@ -151,9 +151,10 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
       if (taken.length === 0) return
       const events: Array<NewEvent> = []
       const sizes: Array<number> = []
+      // Pushed one by one: a request may hold more events than a call takes arguments.
       for (const index of taken) {
-        events.push(...requests[index]!.events)
-        sizes.push(...sizesOf[index]!)
+        for (const event of requests[index]!.events) events.push(event)
+        for (const size of sizesOf[index]!) sizes.push(size)
       }
       const inserted = insertAll(events, sizes, now, lastSeq)
       lastSeq = inserted.lastSeq
