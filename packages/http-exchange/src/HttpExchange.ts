@@ -83,59 +83,37 @@ export const fromText =
   (maxBytes, done) =>
     done(Buffer.byteLength(text) > maxBytes ? Either.left("too_large") : Either.right(text))
 
-/** A Node request's body being read: what its listeners share (they are the same functions for every request). */
-interface NodeReading {
-  readonly maxBytes: number
-  readonly done: (body: Either.Either<string, BodyFailure>) => void
-  readonly chunks: Array<Buffer>
-  size: number
-  // Settled once; what the stream emits after (the rest of a refused body, a late error) is ignored rather than
-  // unsubscribed from: the request and its listeners go together.
-  settled: boolean
-}
-
-const nodeReading = Symbol("nodeReading")
-
-type ReadNode = IncomingMessage & { [nodeReading]?: NodeReading }
-
-const settleNode = (request: ReadNode, body: Either.Either<string, BodyFailure>) => {
-  const reading = request[nodeReading]!
-  if (reading.settled) return
-  reading.settled = true
-  reading.done(body)
-}
-
-function onNodeData(this: ReadNode, chunk: Buffer) {
-  const reading = this[nodeReading]!
-  if (reading.settled) return
-  reading.size += chunk.length
-  if (reading.size > reading.maxBytes) {
-    this.pause()
-    settleNode(this, Either.left("too_large"))
-  } else {
-    reading.chunks.push(chunk)
-  }
-}
-
-function onNodeEnd(this: ReadNode) {
-  const reading = this[nodeReading]!
-  settleNode(this, Either.right(Buffer.concat(reading.chunks, reading.size).toString("utf8")))
-}
-
-function onNodeFailure(this: ReadNode) {
-  settleNode(this, Either.left("unreadable"))
-}
-
 /**
  * The body of a Node request. Past `maxBytes` it stops reading (the stream is paused): the answer must close the
- * connection, since what is left unread would otherwise be taken for the next request (`listener` does). Its
- * listeners are shared by all requests and find what they need on the request: a request read costs one object.
+ * connection, since what is left unread would otherwise be taken for the next request (`listener` does).
  */
 const fromNode =
-  (request: ReadNode): ReadBody =>
+  (request: IncomingMessage): ReadBody =>
   (maxBytes, done) => {
-    request[nodeReading] = { maxBytes, done, chunks: [], size: 0, settled: false }
-    request.on("data", onNodeData).on("end", onNodeEnd).on("error", onNodeFailure).on("aborted", onNodeFailure)
+    const chunks: Array<Buffer> = []
+    let size = 0
+    // Settled once; what the stream emits after (the rest of a refused body, a late error) is ignored rather than
+    // unsubscribed from: the request and its listeners go together.
+    let settled = false
+    const settle = (body: Either.Either<string, BodyFailure>) => {
+      if (settled) return
+      settled = true
+      done(body)
+    }
+    request
+      .on("data", (chunk: Buffer) => {
+        if (settled) return
+        size += chunk.length
+        if (size > maxBytes) {
+          request.pause()
+          settle(Either.left("too_large"))
+        } else {
+          chunks.push(chunk)
+        }
+      })
+      .on("end", () => settle(Either.right(Buffer.concat(chunks, size).toString("utf8"))))
+      .on("error", () => settle(Either.left("unreadable")))
+      .on("aborted", () => settle(Either.left("unreadable")))
   }
 
 /**
@@ -224,12 +202,12 @@ const tooLarge = (maxBytes: number) =>
     })
   )
 
-/** `readText`, its text handed to `parse` (when given) before `done`: one callback for the body, whichever. */
+/** `readText`, its text handed to `parse` before `done`: one callback for the body, whichever is read. */
 const readBody = <A>(
   request: Request,
   maxBytes: number,
   accepts: { readonly test: (contentType: string | undefined) => boolean; readonly unsupported: string },
-  parse: ((text: string) => Either.Either<A, CapabilityError.CapabilityError>) | undefined,
+  parse: (text: string) => Either.Either<A, CapabilityError.CapabilityError>,
   done: (body: Either.Either<A, CapabilityError.CapabilityError>) => void
 ): void => {
   if (!accepts.test(header(request, "content-type"))) {
@@ -243,10 +221,7 @@ const readBody = <A>(
     return
   }
   request.body(maxBytes, (body) => {
-    if (Either.isRight(body)) {
-      // Without `parse`, A is string: the body's own Right is the answer.
-      return done(parse === undefined ? (body as Either.Either<A, never>) : parse(body.right))
-    }
+    if (Either.isRight(body)) return done(parse(body.right))
     done(
       body.left === "too_large"
         ? tooLarge(maxBytes)
@@ -265,7 +240,7 @@ export const readText = (
   maxBytes: number,
   accepts: { readonly test: (contentType: string | undefined) => boolean; readonly unsupported: string },
   done: (body: Either.Either<string, CapabilityError.CapabilityError>) => void
-): void => readBody(request, maxBytes, accepts, undefined, done)
+): void => readBody(request, maxBytes, accepts, Either.right, done)
 
 const jsonBodies = { test: isJson, unsupported: "The body must be JSON (Content-Type: application/json)" }
 

@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { HttpServer, type HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import {
@@ -27,7 +28,6 @@ import { SchematicClient } from "@schematic-capability/schematic-client"
 import { Cause, Duration, Effect, Either, Exit, Layer, LogLevel, Runtime } from "effect"
 import { docsPage } from "./internal/docs.js"
 import { queryCoercer, recordBodies, recordsInput, searchParams, withPathParams } from "./internal/input.js"
-import { randomRequestId } from "./internal/requestId.js"
 import * as Router from "./internal/router.js"
 import * as OpenApiDocument from "./OpenApiDocument.js"
 
@@ -289,7 +289,7 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
 
     return (request, respond) => {
       const given = HttpExchange.header(request, "x-request-id")
-      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomRequestId()
+      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
       const started = Date.now()
       const timer = observe === undefined ? 0 : performance.now()
       const path = HttpExchange.pathOf(request)
