@@ -21,6 +21,7 @@ import {
   STORED,
   type StoredBatch
 } from "./messages.js"
+import { PendingById } from "./pendingById.js"
 
 export type Resume = (reply: Reply) => void
 
@@ -64,8 +65,8 @@ interface PendingStore {
  * The thread keeps the process alive only while an answer is awaited.
  */
 export const connect = (thread: Worker, opened: Resume): ThreadChannel => {
-  const waiting = new Map<number, Resume>()
-  const storing = new Map<number, (outcome: StoreOutcome) => void>()
+  const waiting = new PendingById<Resume>()
+  const storing = new PendingById<(outcome: StoreOutcome) => void>()
   let lastId = 0
   let stopped: string | undefined
 
@@ -140,16 +141,14 @@ export const connect = (thread: Worker, opened: Resume): ThreadChannel => {
     if (awaited() === 0) thread.unref()
   }
   const settle = (reply: Reply) => {
-    const resume = waiting.get(reply.id)
+    const resume = waiting.take(reply.id)
     if (resume === undefined) return
-    waiting.delete(reply.id)
     settled()
     resume(reply)
   }
   const settleStore = (id: number, outcome: StoreOutcome) => {
-    const resume = storing.get(id)
+    const resume = storing.take(id)
     if (resume === undefined) return
-    storing.delete(id)
     settled()
     resume(outcome)
   }
@@ -191,8 +190,8 @@ export const connect = (thread: Worker, opened: Resume): ThreadChannel => {
   }
   const stop = (reason: string) => {
     stopped ??= reason
-    for (const id of [...waiting.keys()]) settle({ id, error: reason })
-    for (const id of [...storing.keys()]) settleStore(id, { closed: reason })
+    for (const id of waiting.ids()) settle({ id, error: reason })
+    for (const id of storing.ids()) settleStore(id, { closed: reason })
   }
 
   thread.unref()
