@@ -1,14 +1,13 @@
 /**
- * Callbacks awaiting the outbox thread's answers, by request id. Free of Effect: kept apart from `threadChannel` so
- * that its reason is written once.
+ * Callbacks awaiting the outbox thread's answers, by request id.
  *
  * Not a `Map`. Requests come and go by the thousand a second, so a Map's table grows and shrinks again and again, and
  * V8 links each table it leaves to the one that replaces it (so that an iterator can follow). Once a full collection
  * has moved the table into the old heap, that link keeps the next table alive through young-generation collections,
  * and that one the next: every table from then on, with the callbacks it held and the requests they close over, is
  * copied into the old heap until the next full collection, which starts it over. Under load that was most of what
- * the server promoted, and the collections it caused cost more CPU than the requests' own work. An object keyed by
- * integers keeps its entries in a dictionary that is rebuilt without such a link.
+ * the server promoted. An object keyed by integers keeps its entries in a dictionary that is rebuilt without such a
+ * link.
  */
 export class PendingById<V> {
   private entries: Record<number, V> = Object.create(null)
