@@ -83,11 +83,22 @@ export interface Worker {
  * A stored event as it is sent. The time it was accepted travels with it, however late it is delivered, and
  * Schematic is told to trust it: an event held back by an outage or a restart is metered in the period it happened in.
  */
-const eventOf = (row: OutboxRow) => {
-  const event = JSON.parse(row.payload)
-  event.sent_at ??= new Date(row.acceptedAt).toISOString()
-  event.trusted_client_clock ??= true
-  return event
+const eventsOf = (rows: ReadonlyArray<OutboxRow>) => {
+  // Events stored in one commit share the time they were accepted: its text is made once for them.
+  let acceptedAt = Number.NaN
+  let sentAt = ""
+  return rows.map((row) => {
+    const event = JSON.parse(row.payload)
+    if (event.sent_at === undefined || event.sent_at === null) {
+      if (row.acceptedAt !== acceptedAt) {
+        acceptedAt = row.acceptedAt
+        sentAt = new Date(acceptedAt).toISOString()
+      }
+      event.sent_at = sentAt
+    }
+    event.trusted_client_clock ??= true
+    return event
+  })
 }
 
 const describe = (error: SchematicError.SchematicError) =>
@@ -150,7 +161,7 @@ export const make = (
         // The events are made for the request and not kept: the client sends their JSON text, so nothing holds
         // them while Schematic answers (a batch held across collections is copied, then promoted to the old heap).
         // Schematic's answer (an entry an event) is not kept either: only whether it took the batch.
-        const result = yield* Effect.either(Effect.asVoid(client.events.createBatch({ events: rows.map(eventOf) })))
+        const result = yield* Effect.either(Effect.asVoid(client.events.createBatch({ events: eventsOf(rows) })))
         const now = Date.now()
         if (result._tag === "Right") {
           const delivered = yield* store.markDelivered(rows, now)

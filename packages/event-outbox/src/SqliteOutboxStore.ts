@@ -155,12 +155,15 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
       // One process owns the file (its rows in flight stay so until it starts again): there is no lease to keep.
       lease: undefined,
       extendLease: (seqs) => Effect.succeed(seqs.length),
-      markDelivered: (rows, now) =>
-        call(
-          "markDelivered",
-          rows.map((row) => row.seq),
-          now
-        ),
+      markDelivered: (rows, now) => {
+        const seqs: Array<number> = []
+        let bytes = 0
+        for (const row of rows) {
+          seqs.push(row.seq)
+          bytes += row.bytes
+        }
+        return call("markDelivered", seqs, bytes, now)
+      },
       markRetry: (seqs, nextAttemptAt) => call("markRetry", seqs, nextAttemptAt),
       markDead: (seqs, error, now) => call("markDead", seqs, error, now),
       expire: (queuedBefore, error, now) => call("expire", queuedBefore, error, now),

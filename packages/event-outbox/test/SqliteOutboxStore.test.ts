@@ -164,6 +164,35 @@ describe("SqliteOutboxStore", () => {
     })
   )
 
+  it.effect("frees the room of events delivered, by rows and by bytes, also when they are marked delivered twice", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteOutboxStore.make({ filename: fileIn(), maxRows: 4, maxBytes: 40 })
+      const sized = (key: string, bytes: number) => ({ idempotencyKey: key, payload: "x".repeat(bytes) })
+      yield* store.append([sized("a", 10), sized("b", 10), sized("c", 10)])
+      const claimed = yield* store.claim(2, Date.now())
+      expect(claimed.map((row) => [row.idempotencyKey, row.bytes, row.attempts])).toEqual([
+        ["a", 10, 1],
+        ["b", 10, 1]
+      ])
+      expect(yield* store.markDelivered(claimed, Date.now())).toBe(2)
+      // Delivered already: nothing changes, and what is held is counted again from the file.
+      expect(yield* store.markDelivered(claimed, Date.now())).toBe(0)
+      // Held now: c (10 bytes, one row). Room for 30 bytes and 3 rows: 31 bytes do not fit, 30 bytes in 3 rows do.
+      expect(yield* Effect.either(store.append([sized("d", 31)]))).toMatchObject({
+        _tag: "Left",
+        left: { _tag: "OutboxFull" }
+      })
+      yield* store.append([sized("d", 10), sized("e", 10), sized("f", 10)])
+      expect(yield* Effect.either(store.append([sized("g", 1)]))).toMatchObject({
+        _tag: "Left",
+        left: { _tag: "OutboxFull" }
+      })
+      const counts = yield* store.counts
+      expect([counts.pending, counts.inFlight, counts.delivered]).toEqual([4, 0, 2])
+      yield* store.close
+    })
+  )
+
   it.effect("moves an outbox of the first layout to the current one, keeping its events and their ids", () =>
     Effect.gen(function* () {
       const filename = fileIn()

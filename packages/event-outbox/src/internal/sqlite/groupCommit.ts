@@ -43,6 +43,8 @@ export interface GroupCommit {
   readonly store: (requests: ReadonlyArray<StoreRequest>) => ReadonlyArray<Stored>
   /** Events delivered: they no longer count against the limits. */
   readonly release: (rows: number, bytes: number) => void
+  /** Counts what is held again, from the file. */
+  readonly recount: () => void
 }
 
 /**
@@ -93,9 +95,14 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
   }
 
   // What is held and not delivered (pending, in flight or dead-lettered): counted at open, then kept count of.
-  const initial = statements.held.get() as { rows: number; bytes: number }
-  let heldRows = initial.rows
-  let heldBytes = initial.bytes
+  let heldRows = 0
+  let heldBytes = 0
+  const recount = () => {
+    const held = statements.held.get() as { rows: number; bytes: number }
+    heldRows = held.rows
+    heldBytes = held.bytes
+  }
+  recount()
 
   /**
    * Inserts `events` (of one request or of several), `INSERT_ROWS` to a statement: answers for each its seq, when it
@@ -239,6 +246,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
     release: (rows, bytes) => {
       heldRows -= rows
       heldBytes -= bytes
-    }
+    },
+    recount
   }
 }

@@ -70,11 +70,11 @@ export const open = (options: Options) => {
                      ORDER BY next_attempt_at, seq LIMIT ?)
        RETURNING seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at`
     ),
-    // The batch's rows in one statement (their seqs as a JSON array) rather than a statement a row.
+    // The batch's rows in one statement (their seqs as a JSON array) rather than a statement a row. It returns no
+    // rows: the caller tells their size (see `markDelivered`).
     delivered: db.prepare(
       `UPDATE outbox_events SET state = 'delivered', finished_at = ?, last_error = NULL
-       WHERE seq IN (SELECT value FROM json_each(?)) AND state <> 'delivered'
-       RETURNING bytes`
+       WHERE seq IN (SELECT value FROM json_each(?)) AND state <> 'delivered'`
     ),
     retry: db.prepare("UPDATE outbox_events SET state = 'pending', next_attempt_at = ? WHERE seq = ?"),
     dead: db.prepare(
@@ -138,13 +138,14 @@ export const open = (options: Options) => {
     store: appends.store,
     claim: (limit: number, now: number): ClaimedBatch =>
       packClaimed(statements.claim.all(now, limit) as Array<StoredRow>),
-    /** Marks the events (`seqs`, of `bytes` each) delivered; answers how many were not already. */
-    markDelivered: (seqs: ReadonlyArray<number>, now: number): number => {
-      const changed = statements.delivered.all(now, JSON.stringify(seqs)) as Array<{ bytes: number }>
-      const count = changed.length
-      let size = 0
-      for (const row of changed) size += row.bytes
-      appends.release(count, size)
+    /**
+     * Marks the events (`seqs`, `bytes` in all) delivered; answers how many were not already. Only this process
+     * sends the rows it claimed, so all of them are still in flight; were one not, what is held is counted again.
+     */
+    markDelivered: (seqs: ReadonlyArray<number>, bytes: number, now: number): number => {
+      const count = statements.delivered.run(now, JSON.stringify(seqs)).changes
+      if (count === seqs.length) appends.release(count, bytes)
+      else appends.recount()
       deliveredRows += count
       return count
     },
