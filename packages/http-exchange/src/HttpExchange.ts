@@ -267,6 +267,15 @@ const writeNode = (outgoing: ServerResponse, response: Response, headers: Record
 }
 
 /**
+ * Whether some of a request's body has not been read: it declares one (chunked, or a length above 0) and has not
+ * ended. A request without a body is answered at once and its connection kept, even when the answer comes before
+ * Node has marked it complete (an answer given as its headers are read, as a fixed route's is).
+ */
+const bodyPending = (incoming: IncomingMessage): boolean =>
+  !incoming.complete &&
+  (incoming.headers["transfer-encoding"] !== undefined || Number(incoming.headers["content-length"] ?? 0) > 0)
+
+/**
  * `serve` as a Node `http` request listener: the whole answer is written at once. A body left unread (refused as too
  * large) closes the connection, so it is not taken for the next request on it.
  */
@@ -287,7 +296,7 @@ export const listener =
         "content-type": response.contentType,
         "content-length": Buffer.byteLength(response.body)
       }
-      if (incoming.complete) return writeNode(outgoing, response, headers)
+      if (!bodyPending(incoming)) return writeNode(outgoing, response, headers)
       let written = false
       const write = () => {
         if (written) return

@@ -1,3 +1,5 @@
+import { Agent, createServer, request as httpRequest } from "node:http"
+import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
 import { HttpExchange } from "../src/index.js"
@@ -98,5 +100,44 @@ describe("HttpExchange.webHandler", () => {
       respond({ status: 204, contentType: "text/plain", headers: {}, body: "" })
     )(new Request("http://localhost/"))
     assert.deepStrictEqual([empty.status, await empty.text()], [204, ""])
+  })
+})
+
+describe("HttpExchange.listener", () => {
+  it("keeps the connection of a request without a body answered at once, and closes one whose body it refused unread", async () => {
+    const server = createServer(
+      HttpExchange.listener((request, respond) =>
+        request.method === "GET"
+          ? respond(HttpExchange.json({ status: "ok" }, 200))
+          : respond(HttpExchange.json({ error: "refused" }, 413))
+      )
+    )
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening))
+    const sockets = new Set<unknown>()
+    server.on("connection", (socket) => sockets.add(socket))
+    // One socket at most, kept between requests: a request waits for the one before it to be answered.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const call = (method: string, body?: string) =>
+      new Promise<{ status: number; connection: string | undefined }>((answered, failed) => {
+        const sent = httpRequest(
+          { host: "127.0.0.1", port: (server.address() as AddressInfo).port, path: "/", method, agent },
+          (response) => {
+            response.resume()
+            response.on("end", () => answered({ status: response.statusCode!, connection: response.headers.connection }))
+          }
+        )
+        sent.on("error", failed)
+        sent.end(body)
+      })
+    try {
+      for (let i = 0; i < 3; i++) assert.deepStrictEqual(await call("GET"), { status: 200, connection: "keep-alive" })
+      // Three requests, one connection.
+      assert.strictEqual(sockets.size, 1)
+      assert.deepStrictEqual(await call("POST", "x".repeat(100_000)), { status: 413, connection: "close" })
+    } finally {
+      agent.destroy()
+      server.closeAllConnections()
+      await new Promise((closed) => server.close(closed))
+    }
   })
 })
