@@ -59,6 +59,22 @@ export const JSON_TYPE = "application/json"
 /** The headers of an answer that has none of its own: shared, never written to. */
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
+/**
+ * `headers` with `name` set to `value`, as a new object. Copied name by name rather than spread: V8 gives the spread
+ * copy of an object that was itself made by spreading a hidden class of its own every time, so each answer would
+ * make a new one, and Node, which lists an answer's header names, would list them anew for each.
+ */
+export const withHeader = (
+  headers: Readonly<Record<string, string>>,
+  name: string,
+  value: string
+): Record<string, string> => {
+  const copy: Record<string, string> = {}
+  for (const key in headers) copy[key] = headers[key]!
+  copy[name] = value
+  return copy
+}
+
 /** A JSON answer. */
 export const json = (
   body: unknown,
@@ -291,11 +307,11 @@ export const listener =
     }
     serve(request, (response) => {
       if (outgoing.headersSent) return
-      const headers: Record<string, string | number> = {
-        ...response.headers,
-        "content-type": response.contentType,
-        "content-length": Buffer.byteLength(response.body)
-      }
+      // Copied name by name, as `withHeader` does and for its reason.
+      const headers: Record<string, string | number> = {}
+      for (const name in response.headers) headers[name] = response.headers[name]!
+      headers["content-type"] = response.contentType
+      headers["content-length"] = Buffer.byteLength(response.body)
       if (!bodyPending(incoming)) return writeNode(outgoing, response, headers)
       let written = false
       const write = () => {
@@ -427,7 +443,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304])
 export const toWeb = (response: Response): globalThis.Response =>
   new globalThis.Response(NULL_BODY.has(response.status) ? null : response.body, {
     status: response.status,
-    headers: { ...response.headers, "content-type": response.contentType }
+    headers: withHeader(response.headers, "content-type", response.contentType)
   })
 
 /**

@@ -298,7 +298,12 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
       const answer = (response: HttpExchange.Response) => {
         if (answered) return
         answered = true
-        respond({ ...response, headers: { ...response.headers, "x-request-id": requestId } })
+        respond({
+          status: response.status,
+          contentType: response.contentType,
+          headers: HttpExchange.withHeader(response.headers, "x-request-id", requestId),
+          body: response.body
+        })
         observe?.({
           operation: (found._tag === "Found" ? labels.get(found.route) : undefined) ?? "unmatched",
           transport: "rest",
@@ -356,7 +361,9 @@ export const serve = <Op extends AnyOperation = (typeof Operations.all)[number]>
             })
       const response = errorResponse(refused, requestId)
       answer(
-        allowed === undefined ? response : { ...response, headers: { ...response.headers, allow: allowed.join(", ") } }
+        allowed === undefined
+          ? response
+          : { ...response, headers: HttpExchange.withHeader(response.headers, "allow", allowed.join(", ")) }
       )
     }
   })
