@@ -123,7 +123,9 @@ describe("HttpExchange.listener", () => {
           { host: "127.0.0.1", port: (server.address() as AddressInfo).port, path: "/", method, agent },
           (response) => {
             response.resume()
-            response.on("end", () => answered({ status: response.statusCode!, connection: response.headers.connection }))
+            response.on("end", () =>
+              answered({ status: response.statusCode!, connection: response.headers.connection })
+            )
           }
         )
         sent.on("error", failed)
