@@ -307,10 +307,11 @@ export const listener =
     }
     serve(request, (response) => {
       if (outgoing.headersSent) return
-      // Copied name by name, as `withHeader` does and for its reason.
-      const headers: Record<string, string | number> = {}
-      for (const name in response.headers) headers[name] = response.headers[name]!
-      headers["content-type"] = response.contentType
+      const headers: Record<string, string | number> = withHeader(
+        response.headers,
+        "content-type",
+        response.contentType
+      )
       headers["content-length"] = Buffer.byteLength(response.body)
       if (!bodyPending(incoming)) return writeNode(outgoing, response, headers)
       let written = false
