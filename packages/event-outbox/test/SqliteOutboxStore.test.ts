@@ -37,6 +37,34 @@ CREATE INDEX outbox_due ON outbox_events(state, next_attempt_at, seq);
 CREATE INDEX outbox_finished_at ON outbox_events(state, finished_at) WHERE finished_at IS NOT NULL;
 `
 
+/** The second layout: keys unique through a unique index on their text. */
+const V2_LAYOUT = `
+CREATE TABLE outbox_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  payload TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  accepted_at INTEGER NOT NULL,
+  queued_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  last_error TEXT,
+  legacy_id TEXT
+);
+CREATE INDEX outbox_due ON outbox_events(state, next_attempt_at, seq);
+CREATE INDEX outbox_finished_at ON outbox_events(state, finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX outbox_legacy_id ON outbox_events(legacy_id) WHERE legacy_id IS NOT NULL;
+`
+
+/**
+ * UUIDv4 keys that share their first 52 bits (the number they are indexed by) two by two: `[a, b]` of a pair differ
+ * only after them.
+ */
+const collidingPair = (n: number) =>
+  [`0000000${n}-1111-4222-8333-444444444444`, `0000000${n}-1111-4222-9fff-ffffffffffff`] as const
+
 describe("SqliteOutboxStore", () => {
   storeContract(() =>
     Effect.acquireRelease(SqliteOutboxStore.make({ filename: fileIn() }), (store) => store.close).pipe(
@@ -237,6 +265,96 @@ describe("SqliteOutboxStore", () => {
       expect(yield* reopened.counts).toMatchObject({ pending: 0, inFlight: 3, delivered: 1, dead: 0 })
       expect(yield* reopened.recover).toBe(3)
       yield* reopened.close
+    })
+  )
+
+  it.effect("keeps UUIDv4 keys that share their indexed number apart, stored once each, before and after pruning", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const store = yield* SqliteOutboxStore.make({ filename })
+      const [a, b] = collidingPair(1)
+      const [c, d] = collidingPair(2)
+      const first = yield* store.append([event(a), event("text-key")])
+      // b takes a's number: stored all the same, under an id of its own.
+      const [second] = yield* store.append([event(b)])
+      expect(second).toMatchObject({ idempotencyKey: b, existing: false })
+      expect(second!.id).not.toBe(first[0]!.id)
+      // In one request, both keys of a pair and each again: the first of each is new, the repeats find them.
+      const mixed = yield* store.append([event(c), event(d), event(c), event(d), event(a), event(b)])
+      expect(mixed.map((item) => item.existing)).toEqual([false, false, true, true, true, true])
+      expect(mixed[2]!.id).toBe(mixed[0]!.id)
+      expect(mixed[3]!.id).toBe(mixed[1]!.id)
+      expect(mixed[4]!.id).toBe(first[0]!.id)
+      expect(mixed[5]!.id).toBe(second!.id)
+      expect((yield* store.find({ idempotencyKey: b }))?.id).toBe(second!.id)
+      expect((yield* store.find({ idempotencyKey: d }))?.id).toBe(mixed[1]!.id)
+      expect(yield* store.counts).toMatchObject({ pending: 5 })
+
+      // a delivered and pruned, b kept: b sent again is still found, though its number is free now.
+      const claimed = yield* store.claim(1, Date.now())
+      expect(claimed.map((row) => row.idempotencyKey)).toEqual([a])
+      expect(yield* store.markDelivered(claimed, Date.now() - 10_000)).toBe(1)
+      expect(yield* store.prune(Date.now() - 5_000)).toBe(1)
+      const [again, fresh] = yield* store.append([event(b), event(a)])
+      expect(again).toEqual({ ...second!, existing: true })
+      expect(fresh).toMatchObject({ idempotencyKey: a, existing: false })
+      expect(yield* store.counts).toMatchObject({ pending: 5, delivered: 0 })
+      const keys = (yield* store.claim(100, Date.now())).map((row) => row.idempotencyKey)
+      expect(keys.sort()).toEqual([a, b, c, d, "text-key"].sort())
+      yield* store.close
+    })
+  )
+
+  it.effect("moves an outbox of the second layout to keys indexed by number, keeping events, ids and sequence", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const old = new Database(filename)
+      old.exec(V2_LAYOUT)
+      const insert = old.prepare(
+        `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
+           next_attempt_at, finished_at, last_error, legacy_id) VALUES (?, ?, 7, ?, 0, ?, ?, ?, ?, NULL, ?)`
+      )
+      const at = Date.now() - 60_000
+      const [a, b] = collidingPair(3)
+      insert.run(a, '{"k":1}', "pending", at, at, at, null, null)
+      insert.run("text-1", '{"k":2}', "delivered", at, at, at, at, "oev_legacy")
+      insert.run(b, '{"k":3}', "pending", at, at, at, null, null)
+      // Rows since deleted had taken seqs up to 40: none is used again.
+      old.prepare("UPDATE sqlite_sequence SET seq = 40 WHERE name = 'outbox_events'").run()
+      old.close()
+
+      const store = yield* SqliteOutboxStore.make({ filename })
+      expect(yield* store.counts).toMatchObject({ pending: 2, delivered: 1 })
+      const before = yield* store.append([event(a), event("text-1"), event(b), event("new")])
+      expect(before.map((item) => item.existing)).toEqual([true, true, true, false])
+      expect(before[1]!.id).toBe("oev_legacy")
+      expect(new Set(before.map((item) => item.id)).size).toBe(4)
+      const claimed = yield* store.claim(10, Date.now())
+      expect(claimed.map((row) => [row.idempotencyKey, row.payload])).toEqual([
+        [a, '{"k":1}'],
+        [b, '{"k":3}'],
+        ["new", JSON.stringify({ event_type: "track", key: "new" })]
+      ])
+      yield* store.close
+
+      const file = new Database(filename)
+      expect(file.pragma("user_version", { simple: true })).toBe(3)
+      const rows = file.prepare("SELECT seq, key_index FROM outbox_events ORDER BY seq").raw().all()
+      expect(rows.slice(0, 3)).toEqual([
+        [1, 0x0000000311112],
+        [2, null],
+        [3, -1]
+      ])
+      expect(rows[3]).toEqual([expect.any(Number), null])
+      expect((rows[3] as [number])[0]).toBeGreaterThan(40)
+      // A file of a layout this version does not know is refused, not rewritten.
+      file.pragma("user_version = 4")
+      file.close()
+      const refused = yield* SqliteOutboxStore.make({ filename }).pipe(
+        Effect.flatMap(() => Effect.succeed("opened")),
+        Effect.catchAllDefect((defect) => Effect.succeed(String(defect)))
+      )
+      expect(refused).toMatch(/newer version of the server \(layout 4; this one knows layouts up to 3\)/)
     })
   )
 

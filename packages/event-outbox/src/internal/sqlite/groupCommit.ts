@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3"
 import type { NewEvent, SyncAppend } from "../../OutboxStore.js"
 import { describeFailure } from "../describeFailure.js"
+import { ANY_COLLIDED, BY_NUMBER, BY_TEXT, COLLIDED, keyIndex } from "./keyIndex.js"
 
 /** One request's events, and the sync they belong to, if any. */
 export interface StoreRequest {
@@ -54,15 +55,16 @@ export interface GroupCommit {
 export const INSERT_ROWS = 64
 
 /**
- * A statement inserting `rows` events: the time once (`@now`), then each event's key, payload and size. `OR IGNORE`
- * skips a row whose key is stored (as `ON CONFLICT DO NOTHING` would) and, unlike it, lets no row stop the statement
- * halfway, so SQLite keeps no statement journal to undo its earlier rows: with keys in no order, that journal copied
- * nearly every index page the statement touched. The values bound are never null, so no other constraint can skip a
- * row; if one did, the row would not be found by its key, and the transaction fails.
+ * A statement inserting `rows` events: the time once (`@now`), then each event's key index (see `keyIndex.ts`), key,
+ * payload and size. `OR IGNORE` skips a row whose key is stored (as `ON CONFLICT DO NOTHING` would) and, unlike it,
+ * lets no row stop the statement halfway, so SQLite keeps no statement journal to undo its earlier rows: with keys in
+ * no order, that journal copied nearly every index page the statement touched. Only a key index can skip a row: a
+ * key stored before, or a UUIDv4 key whose number another key holds (stored then on its own, see `insertAll`); if
+ * anything else did, the row would not be found by its key, and the transaction fails.
  */
 const insertSql = (rows: number): string =>
-  `INSERT OR IGNORE INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
-   VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, 'pending', @now, @now, @now)").join(", ")}`
+  `INSERT OR IGNORE INTO outbox_events (key_index, idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
+   VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, 'pending', @now, @now, @now)").join(", ")}`
 
 interface KeyRow {
   readonly seq: number
@@ -77,7 +79,13 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
     return inserts[rows]
   }
   const statements = {
-    byKey: db.prepare("SELECT seq, accepted_at, legacy_id FROM outbox_events WHERE idempotency_key = ?"),
+    byNumber: db.prepare(`SELECT seq, accepted_at, legacy_id FROM outbox_events WHERE ${BY_NUMBER}`),
+    byText: db.prepare(`SELECT seq, accepted_at, legacy_id FROM outbox_events WHERE ${BY_TEXT}`),
+    anyCollided: db.prepare(ANY_COLLIDED).pluck(),
+    insertCollided: db.prepare(
+      `INSERT INTO outbox_events (key_index, idempotency_key, payload, bytes, state, accepted_at, queued_at, next_attempt_at)
+       VALUES (${COLLIDED}, ?, ?, ?, 'pending', @now, @now, @now)`
+    ),
     lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM outbox_events").pluck(),
     held: db.prepare(
       "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'"
@@ -104,47 +112,88 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
   }
   recount()
 
+  /** The row that holds `key` (whose index is `index`): a UUIDv4 key is looked for by its text too (see `keyIndex.ts`). */
+  const storedRow = (key: string, index: number | null): KeyRow | undefined =>
+    ((index === null ? undefined : statements.byNumber.get(index, key)) ?? statements.byText.get(key)) as
+      | KeyRow
+      | undefined
+
   /**
    * Inserts `events` (of one request or of several), `INSERT_ROWS` to a statement: answers for each its seq, when it
    * was accepted, and whether its key was new; `lastSeq` is the highest seq stored before, and the answer's is the
-   * highest after.
+   * highest after. `collided` says whether any row is marked collided (see `keyIndex.ts`): while one is, each UUIDv4
+   * key is first looked for by its text, where it may be although its number is free.
    */
-  const insertAll = (events: ReadonlyArray<NewEvent>, sizes: ReadonlyArray<number>, now: number, lastSeq: number) => {
-    const outcomes: Array<{ seq: number; row: KeyRow | undefined }> = []
+  const insertAll = (
+    events: ReadonlyArray<NewEvent>,
+    sizes: ReadonlyArray<number>,
+    now: number,
+    lastSeq: number,
+    collided: boolean
+  ) => {
+    const outcomes: Array<{ seq: number; row: KeyRow | undefined }> = new Array(events.length)
     for (let from = 0; from < events.length; from += INSERT_ROWS) {
       const to = Math.min(from + INSERT_ROWS, events.length)
-      const values: Array<string | number> = []
-      for (let index = from; index < to; index++) {
-        values.push(events[index]!.idempotencyKey, events[index]!.payload, sizes[index]!)
+      // The events of this statement (by their place in `events`), and their key indexes.
+      const taken: Array<number> = []
+      const indexes: Array<number | null> = []
+      const values: Array<string | number | null> = []
+      for (let at = from; at < to; at++) {
+        const key = events[at]!.idempotencyKey
+        const index = keyIndex(key)
+        const marked = collided && index !== null ? (statements.byText.get(key) as KeyRow | undefined) : undefined
+        if (marked !== undefined) {
+          outcomes[at] = { seq: marked.seq, row: marked }
+          continue
+        }
+        taken.push(at)
+        indexes.push(index)
+        values.push(index, key, events[at]!.payload, sizes[at]!)
       }
-      const { changes, lastInsertRowid } = insertOf(to - from).run({ now }, ...values)
-      if (changes === to - from) {
+      if (taken.length === 0) continue
+      const before = lastSeq
+      const { changes, lastInsertRowid } = insertOf(taken.length).run({ now }, ...values)
+      if (changes === taken.length) {
         // Every row inserted: their seqs follow one another up to the last, in the order of the values.
         lastSeq = Number(lastInsertRowid)
-        for (let index = from; index < to; index++) outcomes.push({ seq: lastSeq - (to - 1 - index), row: undefined })
+        for (let n = 0; n < taken.length; n++)
+          outcomes[taken[n]!] = { seq: lastSeq - (taken.length - 1 - n), row: undefined }
         continue
       }
-      // Some keys were stored before (by an earlier request, or by an earlier value of this statement), and a row
-      // not inserted may still have used up a seq: each row is looked up. The rows this statement inserted have
-      // seqs above `lastSeq`, rising in the order of the values; a later value of one of their keys finds a seq
-      // already seen.
-      for (let index = from; index < to; index++) {
-        const key = events[index]!.idempotencyKey
-        const first = statements.byKey.get(key) as KeyRow | undefined
-        if (first === undefined) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
-        if (first.seq > lastSeq) {
-          outcomes.push({ seq: first.seq, row: undefined })
-          lastSeq = first.seq
-        } else outcomes.push({ seq: first.seq, row: first })
+      // Some keys were stored before (by an earlier request, or by an earlier value of this statement), or a UUIDv4
+      // key found its number held by another key; and a row not inserted may still have used up a seq: each row is
+      // looked up. The rows this statement inserts have seqs above `before`; the first value of a key among them is
+      // its new event, a later one finds a seq already answered.
+      const answered = new Set<number>()
+      for (const [n, at] of taken.entries()) {
+        const key = events[at]!.idempotencyKey
+        const index = indexes[n]!
+        const first = storedRow(key, index)
+        if (first === undefined) {
+          if (index === null) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
+          // Its number is another key's: stored now, indexed by its text and marked.
+          const seq = Number(
+            statements.insertCollided.run({ now }, key, events[at]!.payload, sizes[at]!).lastInsertRowid
+          )
+          collided = true
+          answered.add(seq)
+          outcomes[at] = { seq, row: undefined }
+          lastSeq = Math.max(lastSeq, seq)
+        } else if (first.seq > before && !answered.has(first.seq)) {
+          answered.add(first.seq)
+          outcomes[at] = { seq: first.seq, row: undefined }
+          lastSeq = Math.max(lastSeq, first.seq)
+        } else outcomes[at] = { seq: first.seq, row: first }
       }
     }
-    return { outcomes, lastSeq }
+    return { outcomes, lastSeq, collided }
   }
 
   const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
     const now = Date.now()
     // Every row inserted from here on gets a seq above those stored before it (AUTOINCREMENT).
     let lastSeq = statements.lastSeq.get() as number
+    let collided = statements.anyCollided.get() !== undefined
     const results: Array<Stored> = new Array(requests.length)
     // Requests taken and not yet inserted: their events go in the same statements (under load most requests hold
     // one event, and a statement a request cost more than its row did). Each is taken as though all its keys were
@@ -163,8 +212,9 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
         for (const event of requests[index]!.events) events.push(event)
         for (const size of sizesOf[index]!) sizes.push(size)
       }
-      const inserted = insertAll(events, sizes, now, lastSeq)
+      const inserted = insertAll(events, sizes, now, lastSeq, collided)
       lastSeq = inserted.lastSeq
+      collided = inserted.collided
       let at = 0
       for (const index of taken) {
         const { sync } = requests[index]!

@@ -13,6 +13,7 @@ import { deadRow, type FinishedRow, heldRow, type StoredRow } from "../storedRow
 import { type SyncRow, type SyncStateRow, syncCounts } from "../syncCounts.js"
 import { type ClaimedBatch, packClaimed } from "./claimedBatch.js"
 import { groupCommit } from "./groupCommit.js"
+import { BY_NUMBER, BY_TEXT, keyIndex } from "./keyIndex.js"
 import { createSchema } from "./schema.js"
 import { writes } from "./writes.js"
 
@@ -101,9 +102,13 @@ export const open = (options: Options) => {
       `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
        FROM outbox_events WHERE legacy_id = ?`
     ),
-    findByKey: db.prepare(
+    findByNumber: db.prepare(
       `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
-       FROM outbox_events WHERE idempotency_key = ?`
+       FROM outbox_events WHERE ${BY_NUMBER}`
+    ),
+    findByText: db.prepare(
+      `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
+       FROM outbox_events WHERE ${BY_TEXT}`
     ),
     deadLetters: db.prepare(
       `SELECT seq, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at FROM outbox_events
@@ -181,7 +186,9 @@ export const open = (options: Options) => {
     find: (ref: EventRef): HeldRow | undefined => {
       let row: unknown
       if ("idempotencyKey" in ref) {
-        row = statements.findByKey.get(ref.idempotencyKey)
+        const key = ref.idempotencyKey
+        const index = keyIndex(key)
+        row = (index === null ? undefined : statements.findByNumber.get(index, key)) ?? statements.findByText.get(key)
       } else {
         const named = parseEventId(ref.id)
         row = named ? statements.findById.get(named.seq, named.acceptedAt) : statements.findByLegacyId.get(ref.id)

@@ -3,18 +3,21 @@
  * layouts, run when the file is opened.
  */
 import type Database from "better-sqlite3"
+import { COLLIDED, KEY_INDEXES, keyIndex } from "./keyIndex.js"
 import { WRITES_TABLE } from "./writes.js"
 
 /**
  * One row per accepted event. An event's id is not stored: it is made from `accepted_at` and `seq` (see `eventId`),
  * so storing an event writes no id index and generates no random id, both a large part of what storing a batch
  * cost. `accepted_at` never changes; `queued_at` is when the event last entered the queue (accepted, or re-queued
- * by an operator) and is what the maximum age counts from.
+ * by an operator) and is what the maximum age counts from. Keys are unique through the indexes `keyIndex.ts` tells
+ * of, by `key_index` or by their text.
  */
 const TABLE = `
 CREATE TABLE IF NOT EXISTS outbox_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  idempotency_key TEXT NOT NULL UNIQUE,
+  idempotency_key TEXT NOT NULL,
+  key_index INTEGER,
   payload TEXT NOT NULL,
   bytes INTEGER NOT NULL,
   state TEXT NOT NULL,
@@ -27,7 +30,7 @@ CREATE TABLE IF NOT EXISTS outbox_events (
   legacy_id TEXT
 )`
 
-const INDEXES = `
+const INDEXES = `${KEY_INDEXES}
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox_events(state, next_attempt_at, seq);
 -- Only finished rows (for pruning): a new event adds nothing to it, so storing one updates one index less.
 CREATE INDEX IF NOT EXISTS outbox_finished_at ON outbox_events(state, finished_at) WHERE finished_at IS NOT NULL;
@@ -61,15 +64,52 @@ CREATE TABLE IF NOT EXISTS outbox_sync_events (
 /** One row that `probe` rewrites: a commit that touches no event, to tell whether storing works again. */
 const PROBE = "CREATE TABLE IF NOT EXISTS outbox_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)"
 
+/**
+ * The layout this version writes, kept in the file's `user_version`: 0 for those written before it was kept (the
+ * tables tell which of those layouts a file has), 3 since keys are indexed as `keyIndex.ts` says.
+ */
+export const LAYOUT = 3
+
 /** Brings an opened file to the current layout: what is missing is created, what an earlier layout left is moved. */
 export const createSchema = (db: Database.Database): void => {
+  const layout = db.pragma("user_version", { simple: true }) as number
+  if (layout > LAYOUT) {
+    throw new Error(
+      `The outbox file was written by a newer version of the server (layout ${layout}; this one knows layouts up to ${LAYOUT})`
+    )
+  }
   migrateRandomIds(db)
+  migrateUniqueKeys(db)
   db.exec(TABLE)
   db.exec(INDEXES)
   db.exec(SYNC_TABLES)
   migrateSyncRecords(db)
   db.exec(PROBE)
   db.exec(WRITES_TABLE)
+  if (layout !== LAYOUT) db.pragma(`user_version = ${LAYOUT}`)
+}
+
+const COLUMNS =
+  "seq, idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at, next_attempt_at, finished_at, last_error, legacy_id"
+
+/**
+ * Moves the events of an earlier layout's table (renamed `from`, its values of `COLUMNS` selected by `select`) into a
+ * new table of the current layout, each key indexed as `keyIndex.ts` says, then drops `from`. The sequence goes on
+ * from where `from`'s was, so no seq is used twice. Run inside the caller's transaction.
+ */
+const moveEvents = (db: Database.Database, from: string, select: string) => {
+  db.exec(TABLE)
+  db.exec(KEY_INDEXES)
+  db.function("outbox_key_index", { deterministic: true }, keyIndex)
+  db.exec(`INSERT OR IGNORE INTO outbox_events (key_index, ${COLUMNS})
+             SELECT outbox_key_index(idempotency_key), ${select} FROM ${from} ORDER BY seq`)
+  // A UUIDv4 key whose number an earlier key took: indexed by its text, and marked.
+  db.exec(`INSERT INTO outbox_events (key_index, ${COLUMNS})
+             SELECT ${COLLIDED}, ${select} FROM ${from} AS old
+             WHERE NOT EXISTS (SELECT 1 FROM outbox_events AS moved WHERE moved.seq = old.seq)`)
+  db.exec(`DELETE FROM sqlite_sequence WHERE name = 'outbox_events';
+           UPDATE sqlite_sequence SET name = 'outbox_events' WHERE name = '${from}';
+           DROP TABLE ${from};`)
 }
 
 /**
@@ -81,12 +121,25 @@ const migrateRandomIds = (db: Database.Database) => {
   if (!columns.includes("id")) return
   db.transaction(() => {
     db.exec("ALTER TABLE outbox_events RENAME TO outbox_events_v1")
-    db.exec(TABLE)
-    db.exec(`INSERT INTO outbox_events (seq, idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
-               next_attempt_at, finished_at, last_error, legacy_id)
-             SELECT seq, idempotency_key, payload, bytes, state, attempts, accepted_at, accepted_at,
-               next_attempt_at, finished_at, last_error, id FROM outbox_events_v1`)
-    db.exec("DROP TABLE outbox_events_v1")
+    moveEvents(
+      db,
+      "outbox_events_v1",
+      `seq, idempotency_key, payload, bytes, state, attempts, accepted_at, accepted_at, next_attempt_at, finished_at,
+       last_error, id`
+    )
+  })()
+}
+
+/**
+ * The second layout made keys unique with a unique index on their text. Its rows move to a table whose keys are
+ * indexed as `keyIndex.ts` says, in one transaction.
+ */
+const migrateUniqueKeys = (db: Database.Database) => {
+  const columns = (db.pragma("table_info(outbox_events)") as Array<{ name: string }>).map((column) => column.name)
+  if (columns.length === 0 || columns.includes("key_index")) return
+  db.transaction(() => {
+    db.exec("ALTER TABLE outbox_events RENAME TO outbox_events_v2")
+    moveEvents(db, "outbox_events_v2", COLUMNS)
   })()
 }
 
