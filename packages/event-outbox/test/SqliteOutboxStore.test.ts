@@ -65,6 +65,14 @@ CREATE INDEX outbox_legacy_id ON outbox_events(legacy_id) WHERE legacy_id IS NOT
 const collidingPair = (n: number) =>
   [`0000000${n}-1111-4222-8333-444444444444`, `0000000${n}-1111-4222-9fff-ffffffffffff`] as const
 
+/** A new file laid out as an earlier version laid it out, open for rows to be written to it. */
+const fileOfLayout = (layout: string) => {
+  const filename = fileIn()
+  const db = new Database(filename)
+  db.exec(layout)
+  return { filename, old: db }
+}
+
 describe("SqliteOutboxStore", () => {
   storeContract(() =>
     Effect.acquireRelease(SqliteOutboxStore.make({ filename: fileIn() }), (store) => store.close).pipe(
@@ -223,9 +231,7 @@ describe("SqliteOutboxStore", () => {
 
   it.effect("moves an outbox of the first layout to the current one, keeping its events and their ids", () =>
     Effect.gen(function* () {
-      const filename = fileIn()
-      const old = new Database(filename)
-      old.exec(V1_LAYOUT)
+      const { filename, old } = fileOfLayout(V1_LAYOUT)
       const insert = old.prepare(
         `INSERT INTO outbox_events (id, idempotency_key, payload, bytes, state, attempts, accepted_at, next_attempt_at,
            finished_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -307,9 +313,7 @@ describe("SqliteOutboxStore", () => {
 
   it.effect("moves an outbox of the second layout to keys indexed by number, keeping events, ids and sequence", () =>
     Effect.gen(function* () {
-      const filename = fileIn()
-      const old = new Database(filename)
-      old.exec(V2_LAYOUT)
+      const { filename, old } = fileOfLayout(V2_LAYOUT)
       const insert = old.prepare(
         `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
            next_attempt_at, finished_at, last_error, legacy_id) VALUES (?, ?, 7, ?, 0, ?, ?, ?, ?, NULL, ?)`
