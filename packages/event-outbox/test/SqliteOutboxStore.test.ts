@@ -362,6 +362,32 @@ describe("SqliteOutboxStore", () => {
     })
   )
 
+  it.effect("stores what two connections to one file (a server and its guest) append at once, refusing none", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const a = yield* SqliteOutboxStore.make({ filename })
+      const b = yield* SqliteOutboxStore.make({ filename })
+      // Each append and each write claim reads before it writes: begun deferred, one would be refused at once
+      // (SQLITE_BUSY) whenever the other connection was writing, whatever the busy timeout.
+      const appends = (store: typeof a, lane: string) =>
+        Effect.forEach(
+          Array.from({ length: 60 }, (_, n) => n),
+          (n) =>
+            Effect.zipRight(
+              store.append([event(`${lane}-${n}-a`), event(`${lane}-${n}-b`)]),
+              store.claimWrite("grant", `${lane}-${n}`, "f", Date.now(), 0, false)
+            ),
+          { discard: true }
+        )
+      const lanes = [appends(a, "a1"), appends(b, "b1"), appends(a, "a2"), appends(b, "b2")]
+      const outcomes = yield* Effect.all(lanes.map(Effect.either), { concurrency: "unbounded" })
+      expect(outcomes.map((outcome) => outcome._tag)).toEqual(["Right", "Right", "Right", "Right"])
+      expect(yield* a.counts).toMatchObject({ pending: 4 * 60 * 2 })
+      yield* a.close
+      yield* b.close
+    })
+  )
+
   it.scoped("refuses events as a storage failure, not a full outbox, while another connection holds the lock", () =>
     Effect.gen(function* () {
       const filename = fileIn()

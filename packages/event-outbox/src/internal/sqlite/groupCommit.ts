@@ -189,6 +189,9 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
     return { outcomes, lastSeq, collided }
   }
 
+  // BEGIN IMMEDIATE: the transaction reads before it writes, and a transaction that has read is refused at once
+  // (SQLITE_BUSY, no wait) when it would write while another connection to the file writes, as a guest of the data
+  // folder does. Taking the write lock first waits for the other, within the busy timeout.
   const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
     const now = Date.now()
     // Every row inserted from here on gets a seq above those stored before it (AUTOINCREMENT).
@@ -275,7 +278,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
     }
     insertTaken()
     return results
-  })
+  }).immediate
 
   return {
     store: (requests) => {

@@ -33,12 +33,13 @@ export const writes = (db: Database.Database) => {
     release: db.prepare("DELETE FROM outbox_writes WHERE scope = ? AND key = ?"),
     prune: db.prepare("DELETE FROM outbox_writes WHERE started_at < ?")
   }
+  // BEGIN IMMEDIATE: it reads before it writes (see `storeAll` in groupCommit.ts).
   const claim = db.transaction((...[scope, key, fingerprint, now, expiredBefore, takeOver]: ClaimWriteArgs) => {
     const held = heldClaim(statements.get.get(scope, key) as WriteRow | undefined, expiredBefore, takeOver)
     if (held !== undefined) return held
     statements.claim.run(scope, key, fingerprint, now)
     return { _tag: "New" } as const
-  })
+  }).immediate
   return {
     /** One transaction: the look and the claim together. */
     claimWrite: (...args: ClaimWriteArgs): WriteClaim => claim(...args),
