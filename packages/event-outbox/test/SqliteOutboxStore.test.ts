@@ -388,6 +388,26 @@ describe("SqliteOutboxStore", () => {
     })
   )
 
+  it.effect("holds its limits over what another connection to the file stores and delivers", () =>
+    Effect.gen(function* () {
+      const filename = fileIn()
+      const a = yield* SqliteOutboxStore.make({ filename, maxRows: 10 })
+      const b = yield* SqliteOutboxStore.make({ filename, maxRows: 10 })
+      yield* a.append(Array.from({ length: 6 }, (_, n) => event(`a-${n}`)))
+      yield* b.append(Array.from({ length: 4 }, (_, n) => event(`b-${n}`)))
+      // Ten are held, six of them stored through a: the eleventh is refused there too.
+      expect((yield* Effect.flip(a.append([event("a-more")])))._tag).toBe("OutboxFull")
+      // All ten delivered through b: there is room again through a.
+      const claimed = yield* b.claim(10, Date.now())
+      expect(yield* b.markDelivered(claimed, Date.now())).toBe(10)
+      const [stored] = yield* a.append([event("a-more")])
+      expect(stored!.existing).toBe(false)
+      expect(yield* a.counts).toMatchObject({ pending: 1, delivered: 10 })
+      yield* a.close
+      yield* b.close
+    })
+  )
+
   it.scoped("refuses events as a storage failure, not a full outbox, while another connection holds the lock", () =>
     Effect.gen(function* () {
       const filename = fileIn()

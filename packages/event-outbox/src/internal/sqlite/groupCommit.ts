@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3"
 import type { NewEvent, SyncAppend } from "../../OutboxStore.js"
 import { describeFailure } from "../describeFailure.js"
+import { countsOfFile } from "./countsOfFile.js"
 import { ANY_COLLIDED, BY_NUMBER, BY_TEXT, COLLIDED, keyIndex } from "./keyIndex.js"
 
 /** One request's events, and the sync they belong to, if any. */
@@ -87,8 +88,9 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
        VALUES (${COLLIDED}, ?, ?, ?, 'pending', @now, @now, @now)`
     ),
     lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM outbox_events").pluck(),
+    // The states listed rather than "not delivered", so the count walks the index of states.
     held: db.prepare(
-      "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state != 'delivered'"
+      "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state IN ('pending', 'in_flight', 'dead')"
     ),
     syncUpsert: db.prepare(
       `INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)
@@ -102,15 +104,19 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
     syncAdded: db.prepare("UPDATE outbox_syncs SET accepted = accepted + ? WHERE rowid = ?")
   }
 
-  // What is held and not delivered (pending, in flight or dead-lettered): counted at open, then kept count of.
+  // What is held and not delivered (pending, in flight or dead-lettered): counted at open, then kept count of, and
+  // counted again once another connection to the file has committed (see `countsOfFile.ts`).
   let heldRows = 0
   let heldBytes = 0
-  const recount = () => {
-    const held = statements.held.get() as { rows: number; bytes: number }
-    heldRows = held.rows
-    heldBytes = held.bytes
-  }
-  recount()
+  const held = countsOfFile(db, () => {
+    const counted = statements.held.get() as { rows: number; bytes: number }
+    heldRows = counted.rows
+    heldBytes = counted.bytes
+  })
+  held.now()
+  // The counts as the transaction under way began: what it counted is undone with it, should it fail.
+  let begunRows = 0
+  let begunBytes = 0
 
   /** The row that holds `key` (whose index is `index`): a UUIDv4 key is looked for by its text too (see `keyIndex.ts`). */
   const storedRow = (key: string, index: number | null): KeyRow | undefined =>
@@ -193,6 +199,9 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
   // (SQLITE_BUSY, no wait) when it would write while another connection to the file writes, as a guest of the data
   // folder does. Taking the write lock first waits for the other, within the busy timeout.
   const storeAll = db.transaction((requests: ReadonlyArray<StoreRequest>) => {
+    held.ifOthersCommitted()
+    begunRows = heldRows
+    begunBytes = heldBytes
     const now = Date.now()
     // Every row inserted from here on gets a seq above those stored before it (AUTOINCREMENT).
     let lastSeq = statements.lastSeq.get() as number
@@ -284,14 +293,14 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
     store: (requests) => {
       const refused = refusing()
       if (refused !== undefined) return requests.map(() => ({ failed: refused }))
-      const rows = heldRows
-      const bytes = heldBytes
+      begunRows = heldRows
+      begunBytes = heldBytes
       try {
         return storeAll(requests)
       } catch (error) {
         // Rolled back: what the transaction counted before it failed was never stored.
-        heldRows = rows
-        heldBytes = bytes
+        heldRows = begunRows
+        heldBytes = begunBytes
         const failed = describeFailure(error)
         return requests.map(() => ({ failed }))
       }
@@ -300,6 +309,6 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
       heldRows -= rows
       heldBytes -= bytes
     },
-    recount
+    recount: held.now
   }
 }

@@ -12,6 +12,7 @@ import { parseEventId } from "../eventId.js"
 import { deadRow, type FinishedRow, heldRow, type StoredRow } from "../storedRows.js"
 import { type SyncRow, type SyncStateRow, syncCounts } from "../syncCounts.js"
 import { type ClaimedBatch, packClaimed } from "./claimedBatch.js"
+import { countsOfFile } from "./countsOfFile.js"
 import { groupCommit } from "./groupCommit.js"
 import { BY_NUMBER, BY_TEXT, keyIndex } from "./keyIndex.js"
 import { createSchema } from "./schema.js"
@@ -138,7 +139,13 @@ export const open = (options: Options) => {
     probe: db.prepare("INSERT INTO outbox_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at")
   }
 
-  let deliveredRows = (statements.countDelivered.get() as { n: number }).n
+  // Delivered rows are most of the table: counted at open, then kept count of, and counted again once another
+  // connection to the file has committed (see `countsOfFile.ts`).
+  let deliveredRows = 0
+  const delivered = countsOfFile(db, () => {
+    deliveredRows = (statements.countDelivered.get() as { n: number }).n
+  })
+  delivered.now()
   const { pruneWrites, ...keys } = writes(db)
 
   return {
@@ -171,6 +178,7 @@ export const open = (options: Options) => {
       statements.expire.run(now, error, queuedBefore).changes,
     recover: (): number => statements.recover.run().changes,
     counts: (): Counts => {
+      delivered.ifOthersCommitted()
       const byState = new Map(
         (statements.counts.all() as Array<{ state: string; n: number }>).map((row) => [row.state, row.n])
       )
