@@ -351,6 +351,12 @@ describe("SqliteOutboxStore", () => {
       ])
       expect(rows[3]).toEqual([expect.any(Number), null])
       expect((rows[3] as [number])[0]).toBeGreaterThan(40)
+      // The index of every event by state gives way to one a state, delivered events in none.
+      const indexes = file.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_events'")
+      expect(indexes.pluck().all()).not.toContain("outbox_due")
+      expect(indexes.pluck().all()).toEqual(
+        expect.arrayContaining(["outbox_pending", "outbox_in_flight", "outbox_dead"])
+      )
       // A file of a layout this version does not know is refused, not rewritten.
       file.pragma("user_version = 4")
       file.close()

@@ -88,9 +88,12 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
        VALUES (${COLLIDED}, ?, ?, ?, 'pending', @now, @now, @now)`
     ),
     lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM outbox_events").pluck(),
-    // The states listed rather than "not delivered", so the count walks the index of states.
+    // A state at a time, so each is counted through its own index (see `schema.ts`).
     held: db.prepare(
-      "SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox_events WHERE state IN ('pending', 'in_flight', 'dead')"
+      `SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM (
+         SELECT bytes FROM outbox_events WHERE state = 'pending'
+         UNION ALL SELECT bytes FROM outbox_events WHERE state = 'in_flight'
+         UNION ALL SELECT bytes FROM outbox_events WHERE state = 'dead')`
     ),
     syncUpsert: db.prepare(
       `INSERT INTO outbox_syncs (id, kind, source, accepted, existing, refused, started_at, updated_at)

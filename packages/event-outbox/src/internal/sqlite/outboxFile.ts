@@ -67,7 +67,7 @@ export const open = (options: Options) => {
   const appends = groupCommit(db, options, fileLost)
 
   const statements = {
-    // Oldest first in the order of the outbox_due index (a new event is due when accepted), so a claim reads
+    // Oldest first in the order of the outbox_pending index (a new event is due when accepted), so a claim reads
     // `limit` index entries rather than sorting every due event.
     claim: db.prepare(
       `UPDATE outbox_events SET state = 'in_flight', attempts = attempts + 1
@@ -91,10 +91,18 @@ export const open = (options: Options) => {
     recover: db.prepare("UPDATE outbox_events SET state = 'pending' WHERE state = 'in_flight'"),
     // Delivered rows are most of the table; they are counted once at open and then kept count of (below).
     counts: db.prepare(
-      "SELECT state, COUNT(*) AS n FROM outbox_events WHERE state IN ('pending', 'in_flight', 'dead') GROUP BY state"
+      `SELECT (SELECT COUNT(*) FROM outbox_events WHERE state = 'pending') AS pending,
+         (SELECT COUNT(*) FROM outbox_events WHERE state = 'in_flight') AS in_flight,
+         (SELECT COUNT(*) FROM outbox_events WHERE state = 'dead') AS dead`
     ),
-    countDelivered: db.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE state = 'delivered'"),
-    oldest: db.prepare("SELECT MIN(accepted_at) AS at FROM outbox_events WHERE state IN ('pending', 'in_flight')"),
+    // A delivered event always has its finished_at: the index of finished rows counts them.
+    countDelivered: db.prepare(
+      "SELECT COUNT(*) AS n FROM outbox_events WHERE state = 'delivered' AND finished_at IS NOT NULL"
+    ),
+    oldest: db.prepare(
+      `SELECT MIN(at) AS at FROM (SELECT MIN(accepted_at) AS at FROM outbox_events WHERE state = 'pending'
+         UNION ALL SELECT MIN(accepted_at) FROM outbox_events WHERE state = 'in_flight')`
+    ),
     findById: db.prepare(
       `SELECT seq, state, legacy_id, idempotency_key, payload, bytes, attempts, accepted_at, last_error, finished_at
        FROM outbox_events WHERE seq = ? AND accepted_at = ?`
@@ -179,14 +187,12 @@ export const open = (options: Options) => {
     recover: (): number => statements.recover.run().changes,
     counts: (): Counts => {
       delivered.ifOthersCommitted()
-      const byState = new Map(
-        (statements.counts.all() as Array<{ state: string; n: number }>).map((row) => [row.state, row.n])
-      )
+      const byState = statements.counts.get() as { pending: number; in_flight: number; dead: number }
       return {
-        pending: byState.get("pending") ?? 0,
-        inFlight: byState.get("in_flight") ?? 0,
+        pending: byState.pending,
+        inFlight: byState.in_flight,
         delivered: deliveredRows,
-        dead: byState.get("dead") ?? 0,
+        dead: byState.dead,
         oldestPendingAcceptedAt: (statements.oldest.get() as { at: number | null }).at
       }
     },
