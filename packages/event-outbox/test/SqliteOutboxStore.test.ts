@@ -6,6 +6,7 @@ import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { SqliteOutboxStore } from "../src/index.js"
 import { INSERT_ROWS } from "../src/internal/sqlite/groupCommit.js"
+import { moveEarlierEvents } from "../src/internal/sqlite/schema.js"
 import { event, storeContract } from "./storeContract.js"
 
 const dirs: Array<string> = []
@@ -391,6 +392,36 @@ describe("SqliteOutboxStore", () => {
       expect(yield* a.counts).toMatchObject({ pending: 4 * 60 * 2 })
       yield* a.close
       yield* b.close
+    })
+  )
+
+  it.effect("goes on moving an outbox of the second layout from where a stopped process left it", () =>
+    Effect.gen(function* () {
+      const { filename, old } = fileOfLayout(V2_LAYOUT)
+      const insert = old.prepare(
+        `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
+           next_attempt_at) VALUES (?, '{}', 2, 'pending', 0, 1, 1, 1)`
+      )
+      const [a, b] = collidingPair(4)
+      const keys = ["k-1", a, "k-2", b, "k-3", "k-4", "k-5"]
+      for (const key of keys) insert.run(key)
+      old.close()
+
+      // Stopped after renaming the earlier table and two transactions of two events each.
+      const stopped = new Database(filename)
+      expect(moveEarlierEvents(stopped, { rowsAtATime: 2, transactions: 3 })).toBe(false)
+      expect(stopped.prepare("SELECT COUNT(*) FROM outbox_events").pluck().get()).toBe(4)
+      stopped.close()
+
+      const store = yield* SqliteOutboxStore.make({ filename })
+      const again = yield* store.append(keys.map(event))
+      expect(again.map((item) => item.existing)).toEqual(keys.map(() => true))
+      expect(again.map((item) => Number(item.id.slice(-20)))).toEqual([1, 2, 3, 4, 5, 6, 7])
+      yield* store.close
+      const file = new Database(filename)
+      expect(file.prepare("SELECT key_index FROM outbox_events WHERE seq = 4").pluck().get()).toBe(-1)
+      expect(file.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'outbox_events_v%'").all()).toEqual([])
+      file.close()
     })
   )
 

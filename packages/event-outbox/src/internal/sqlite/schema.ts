@@ -87,8 +87,7 @@ export const createSchema = (db: Database.Database): void => {
       `The outbox file was written by a newer version of the server (layout ${layout}; this one knows layouts up to ${LAYOUT})`
     )
   }
-  migrateRandomIds(db)
-  migrateUniqueKeys(db)
+  moveEarlierEvents(db)
   db.exec(TABLE)
   // The earlier layouts' index of every event by state, delivered ones too.
   db.exec("DROP INDEX IF EXISTS outbox_due")
@@ -104,54 +103,97 @@ const COLUMNS =
   "seq, idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at, next_attempt_at, finished_at, last_error, legacy_id"
 
 /**
- * Moves the events of an earlier layout's table (renamed `from`, its values of `COLUMNS` selected by `select`) into a
- * new table of the current layout, each key indexed as `keyIndex.ts` says, then drops `from`. The sequence goes on
- * from where `from`'s was, so no seq is used twice. Run inside the caller's transaction.
+ * The tables of earlier layouts, renamed while their events are moved to the current one, and how each gives the
+ * values of `COLUMNS`. The first layout stored a random id per event, with a unique index on it: its events keep their
+ * ids (as `legacy_id`), so an id handed out before the upgrade still finds its event, and their queue time is when
+ * they were accepted. The second made keys unique with a unique index on their text.
  */
-const moveEvents = (db: Database.Database, from: string, select: string) => {
-  db.exec(TABLE)
-  db.exec(KEY_INDEXES)
-  db.function("outbox_key_index", { deterministic: true }, keyIndex)
-  db.exec(`INSERT OR IGNORE INTO outbox_events (key_index, ${COLUMNS})
-             SELECT outbox_key_index(idempotency_key), ${select} FROM ${from} ORDER BY seq`)
-  // A UUIDv4 key whose number an earlier key took: indexed by its text, and marked.
-  db.exec(`INSERT INTO outbox_events (key_index, ${COLUMNS})
-             SELECT ${COLLIDED}, ${select} FROM ${from} AS old
-             WHERE NOT EXISTS (SELECT 1 FROM outbox_events AS moved WHERE moved.seq = old.seq)`)
-  db.exec(`DELETE FROM sqlite_sequence WHERE name = 'outbox_events';
-           UPDATE sqlite_sequence SET name = 'outbox_events' WHERE name = '${from}';
-           DROP TABLE ${from};`)
-}
+const EARLIER = [
+  {
+    table: "outbox_events_v1",
+    hasColumn: "id",
+    select: `seq, idempotency_key, payload, bytes, state, attempts, accepted_at, accepted_at, next_attempt_at,
+             finished_at, last_error, id`
+  },
+  { table: "outbox_events_v2", lacksColumn: "key_index", select: COLUMNS }
+] as const
+
+/** Events moved a transaction at a time (see `moveEarlierEvents`). */
+export const MOVE_ROWS = 50_000
+
+const tableExists = (db: Database.Database, name: string) =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
+
+const columnsOf = (db: Database.Database) =>
+  (db.pragma("table_info(outbox_events)") as Array<{ name: string }>).map((column) => column.name)
 
 /**
- * The first layout stored a random id per event, with a unique index on it. Its rows move to the current table in
- * one transaction and keep their ids (as `legacy_id`), so an id handed out before the upgrade still finds its event.
+ * Moves the events of an earlier layout to the current table, each key indexed as `keyIndex.ts` says. The earlier
+ * table is renamed and an empty current one made in place of it; then its events move `rowsAtATime` a transaction,
+ * in order of seq (at most `transactions` of them, all by default; answers whether the move is done); then it is
+ * dropped, and the sequence goes on from where it was, so no seq is used twice.
+ *
+ * A large outbox takes a while, and nothing is served meanwhile: a process stopped halfway (say, by a supervisor
+ * whose health check the server did not answer) goes on from where it stopped when it opens the file again, rather
+ * than starting over. Each step rereads where the move is inside its transaction, so a second process opening the
+ * file at the same time (a guest of the data folder) helps rather than harms.
  */
-const migrateRandomIds = (db: Database.Database) => {
-  const columns = (db.pragma("table_info(outbox_events)") as Array<{ name: string }>).map((column) => column.name)
-  if (!columns.includes("id")) return
+export const moveEarlierEvents = (
+  db: Database.Database,
+  { rowsAtATime = MOVE_ROWS, transactions = Number.POSITIVE_INFINITY } = {}
+): boolean => {
+  let left = transactions
   db.transaction(() => {
-    db.exec("ALTER TABLE outbox_events RENAME TO outbox_events_v1")
-    moveEvents(
-      db,
-      "outbox_events_v1",
-      `seq, idempotency_key, payload, bytes, state, attempts, accepted_at, accepted_at, next_attempt_at, finished_at,
-       last_error, id`
+    const columns = columnsOf(db)
+    const earlier = EARLIER.find((layout) =>
+      "hasColumn" in layout
+        ? columns.includes(layout.hasColumn)
+        : columns.length > 0 && !columns.includes(layout.lacksColumn)
     )
-  })()
-}
-
-/**
- * The second layout made keys unique with a unique index on their text. Its rows move to a table whose keys are
- * indexed as `keyIndex.ts` says, in one transaction.
- */
-const migrateUniqueKeys = (db: Database.Database) => {
-  const columns = (db.pragma("table_info(outbox_events)") as Array<{ name: string }>).map((column) => column.name)
-  if (columns.length === 0 || columns.includes("key_index")) return
-  db.transaction(() => {
-    db.exec("ALTER TABLE outbox_events RENAME TO outbox_events_v2")
-    moveEvents(db, "outbox_events_v2", COLUMNS)
-  })()
+    if (earlier === undefined) return
+    left--
+    db.exec(`ALTER TABLE outbox_events RENAME TO ${earlier.table}`)
+    // Index names are the schema's, not a table's: the earlier table's give way to the current table's, which the
+    // move then fills row by row rather than building at its end.
+    db.exec(`DROP INDEX IF EXISTS outbox_due; DROP INDEX IF EXISTS outbox_finished_at;
+             DROP INDEX IF EXISTS outbox_legacy_id;`)
+    db.exec(TABLE)
+    db.exec(INDEXES)
+  }).immediate()
+  for (const { table, select } of EARLIER) {
+    if (!tableExists(db, table)) continue
+    db.function("outbox_key_index", { deterministic: true }, keyIndex)
+    const moveSome = db.transaction((): boolean => {
+      if (!tableExists(db, table)) return false
+      const after = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM outbox_events").pluck().get() as number
+      const upTo = db
+        .prepare(`SELECT MAX(seq) FROM (SELECT seq FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?)`)
+        .pluck()
+        .get(after, rowsAtATime) as number | null
+      if (upTo === null) {
+        db.exec(`DELETE FROM sqlite_sequence WHERE name = 'outbox_events';
+                 UPDATE sqlite_sequence SET name = 'outbox_events' WHERE name = '${table}';
+                 DROP TABLE ${table};`)
+        return false
+      }
+      db.prepare(
+        `INSERT OR IGNORE INTO outbox_events (key_index, ${COLUMNS})
+         SELECT outbox_key_index(idempotency_key), ${select} FROM ${table} WHERE seq > ? AND seq <= ? ORDER BY seq`
+      ).run(after, upTo)
+      // A UUIDv4 key whose number an earlier key took: indexed by its text, and marked.
+      db.prepare(
+        `INSERT INTO outbox_events (key_index, ${COLUMNS})
+         SELECT ${COLLIDED}, ${select} FROM ${table} AS earlier WHERE earlier.seq > ? AND earlier.seq <= ?
+           AND NOT EXISTS (SELECT 1 FROM outbox_events AS moved WHERE moved.seq = earlier.seq)`
+      ).run(after, upTo)
+      return true
+    }).immediate
+    while (left > 0) {
+      left--
+      if (!moveSome()) break
+    }
+  }
+  return EARLIER.every(({ table }) => !tableExists(db, table))
 }
 
 /**
