@@ -13,7 +13,7 @@ import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { Callback } from "@schematic-capability/capability-core"
-import { Duration, Effect, Exit, Layer } from "effect"
+import { Duration, Effect, Exit, Layer, Runtime } from "effect"
 import { shuttingDown, storageFailed, storingFailed } from "./internal/failures.js"
 import { unpackClaimed } from "./internal/sqlite/claimedBatch.js"
 import type { Method, Reply, ThreadData } from "./internal/sqlite/messages.js"
@@ -63,8 +63,14 @@ const startThread = (data: ThreadData): Worker => {
   })
 }
 
-/** Opens the file on its own thread; fails (as a defect) when it cannot be opened. */
+/**
+ * Opens the file on its own thread; fails (as a defect) when it cannot be opened. What the thread says meanwhile (a
+ * move of an earlier layout's events) is logged on the caller's runtime.
+ */
 export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
+  Effect.flatMap(Effect.runtime<never>(), (runtime) => open(options, Runtime.runSync(runtime)))
+
+const open = (options: Options, run: (effect: Effect.Effect<void>) => void): Effect.Effect<OutboxStoreShape> =>
   Effect.async<OutboxStoreShape>((resume) => {
     let closed = false
     const thread = startThread({
@@ -73,12 +79,15 @@ export const make = (options: Options): Effect.Effect<OutboxStoreShape> =>
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
       busyTimeoutMillis: Duration.toMillis(options.busyTimeout ?? DEFAULT_BUSY_TIMEOUT)
     })
-    const channel = connect(thread, (reply: Reply) =>
-      resume(
-        "error" in reply
-          ? Effect.dieMessage(`The event outbox could not be opened: ${reply.error}`)
-          : Effect.succeed(shape)
-      )
+    const channel = connect(
+      thread,
+      (reply: Reply) =>
+        resume(
+          "error" in reply
+            ? Effect.dieMessage(`The event outbox could not be opened: ${reply.error}`)
+            : Effect.succeed(shape)
+        ),
+      (notice) => run(Effect.logInfo(notice))
     )
 
     /** A call of delivery's: the file's failure is the worker's to log and back off from (as a defect). */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { SqliteOutboxStore } from "../src/index.js"
 import { INSERT_ROWS } from "../src/internal/sqlite/groupCommit.js"
 import { moveEarlierEvents } from "../src/internal/sqlite/schema.js"
@@ -413,7 +413,19 @@ describe("SqliteOutboxStore", () => {
       expect(stopped.prepare("SELECT COUNT(*) FROM outbox_events").pluck().get()).toBe(4)
       stopped.close()
 
-      const store = yield* SqliteOutboxStore.make({ filename })
+      // The log says what the server waits for before it starts: the three events left to move.
+      const logged: Array<string> = []
+      const store = yield* SqliteOutboxStore.make({ filename }).pipe(
+        Effect.provide(
+          Logger.replace(
+            Logger.defaultLogger,
+            Logger.make(({ message }) => logged.push(String(message)))
+          )
+        )
+      )
+      expect(logged).toEqual([
+        "Event outbox: moving 3 events written by an earlier version to the current layout before the server starts (50000 a transaction; a process stopped meanwhile goes on where it stopped)"
+      ])
       const again = yield* store.append(keys.map(event))
       expect(again.map((item) => item.existing)).toEqual(keys.map(() => true))
       expect(again.map((item) => Number(item.id.slice(-20)))).toEqual([1, 2, 3, 4, 5, 6, 7])

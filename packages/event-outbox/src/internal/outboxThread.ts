@@ -26,7 +26,7 @@ const port = parentPort!
 
 let file: OutboxFile
 try {
-  file = open(workerData as ThreadData)
+  file = open(workerData as ThreadData, (notice) => port.postMessage({ replies: [], notice } satisfies ReplyMessage))
 } catch (error) {
   port.postMessage({ replies: [{ id: 0, error: describeFailure(error) }] } satisfies ReplyMessage)
   process.exit(1)

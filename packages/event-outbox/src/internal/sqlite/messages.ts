@@ -56,6 +56,8 @@ export interface StoredBatch {
 export interface ReplyMessage {
   readonly stored?: StoredBatch | undefined
   readonly replies: ReadonlyArray<Reply>
+  /** What the thread tells the server's log while it opens the file (a move of an earlier layout, say). */
+  readonly notice?: string | undefined
 }
 
 export type ThreadData = Options

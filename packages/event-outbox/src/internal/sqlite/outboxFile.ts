@@ -44,7 +44,8 @@ const watchFile = (filename: string): (() => string | undefined) => {
   }
 }
 
-export const open = (options: Options) => {
+/** Opens the file, brought to the current layout; `notice` is told what the server's log should say meanwhile. */
+export const open = (options: Options, notice?: (text: string) => void) => {
   if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true })
   const db = new Database(options.filename)
   db.pragma("journal_mode = WAL")
@@ -62,7 +63,7 @@ export const open = (options: Options) => {
   // lock page, past the end of the file, while it orders new pages), so with a larger cache, events with keys in
   // order were stored more slowly and those without order no faster.
   db.pragma("cache_size = -16384")
-  createSchema(db)
+  createSchema(db, notice)
   const fileLost = watchFile(options.filename)
   const appends = groupCommit(db, options, fileLost)
 

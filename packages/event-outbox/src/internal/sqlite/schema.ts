@@ -80,14 +80,14 @@ const PROBE = "CREATE TABLE IF NOT EXISTS outbox_probe (id INTEGER PRIMARY KEY C
 export const LAYOUT = 3
 
 /** Brings an opened file to the current layout: what is missing is created, what an earlier layout left is moved. */
-export const createSchema = (db: Database.Database): void => {
+export const createSchema = (db: Database.Database, notice: (text: string) => void = () => undefined): void => {
   const layout = db.pragma("user_version", { simple: true }) as number
   if (layout > LAYOUT) {
     throw new Error(
       `The outbox file was written by a newer version of the server (layout ${layout}; this one knows layouts up to ${LAYOUT})`
     )
   }
-  moveEarlierEvents(db)
+  moveEarlierEvents(db, { notice })
   db.exec(TABLE)
   // The earlier layouts' index of every event by state, delivered ones too.
   db.exec("DROP INDEX IF EXISTS outbox_due")
@@ -140,7 +140,16 @@ const columnsOf = (db: Database.Database) =>
  */
 export const moveEarlierEvents = (
   db: Database.Database,
-  { rowsAtATime = MOVE_ROWS, transactions = Number.POSITIVE_INFINITY } = {}
+  {
+    rowsAtATime = MOVE_ROWS,
+    transactions = Number.POSITIVE_INFINITY,
+    notice = () => undefined
+  }: {
+    readonly rowsAtATime?: number
+    readonly transactions?: number
+    /** Told, before the move starts or goes on, how many events it moves. */
+    readonly notice?: (text: string) => void
+  } = {}
 ): boolean => {
   let left = transactions
   db.transaction(() => {
@@ -161,7 +170,15 @@ export const moveEarlierEvents = (
     db.exec(INDEXES)
   }).immediate()
   for (const { table, select } of EARLIER) {
-    if (!tableExists(db, table)) continue
+    if (!tableExists(db, table) || left <= 0) continue
+    const events = db
+      .prepare(`SELECT COUNT(*) FROM ${table} WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM outbox_events)`)
+      .pluck()
+      .get() as number
+    notice(
+      `Event outbox: moving ${events} events written by an earlier version to the current layout before the server ` +
+        `starts (${rowsAtATime} a transaction; a process stopped meanwhile goes on where it stopped)`
+    )
     db.function("outbox_key_index", { deterministic: true }, keyIndex)
     const moveSome = db.transaction((): boolean => {
       if (!tableExists(db, table)) return false

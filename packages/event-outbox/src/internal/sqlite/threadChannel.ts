@@ -61,10 +61,15 @@ interface PendingStore {
 }
 
 /**
- * Talks to a thread just started; `opened` gets its first answer (id 0): the file open, or why it could not be.
+ * Talks to a thread just started; `opened` gets its first answer (id 0): the file open, or why it could not be;
+ * `notice` what the thread tells the log meanwhile.
  * The thread keeps the process alive only while an answer is awaited.
  */
-export const connect = (thread: Worker, opened: Resume): ThreadChannel => {
+export const connect = (
+  thread: Worker,
+  opened: Resume,
+  notice: (text: string) => void = () => undefined
+): ThreadChannel => {
   const waiting = new PendingById<Resume>()
   const storing = new PendingById<(outcome: StoreOutcome) => void>()
   let lastId = 0
@@ -200,6 +205,7 @@ export const connect = (thread: Worker, opened: Resume): ThreadChannel => {
   waiting.set(0, opened)
   thread.ref()
   thread.on("message", (message: ReplyMessage) => {
+    if (message.notice !== undefined) notice(message.notice)
     const stored = message.stored
     for (const reply of message.replies) if (reply.id !== 0) inFlight--
     if (stored !== undefined) {
