@@ -61,12 +61,16 @@ export const services = (
   config: ServerConfig,
   options: {
     readonly sandboxPort?: number
-    /** A guest of DATA_DIR, whose owner (a running server) recovers what its own crash left in flight. */
+    /**
+     * A guest of DATA_DIR, whose owner (a running server) recovers what its own crash left in flight and moves an
+     * outbox written by an earlier version.
+     */
     readonly guest?: boolean
   } = {}
 ) =>
   EventOutbox.layer({
     recoverInFlight: options.guest !== true,
+    movesEarlierLayout: options.guest !== true,
     filename: join(config.dataDir, "outbox", "events.db"),
     database: Option.match(config.outboxDatabaseUrl, {
       onNone: () => undefined,

@@ -40,6 +40,8 @@ export interface Options extends Partial<DeliveryWorker.Options> {
   readonly maxRows?: number | undefined
   readonly maxBytes?: number | undefined
   readonly busyTimeout?: SqliteOutboxStore.Options["busyTimeout"]
+  /** Whether the SQLite file, written by an earlier version, is moved to the current layout (see its store). */
+  readonly movesEarlierLayout?: SqliteOutboxStore.Options["movesEarlierLayout"]
 }
 
 const iso = (millis: number) => new Date(millis).toISOString()
@@ -266,7 +268,8 @@ export const layer = (
             filename: options.filename,
             maxRows: options.maxRows,
             maxBytes: options.maxBytes,
-            busyTimeout: options.busyTimeout
+            busyTimeout: options.busyTimeout,
+            movesEarlierLayout: options.movesEarlierLayout
           })
         : PgOutboxStore.layer({
             url: options.database.url,

@@ -42,6 +42,12 @@ export interface Options {
    * While it waits the outbox stores nothing else; when it fails, the events are refused as a storage failure.
    */
   readonly busyTimeout?: Duration.DurationInput | undefined
+  /**
+   * Whether a file written by an earlier version is moved to the current layout when it is opened (by default it is).
+   * A guest of a data folder whose owner may be a server of an earlier version, still storing events in the file,
+   * says no: it then fails to open such a file rather than move it under the owner.
+   */
+  readonly movesEarlierLayout?: boolean | undefined
 }
 
 export const DEFAULT_MAX_ROWS = 1_000_000
@@ -77,7 +83,8 @@ const open = (options: Options, run: (effect: Effect.Effect<void>) => void): Eff
       filename: options.filename,
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
-      busyTimeoutMillis: Duration.toMillis(options.busyTimeout ?? DEFAULT_BUSY_TIMEOUT)
+      busyTimeoutMillis: Duration.toMillis(options.busyTimeout ?? DEFAULT_BUSY_TIMEOUT),
+      movesEarlierLayout: options.movesEarlierLayout
     })
     const channel = connect(
       thread,

@@ -60,11 +60,13 @@ CREATE INDEX outbox_legacy_id ON outbox_events(legacy_id) WHERE legacy_id IS NOT
 `
 
 /**
- * UUIDv4 keys that share their first 52 bits (the number they are indexed by) two by two: `[a, b]` of a pair differ
- * only after them.
+ * UUIDv4 keys that share the bits they are indexed by (the digits up to just past the version's) two by two: `[a, b]`
+ * of a pair differ only after them.
  */
-const collidingPair = (n: number) =>
-  [`0000000${n}-1111-4222-8333-444444444444`, `0000000${n}-1111-4222-9fff-ffffffffffff`] as const
+const collidingPair = (n: number) => {
+  const prefix = n.toString(16).padStart(8, "0")
+  return [`${prefix}-1111-4222-8333-444444444444`, `${prefix}-1111-4222-9fff-ffffffffffff`] as const
+}
 
 /** A new file laid out as an earlier version laid it out, open for rows to be written to it. */
 const fileOfLayout = (layout: string) => {
@@ -347,10 +349,10 @@ describe("SqliteOutboxStore", () => {
       const rows = file.prepare("SELECT seq, key_index FROM outbox_events ORDER BY seq").raw().all()
       expect(rows.slice(0, 3)).toEqual([
         [1, 0x0000000311112],
-        [2, null],
+        [2, -2],
         [3, -1]
       ])
-      expect(rows[3]).toEqual([expect.any(Number), null])
+      expect(rows[3]).toEqual([expect.any(Number), -2])
       expect((rows[3] as [number])[0]).toBeGreaterThan(40)
       // The index of every event by state gives way to one a state, delivered events in none.
       const indexes = file.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_events'")
@@ -434,6 +436,74 @@ describe("SqliteOutboxStore", () => {
       expect(file.prepare("SELECT key_index FROM outbox_events WHERE seq = 4").pluck().get()).toBe(-1)
       expect(file.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'outbox_events_v%'").all()).toEqual([])
       file.close()
+    })
+  )
+
+  it.effect("moves an earlier layout's file with two processes at once, and carries the sequence over a stop", () =>
+    Effect.gen(function* () {
+      const { filename, old } = fileOfLayout(V2_LAYOUT)
+      const insert = old.prepare(
+        `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
+           next_attempt_at) VALUES (?, '{}', 2, 'pending', 0, 1, 1, 1)`
+      )
+      // Counters between two pairs of colliding UUIDv4 keys.
+      const keys = Array.from({ length: 9 }, (_, n) =>
+        n % 2 === 0 ? `k-${n}` : collidingPair(Math.ceil(n / 4))[((n - 1) / 2) % 2]!
+      )
+      for (const key of keys) insert.run(key)
+      old.prepare("UPDATE sqlite_sequence SET seq = 40 WHERE name = 'outbox_events'").run()
+      old.close()
+
+      // Two processes take turns, a transaction each, until every event is moved; then one stops before the drop.
+      const [first, second] = [new Database(filename), new Database(filename)]
+      const step = { rowsAtATime: 2, transactions: 1 }
+      for (let turn = 0; turn < 3; turn++) {
+        moveEarlierEvents(first, step)
+        moveEarlierEvents(second, step)
+      }
+      expect(first.prepare("SELECT COUNT(*) FROM outbox_events").pluck().get()).toBe(9)
+      expect(first.prepare("SELECT COUNT(*) FROM outbox_events WHERE key_index = -1").pluck().get()).toBe(2)
+      expect(first.prepare("SELECT COUNT(*) FROM outbox_events_v2").pluck().get()).toBe(9)
+      first.close()
+      second.close()
+
+      const store = yield* SqliteOutboxStore.make({ filename })
+      const [fresh, ...again] = yield* store.append([event("new"), ...keys.map(event)])
+      expect(again.map((item) => item.existing)).toEqual(keys.map(() => true))
+      expect(again.map((item) => Number.parseInt(item.id.slice(-20), 16))).toEqual(keys.map((_, n) => n + 1))
+      // No seq is used twice: the new event's is past the earlier layout's sequence.
+      expect(Number.parseInt(fresh!.id.slice(-20), 16)).toBeGreaterThan(40)
+      yield* store.close
+    })
+  )
+
+  it.effect("leaves an earlier layout's file to the data folder's owner, and refuses an earlier version's writes", () =>
+    Effect.gen(function* () {
+      const { filename, old } = fileOfLayout(V2_LAYOUT)
+      old.close()
+      // A guest, whose owner may be a server of the earlier version still storing in the file, does not move it.
+      const refused = yield* SqliteOutboxStore.make({ filename, movesEarlierLayout: false }).pipe(
+        Effect.as("opened"),
+        Effect.catchAllDefect((defect) => Effect.succeed(String(defect)))
+      )
+      expect(refused).toMatch(
+        /written by an earlier version of the server.*a guest of the data folder does not move it/
+      )
+
+      const store = yield* SqliteOutboxStore.make({ filename })
+      yield* store.append([event("0190a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b")])
+      yield* store.close
+      // A process of the earlier version names no key_index: its row is refused (and its request fails) rather than
+      // stored where this layout would not find its key.
+      const earlier = new Database(filename)
+      const inserted = earlier
+        .prepare(
+          `INSERT OR IGNORE INTO outbox_events (idempotency_key, payload, bytes, state, accepted_at, queued_at,
+             next_attempt_at) VALUES ('0190a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b', '{}', 2, 'pending', 1, 1, 1)`
+        )
+        .run()
+      expect(inserted.changes).toBe(0)
+      earlier.close()
     })
   )
 

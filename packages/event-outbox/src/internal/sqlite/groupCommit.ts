@@ -7,7 +7,7 @@ import type Database from "better-sqlite3"
 import type { NewEvent, SyncAppend } from "../../OutboxStore.js"
 import { describeFailure } from "../describeFailure.js"
 import { countsOfFile } from "./countsOfFile.js"
-import { ANY_COLLIDED, BY_NUMBER, BY_TEXT, COLLIDED, keyIndex } from "./keyIndex.js"
+import { ANY_COLLIDED, BY_NUMBER, BY_TEXT, COLLIDED, keyIndex, TEXT } from "./keyIndex.js"
 
 /** One request's events, and the sync they belong to, if any. */
 export interface StoreRequest {
@@ -122,8 +122,8 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
   let begunBytes = 0
 
   /** The row that holds `key` (whose index is `index`): a UUIDv4 key is looked for by its text too (see `keyIndex.ts`). */
-  const storedRow = (key: string, index: number | null): KeyRow | undefined =>
-    ((index === null ? undefined : statements.byNumber.get(index, key)) ?? statements.byText.get(key)) as
+  const storedRow = (key: string, index: number): KeyRow | undefined =>
+    ((index === TEXT ? undefined : statements.byNumber.get(index, key)) ?? statements.byText.get(key)) as
       | KeyRow
       | undefined
 
@@ -145,12 +145,12 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
       const to = Math.min(from + INSERT_ROWS, events.length)
       // The events of this statement (by their place in `events`), and their key indexes.
       const taken: Array<number> = []
-      const indexes: Array<number | null> = []
-      const values: Array<string | number | null> = []
+      const indexes: Array<number> = []
+      const values: Array<string | number> = []
       for (let at = from; at < to; at++) {
         const key = events[at]!.idempotencyKey
         const index = keyIndex(key)
-        const marked = collided && index !== null ? (statements.byText.get(key) as KeyRow | undefined) : undefined
+        const marked = collided && index !== TEXT ? (statements.byText.get(key) as KeyRow | undefined) : undefined
         if (marked !== undefined) {
           outcomes[at] = { seq: marked.seq, row: marked }
           continue
@@ -179,7 +179,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
         const index = indexes[n]!
         const first = storedRow(key, index)
         if (first === undefined) {
-          if (index === null) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
+          if (index === TEXT) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
           // Its number is another key's: stored now, indexed by its text and marked.
           const seq = Number(
             statements.insertCollided.run({ now }, key, events[at]!.payload, sizes[at]!).lastInsertRowid

@@ -14,7 +14,7 @@ import { type SyncRow, type SyncStateRow, syncCounts } from "../syncCounts.js"
 import { type ClaimedBatch, packClaimed } from "./claimedBatch.js"
 import { countsOfFile } from "./countsOfFile.js"
 import { groupCommit } from "./groupCommit.js"
-import { BY_NUMBER, BY_TEXT, keyIndex } from "./keyIndex.js"
+import { BY_NUMBER, BY_TEXT, keyIndex, TEXT } from "./keyIndex.js"
 import { createSchema } from "./schema.js"
 import { writes } from "./writes.js"
 
@@ -24,7 +24,13 @@ export interface Options {
   readonly maxBytes: number
   /** How long a write waits for a lock another connection holds before it fails. */
   readonly busyTimeoutMillis: number
+  /** Whether a file of an earlier layout is moved to the current one (see `moveEarlierEvents`); by default it is. */
+  readonly movesEarlierLayout?: boolean | undefined
 }
+
+const GUEST_REFUSAL =
+  "The outbox file was written by an earlier version of the server, which may still be storing events in it; a " +
+  "guest of the data folder does not move it to the current layout: start the server of this version, which does"
 
 /**
  * Whether the file is still the one opened. Deleted (or replaced) while open, it still reads and writes through the
@@ -63,7 +69,7 @@ export const open = (options: Options, notice?: (text: string) => void) => {
   // lock page, past the end of the file, while it orders new pages), so with a larger cache, events with keys in
   // order were stored more slowly and those without order no faster.
   db.pragma("cache_size = -16384")
-  createSchema(db, notice)
+  createSchema(db, { notice, refusal: options.movesEarlierLayout === false ? GUEST_REFUSAL : undefined })
   const fileLost = watchFile(options.filename)
   const appends = groupCommit(db, options, fileLost)
 
@@ -203,7 +209,7 @@ export const open = (options: Options, notice?: (text: string) => void) => {
       if ("idempotencyKey" in ref) {
         const key = ref.idempotencyKey
         const index = keyIndex(key)
-        row = (index === null ? undefined : statements.findByNumber.get(index, key)) ?? statements.findByText.get(key)
+        row = (index === TEXT ? undefined : statements.findByNumber.get(index, key)) ?? statements.findByText.get(key)
       } else {
         const named = parseEventId(ref.id)
         row = named ? statements.findById.get(named.seq, named.acceptedAt) : statements.findByLegacyId.get(ref.id)

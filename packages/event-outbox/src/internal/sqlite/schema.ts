@@ -17,7 +17,7 @@ const TABLE = `
 CREATE TABLE IF NOT EXISTS outbox_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   idempotency_key TEXT NOT NULL,
-  key_index INTEGER,
+  key_index INTEGER NOT NULL,
   payload TEXT NOT NULL,
   bytes INTEGER NOT NULL,
   state TEXT NOT NULL,
@@ -80,14 +80,14 @@ const PROBE = "CREATE TABLE IF NOT EXISTS outbox_probe (id INTEGER PRIMARY KEY C
 export const LAYOUT = 3
 
 /** Brings an opened file to the current layout: what is missing is created, what an earlier layout left is moved. */
-export const createSchema = (db: Database.Database, notice: (text: string) => void = () => undefined): void => {
+export const createSchema = (db: Database.Database, move: Pick<MoveOptions, "notice" | "refusal"> = {}): void => {
   const layout = db.pragma("user_version", { simple: true }) as number
   if (layout > LAYOUT) {
     throw new Error(
       `The outbox file was written by a newer version of the server (layout ${layout}; this one knows layouts up to ${LAYOUT})`
     )
   }
-  moveEarlierEvents(db, { notice })
+  moveEarlierEvents(db, move)
   db.exec(TABLE)
   // The earlier layouts' index of every event by state, delivered ones too.
   db.exec("DROP INDEX IF EXISTS outbox_due")
@@ -118,47 +118,63 @@ const EARLIER = [
   { table: "outbox_events_v2", lacksColumn: "key_index", select: COLUMNS }
 ] as const
 
-/** Events moved a transaction at a time (see `moveEarlierEvents`). */
+/**
+ * Events moved a transaction at a time (see `moveEarlierEvents`): each transaction holds the file's write lock, and a
+ * guest of the data folder waiting for it gives up after its busy timeout, so each stays well inside one.
+ */
 export const MOVE_ROWS = 50_000
 
 const tableExists = (db: Database.Database, name: string) =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
 
-const columnsOf = (db: Database.Database) =>
-  (db.pragma("table_info(outbox_events)") as Array<{ name: string }>).map((column) => column.name)
+/** The earlier layout `outbox_events` is in, if it is in one. */
+const earlierLayout = (db: Database.Database) => {
+  const columns = (db.pragma("table_info(outbox_events)") as Array<{ name: string }>).map((column) => column.name)
+  return EARLIER.find((layout) =>
+    "hasColumn" in layout
+      ? columns.includes(layout.hasColumn)
+      : columns.length > 0 && !columns.includes(layout.lacksColumn)
+  )
+}
+
+/** Whether the file holds events of an earlier layout, in its table or in one renamed while they are moved. */
+const holdsEarlierEvents = (db: Database.Database) =>
+  db.transaction(() => earlierLayout(db) !== undefined || EARLIER.some(({ table }) => tableExists(db, table)))()
+
+export interface MoveOptions {
+  readonly rowsAtATime?: number | undefined
+  /** At most this many transactions (all it takes, by default). */
+  readonly transactions?: number | undefined
+  /** Told, before the move starts or goes on, how many events it moves. */
+  readonly notice?: ((text: string) => void) | undefined
+  /**
+   * Why this process may not move the file, when it may not: it then fails instead, should the file need moving. A
+   * guest of the data folder may not: its owner may be a server of an earlier version, still storing events in the
+   * earlier layout while they would be moved.
+   */
+  readonly refusal?: string | undefined
+}
 
 /**
  * Moves the events of an earlier layout to the current table, each key indexed as `keyIndex.ts` says. The earlier
  * table is renamed and an empty current one made in place of it; then its events move `rowsAtATime` a transaction,
- * in order of seq (at most `transactions` of them, all by default; answers whether the move is done); then it is
- * dropped, and the sequence goes on from where it was, so no seq is used twice.
+ * in order of seq; then it is dropped, and the sequence goes on from where it was, so no seq is used twice. Answers
+ * whether the move is done.
  *
  * A large outbox takes a while, and nothing is served meanwhile: a process stopped halfway (say, by a supervisor
  * whose health check the server did not answer) goes on from where it stopped when it opens the file again, rather
- * than starting over. Each step rereads where the move is inside its transaction, so a second process opening the
- * file at the same time (a guest of the data folder) helps rather than harms.
+ * than starting over. Each step reads where the move is inside its transaction, so a second process moving the file
+ * at the same time helps rather than harms. A file that needs no move is only read: opening it takes no write lock.
  */
 export const moveEarlierEvents = (
   db: Database.Database,
-  {
-    rowsAtATime = MOVE_ROWS,
-    transactions = Number.POSITIVE_INFINITY,
-    notice = () => undefined
-  }: {
-    readonly rowsAtATime?: number
-    readonly transactions?: number
-    /** Told, before the move starts or goes on, how many events it moves. */
-    readonly notice?: (text: string) => void
-  } = {}
+  { rowsAtATime = MOVE_ROWS, transactions = Number.POSITIVE_INFINITY, notice, refusal }: MoveOptions = {}
 ): boolean => {
+  if (!holdsEarlierEvents(db)) return true
+  if (refusal !== undefined) throw new Error(refusal)
   let left = transactions
   db.transaction(() => {
-    const columns = columnsOf(db)
-    const earlier = EARLIER.find((layout) =>
-      "hasColumn" in layout
-        ? columns.includes(layout.hasColumn)
-        : columns.length > 0 && !columns.includes(layout.lacksColumn)
-    )
+    const earlier = earlierLayout(db)
     if (earlier === undefined) return
     left--
     db.exec(`ALTER TABLE outbox_events RENAME TO ${earlier.table}`)
@@ -169,17 +185,24 @@ export const moveEarlierEvents = (
     db.exec(TABLE)
     db.exec(INDEXES)
   }).immediate()
+  db.function("outbox_key_index", { deterministic: true }, keyIndex)
   for (const { table, select } of EARLIER) {
-    if (!tableExists(db, table) || left <= 0) continue
-    const events = db
-      .prepare(`SELECT COUNT(*) FROM ${table} WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM outbox_events)`)
-      .pluck()
-      .get() as number
-    notice(
-      `Event outbox: moving ${events} events written by an earlier version to the current layout before the server ` +
-        `starts (${rowsAtATime} a transaction; a process stopped meanwhile goes on where it stopped)`
-    )
-    db.function("outbox_key_index", { deterministic: true }, keyIndex)
+    if (left <= 0) break
+    const waiting = db.transaction(() =>
+      tableExists(db, table)
+        ? (db
+            .prepare(`SELECT COUNT(*) FROM ${table} WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM outbox_events)`)
+            .pluck()
+            .get() as number)
+        : undefined
+    )()
+    if (waiting === undefined) continue
+    if (waiting > 0) {
+      notice?.(
+        `Event outbox: moving ${waiting} events written by an earlier version to the current layout before the ` +
+          `server starts (${rowsAtATime} a transaction; a process stopped meanwhile goes on where it stopped)`
+      )
+    }
     const moveSome = db.transaction((): boolean => {
       if (!tableExists(db, table)) return false
       const after = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM outbox_events").pluck().get() as number
@@ -210,7 +233,7 @@ export const moveEarlierEvents = (
       if (!moveSome()) break
     }
   }
-  return EARLIER.every(({ table }) => !tableExists(db, table))
+  return !holdsEarlierEvents(db)
 }
 
 /**
