@@ -76,6 +76,17 @@ const fileOfLayout = (layout: string) => {
   return { filename, old: db }
 }
 
+/** A file of the second layout holding a pending event a key, in order, its connection still open. */
+const fileOfSecondLayout = (keys: ReadonlyArray<string>) => {
+  const file = fileOfLayout(V2_LAYOUT)
+  const insert = file.old.prepare(
+    `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
+       next_attempt_at) VALUES (?, '{}', 2, 'pending', 0, 1, 1, 1)`
+  )
+  for (const key of keys) insert.run(key)
+  return file
+}
+
 describe("SqliteOutboxStore", () => {
   storeContract(() =>
     Effect.acquireRelease(SqliteOutboxStore.make({ filename: fileIn() }), (store) => store.close).pipe(
@@ -399,14 +410,9 @@ describe("SqliteOutboxStore", () => {
 
   it.effect("goes on moving an outbox of the second layout from where a stopped process left it", () =>
     Effect.gen(function* () {
-      const { filename, old } = fileOfLayout(V2_LAYOUT)
-      const insert = old.prepare(
-        `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
-           next_attempt_at) VALUES (?, '{}', 2, 'pending', 0, 1, 1, 1)`
-      )
       const [a, b] = collidingPair(4)
       const keys = ["k-1", a, "k-2", b, "k-3", "k-4", "k-5"]
-      for (const key of keys) insert.run(key)
+      const { filename, old } = fileOfSecondLayout(keys)
       old.close()
 
       // Stopped after renaming the earlier table and two transactions of two events each.
@@ -441,16 +447,11 @@ describe("SqliteOutboxStore", () => {
 
   it.effect("moves an earlier layout's file with two processes at once, and carries the sequence over a stop", () =>
     Effect.gen(function* () {
-      const { filename, old } = fileOfLayout(V2_LAYOUT)
-      const insert = old.prepare(
-        `INSERT INTO outbox_events (idempotency_key, payload, bytes, state, attempts, accepted_at, queued_at,
-           next_attempt_at) VALUES (?, '{}', 2, 'pending', 0, 1, 1, 1)`
-      )
       // Counters between two pairs of colliding UUIDv4 keys.
       const keys = Array.from({ length: 9 }, (_, n) =>
         n % 2 === 0 ? `k-${n}` : collidingPair(Math.ceil(n / 4))[((n - 1) / 2) % 2]!
       )
-      for (const key of keys) insert.run(key)
+      const { filename, old } = fileOfSecondLayout(keys)
       old.prepare("UPDATE sqlite_sequence SET seq = 40 WHERE name = 'outbox_events'").run()
       old.close()
 
@@ -479,7 +480,7 @@ describe("SqliteOutboxStore", () => {
 
   it.effect("leaves an earlier layout's file to the data folder's owner, and refuses an earlier version's writes", () =>
     Effect.gen(function* () {
-      const { filename, old } = fileOfLayout(V2_LAYOUT)
+      const { filename, old } = fileOfSecondLayout([])
       old.close()
       // A guest, whose owner may be a server of the earlier version still storing in the file, does not move it.
       const refused = yield* SqliteOutboxStore.make({ filename, movesEarlierLayout: false }).pipe(
