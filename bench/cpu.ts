@@ -1,9 +1,10 @@
 /**
- * What a process spends, read from outside it: CPU time from `/proc` (all its threads, and its main thread alone),
+ * What a process spends, read from outside it: CPU time from `/proc` (all its threads, its main thread alone, and each
+ * of the others),
  * and, for a process started with `--trace-gc-nvp`, what its heaps allocated and promoted (summed over the
  * collections its log reports). Linux only: elsewhere the figures are left empty.
  */
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 
 /** Clock ticks a second, as `/proc` counts CPU time (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100
@@ -25,18 +26,47 @@ export interface CpuSample {
   readonly all: number | undefined
   /** The main thread (the one whose id is the process's). */
   readonly main: number | undefined
+  /** Each other thread, by its id. */
+  readonly others?: ReadonlyMap<string, number> | undefined
+  /** Of the other threads, what the busiest spent (between two samples: a worker thread such as the outbox's). */
+  readonly busiestOther?: number | undefined
+}
+
+const othersOf = (pid: number): ReadonlyMap<string, number> | undefined => {
+  try {
+    const others = new Map<string, number>()
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if (tid === String(pid)) continue
+      const seconds = cpuSeconds(`/proc/${pid}/task/${tid}/stat`)
+      if (seconds !== undefined) others.set(tid, seconds)
+    }
+    return others
+  } catch {
+    return undefined
+  }
 }
 
 export const cpuOf = (pid: number): CpuSample => ({
   all: cpuSeconds(`/proc/${pid}/stat`),
-  main: cpuSeconds(`/proc/${pid}/task/${pid}/stat`)
+  main: cpuSeconds(`/proc/${pid}/task/${pid}/stat`),
+  others: othersOf(pid)
 })
 
 /** CPU seconds spent between two samples. */
-export const cpuSince = (before: CpuSample, after: CpuSample): CpuSample => ({
-  all: before.all === undefined || after.all === undefined ? undefined : after.all - before.all,
-  main: before.main === undefined || after.main === undefined ? undefined : after.main - before.main
-})
+export const cpuSince = (before: CpuSample, after: CpuSample): CpuSample => {
+  let busiestOther: number | undefined
+  if (before.others !== undefined && after.others !== undefined) {
+    for (const [tid, seconds] of after.others) {
+      const spent = seconds - (before.others.get(tid) ?? 0)
+      if (busiestOther === undefined || spent > busiestOther) busiestOther = spent
+    }
+  }
+  return {
+    all: before.all === undefined || after.all === undefined ? undefined : after.all - before.all,
+    main: before.main === undefined || after.main === undefined ? undefined : after.main - before.main,
+    busiestOther
+  }
+}
 
 export interface HeapTraffic {
   /** Bytes allocated, all isolates (the main thread's and its workers'). */

@@ -6,8 +6,8 @@
  *   numbers of concurrent callers, each against the ceiling at as many: the ratio moves with the number (with more
  *   callers the bare server can serve fewer requests a second, while the durable one, whose commits then carry more
  *   requests, can hold or gain), so one number of callers alone would not show it. Beside the rates: CPU per event
- *   from /proc (all the server's threads, and its main thread alone) against the bare server's, and what its heaps
- *   allocated and promoted per event (from `--trace-gc-nvp`);
+ *   from /proc (all the server's threads, its main thread alone, and its busiest other thread, the outbox's) against
+ *   the bare server's, and what its heaps allocated and promoted per event (from `--trace-gc-nvp`);
  * - POST /v1/events/batch (1000 events a request), with keys in order (a client's counter) and with random
  *   UUIDv4 keys, upstream unreachable (storing alone);
  * - delivery from the outbox to the stand-in upstream: the ordered batches' events, drained.
@@ -303,6 +303,7 @@ export const run = async () => {
             "vs ceiling": "1.00",
             "CPU µs/event": micros(bareCpu),
             "main µs/event": micros(perEvent(bareRounds, (round) => round.cpu.main)),
+            "thread µs/event": "",
             "CPU vs bare": "1.00",
             "alloc KB/event": kilobytes(perEvent(bareRounds, (round) => round.heap?.allocated)),
             "promoted KB/event": kilobytes(perEvent(bareRounds, (round) => round.heap?.promoted))
@@ -314,6 +315,7 @@ export const run = async () => {
             "vs ceiling": (single.perSecond / bareLoad.perSecond).toFixed(2),
             "CPU µs/event": micros(singleCpu),
             "main µs/event": micros(perEvent(singleRounds, (round) => round.cpu.main)),
+            "thread µs/event": micros(perEvent(singleRounds, (round) => round.cpu.busiestOther)),
             "CPU vs bare": bareCpu === undefined || singleCpu === undefined ? "" : (singleCpu / bareCpu).toFixed(2),
             "alloc KB/event": kilobytes(perEvent(singleRounds, (round) => round.heap?.allocated)),
             "promoted KB/event": kilobytes(perEvent(singleRounds, (round) => round.heap?.promoted))
