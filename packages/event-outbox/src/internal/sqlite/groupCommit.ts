@@ -7,7 +7,7 @@ import type Database from "better-sqlite3"
 import type { NewEvent, SyncAppend } from "../../OutboxStore.js"
 import { describeFailure } from "../describeFailure.js"
 import { countsOfFile } from "./countsOfFile.js"
-import { ANY_COLLIDED, BY_NUMBER, BY_TEXT, COLLIDED, keyIndex, TEXT } from "./keyIndex.js"
+import { ANY_COLLIDED, BY_NUMBER, BY_TEXT, COLLIDED, keyIndex, rowByKey, TEXT } from "./keyIndex.js"
 
 /** One request's events, and the sync they belong to, if any. */
 export interface StoreRequest {
@@ -121,12 +121,6 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
   let begunRows = 0
   let begunBytes = 0
 
-  /** The row that holds `key` (whose index is `index`): a UUIDv4 key is looked for by its text too (see `keyIndex.ts`). */
-  const storedRow = (key: string, index: number): KeyRow | undefined =>
-    ((index === TEXT ? undefined : statements.byNumber.get(index, key)) ?? statements.byText.get(key)) as
-      | KeyRow
-      | undefined
-
   /**
    * Inserts `events` (of one request or of several), `INSERT_ROWS` to a statement: answers for each its seq, when it
    * was accepted, and whether its key was new; `lastSeq` is the highest seq stored before, and the answer's is the
@@ -177,7 +171,7 @@ export const groupCommit = (db: Database.Database, limits: Limits, refusing: () 
       for (const [n, at] of taken.entries()) {
         const key = events[at]!.idempotencyKey
         const index = indexes[n]!
-        const first = storedRow(key, index)
+        const first = rowByKey(statements.byNumber, statements.byText, key, index) as KeyRow | undefined
         if (first === undefined) {
           if (index === TEXT) throw new Error(`The event with the key ${JSON.stringify(key)} was not stored`)
           // Its number is another key's: stored now, indexed by its text and marked.

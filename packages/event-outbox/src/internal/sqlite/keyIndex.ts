@@ -16,6 +16,8 @@
  * has its rows refused and fails loudly rather than storing a key this layout would not find.
  */
 
+import type Database from "better-sqlite3"
+
 /** `key_index` of a UUIDv4 key whose number another key held when it was stored: indexed by its text instead. */
 export const COLLIDED = -1
 
@@ -45,3 +47,14 @@ CREATE INDEX IF NOT EXISTS outbox_key_collided ON outbox_events(seq) WHERE key_i
 export const BY_NUMBER = "key_index = ? AND key_index >= 0 AND idempotency_key = ?"
 export const BY_TEXT = "idempotency_key = ? AND key_index < 0"
 export const ANY_COLLIDED = `SELECT 1 FROM outbox_events WHERE key_index = ${COLLIDED} LIMIT 1`
+
+/**
+ * The row holding `key` (whose index is `index`), from a statement that finds it `BY_NUMBER` and one that finds it
+ * `BY_TEXT`, whatever columns they select: a UUIDv4 key is looked for by its text too, where it is when it collided.
+ */
+export const rowByKey = (
+  byNumber: Database.Statement,
+  byText: Database.Statement,
+  key: string,
+  index: number = keyIndex(key)
+): unknown => (index === TEXT ? undefined : byNumber.get(index, key)) ?? byText.get(key)

@@ -14,7 +14,7 @@ import { type SyncRow, type SyncStateRow, syncCounts } from "../syncCounts.js"
 import { type ClaimedBatch, packClaimed } from "./claimedBatch.js"
 import { countsOfFile } from "./countsOfFile.js"
 import { groupCommit } from "./groupCommit.js"
-import { BY_NUMBER, BY_TEXT, keyIndex, TEXT } from "./keyIndex.js"
+import { BY_NUMBER, BY_TEXT, rowByKey } from "./keyIndex.js"
 import { createSchema } from "./schema.js"
 import { writes } from "./writes.js"
 
@@ -207,9 +207,7 @@ export const open = (options: Options, notice?: (text: string) => void) => {
     find: (ref: EventRef): HeldRow | undefined => {
       let row: unknown
       if ("idempotencyKey" in ref) {
-        const key = ref.idempotencyKey
-        const index = keyIndex(key)
-        row = (index === TEXT ? undefined : statements.findByNumber.get(index, key)) ?? statements.findByText.get(key)
+        row = rowByKey(statements.findByNumber, statements.findByText, ref.idempotencyKey)
       } else {
         const named = parseEventId(ref.id)
         row = named ? statements.findById.get(named.seq, named.acceptedAt) : statements.findByLegacyId.get(ref.id)
